@@ -9,6 +9,7 @@
 #ifndef MICE_BASE_CRC32C_H
 #define MICE_BASE_CRC32C_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,7 @@ uint32_t crc32c(const void *p, size_t n);
 uint32_t crc32c_extend(uint32_t crc, const void *p, size_t n);
 /* The portable table implementation, exposed so tests can compare it with the fast one. */
 uint32_t crc32c_extend_portable(uint32_t crc, const void *p, size_t n);
+/* True when crc32c/crc32c_extend use the CPU's crc32 instruction (SSE4.2). */
+bool crc32c_hw_available(void);
 
 #endif

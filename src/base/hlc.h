@@ -59,7 +59,9 @@ enum { HLC_TS_ENCODED_BYTES = 12 };
 /* Fixed-width big-endian encoding (wall then logical): memcmp order == timestamp order. */
 void hlc_ts_encode(hlc_ts t, uint8_t out[HLC_TS_ENCODED_BYTES]);
 hlc_ts hlc_ts_decode(const uint8_t in[HLC_TS_ENCODED_BYTES]);
-/* "1700000000.000000123,4" into out (at least 32 bytes). */
+/* "1700000000.000000123,4" into out, always NUL-terminated. HLC_TS_FORMAT_BYTES holds any
+ * timestamp; a smaller buffer (32 is enough below wall_ns ~ 3e18 or logical ~ 1e9) truncates. */
+enum { HLC_TS_FORMAT_BYTES = 33 };
 void hlc_ts_format(hlc_ts t, char *out, unsigned out_bytes);
 
 #endif

@@ -77,26 +77,33 @@ mice_status keyenc_peek(mice_slice in, keyenc_kind *kind, keyenc_dir *dir);
 
 /* Decoders consume one value of the named kind and direction from the front of *in.
  * A NULL where a value was expected is reported with *is_null (when is_null is not NULL;
- * otherwise it is MICE_CORRUPT). Wrong tag, truncation or bad escapes: MICE_CORRUPT. */
+ * otherwise it is MICE_CORRUPT). Wrong tag, truncation or bad escapes: MICE_CORRUPT, and so
+ * are non-canonical bytes the encoders never write (a uvarint with a leading zero byte, -0.0,
+ * a NaN other than the canonical one). On any error *in is left unchanged. */
 mice_status keyenc_get_null(mice_slice *in, keyenc_dir dir);
 mice_status keyenc_get_bool(mice_slice *in, keyenc_dir dir, bool *v, bool *is_null);
 mice_status keyenc_get_uvarint(mice_slice *in, keyenc_dir dir, uint64_t *v);
 mice_status keyenc_get_int64(mice_slice *in, keyenc_dir dir, int64_t *v, bool *is_null);
 mice_status keyenc_get_float64(mice_slice *in, keyenc_dir dir, double *v, bool *is_null);
 mice_status keyenc_get_timestamp(mice_slice *in, keyenc_dir dir, int64_t *micros, bool *is_null);
-/* Text and bytes are unescaped into out (appended); out is untouched for NULL. */
+/* Text and bytes are unescaped into out (appended); out is untouched for NULL and on error. */
 mice_status keyenc_get_text(mice_slice *in, keyenc_dir dir, mice_buf *out, bool *is_null);
 mice_status keyenc_get_bytes(mice_slice *in, keyenc_dir dir, mice_buf *out, bool *is_null);
 
-/* Consume one value of any kind and direction. */
+/* Consume one value of any kind and direction, validating it as the decoders do;
+ * MICE_CORRUPT on empty input. */
 mice_status keyenc_skip(mice_slice *in);
 
-/* The smallest key greater than every key with the given prefix (for scan end bounds);
- * false when no such key exists (prefix empty or all 0xFF). */
+/* The smallest key greater than every key with the given prefix (for scan end bounds),
+ * appended to out; false (out untouched) when no such key exists (prefix empty or all 0xFF,
+ * e.g. a lone descending NULL). */
 bool keyenc_prefix_end(mice_slice prefix, mice_buf *out);
 
 /* Human-readable rendering of an encoded key, e.g. /1/42/"bob"/NULL, appended to out.
- * Undecodable tails are shown as hex. For logs and EXPLAIN. */
+ * Text is quoted with C escapes, bytes as '\x0aff', timestamps in UTC as
+ * 2023-11-14 22:13:20.123456, floats with Infinity/NaN spelled out; descending values print
+ * like ascending ones.
+ * The empty key is "/". An undecodable tail is shown as "/?" + hex. For logs and EXPLAIN. */
 void keyenc_pretty(mice_slice key, mice_buf *out);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * Used in values, log entries and on-disk records where compactness matters and order
  * does not (for order-preserving integers see keyenc.h). Decoders never trust input:
- * truncated or over-long encodings give MICE_CORRUPT.
+ * truncated or over-long encodings give MICE_CORRUPT, and so do non-canonical ones
+ * (redundant zero groups such as 0x80 0x00): each value has exactly one encoding.
  *
  * Owns: nothing. Thread safety: pure functions.
  */
