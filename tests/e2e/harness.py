@@ -1,0 +1,76 @@
+"""Start and stop real micedb processes for end-to-end tests.
+
+A Node owns one micedb process with its own data directory and ports chosen free on
+127.0.0.1. It is stopped by PID (SIGTERM, then SIGKILL after a grace period) and its log is
+kept for assertions and printed when a test fails.
+"""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+BIN = os.environ.get("MICEDB_BIN", os.path.join(os.path.dirname(__file__), "../../build/micedb"))
+TMP_ROOT = os.environ.get("MICE_TEST_TMP", tempfile.gettempdir())
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Node:
+    def __init__(self, data_dir=None, extra_args=()):
+        os.makedirs(TMP_ROOT, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="e2e-", dir=TMP_ROOT)
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")
+        self.ports = {k: free_port() for k in ("sql", "http", "resp", "rpc")}
+        self.extra_args = list(extra_args)
+        self.log_path = os.path.join(self.tmp, "micedb.log")
+        self.proc = None
+
+    def args(self):
+        a = [BIN, "start", "--data", self.data_dir]
+        for k, p in self.ports.items():
+            a += ["--" + k, f"127.0.0.1:{p}"]
+        return a + self.extra_args
+
+    def start(self, wait_for="ready", timeout_s=30):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT)
+        if wait_for:
+            self.wait_log(wait_for, timeout_s)
+        return self
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def wait_log(self, text, timeout_s=30):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if text in self.read_log():
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"micedb exited {self.proc.returncode}:\n{self.read_log()}")
+            time.sleep(0.05)
+        raise AssertionError(f"no '{text}' in log after {timeout_s}s:\n{self.read_log()}")
+
+    def stop(self, sig=signal.SIGTERM, grace_s=20):
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"micedb ignored {sig} for {grace_s}s:\n{self.read_log()}")
+        finally:
+            self.log.close()
+        return self.proc.returncode
+
+    def kill9(self):
+        return self.stop(signal.SIGKILL)

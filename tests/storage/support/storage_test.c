@@ -1,0 +1,55 @@
+/* Scratch directories for the storage tests. */
+#include "storage/support/storage_test.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/check.h"
+
+char *st_tmpdir(const char *tag)
+{
+    const char *root = getenv("MICE_TEST_TMP");
+    if (!root || !root[0]) root = "/tmp";
+    mkdir(root, 0755); /* may exist already */
+    char path[ST_PATH_MAX];
+    snprintf(path, sizeof path, "%s/storage-%s-XXXXXX", root, tag);
+    char *dir = mkdtemp(path);
+    mice_assert(dir != NULL);
+    return mice_strdup(dir);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void st_rmtree_free(char *dir)
+{
+    if (!dir) return;
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+void st_path(char *out, size_t out_n, const char *dir, const char *name)
+{
+    snprintf(out, out_n, "%s/%s", dir, name);
+}
+
+/* ThreadSanitizer reads extra suppressions from this hook in TSan builds (ignored
+ * otherwise). RocksDB hands libzstd contexts between its compaction threads with
+ * synchronisation TSan cannot see, because neither library is built with TSan; the
+ * project's tests/tsan.supp covers librocksdb.so, this covers the libzstd frames below it.
+ * Our own code is never suppressed. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+    return "race:libzstd.so\n";
+}
