@@ -45,7 +45,7 @@ build-tsan/build.ninja:
 tsan: deps build-tsan/build.ninja
 	@cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 \
-	  suppressions=$(CURDIR)/tests/tsan.supp" ctest $(CTEST_FLAGS)
+	  ignore_noninstrumented_modules=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest $(CTEST_FLAGS)
 
 build-fuzz/build.ninja:
 	@CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
