@@ -1,0 +1,1 @@
+SELECT t.*, s.t.c, db.s.t.c AS x FROM s.t

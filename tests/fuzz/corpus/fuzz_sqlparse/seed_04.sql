@@ -1,0 +1,1 @@
+SELECT grouping(a, b) FROM t GROUP BY DISTINCT a, b

@@ -1,0 +1,1 @@
+SELECT f(VARIADIC ARRAY[1, 2]), g(a => 1, b := 2)

@@ -1,0 +1,1 @@
+SELECT * FROM json_to_record('{}') AS r(a int, b text)

@@ -1,0 +1,1 @@
+SELECT a IN (1, 2, 3), a NOT IN (1), a IN (SELECT b FROM t), a NOT IN (SELECT b FROM t)

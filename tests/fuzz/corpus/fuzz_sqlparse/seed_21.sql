@@ -1,0 +1,1 @@
+SELECT CASE WHEN a > 0 THEN 'p' WHEN a < 0 THEN 'n' ELSE 'z' END, CASE a WHEN 1 THEN 'one' END

@@ -1,0 +1,1 @@
+SELECT COALESCE(a, b, 1), NULLIF(a, 0), GREATEST(1, 2), LEAST(a, b)

@@ -1,0 +1,1 @@
+SELECT c.relname OPERATOR(pg_catalog.~) '^(x)$' COLLATE pg_catalog.default

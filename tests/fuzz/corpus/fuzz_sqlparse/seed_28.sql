@@ -1,0 +1,1 @@
+INSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a) WHERE b > 0 DO UPDATE SET b = EXCLUDED.b, (c, d) = (1, 2) WHERE t.b < 5 RETURNING a

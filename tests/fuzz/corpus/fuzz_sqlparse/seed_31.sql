@@ -1,0 +1,1 @@
+create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84)) with (fillfactor=100)

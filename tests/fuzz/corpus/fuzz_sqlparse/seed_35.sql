@@ -1,0 +1,1 @@
+alter table pgbench_branches add primary key (bid)

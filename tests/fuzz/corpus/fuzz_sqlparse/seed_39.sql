@@ -1,0 +1,1 @@
+UPDATE pgbench_branches SET bbalance = bbalance + 7 WHERE bid = 7;

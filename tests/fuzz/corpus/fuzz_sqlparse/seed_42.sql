@@ -1,0 +1,1 @@
+INSERT INTO sbtest1(k, c, pad) VALUES(7, 'x', 'x'),(8, 'y', 'z')

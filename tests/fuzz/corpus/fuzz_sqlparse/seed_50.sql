@@ -1,0 +1,1 @@
+BEGIN; UPDATE pgbench_accounts SET abalance = abalance + -215 WHERE aid = 74333; END;
