@@ -1,0 +1,286 @@
+/* A replica's request loop: latch, evaluate, propose, wait (see replica.h). */
+#include "kv/replica_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/check.h"
+#include "kv/intent.h"
+
+void kv_replica_config_init(kv_replica_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->lock_timeout_ms = KV_LOCK_TIMEOUT_MS_DEFAULT;
+    cfg->txn_ttl_ms = KV_TXN_TTL_MS_DEFAULT;
+}
+
+static mice_status propose_direct(void *ctx, engine_batch *effects, bool sync, mice_err *err)
+{
+    (void)ctx;
+    return engine_batch_commit(effects, sync ? ENGINE_SYNC : ENGINE_NOSYNC, err);
+}
+
+kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
+                              const kv_replica_config *cfg)
+{
+    kv_replica *r = mice_calloc(1, sizeof *r);
+    r->e = e;
+    r->clock = clock;
+    r->env = env;
+    buf_init(&r->start);
+    buf_init(&r->end);
+    buf_append_slice(&r->start, cfg->start);
+    buf_append_slice(&r->end, cfg->end);
+    r->lock_timeout_ms = cfg->lock_timeout_ms;
+    r->txn_ttl_ms = cfg->txn_ttl_ms;
+    r->proposer = cfg->proposer;
+    r->ts_guard = cfg->ts_guard;
+    if (!r->proposer.propose) r->proposer.propose = propose_direct;
+    r->latches = latch_mgr_create();
+    r->locks = locktable_create(env);
+    pthread_mutex_init(&r->ts_mu, NULL);
+    return r;
+}
+
+void kv_replica_destroy(kv_replica *r)
+{
+    if (!r) return;
+    latch_mgr_destroy(r->latches);
+    locktable_destroy(r->locks);
+    pthread_mutex_destroy(&r->ts_mu);
+    buf_deinit(&r->start);
+    buf_deinit(&r->end);
+    free(r);
+}
+
+mice_slice kv_replica_start(const kv_replica *r)
+{
+    return buf_slice(&r->start);
+}
+
+mice_slice kv_replica_end(const kv_replica *r)
+{
+    return buf_slice(&r->end);
+}
+
+bool kv_replica_contains(const kv_replica *r, mice_slice key)
+{
+    if (mice_slice_cmp(key, buf_slice(&r->start)) < 0) return false;
+    return r->end.n == 0 || mice_slice_cmp(key, buf_slice(&r->end)) < 0;
+}
+
+engine *kv_replica_engine(const kv_replica *r)
+{
+    return r->e;
+}
+
+locktable *kv_replica_locktable(kv_replica *r)
+{
+    return r->locks;
+}
+
+void kv_replica_set_lock_timeout(kv_replica *r, uint64_t timeout_ms)
+{
+    pthread_mutex_lock(&r->ts_mu);
+    r->lock_timeout_ms = timeout_ms;
+    pthread_mutex_unlock(&r->ts_mu);
+}
+
+void kv__note_read(kv_replica *r, hlc_ts ts)
+{
+    pthread_mutex_lock(&r->ts_mu);
+    if (hlc_ts_less(r->read_ts_max, ts)) r->read_ts_max = ts;
+    pthread_mutex_unlock(&r->ts_mu);
+}
+
+mice_status kv__commit_ts(kv_replica *r, hlc_ts floor, hlc_ts *out, mice_err *err)
+{
+    hlc_ts ts = hlc_now(r->clock);
+    pthread_mutex_lock(&r->ts_mu);
+    hlc_ts above_reads = hlc_ts_next(r->read_ts_max);
+    pthread_mutex_unlock(&r->ts_mu);
+    if (hlc_ts_less(ts, above_reads)) ts = above_reads;
+    if (hlc_ts_less(ts, floor)) ts = floor;
+    hlc_forward(r->clock, ts); /* a snapshot taken after this commit returns sees it */
+    *out = ts;
+    return r->ts_guard ? kv_ts_guard_admit(r->ts_guard, ts, err) : MICE_OK;
+}
+
+/* --- latches ---------------------------------------------------------------------- */
+
+/* Latch keys live in one byte space shared by user keys ('I' + key, the intent key) and
+ * transaction records ('T' + ...), so the two can never collide. */
+typedef struct latch_set {
+    latch_span *spans;
+    mice_buf *keys; /* owned bytes the spans point into */
+    size_t n, cap;
+} latch_set;
+
+static mice_buf *latch_key(latch_set *s)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->spans = mice_realloc(s->spans, s->cap * sizeof *s->spans);
+        s->keys = mice_realloc(s->keys, 2 * s->cap * sizeof *s->keys);
+    }
+    buf_init(&s->keys[2 * s->n]);
+    buf_init(&s->keys[2 * s->n + 1]);
+    return &s->keys[2 * s->n];
+}
+
+static void latch_add(latch_set *s, mice_slice start, mice_slice end, bool write)
+{
+    mice_buf *k = latch_key(s);
+    intent_key(&k[0], start);
+    if (end.n) intent_key(&k[1], end);
+    s->spans[s->n++] = (latch_span){.write = write};
+}
+
+static void latch_add_scan(latch_set *s, const kv_replica *r, mice_slice start, mice_slice end)
+{
+    mice_buf *k = latch_key(s);
+    intent_key(&k[0], start);
+    if (end.n == 0) end = buf_slice(&r->end);
+    if (end.n)
+        intent_key(&k[1], end);
+    else
+        buf_append_u8(&k[1], INTENT_KEY_PREFIX + 1); /* past every intent key */
+    s->spans[s->n++] = (latch_span){.write = false};
+}
+
+static void latch_add_record(latch_set *s, const kv_txn_meta *txn)
+{
+    mice_buf *k = latch_key(s);
+    txn_record_key(&k[0], txn->primary, txn->id);
+    s->spans[s->n++] = (latch_span){.write = true};
+}
+
+static void latch_add_op(latch_set *s, const kv_replica *r, const kv_request *req, const kv_op *op)
+{
+    const kv_txn_meta *txn = req->txn;
+    switch (op->kind) {
+    case KV_OP_GET:
+        latch_add(s, op->key, (mice_slice){0}, false);
+        break;
+    case KV_OP_SCAN:
+        latch_add_scan(s, r, op->key, op->end);
+        break;
+    case KV_OP_PUT:
+    case KV_OP_DELETE:
+    case KV_OP_LOCK:
+    case KV_OP_RESOLVE:
+        latch_add(s, op->key, (mice_slice){0}, true);
+        if (txn && mice_slice_eq(op->key, txn->primary)) latch_add_record(s, txn);
+        break;
+    case KV_OP_END_TXN:
+        for (size_t i = 0; i < op->n_intents; i++)
+            latch_add(s, op->intents[i], (mice_slice){0}, true);
+        for (size_t i = 0; i < op->n_read_spans; i++) {
+            const kv_span *sp = &op->read_spans[i];
+            if (sp->to_end || sp->end.n)
+                latch_add_scan(s, r, sp->start, sp->to_end ? (mice_slice){0} : sp->end);
+            else
+                latch_add(s, sp->start, sp->end, false);
+        }
+        if (txn) latch_add_record(s, txn);
+        break;
+    case KV_OP_GC_TXN:
+        if (txn) latch_add_record(s, txn);
+        break;
+    }
+}
+
+static latch_guard *latch_request(kv_replica *r, const kv_request *req)
+{
+    latch_set s = {0};
+    for (size_t i = 0; i < req->n_ops; i++)
+        latch_add_op(&s, r, req, &req->ops[i]);
+    for (size_t i = 0; i < s.n; i++) {
+        s.spans[i].start = buf_slice(&s.keys[2 * i]);
+        s.spans[i].end = buf_slice(&s.keys[2 * i + 1]);
+    }
+    latch_guard *g = latch_acquire(r->latches, s.spans, s.n);
+    for (size_t i = 0; i < 2 * s.n; i++)
+        buf_deinit(&s.keys[i]);
+    free(s.keys);
+    free(s.spans);
+    return g;
+}
+
+/* --- the request loop --------------------------------------------------------------- */
+
+/* Latch, evaluate, propose, unlatch. MICE_BUSY: *holder (live or not) blocks us. */
+static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *resp,
+                           uint64_t *holder, bool *holder_live, mice_err *err)
+{
+    kv_response_reset(resp, req->n_ops);
+    latch_guard *g = latch_request(r, req);
+    kv__eval ev = {.r = r, .req = req, .resp = resp, .effects = engine_batch_create(r->e)};
+    buf_init(&ev.scratch_key);
+    buf_init(&ev.raw_intent);
+    buf_init(&ev.raw_record);
+    mice_status rc = kv__evaluate(&ev, err);
+    if (rc == MICE_OK && engine_batch_count(ev.effects) > 0) {
+        /* Intents are proposed unsynced: the synced batch that later commits their
+         * transaction makes every earlier write in the WAL durable with it, and an intent
+         * lost in a crash belongs to a transaction that never committed. */
+        rc = r->proposer.propose(r->proposer.ctx, ev.effects, ev.sync, err);
+        ev.effects = NULL;
+    }
+    engine_batch_destroy(ev.effects);
+    if (rc == MICE_OK && ev.again_after_apply)
+        rc = mice_err_setf(err, MICE_AGAIN,
+                           "row changed after the statement's snapshot; "
+                           "restart the statement (row lock kept)");
+    if (rc == MICE_OK && ev.finished_txn) locktable_txn_finish(r->locks, req->txn->id);
+    latch_release(r->latches, g);
+    buf_deinit(&ev.scratch_key);
+    buf_deinit(&ev.raw_intent);
+    buf_deinit(&ev.raw_record);
+    *holder = ev.wait_for;
+    *holder_live = ev.wait_for_live;
+    return rc;
+}
+
+static mice_status wait_for_holder(kv_replica *r, const kv_request *req, uint64_t holder,
+                                   kv_response *resp, mice_err *err)
+{
+    pthread_mutex_lock(&r->ts_mu);
+    uint64_t timeout_ms = r->lock_timeout_ms;
+    pthread_mutex_unlock(&r->ts_mu);
+    if (req->txn && req->txn->lock_timeout_ms)
+        timeout_ms =
+            req->txn->lock_timeout_ms == KV_LOCK_TIMEOUT_NONE ? 0 : req->txn->lock_timeout_ms;
+    uint64_t waiter = req->txn ? req->txn->id : 0;
+    hlc_ts start = req->txn ? req->txn->start_ts : HLC_TS_MAX;
+    mice_status rc = locktable_wait(r->locks, waiter, start, holder, timeout_ms);
+    if (rc == MICE_ABORTED) {
+        resp->conflict = KV_CONFLICT_DEADLOCK;
+        return mice_err_setf(err, rc, "deadlock detected");
+    }
+    if (rc == MICE_TIMEOUT) {
+        resp->conflict = KV_CONFLICT_LOCK_TIMEOUT;
+        return mice_err_setf(err, rc, "canceling statement due to lock timeout");
+    }
+    return rc;
+}
+
+mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *resp, mice_err *err)
+{
+    for (;;) {
+        uint64_t holder = 0;
+        bool live = false;
+        mice_status rc = attempt(r, req, resp, &holder, &live, err);
+        if (rc == MICE_CONFLICT) resp->conflict = KV_CONFLICT_SERIALIZATION;
+        if (rc != MICE_BUSY) return rc;
+        mice_assert(holder != 0);
+        if (!live) {
+            /* Written by a process that is gone (or, later, a remote coordinator): poll
+             * until its heartbeat expires and evaluation rolls it back. */
+            env_sleep_ns(r->env, (uint64_t)KV_ABANDONED_POLL_MS * MICE_NS_PER_MS);
+            continue;
+        }
+        rc = wait_for_holder(r, req, holder, resp, err);
+        if (rc) return rc;
+    }
+}

@@ -1,0 +1,91 @@
+/*
+ * replica.h - one key span [start, end) of one engine: evaluates request batches and
+ * hands their effects to a proposer.
+ *
+ * Serving a request is four steps, kept apart so Raft can slot in under step 3:
+ *   1. LATCH: declare the spans the batch reads and writes (latch.h); batches touching
+ *      overlapping keys run one after the other, others in parallel.
+ *   2. EVALUATE against the engine's current state: reads, conflict checks (intents of
+ *      other transactions, write-too-old), and the EFFECTS: one engine_batch of intent,
+ *      record and version writes. Evaluation never writes to the engine itself.
+ *   3. PROPOSE the effects through the kv_proposer. Today's proposer commits the batch to
+ *      the engine (engine_batch_commit); with Raft, the proposer serialises the batch into
+ *      a log entry, waits for it to be committed by the group and applied on every
+ *      replica, so evaluation stays on the leaseholder and application happens everywhere.
+ *   4. Release latches; if evaluation met another transaction's pending intent, wait in
+ *      the lock table (locktable.h) with latches released, then start again at step 1.
+ *
+ * Timestamps: the replica remembers the highest timestamp any read was served at
+ * (read_ts_max, the low-water mark of a timestamp cache). Every commit timestamp it
+ * assigns is above it, so a reader may IGNORE a pending intent of another transaction:
+ * that transaction can only commit above every read already served, never beneath a
+ * snapshot someone has read. Readers therefore never block on writers (as in PostgreSQL);
+ * writers wait for writers. With several ranges and remote coordinators this becomes a
+ * per-key timestamp cache plus a push of the writer's record (CockroachDB's scheme); the
+ * interface does not change.
+ *
+ * Owns: its latch manager, lock table and a copy of its span. Borrows the engine, clock
+ * and env, which must outlive it.
+ * Thread safety: kv_replica_send may be called from any number of threads at once; the
+ * latch manager and lock table are internally synchronised and one mutex (ts_mu)
+ * protects read_ts_max.
+ */
+#ifndef MICE_KV_REPLICA_H
+#define MICE_KV_REPLICA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/env.h"
+#include "base/hlc.h"
+#include "base/status.h"
+#include "kv/locktable.h"
+#include "kv/request.h"
+#include "kv/tsguard.h"
+#include "storage/engine.h"
+
+typedef struct kv_replica kv_replica;
+
+/* Makes a batch of effects durable and visible. Consumes effects on success and on error.
+ * sync: the caller is about to acknowledge a commit, so the effects must survive a crash
+ * when this returns. Called with the request's latches held. */
+typedef struct kv_proposer {
+    mice_status (*propose)(void *ctx, engine_batch *effects, bool sync, mice_err *err);
+    void *ctx;
+} kv_proposer;
+
+enum {
+    KV_LOCK_TIMEOUT_MS_DEFAULT = 600000, /* PostgreSQL's lock_timeout is off; ours is long */
+    KV_TXN_TTL_MS_DEFAULT = 10000,       /* a record not live here and this old is abandoned */
+    KV_ABANDONED_POLL_MS = 20,           /* recheck interval for a holder not live here */
+};
+
+typedef struct kv_replica_config {
+    mice_slice start;         /* copied */
+    mice_slice end;           /* copied; empty = end of key space */
+    uint64_t lock_timeout_ms; /* 0 = wait without limit */
+    uint64_t txn_ttl_ms;
+    kv_proposer proposer;  /* propose == NULL: commit directly to the engine */
+    kv_ts_guard *ts_guard; /* the store's high-water mark (borrowed); NULL = none (tests) */
+} kv_replica_config;
+
+void kv_replica_config_init(kv_replica_config *cfg);
+
+kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
+                              const kv_replica_config *cfg);
+/* No request may be in flight. NULL is ignored. */
+void kv_replica_destroy(kv_replica *r);
+
+/* Serve one request; resp is reset and filled (the caller deinits it, also on error).
+ * Errors as in request.h; resp->conflict says which SQLSTATE a conflict maps to. */
+mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *resp, mice_err *err);
+
+mice_slice kv_replica_start(const kv_replica *r);
+mice_slice kv_replica_end(const kv_replica *r);
+bool kv_replica_contains(const kv_replica *r, mice_slice key);
+engine *kv_replica_engine(const kv_replica *r);
+locktable *kv_replica_locktable(kv_replica *r);
+/* Change the lock wait timeout (SET lock_timeout); 0 = no limit. */
+void kv_replica_set_lock_timeout(kv_replica *r, uint64_t timeout_ms);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * replica_int.h - shared between replica.c (latching, proposing, waiting) and
+ * replica_eval.c (evaluation). Not part of the kv layer's interface.
+ */
+#ifndef MICE_KV_REPLICA_INT_H
+#define MICE_KV_REPLICA_INT_H
+
+#include <pthread.h>
+
+#include "kv/latch.h"
+#include "kv/replica.h"
+
+struct kv_replica {
+    engine *e;
+    hlc *clock;
+    const mice_env *env;
+    mice_buf start, end;
+    uint64_t txn_ttl_ms;
+    kv_proposer proposer;
+    kv_ts_guard *ts_guard;
+    latch_mgr *latches;
+    locktable *locks;
+    pthread_mutex_t ts_mu; /* protects read_ts_max and lock_timeout_ms */
+    hlc_ts read_ts_max;    /* every read served so far was at or below this */
+    uint64_t lock_timeout_ms;
+};
+
+/* One evaluation of one request. */
+typedef struct kv__eval {
+    kv_replica *r;
+    const kv_request *req;
+    kv_response *resp;
+    engine_batch *effects;  /* what evaluation decided to write */
+    bool sync;              /* the effects acknowledge a commit */
+    bool finished_txn;      /* the request's transaction ends when the effects apply */
+    uint64_t wait_for;      /* MICE_BUSY: the transaction whose intent blocks us */
+    bool wait_for_live;     /* it runs in this process (else poll until abandoned) */
+    bool again_after_apply; /* READ COMMITTED write-too-old: lock taken, then MICE_AGAIN */
+    mice_buf scratch_key, raw_intent, raw_record;
+} kv__eval;
+
+/* Evaluate ev->req into ev->resp and ev->effects. MICE_BUSY: wait for ev->wait_for. */
+mice_status kv__evaluate(kv__eval *ev, mice_err *err);
+
+/* Note a read at ts; later commit timestamps are above it. */
+void kv__note_read(kv_replica *r, hlc_ts ts);
+/* A commit timestamp: above floor, above every read served, not behind the clock, and
+ * admitted by the store's timestamp guard. */
+mice_status kv__commit_ts(kv_replica *r, hlc_ts floor, hlc_ts *out, mice_err *err);
+
+#endif

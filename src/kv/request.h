@@ -1,0 +1,157 @@
+/*
+ * request.h - what travels between the transaction layer and a replica: a batch of
+ * operations on keys, the transaction it belongs to, and the answers.
+ *
+ * A kv_request is built by the caller from borrowed slices (they must stay valid until
+ * the send returns); a kv_response owns every byte it returns (kv_response_deinit frees).
+ * Later these become protobuf messages on the node-to-node RPC; the shapes are chosen so
+ * that every field has a wire meaning (no pointers to caller state beyond byte strings).
+ *
+ * Transactional requests carry a kv_txn_meta; without one a request is a one-shot
+ * operation at a fresh timestamp (the RESP/HTTP KV API): reads see committed data, writes
+ * become committed versions directly (waiting for a pending intent on the key first).
+ *
+ * Errors (kv_sender_send's status, with detail in mice_err and kind in the response):
+ * MICE_CONFLICT   serialization failure (SQLSTATE 40001): write-too-old under REPEATABLE
+ *                 READ / SERIALIZABLE, failed SERIALIZABLE validation, or the
+ *                 transaction was aborted by someone else (abandoned).
+ * MICE_ABORTED    the transaction was chosen as a deadlock victim (40P01).
+ * MICE_TIMEOUT    the lock wait timeout passed (55P03).
+ * MICE_EXISTS     a PUT with if_absent found a live value (unique violation, 23505);
+ *                 nothing of the batch was written.
+ * MICE_AGAIN      READ COMMITTED write-too-old: the statement must restart at a fresh
+ *                 read timestamp (the transaction layer undoes the statement's writes).
+ *                 The replica has taken the row lock anyway (an INTENT_LOCK, marked
+ *                 result.locked, sequenced before the statement so the undo keeps it), so
+ *                 the restarted statement finds the row stable, as a PostgreSQL UPDATE
+ *                 that waited proceeds on the new row version while holding its lock.
+ *                 Without that, contending read-modify-write statements could restart
+ *                 forever: each waits for the lock, then loses to the next holder.
+ */
+#ifndef MICE_KV_REQUEST_H
+#define MICE_KV_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/hlc.h"
+#include "base/status.h"
+
+typedef enum kv_isolation {
+    KV_READ_COMMITTED = 0,
+    KV_REPEATABLE_READ = 1,
+    KV_SERIALIZABLE = 2,
+} kv_isolation;
+
+typedef struct kv_txn_meta {
+    uint64_t id;        /* never 0 */
+    mice_slice primary; /* the transaction's first written key (borrowed) */
+    hlc_ts start_ts;    /* when it began: its age, for deadlock victims */
+    hlc_ts read_ts;     /* snapshot of this statement (RC) or transaction (RR, SER) */
+    hlc_ts write_ts;    /* provisional commit timestamp (only moves up) */
+    kv_isolation isolation;
+    uint32_t seq;             /* sequence number of this request's writes */
+    uint32_t stmt_seq;        /* first sequence number of the current statement */
+    uint64_t lock_timeout_ms; /* this transaction's lock wait limit: 0 = the replica's
+                               * default, KV_LOCK_TIMEOUT_NONE = no limit */
+} kv_txn_meta;
+
+#define KV_LOCK_TIMEOUT_NONE UINT64_MAX
+
+typedef enum kv_op_kind {
+    KV_OP_GET,
+    KV_OP_SCAN,
+    KV_OP_PUT,
+    KV_OP_DELETE,
+    KV_OP_LOCK,    /* SELECT FOR UPDATE: take the row lock, write nothing */
+    KV_OP_RESOLVE, /* settle the request's own txn's intent on key */
+    KV_OP_END_TXN, /* commit or abort the request's transaction */
+    KV_OP_GC_TXN,  /* 2PC: drop the committed record once every intent is resolved */
+} kv_op_kind;
+
+typedef enum kv_resolve_kind {
+    KV_RESOLVE_COMMIT,    /* write the intent as a version at commit_ts, drop the intent */
+    KV_RESOLVE_ABORT,     /* drop the intent */
+    KV_RESOLVE_STMT_UNDO, /* undo writes with seq >= undo_seq (statement retry) */
+} kv_resolve_kind;
+
+/* A span [start, end); empty end = the single key start, unless to_end (then the span
+ * runs to the end of the key space). */
+typedef struct kv_span {
+    mice_slice start;
+    mice_slice end;
+    bool to_end;
+} kv_span;
+
+typedef struct kv_op {
+    kv_op_kind kind;
+    mice_slice key; /* GET PUT DELETE LOCK RESOLVE; SCAN: first key (inclusive) */
+    /* SCAN */
+    mice_slice end; /* exclusive; empty = the end of the replica */
+    size_t limit;   /* rows; 0 = no limit */
+    bool reverse;
+    /* PUT */
+    mice_slice value;
+    bool if_absent; /* INSERT: fail with MICE_EXISTS if the key has a live value */
+    bool has_expiry;
+    uint64_t expiry_wall_ns;
+    /* RESOLVE */
+    kv_resolve_kind resolve;
+    hlc_ts commit_ts;
+    uint32_t undo_seq;
+    /* END_TXN */
+    bool commit;
+    bool one_phase;            /* resolve every intent in the same batch (1PC) */
+    const mice_slice *intents; /* every key the transaction wrote or locked */
+    size_t n_intents;
+    const kv_span *read_spans; /* SERIALIZABLE: what was read, validated at commit */
+    size_t n_read_spans;
+} kv_op;
+
+typedef struct kv_request {
+    const kv_txn_meta *txn; /* NULL: non-transactional */
+    hlc_ts ts;              /* non-transactional: read/write timestamp, zero = now */
+    const kv_op *ops;
+    size_t n_ops;
+} kv_request;
+
+typedef struct kv_row {
+    mice_buf key;
+    mice_buf value;
+} kv_row;
+
+typedef struct kv_result {
+    bool found;     /* GET */
+    mice_buf value; /* GET */
+    kv_row *rows;   /* SCAN, in scan order */
+    size_t n_rows, cap_rows;
+    bool more;           /* SCAN stopped at limit; resume_key is where to continue */
+    mice_buf resume_key; /* forward: first key not returned; reverse: exclusive end */
+    hlc_ts commit_ts;    /* END_TXN commit, non-transactional PUT/DELETE */
+    bool locked;         /* MICE_AGAIN: the row lock was taken and is held (see below) */
+} kv_result;
+
+typedef enum kv_conflict {
+    KV_CONFLICT_NONE,
+    KV_CONFLICT_SERIALIZATION, /* 40001 */
+    KV_CONFLICT_DEADLOCK,      /* 40P01 */
+    KV_CONFLICT_LOCK_TIMEOUT,  /* 55P03 */
+} kv_conflict;
+
+typedef struct kv_response {
+    kv_result *results; /* one per op */
+    size_t n_results;
+    kv_conflict conflict;
+    hlc_ts write_ts; /* the transaction's write timestamp after this request */
+} kv_response;
+
+void kv_response_init(kv_response *r);
+/* Size the results for n ops (clears earlier results). */
+void kv_response_reset(kv_response *r, size_t n_ops);
+void kv_response_deinit(kv_response *r);
+/* Append a row to a result (copies key and value). */
+void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value);
+
+#endif

@@ -1,0 +1,611 @@
+/* The transaction coordinator (see txn.h). It keeps the transaction's state (timestamps,
+ * sequence numbers, write set, SERIALIZABLE read spans) and turns each call into kv
+ * requests; every decision about other transactions' locks is made by the replica.
+ *
+ * Commit: when every intent lives on one replica (today: always) one END_TXN request
+ * writes all of them as versions and deletes them and the record in one synced batch
+ * (1PC). The 2PC path (force_two_phase, and later: intents on several ranges) first
+ * makes the COMMITTED record on the primary durable - the transaction is committed at
+ * that instant - then resolves each intent with its own RESOLVE request, as it would on
+ * each range, then drops the record. Resolution after the record is best effort: a
+ * reader or writer that meets an unresolved intent finds the record and rolls it forward. */
+#include "txn/txn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/check.h"
+#include "base/log.h"
+#include "txn/writeset.h"
+
+typedef enum txn_state { TXN_OPEN, TXN_FAILED, TXN_DONE } txn_state;
+
+struct txn_db {
+    engine *e;
+    const mice_env *env;
+    hlc *clock;
+    bool own_clock;
+    bool force_two_phase;
+    kv_ts_guard *ts_guard;
+    kv_replica *replica;
+    kv_sender *sender;
+    uint64_t id_seed;
+    uint64_t id_counter; /* atomic */
+};
+
+struct txn {
+    txn_db *db;
+    txn_state state;
+    kv_txn_meta meta; /* meta.primary borrows primary */
+    mice_buf primary;
+    uint32_t stmt; /* statement number */
+    writeset writes;
+    kv_span *read_spans; /* SERIALIZABLE; bytes owned by span_bytes */
+    mice_buf *span_bytes;
+    size_t n_spans, cap_spans;
+    hlc_ts commit_ts;
+    bool record_written; /* the record exists: the primary is fixed */
+    bool tried_write;    /* a write reached a replica: END_TXN must end it there */
+};
+
+struct txn_scan {
+    txn *t;
+    mice_buf start, end;
+    bool reverse, done;
+    size_t remaining; /* rows still wanted; SIZE_MAX = all */
+    kv_response resp;
+};
+
+void txn_db_config_init(txn_db_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->lock_timeout_ms = KV_LOCK_TIMEOUT_MS_DEFAULT;
+    cfg->txn_ttl_ms = KV_TXN_TTL_MS_DEFAULT;
+}
+
+enum { TXN_HLC_MAX_OFFSET_NS = 500 * MICE_NS_PER_MS };
+
+mice_status txn_db_create(engine *e, const mice_env *env, const txn_db_config *cfg, txn_db **out,
+                          mice_err *err)
+{
+    *out = NULL;
+    txn_db *db = mice_calloc(1, sizeof *db);
+    db->e = e;
+    db->env = env;
+    db->clock = cfg->clock;
+    if (!db->clock) {
+        db->clock = hlc_create(env, TXN_HLC_MAX_OFFSET_NS);
+        db->own_clock = true;
+    }
+    db->force_two_phase = cfg->force_two_phase;
+    mice_status st = kv_ts_guard_create(e, db->clock, &db->ts_guard, err);
+    if (st) {
+        txn_db_destroy(db);
+        return st;
+    }
+    kv_replica_config rc;
+    kv_replica_config_init(&rc);
+    rc.lock_timeout_ms = cfg->lock_timeout_ms;
+    rc.txn_ttl_ms = cfg->txn_ttl_ms;
+    rc.ts_guard = db->ts_guard;
+    db->replica = kv_replica_create(e, db->clock, env, &rc);
+    db->sender = kv_sender_create();
+    kv_sender_add_replica(db->sender, db->replica);
+    db->id_seed = env_entropy(env);
+    *out = db;
+    return MICE_OK;
+}
+
+void txn_db_destroy(txn_db *db)
+{
+    if (!db) return;
+    kv_sender_destroy(db->sender);
+    kv_replica_destroy(db->replica);
+    kv_ts_guard_destroy(db->ts_guard);
+    if (db->own_clock) hlc_destroy(db->clock);
+    free(db);
+}
+
+kv_sender *txn_db_sender(txn_db *db)
+{
+    return db->sender;
+}
+
+hlc *txn_db_clock(txn_db *db)
+{
+    return db->clock;
+}
+
+/* splitmix64 over a per-db seed and a counter: unique, never 0, no shared lock. */
+static uint64_t next_txn_id(txn_db *db)
+{
+    uint64_t z = db->id_seed +
+                 __atomic_add_fetch(&db->id_counter, 1, __ATOMIC_RELAXED) * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return z ? z : 1;
+}
+
+/* --- one-shot operations ---------------------------------------------------------------- */
+
+static mice_status send_one(txn_db *db, const kv_txn_meta *meta, const kv_op *op, kv_response *resp,
+                            mice_err *err)
+{
+    kv_request req = {.txn = meta, .ops = op, .n_ops = 1};
+    return kv_sender_send(db->sender, &req, resp, err);
+}
+
+mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_GET, .key = key};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = send_one(db, NULL, &op, &resp, err);
+    if (rc == MICE_OK) {
+        *found = resp.results[0].found;
+        buf_reset(value);
+        buf_append_slice(value, buf_slice(&resp.results[0].value));
+    }
+    kv_response_deinit(&resp);
+    return rc;
+}
+
+static mice_status plain_write(txn_db *db, const kv_op *op, mice_err *err)
+{
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = send_one(db, NULL, op, &resp, err);
+    kv_response_deinit(&resp);
+    return rc;
+}
+
+mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
+                       mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_PUT,
+                .key = key,
+                .value = value,
+                .has_expiry = expiry_wall_ns != 0,
+                .expiry_wall_ns = expiry_wall_ns};
+    return plain_write(db, &op, err);
+}
+
+mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_DELETE, .key = key};
+    return plain_write(db, &op, err);
+}
+
+/* --- lifecycle and statements ------------------------------------------------------------ */
+
+txn *txn_begin(txn_db *db, txn_isolation isolation)
+{
+    txn *t = mice_calloc(1, sizeof *t);
+    t->db = db;
+    t->state = TXN_OPEN;
+    buf_init(&t->primary);
+    writeset_init(&t->writes);
+    t->meta.id = next_txn_id(db);
+    t->meta.isolation = (kv_isolation)isolation;
+    t->meta.start_ts = hlc_now(db->clock);
+    t->meta.read_ts = t->meta.start_ts;
+    t->meta.write_ts = t->meta.start_ts;
+    t->meta.stmt_seq = 1;
+    t->stmt = 1;
+    return t;
+}
+
+static void clear_spans(txn *t)
+{
+    for (size_t i = 0; i < 2 * t->n_spans; i++)
+        buf_deinit(&t->span_bytes[i]);
+    free(t->span_bytes);
+    free(t->read_spans);
+    t->span_bytes = NULL;
+    t->read_spans = NULL;
+    t->n_spans = t->cap_spans = 0;
+}
+
+void txn_destroy(txn *t)
+{
+    if (!t) return;
+    if (t->state != TXN_DONE) txn_rollback(t, NULL);
+    writeset_deinit(&t->writes);
+    clear_spans(t);
+    buf_deinit(&t->primary);
+    free(t);
+}
+
+void txn_statement_begin(txn *t)
+{
+    t->stmt++;
+    t->meta.stmt_seq = t->meta.seq + 1;
+    if (t->meta.isolation == KV_READ_COMMITTED && t->state == TXN_OPEN) {
+        t->meta.read_ts = hlc_now(t->db->clock);
+        if (hlc_ts_less(t->meta.write_ts, t->meta.read_ts)) t->meta.write_ts = t->meta.read_ts;
+    }
+}
+
+void txn_statement_end(txn *t)
+{
+    (void)t; /* statement-scoped state (portals, savepoint marks) will end here */
+}
+
+hlc_ts txn_read_ts(const txn *t)
+{
+    return t->meta.read_ts;
+}
+
+hlc_ts txn_commit_ts(const txn *t)
+{
+    return t->commit_ts;
+}
+
+txn_isolation txn_get_isolation(const txn *t)
+{
+    return (txn_isolation)t->meta.isolation;
+}
+
+uint64_t txn_id(const txn *t)
+{
+    return t->meta.id;
+}
+
+const char *txn_sqlstate(mice_status rc)
+{
+    switch (rc) {
+    case MICE_OK:
+        return "00000";
+    case MICE_CONFLICT:
+    case MICE_AGAIN:
+        return "40001";
+    case MICE_ABORTED:
+        return "40P01";
+    case MICE_TIMEOUT:
+        return "55P03";
+    case MICE_CLOSED:
+        return "25P02";
+    case MICE_INVALID:
+        return "22023";
+    case MICE_NOTFOUND:
+        return "02000";
+    case MICE_EXISTS:
+        return "23505";
+    default:
+        return "XX000";
+    }
+}
+
+/* --- sending on behalf of the transaction ---------------------------------------------- */
+
+static mice_status send_txn(txn *t, const kv_op *ops, size_t n_ops, kv_response *resp,
+                            mice_err *err)
+{
+    t->meta.primary = buf_slice(&t->primary);
+    kv_request req = {.txn = &t->meta, .ops = ops, .n_ops = n_ops};
+    mice_status rc = kv_sender_send(t->db->sender, &req, resp, err);
+    if (rc == MICE_OK && hlc_ts_less(t->meta.write_ts, resp->write_ts))
+        t->meta.write_ts = resp->write_ts;
+    return rc;
+}
+
+static mice_status end_txn(txn *t, bool commit, mice_slice *keys, size_t n_keys, kv_response *resp,
+                           mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_END_TXN,
+                .commit = commit,
+                .one_phase = !t->db->force_two_phase,
+                .intents = keys,
+                .n_intents = n_keys};
+    if (commit && t->meta.isolation == KV_SERIALIZABLE) {
+        op.read_spans = t->read_spans;
+        op.n_read_spans = t->n_spans;
+    }
+    return send_txn(t, &op, 1, resp, err);
+}
+
+/* Release everything now (after an error, so waiters proceed); errors are only logged. */
+static void abort_now(txn *t)
+{
+    if (t->tried_write) {
+        size_t n = 0;
+        mice_slice *keys = writeset_keys(&t->writes, &n);
+        kv_response resp;
+        kv_response_init(&resp);
+        mice_err err;
+        if (end_txn(t, false, keys, n, &resp, &err))
+            log_warn("txn %016llx: rollback failed: %s", (unsigned long long)t->meta.id,
+                     mice_err_msg(&err));
+        kv_response_deinit(&resp);
+        free(keys);
+    }
+    t->tried_write = false;
+}
+
+/* READ COMMITTED restart: undo this statement's writes, take a fresh snapshot. */
+static mice_status restart_statement(txn *t, mice_err *err)
+{
+    size_t n = 0, cap = 16;
+    kv_op *ops = mice_calloc(cap, sizeof *ops);
+    for (size_t i = 0; i < t->writes.n; i++) {
+        writeset_entry *e = &t->writes.entries[i];
+        if (e->dropped || e->last_stmt != t->stmt) continue;
+        if (n == cap) ops = mice_realloc(ops, (cap *= 2) * sizeof *ops);
+        ops[n++] = (kv_op){.kind = KV_OP_RESOLVE,
+                           .key = buf_slice(&e->key),
+                           .resolve = KV_RESOLVE_STMT_UNDO,
+                           .undo_seq = t->meta.stmt_seq};
+        if (e->first_seq >= t->meta.stmt_seq) e->dropped = true;
+    }
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = n ? send_txn(t, ops, n, &resp, err) : MICE_OK;
+    kv_response_deinit(&resp);
+    free(ops);
+    t->meta.stmt_seq = t->meta.seq + 1;
+    t->meta.read_ts = hlc_now(t->db->clock);
+    if (hlc_ts_less(t->meta.write_ts, t->meta.read_ts)) t->meta.write_ts = t->meta.read_ts;
+    return rc;
+}
+
+/* Turn a failed call into the transaction's new state; returns what the caller gets. */
+static mice_status failed(txn *t, mice_status rc, mice_err *err)
+{
+    if (rc == MICE_NOTFOUND || rc == MICE_INVALID || rc == MICE_EXISTS) return rc;
+    if (rc == MICE_AGAIN) {
+        mice_err undo_err;
+        if (restart_statement(t, &undo_err) == MICE_OK) return rc;
+        rc = mice_err_setf(err, undo_err.code, "statement restart: %s", mice_err_msg(&undo_err));
+    }
+    abort_now(t);
+    t->state = TXN_FAILED;
+    return rc;
+}
+
+static mice_status check_open(const txn *t, mice_err *err)
+{
+    if (t->state == TXN_OPEN) return MICE_OK;
+    return mice_err_setf(err, MICE_CLOSED,
+                         "current transaction is aborted, commands ignored "
+                         "until end of transaction block");
+}
+
+static void add_read_span(txn *t, mice_slice start, mice_slice end, bool to_end)
+{
+    if (t->meta.isolation != KV_SERIALIZABLE) return;
+    if (t->n_spans == t->cap_spans) {
+        t->cap_spans = t->cap_spans ? 2 * t->cap_spans : 8;
+        t->read_spans = mice_realloc(t->read_spans, t->cap_spans * sizeof *t->read_spans);
+        t->span_bytes = mice_realloc(t->span_bytes, 2 * t->cap_spans * sizeof *t->span_bytes);
+        for (size_t i = 0; i < t->n_spans; i++) { /* re-point after the move */
+            t->read_spans[i].start = buf_slice(&t->span_bytes[2 * i]);
+            t->read_spans[i].end = buf_slice(&t->span_bytes[2 * i + 1]);
+        }
+    }
+    mice_buf *b = &t->span_bytes[2 * t->n_spans];
+    buf_init(&b[0]);
+    buf_init(&b[1]);
+    buf_append_slice(&b[0], start);
+    buf_append_slice(&b[1], end);
+    t->read_spans[t->n_spans++] = (kv_span){buf_slice(&b[0]), buf_slice(&b[1]), to_end};
+}
+
+/* --- reads and writes ------------------------------------------------------------------- */
+
+mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
+{
+    mice_status rc = check_open(t, err);
+    if (rc) return rc;
+    kv_op op = {.kind = KV_OP_GET, .key = key};
+    kv_response resp;
+    kv_response_init(&resp);
+    rc = send_txn(t, &op, 1, &resp, err);
+    if (rc == MICE_OK) {
+        *found = resp.results[0].found;
+        buf_reset(value);
+        buf_append_slice(value, buf_slice(&resp.results[0].value));
+        add_read_span(t, key, (mice_slice){0}, false);
+    }
+    kv_response_deinit(&resp);
+    return rc ? failed(t, rc, err) : MICE_OK;
+}
+
+/* A write (or lock) of key, optionally followed by a read of it in the same batch. */
+static mice_status write_key(txn *t, kv_op op, mice_buf *read_value, bool *found, mice_err *err)
+{
+    mice_slice key = op.key;
+    mice_status rc = check_open(t, err);
+    if (rc) return rc;
+    if (!t->record_written) { /* the record goes with the first intent that lands */
+        buf_reset(&t->primary);
+        buf_append_slice(&t->primary, key);
+    }
+    t->meta.seq++;
+    t->tried_write = true;
+    kv_op ops[2] = {op, {.kind = KV_OP_GET, .key = key}};
+    kv_response resp;
+    kv_response_init(&resp);
+    rc = send_txn(t, ops, read_value ? 2 : 1, &resp, err);
+    if (rc == MICE_OK) {
+        t->record_written = true;
+        writeset_add(&t->writes, key, t->meta.seq, t->stmt);
+        if (read_value) {
+            *found = resp.results[1].found;
+            buf_reset(read_value);
+            buf_append_slice(read_value, buf_slice(&resp.results[1].value));
+            add_read_span(t, key, (mice_slice){0}, false);
+        }
+    }
+    uint32_t lock_seq = t->meta.stmt_seq - 1;
+    bool locked = rc == MICE_AGAIN && resp.n_results && resp.results[0].locked;
+    kv_response_deinit(&resp);
+    if (locked) { /* the row lock outlives the statement restart (request.h) */
+        t->record_written = true;
+        writeset_add(&t->writes, key, lock_seq, t->stmt - 1);
+    }
+    return rc ? failed(t, rc, err) : MICE_OK;
+}
+
+mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
+{
+    return write_key(t, (kv_op){.kind = KV_OP_LOCK, .key = key}, value, found, err);
+}
+
+mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err)
+{
+    return write_key(t, (kv_op){.kind = KV_OP_PUT, .key = key, .value = value}, NULL, NULL, err);
+}
+
+mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_PUT, .key = key, .value = value, .if_absent = true};
+    return write_key(t, op, NULL, NULL, err);
+}
+
+void txn_set_lock_timeout(txn *t, uint64_t timeout_ms)
+{
+    t->meta.lock_timeout_ms = timeout_ms ? timeout_ms : KV_LOCK_TIMEOUT_NONE;
+}
+
+mice_status txn_delete(txn *t, mice_slice key, mice_err *err)
+{
+    return write_key(t, (kv_op){.kind = KV_OP_DELETE, .key = key}, NULL, NULL, err);
+}
+
+mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err)
+{
+    for (int attempt = 0;; attempt++) {
+        txn_statement_begin(t);
+        mice_status rc = fn(t, ctx, err);
+        txn_statement_end(t);
+        if (rc != MICE_AGAIN || attempt >= TXN_STMT_RETRIES_MAX) return rc;
+    }
+}
+
+/* --- scans -------------------------------------------------------------------------------- */
+
+mice_status txn_scan_open(txn *t, mice_slice start, mice_slice end, bool reverse, size_t limit,
+                          txn_scan **out)
+{
+    *out = NULL;
+    mice_status rc = check_open(t, NULL);
+    if (rc) return rc;
+    txn_scan *s = mice_calloc(1, sizeof *s);
+    s->t = t;
+    buf_init(&s->start);
+    buf_init(&s->end);
+    buf_append_slice(&s->start, start);
+    buf_append_slice(&s->end, end);
+    s->reverse = reverse;
+    s->remaining = limit ? limit : SIZE_MAX;
+    kv_response_init(&s->resp);
+    /* The whole requested span, even if the executor stops early: conservative. */
+    add_read_span(t, start, end, end.n == 0);
+    *out = s;
+    return MICE_OK;
+}
+
+mice_status txn_scan_next(txn_scan *s, size_t max_rows, const kv_row **rows, size_t *n_rows,
+                          mice_err *err)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    mice_status rc = check_open(s->t, err);
+    if (rc || s->done) return rc;
+    size_t want = max_rows ? max_rows : TXN_SCAN_BATCH_ROWS_DEFAULT;
+    if (want > s->remaining) want = s->remaining;
+    kv_op op = {.kind = KV_OP_SCAN,
+                .key = buf_slice(&s->start),
+                .end = buf_slice(&s->end),
+                .limit = want,
+                .reverse = s->reverse};
+    rc = send_txn(s->t, &op, 1, &s->resp, err);
+    if (rc) return failed(s->t, rc, err);
+    kv_result *res = &s->resp.results[0];
+    s->remaining -= res->n_rows;
+    if (!res->more || s->remaining == 0) {
+        s->done = true;
+    } else if (s->reverse) {
+        buf_reset(&s->end);
+        buf_append_slice(&s->end, buf_slice(&res->resume_key));
+    } else {
+        buf_reset(&s->start);
+        buf_append_slice(&s->start, buf_slice(&res->resume_key));
+    }
+    *rows = res->rows;
+    *n_rows = res->n_rows;
+    return MICE_OK;
+}
+
+void txn_scan_close(txn_scan *s)
+{
+    if (!s) return;
+    kv_response_deinit(&s->resp);
+    buf_deinit(&s->start);
+    buf_deinit(&s->end);
+    free(s);
+}
+
+/* --- commit and rollback -------------------------------------------------------------------- */
+
+/* 2PC, after the COMMITTED record is durable: resolve each intent as its range would, then
+ * drop the record. Failures only leave work for readers (they roll intents forward). */
+static void resolve_after_commit(txn *t, const mice_slice *keys, size_t n_keys)
+{
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_err err;
+    bool all = true;
+    for (size_t i = 0; i < n_keys; i++) {
+        kv_op op = {.kind = KV_OP_RESOLVE,
+                    .key = keys[i],
+                    .resolve = KV_RESOLVE_COMMIT,
+                    .commit_ts = t->commit_ts};
+        if (send_txn(t, &op, 1, &resp, &err)) {
+            log_warn("txn %016llx: resolve failed: %s", (unsigned long long)t->meta.id,
+                     mice_err_msg(&err));
+            all = false;
+        }
+    }
+    kv_op gc = {.kind = KV_OP_GC_TXN};
+    if (all && send_txn(t, &gc, 1, &resp, &err))
+        log_warn("txn %016llx: record GC failed: %s", (unsigned long long)t->meta.id,
+                 mice_err_msg(&err));
+    kv_response_deinit(&resp);
+}
+
+mice_status txn_commit(txn *t, mice_err *err)
+{
+    if (t->state == TXN_FAILED) {
+        abort_now(t);
+        t->state = TXN_DONE;
+        return mice_err_setf(err, MICE_CLOSED, "transaction was aborted; rolled back");
+    }
+    if (t->state == TXN_DONE) return mice_err_setf(err, MICE_CLOSED, "transaction already ended");
+    size_t n = 0;
+    mice_slice *keys = writeset_keys(&t->writes, &n);
+    mice_status rc = MICE_OK;
+    t->commit_ts = t->meta.read_ts;
+    if (t->tried_write) { /* a read-only transaction has nothing to commit or validate */
+        kv_response resp;
+        kv_response_init(&resp);
+        rc = end_txn(t, true, keys, n, &resp, err);
+        if (rc == MICE_OK) t->commit_ts = resp.results[0].commit_ts;
+        kv_response_deinit(&resp);
+        if (rc) abort_now(t);
+        if (rc == MICE_OK && t->db->force_two_phase) resolve_after_commit(t, keys, n);
+    }
+    free(keys);
+    t->tried_write = false;
+    t->state = TXN_DONE;
+    return rc;
+}
+
+mice_status txn_rollback(txn *t, mice_err *err)
+{
+    (void)err;
+    if (t->state != TXN_DONE) abort_now(t);
+    t->state = TXN_DONE;
+    return MICE_OK;
+}

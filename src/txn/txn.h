@@ -1,0 +1,154 @@
+/*
+ * txn.h - transactions: what the SQL executor (and the KV API) call to read and write.
+ *
+ * A txn_db wraps the kv layer (a kv_sender routing to replicas) and a timestamp source.
+ * A txn is a snapshot-based transaction with PostgreSQL's isolation levels:
+ *   READ COMMITTED   (default) a fresh snapshot per statement (txn_statement_begin);
+ *   REPEATABLE READ  one snapshot for the whole transaction (snapshot isolation);
+ *   SERIALIZABLE     snapshot isolation plus commit-time validation that nothing the
+ *                    transaction read (points and spans) was written after its snapshot.
+ * Reads never wait for writers. A write to a row another transaction has written (an
+ * intent, i.e. a row lock) waits until that transaction commits or aborts, up to the lock
+ * wait timeout, with deadlock detection. COMMIT returns only once the transaction's
+ * writes are synced to disk.
+ *
+ * Statements and the READ COMMITTED retry contract. The executor brackets every
+ * statement with txn_statement_begin / txn_statement_end (the first statement is begun
+ * implicitly by txn_begin). When a write under READ COMMITTED meets a row committed after
+ * the statement's snapshot (typically after waiting for its lock), the call returns
+ * MICE_AGAIN: the transaction has already undone this statement's writes, kept the row
+ * lock it waited for (so the re-run cannot lose the row again), and taken a fresh
+ * snapshot; the executor must re-run the statement from its beginning (re-reading
+ * rows, re-evaluating WHERE). This is PostgreSQL's "UPDATE proceeds on the new row
+ * version", done by re-running the statement. txn_run_statement wraps that loop. Under
+ * REPEATABLE READ and SERIALIZABLE the same situation is a serialization failure.
+ *
+ * Errors (every call returns mice_status, detail in mice_err; txn_sqlstate maps them):
+ *   MICE_CONFLICT  40001 could not serialize access (write-too-old, validation, or the
+ *                        transaction was aborted by someone else)
+ *   MICE_ABORTED   40P01 deadlock detected: this transaction was chosen as the victim
+ *   MICE_TIMEOUT   55P03 lock wait timeout
+ *   MICE_CLOSED    25P02 the transaction already failed: only rollback is accepted
+ *   MICE_AGAIN           READ COMMITTED statement restart (see above); never escapes
+ *                        txn_run_statement unless its retry budget runs out
+ *   MICE_EXISTS    23505 txn_insert found the key (the transaction stays usable)
+ * After any error except MICE_AGAIN, MICE_NOTFOUND, MICE_INVALID and MICE_EXISTS it is
+ * aborted at once (its locks are released so others proceed) and later calls return
+ * MICE_CLOSED until txn_rollback / txn_destroy.
+ *
+ * Owns: a txn_db owns its replica, sender and (unless one is given) clock; it borrows the
+ * engine and env, which must outlive it. A txn owns its buffers; it borrows its db.
+ * Thread safety: a txn_db is shared by every session thread; a txn and its scans belong
+ * to one thread at a time.
+ */
+#ifndef MICE_TXN_TXN_H
+#define MICE_TXN_TXN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/env.h"
+#include "base/hlc.h"
+#include "base/status.h"
+#include "kv/request.h"
+#include "kv/sender.h"
+#include "storage/engine.h"
+
+typedef enum txn_isolation {
+    TXN_READ_COMMITTED = KV_READ_COMMITTED,
+    TXN_REPEATABLE_READ = KV_REPEATABLE_READ,
+    TXN_SERIALIZABLE = KV_SERIALIZABLE,
+} txn_isolation;
+
+typedef struct txn_db txn_db;
+typedef struct txn txn;
+typedef struct txn_scan txn_scan;
+
+enum {
+    TXN_STMT_RETRIES_MAX = 100, /* READ COMMITTED statement restarts before giving up */
+    TXN_SCAN_BATCH_ROWS_DEFAULT = 256,
+};
+
+typedef struct txn_db_config {
+    hlc *clock;               /* timestamp source; NULL = the db creates its own HLC. The
+                               * TSO of range 1 replaces it in a cluster. Borrowed. */
+    uint64_t lock_timeout_ms; /* 0 = wait without limit */
+    uint64_t txn_ttl_ms;      /* a pending transaction not running here, older than this,
+                               * is abandoned (rolled back by whoever meets its intents) */
+    bool force_two_phase;     /* commit through the 2PC path (record, then resolve each
+                               * key as if it were its own range): tests and later ranges */
+} txn_db_config;
+
+void txn_db_config_init(txn_db_config *cfg);
+
+/* The engine must be opened with mvcc_config_init. env is borrowed. Reads the store's
+ * timestamp high-water mark (kv/tsguard.h): MICE_IOERR / MICE_CORRUPT from there. */
+mice_status txn_db_create(engine *e, const mice_env *env, const txn_db_config *cfg, txn_db **out,
+                          mice_err *err);
+/* No transaction may be open. NULL is ignored. */
+void txn_db_destroy(txn_db *db);
+/* The gateway underneath (tools, tests, the KV API's batch paths). Borrowed. */
+kv_sender *txn_db_sender(txn_db *db);
+hlc *txn_db_clock(txn_db *db);
+
+/* --- one-shot, non-transactional operations (the Redis/HTTP KV API) ------------------ */
+
+/* Read the latest committed value. */
+mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+/* Write at a fresh timestamp, synced. expiry_wall_ns 0 = no expiry. Waits for a pending
+ * transaction's lock on the key like any writer. */
+mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
+                       mice_err *err);
+mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err);
+
+/* --- transactions -------------------------------------------------------------------- */
+
+txn *txn_begin(txn_db *db, txn_isolation isolation);
+/* Roll back if still open, then free. NULL is ignored. */
+void txn_destroy(txn *t);
+
+/* Start the next statement: READ COMMITTED takes a fresh snapshot. */
+void txn_statement_begin(txn *t);
+void txn_statement_end(txn *t);
+/* One statement as a function, re-run on MICE_AGAIN (at most TXN_STMT_RETRIES_MAX). */
+typedef mice_status (*txn_stmt_fn)(txn *t, void *ctx, mice_err *err);
+mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err);
+
+mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+/* SELECT ... FOR UPDATE: lock the row (waiting like a writer), then read it. */
+mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err);
+/* INSERT: put only if the key has no live value, else MICE_EXISTS (23505), which leaves
+ * the transaction usable (ON CONFLICT DO NOTHING); the executor decides what it means. */
+mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err);
+mice_status txn_delete(txn *t, mice_slice key, mice_err *err);
+
+/* Scans of [start, end) (empty end = to the end of the key space), largest key first
+ * with reverse, at most limit rows (0 = all). The executor pulls batches. */
+mice_status txn_scan_open(txn *t, mice_slice start, mice_slice end, bool reverse, size_t limit,
+                          txn_scan **out);
+/* The next batch of at most max_rows rows (0 = the default); *n_rows == 0 at the end.
+ * Borrowed: rows stay valid until the next txn_scan_next or txn_scan_close. */
+mice_status txn_scan_next(txn_scan *s, size_t max_rows, const kv_row **rows, size_t *n_rows,
+                          mice_err *err);
+void txn_scan_close(txn_scan *s); /* NULL is ignored */
+
+/* Commit; on MICE_OK the writes are durable. The transaction is finished either way. */
+mice_status txn_commit(txn *t, mice_err *err);
+/* Release every lock and drop every write. Idempotent. */
+mice_status txn_rollback(txn *t, mice_err *err);
+
+/* SET lock_timeout for this transaction: 0 = wait without limit (PostgreSQL's meaning). */
+void txn_set_lock_timeout(txn *t, uint64_t timeout_ms);
+
+hlc_ts txn_read_ts(const txn *t);
+hlc_ts txn_commit_ts(const txn *t); /* after a successful commit */
+txn_isolation txn_get_isolation(const txn *t);
+uint64_t txn_id(const txn *t);
+
+/* The SQLSTATE for a status returned by this module ("XX000" for unexpected ones). */
+const char *txn_sqlstate(mice_status rc);
+
+#endif
