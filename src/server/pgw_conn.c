@@ -55,6 +55,7 @@ struct pgw_conn {
     bool ssl_done, gss_done;
     bool closing;
     char close_reason[MICE_ERR_MSG_MAX];
+    char copy_fail_reason[MICE_ERR_MSG_MAX]; /* lives until the copy_fail request is done */
     bool cancel_pending;
     int32_t cancel_pid, cancel_key;
     bool have_info;
@@ -620,6 +621,51 @@ static void on_ready_msg(pgw_conn *c, const pgw_fe_msg *m)
     }
 }
 
+/* A malformed body during COPY IN. PostgreSQL reads no body of CopyDone, Flush or Sync
+ * there; a CopyFail that is cut short still fails the COPY; other types have no place in
+ * COPY, malformed or not. */
+static void malformed_in_copy(pgw_conn *c, uint8_t type, const char *message)
+{
+    if (type == 'H' || type == 'S') return;
+    if (type != 'c' && type != 'f') {
+        fatal(c, "08P01", "unexpected message during COPY from stdin");
+        return;
+    }
+    c->copy_in = false;
+    if (type == 'c') {
+        c->vt->copy_done(c->ctx, c);
+        return;
+    }
+    snprintf(c->copy_fail_reason, sizeof c->copy_fail_reason, "%s", message);
+    c->vt->copy_fail(c->ctx, c, c->copy_fail_reason);
+}
+
+/* A message of a valid type whose body is malformed. The length word framed it, so the
+ * stream is still in step: like PostgreSQL, answer with an ERROR and go on. An extended
+ * query message starts the skip to Sync; after Query, FunctionCall or Sync comes
+ * ReadyForQuery. Messages PostgreSQL does not read in the current state are not judged. */
+static void malformed_msg(pgw_conn *c, uint8_t type, mice_status rc, const char *message)
+{
+    if (type == 'X') {
+        close_quietly(c, c->copy_in ? "terminated during COPY" : ""); /* body never read */
+        return;
+    }
+    if (c->copy_in) {
+        malformed_in_copy(c, type, message);
+        return;
+    }
+    mice_assert(type != 0);                         /* the framer yields typed messages */
+    if (strchr("dcf", type)) return;                /* COPY leftovers: dropped unread */
+    if (c->ignore_till_sync && type != 'S') return; /* skipped unread */
+    protocol_error(c, rc == MICE_LIMIT ? "54000" : "08P01", message);
+    if (strchr("PBDECH", type)) {
+        c->ignore_till_sync = true;
+        return;
+    }
+    c->ignore_till_sync = false; /* a Sync ends the skip even when malformed */
+    ready_for_query(c);
+}
+
 static void on_ready_frame(pgw_conn *c, const pgw_frame *f)
 {
     if (f->type == 'p') {
@@ -631,9 +677,7 @@ static void on_ready_frame(pgw_conn *c, const pgw_frame *f)
     arena_reset(c->msg_arena);
     mice_status rc = pgw_decode(f, PGW_AUTH_EXPECT_PASSWORD, c->msg_arena, &m, &err);
     if (rc) {
-        /* A client that sends a malformed message cannot be trusted to be in step with us
-         * (PostgreSQL only errors; the issue asks for a close, which is the safer side). */
-        fatal(c, rc == MICE_LIMIT ? "54000" : "08P01", "%s", err.msg);
+        malformed_msg(c, f->type, rc, err.msg);
         return;
     }
     if (c->copy_in)

@@ -26,8 +26,26 @@
  *             every message up to the next Sync is discarded; Sync asks the session to end
  *             the implicit transaction, then ReadyForQuery with the session's status.
  *             COPY: the session switches a running Query/Execute into copy-in or copy-out.
- *             Terminate closes. Any malformed or oversized message, or one that has no
- *             place in the current phase, is a FATAL error (08P01 / 54000) and a close.
+ *             Terminate closes.
+ *
+ * Bad input, as in PostgreSQL 15:
+ *   - an unknown message type, or one with no place in the current phase (a 'p' message
+ *     after start-up, a Query during COPY IN): FATAL 08P01 and close.
+ *   - a bad length word (below 4 or over the type's limit): framing is lost; one FATAL
+ *     (08P01 / 54000) and close. Garbage during start-up: likewise.
+ *   - a known type with a malformed body (bad counts, missing terminators, trailing
+ *     bytes): ERROR 08P01 with PostgreSQL's text ("invalid message format", "insufficient
+ *     data left in message", "invalid string in message", ...; 54000 when its arrays pass
+ *     the decode budget), and the session goes on.
+ *     After Parse/Bind/Describe/Execute/Close/Flush the connection skips to Sync, as after
+ *     any error; after Query, FunctionCall or Sync, ReadyForQuery follows. Bodies that
+ *     PostgreSQL does not read are not judged: Terminate closes, any message skipped
+ *     before Sync stays skipped, CopyData/CopyDone/CopyFail outside COPY are dropped, and
+ *     during COPY IN a bad Flush/Sync is ignored, a bad CopyDone ends the COPY and a bad
+ *     CopyFail fails it through copy_fail (the session reports the error).
+ *     Limitation: the session is not told of these errors (PostgreSQL aborts the implicit
+ *     transaction): a malformed Sync gets ReadyForQuery without a sync request, and a
+ *     well-formed Sync after the skip ends the implicit transaction as usual.
  *
  * Requests and answers. Every vtab call except copy_data starts one request; at most one
  * is outstanding. The session answers, synchronously inside the callback or later from

@@ -146,9 +146,11 @@ typedef struct reader {
     mice_err *err;
 } reader;
 
+/* Error texts are PostgreSQL's (pqformat.c, postgres.c), since clients see them. */
 static mice_status rd_short(reader *r, const char *field)
 {
-    return mice_err_setf(r->err, MICE_CORRUPT, "%s message too short (reading %s)", r->what, field);
+    (void)field;
+    return mice_err_setf(r->err, MICE_CORRUPT, "insufficient data left in message");
 }
 
 static mice_status rd_i32(reader *r, const char *field, int32_t *v)
@@ -176,11 +178,10 @@ static mice_status rd_u8(reader *r, const char *field, uint8_t *v)
 
 static mice_status rd_str(reader *r, const char *field, const char **s, size_t *len)
 {
+    (void)field;
     const uint8_t *start = r->p + r->off;
     const uint8_t *nul = memchr(start, 0, r->n - r->off);
-    if (!nul)
-        return mice_err_setf(r->err, MICE_CORRUPT, "%s message: %s is not NUL-terminated", r->what,
-                             field);
+    if (!nul) return mice_err_setf(r->err, MICE_CORRUPT, "invalid string in message");
     *s = (const char *)start;
     if (len) *len = (size_t)(nul - start);
     r->off += (size_t)(nul - start) + 1;
@@ -197,9 +198,7 @@ static mice_status rd_bytes(reader *r, const char *field, size_t n, const uint8_
 
 static mice_status rd_end(reader *r)
 {
-    if (r->off != r->n)
-        return mice_err_setf(r->err, MICE_CORRUPT, "%s message has %zu trailing bytes", r->what,
-                             r->n - r->off);
+    if (r->off != r->n) return mice_err_setf(r->err, MICE_CORRUPT, "invalid message format");
     return MICE_OK;
 }
 
@@ -210,12 +209,8 @@ static mice_status rd_count(reader *r, const char *field, size_t min_item_bytes,
     int16_t c = 0;
     mice_status rc = rd_i16(r, field, &c);
     if (rc) return rc;
-    if (c < 0)
-        return mice_err_setf(r->err, MICE_CORRUPT, "%s message: negative %s (%d)", r->what, field,
-                             c);
-    if ((size_t)c * min_item_bytes > r->n - r->off)
-        return mice_err_setf(r->err, MICE_CORRUPT, "%s message: %s %d exceeds the message", r->what,
-                             field, c);
+    if (c < 0) return mice_err_setf(r->err, MICE_CORRUPT, "invalid message format");
+    if ((size_t)c * min_item_bytes > r->n - r->off) return rd_short(r, field);
     *count = (size_t)c;
     return MICE_OK;
 }
@@ -237,8 +232,7 @@ static mice_status rd_formats(reader *r, mice_arena *a, const char *field, int16
     for (size_t i = 0; i < *n; i++) {
         if ((rc = rd_i16(r, field, &(*out)[i]))) return rc;
         if ((*out)[i] != 0 && (*out)[i] != 1)
-            return mice_err_setf(r->err, MICE_INVALID, "%s message: unsupported format code %d",
-                                 r->what, (*out)[i]);
+            return mice_err_setf(r->err, MICE_INVALID, "unsupported format code: %d", (*out)[i]);
     }
     return MICE_OK;
 }
@@ -258,9 +252,7 @@ static mice_status rd_values(reader *r, mice_arena *a, const char *field, pgw_va
             *v = (pgw_value){.data = {NULL, 0}, .is_null = true};
             continue;
         }
-        if (len < 0)
-            return mice_err_setf(r->err, MICE_CORRUPT, "%s message: invalid value length %d",
-                                 r->what, len);
+        if (len < 0) return rd_short(r, field);
         const uint8_t *p = NULL;
         if ((rc = rd_bytes(r, field, (size_t)len, &p))) return rc;
         *v = (pgw_value){.data = mice_slice_of(p, (size_t)len), .is_null = false};
@@ -354,19 +346,18 @@ static mice_status decode_function_call(reader *r, mice_arena *a, pgw_function_c
     if ((rc = rd_values(r, a, "argument count", &m->args, &m->n_args))) return rc;
     if ((rc = rd_i16(r, "result format", &m->result_format))) return rc;
     if (m->result_format != 0 && m->result_format != 1)
-        return mice_err_setf(r->err, MICE_INVALID, "FunctionCall: unsupported format code %d",
-                             m->result_format);
+        return mice_err_setf(r->err, MICE_INVALID, "unsupported format code: %d", m->result_format);
     return rd_end(r);
 }
 
 /* Describe and Close: kind byte 'S' or 'P', then a name. */
-static mice_status decode_target(reader *r, char *kind, const char **name)
+static mice_status decode_target(reader *r, const char *verb, char *kind, const char **name)
 {
     uint8_t k = 0;
     mice_status rc = rd_u8(r, "target kind", &k);
     if (rc) return rc;
     if (k != 'S' && k != 'P')
-        return mice_err_setf(r->err, MICE_INVALID, "invalid %s message subtype %u", r->what, k);
+        return mice_err_setf(r->err, MICE_INVALID, "invalid %s message subtype %u", verb, k);
     *kind = (char)k;
     if ((rc = rd_str(r, "name", name, NULL))) return rc;
     return rd_end(r);
@@ -390,8 +381,7 @@ static mice_status decode_auth(reader *r, pgw_auth_expect expect, pgw_fe_msg *ou
         out->u.sasl_initial.has_data = len != -1;
         out->u.sasl_initial.data = mice_slice_of(r->p + r->off, 0);
         if (len == -1) return rd_end(r);
-        if (len < 0)
-            return mice_err_setf(r->err, MICE_CORRUPT, "SASLInitialResponse: bad length %d", len);
+        if (len < 0) return rd_short(r, "data");
         const uint8_t *p = NULL;
         if ((rc = rd_bytes(r, "data", (size_t)len, &p))) return rc;
         out->u.sasl_initial.data = mice_slice_of(p, (size_t)len);
@@ -422,10 +412,10 @@ static mice_status decode_typed(reader *r, uint8_t type, pgw_auth_expect expect,
         return decode_bind(r, a, &out->u.bind);
     case 'D':
         out->kind = PGW_FE_DESCRIBE;
-        return decode_target(r, &out->u.describe.kind, &out->u.describe.name);
+        return decode_target(r, "DESCRIBE", &out->u.describe.kind, &out->u.describe.name);
     case 'C':
         out->kind = PGW_FE_CLOSE;
-        return decode_target(r, &out->u.close.kind, &out->u.close.name);
+        return decode_target(r, "CLOSE", &out->u.close.kind, &out->u.close.name);
     case 'E':
         out->kind = PGW_FE_EXECUTE;
         if ((rc = rd_str(r, "portal name", &out->u.execute.portal_name, NULL))) return rc;

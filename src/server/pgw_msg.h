@@ -15,7 +15,10 @@
  * Errors: MICE_CORRUPT for malformed framing or structure (bad length, missing NUL,
  * trailing bytes, unknown type byte), MICE_INVALID for well-formed values that are not
  * allowed (format code 2, Describe kind 'X'), MICE_LIMIT for a message over its size limit
- * or arrays over the decode arena's budget. All come with a message in the mice_err.
+ * or arrays over the decode arena's budget. All come with a message in the mice_err; for a
+ * malformed body it is PostgreSQL's text for the same fault ("insufficient data left in
+ * message", "invalid string in message", "invalid message format", ...), since the
+ * connection sends it to the client.
  * Once the framer has failed it keeps failing: the connection must be closed.
  *
  * Owns: a framer owns its buffer. Decoded messages borrow: strings and byte slices point

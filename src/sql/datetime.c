@@ -20,6 +20,8 @@ enum {
 #define END_TIMESTAMP SQL_TIMESTAMP_END
 #define USECS_PER_HOUR INT64_C(3600000000)
 #define USECS_PER_MINUTE INT64_C(60000000)
+#define SECS_PER_DAY INT64_C(86400)
+#define EPOCH_COARSE_UNITS_PER_SEC INT64_C(100000) /* 10 us: scale 5 */
 
 static bool ts_valid(sql_timestamp t)
 {
@@ -858,9 +860,17 @@ mice_status timestamp_diff_us(sql_timestamp a, sql_timestamp b, int64_t *out, sq
     return MICE_OK;
 }
 
-int64_t timestamp_to_unix_us(sql_timestamp ts)
+bool timestamp_to_unix_us(sql_timestamp ts, int64_t *out)
 {
-    return ts + (int64_t)SQL_UNIX_EPOCH_DAYS * SQL_USECS_PER_DAY;
+    return !__builtin_add_overflow(ts, (int64_t)SQL_UNIX_EPOCH_DAYS * SQL_USECS_PER_DAY, out);
+}
+
+/* Seconds since 1970 and the microseconds past them (0..999999): never overflows. */
+static void timestamp_to_unix_split(sql_timestamp ts, int64_t *secs, int64_t *us)
+{
+    int64_t s = floor_div(ts, SQL_USECS_PER_SEC);
+    *us = ts - s * SQL_USECS_PER_SEC;
+    *secs = s + (int64_t)SQL_UNIX_EPOCH_DAYS * SECS_PER_DAY;
 }
 
 mice_status timestamp_from_unix_us(int64_t unix_us, sql_timestamp *out, sql_error *err)
@@ -1013,6 +1023,37 @@ static bool calendar_field(sql_dt_field field, const dt_fields *f, int64_t *v)
     }
 }
 
+static void date_split(sql_date d, dt_fields *f)
+{
+    *f = (dt_fields){0};
+    julian_to_date(d + SQL_POSTGRES_EPOCH_JDATE, &f->year, &f->month, &f->day);
+}
+
+/* Microseconds since 1970 (scale 6) when they fit in int64. In the top 29 years of the
+ * range they do not: then 10 us units (scale 5, truncated), plenty for date_part's
+ * float8; datetime_extract_numeric prints the exact value from the timestamp itself. */
+static void epoch_result(sql_timestamp ts, sql_extract_result *out)
+{
+    out->scale = 6;
+    if (timestamp_to_unix_us(ts, &out->value)) return;
+    int64_t secs, us;
+    timestamp_to_unix_split(ts, &secs, &us);
+    out->value =
+        secs * EPOCH_COARSE_UNITS_PER_SEC + us / (SQL_USECS_PER_SEC / EPOCH_COARSE_UNITS_PER_SEC);
+    out->scale = 5;
+}
+
+/* The exact epoch of a finite timestamp as numeric text, "-210866803199.750000". */
+static void epoch_text(sql_timestamp ts, char *text, size_t cap)
+{
+    int64_t secs, us;
+    timestamp_to_unix_split(ts, &secs, &us);
+    bool neg = secs < 0;
+    if (neg && us) secs += 1, us = SQL_USECS_PER_SEC - us; /* to sign and magnitude */
+    snprintf(text, cap, "%s%lld.%06lld", neg ? "-" : "", (long long)(neg ? -secs : secs),
+             (long long)us);
+}
+
 static bool monotonic_field(sql_dt_field f)
 {
     return f == SQL_DT_YEAR || f == SQL_DT_DECADE || f == SQL_DT_CENTURY ||
@@ -1073,16 +1114,21 @@ mice_status datetime_extract(const char *field, sql_type_id type, int64_t v, con
         return MICE_OK;
     }
     int32_t east = type == SQL_TYPE_TIMESTAMPTZ ? offset_at(tz, v) : 0;
-    sql_timestamp local = is_date ? v * SQL_USECS_PER_DAY : v + east * SQL_USECS_PER_SEC;
+    /* A date is split on its own: most dates lie past the timestamp range. */
+    sql_timestamp local = is_date ? 0 : v + east * SQL_USECS_PER_SEC;
     dt_fields f;
-    ts_split(local, &f);
+    if (is_date)
+        date_split((sql_date)v, &f);
+    else
+        ts_split(local, &f);
     if (calendar_field(fld, &f, &out->value) || time_field(fld, &f, &out->value, &out->scale))
         return MICE_OK;
     switch (fld) {
     case SQL_DT_EPOCH:
-        out->value = timestamp_to_unix_us(is_date ? local : v);
-        out->scale = 6;
-        if (is_date) out->value /= SQL_USECS_PER_SEC, out->scale = 0;
+        if (is_date)
+            out->value = ((int64_t)v + SQL_UNIX_EPOCH_DAYS) * SECS_PER_DAY;
+        else
+            epoch_result(v, out);
         return MICE_OK;
     case SQL_DT_JULIAN:
         out->value = date_to_julian(f.year, f.month, f.day);
@@ -1178,9 +1224,13 @@ mice_status datetime_extract_numeric(const char *field, sql_type_id type, int64_
     if (rc) return rc;
     *is_null = r.kind == SQL_EXTRACT_NULL;
     if (*is_null) return MICE_OK;
+    sql_dt_field fld;
+    datetime_field_lookup(field, &fld); /* known: datetime_extract accepted it */
     char text[48];
     if (r.kind != SQL_EXTRACT_FINITE) {
         snprintf(text, sizeof text, "%sInfinity", r.kind == SQL_EXTRACT_NINF ? "-" : "");
+    } else if (fld == SQL_DT_EPOCH && type != SQL_TYPE_DATE) {
+        epoch_text(v, text, sizeof text); /* r.value may be rounded: see epoch_result() */
     } else {
         int64_t p = 1;
         for (int i = 0; i < r.scale; i++) p *= 10;
@@ -1193,8 +1243,6 @@ mice_status datetime_extract_numeric(const char *field, sql_type_id type, int64_
             snprintf(text, sizeof text, "%lld", (long long)r.value);
     }
     rc = numeric_parse(mice_slice_str(text), arena, out, err);
-    sql_dt_field fld;
-    datetime_field_lookup(field, &fld); /* known: datetime_extract accepted it */
     bool julian_ts = r.kind == SQL_EXTRACT_FINITE && type != SQL_TYPE_DATE && fld == SQL_DT_JULIAN;
     if (rc || !julian_ts) return rc;
     const sql_numeric *us, *day, *frac;

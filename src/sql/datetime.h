@@ -4,8 +4,8 @@
  * Representation is PostgreSQL's (and so is the binary wire format): a date is int32
  * days since 2000-01-01, a timestamp int64 microseconds since 2000-01-01 00:00:00; a
  * timestamptz is the same count in UTC, shown in the session's TimeZone. INT32_MIN/MAX
- * and INT64_MIN/MAX are -infinity/infinity. Ranges are PostgreSQL's: dates 4713-11-24 BC
- * to 5874897-12-31, timestamps 4713-11-24 BC to 294276-12-31 23:59:59.999999.
+ * and INT64_MIN/MAX are -infinity/infinity. Ranges are PostgreSQL's: dates 4714-11-24 BC
+ * to 5874897-12-31, timestamps 4714-11-24 BC to 294276-12-31 23:59:59.999999.
  *
  * Input accepts what clients commonly send: ISO 8601 ('2024-01-05', '2024-01-05
  * 13:45:00.5', with 'T', with a zone suffix Z/+HH/+HH:MM/-HHMM, a common abbreviation
@@ -112,8 +112,11 @@ mice_status date_add_days(sql_date d, int64_t days, sql_date *out, sql_error *er
 mice_status date_diff_days(sql_date a, sql_date b, int32_t *out, sql_error *err);
 mice_status timestamp_diff_us(sql_timestamp a, sql_timestamp b, int64_t *out, sql_error *err);
 
-/* Unix epoch. to_timestamp(double seconds): 22008 "timestamp out of range: \"x\"". */
-int64_t timestamp_to_unix_us(sql_timestamp ts); /* finite only */
+/* Unix epoch. to_timestamp(double seconds): 22008 "timestamp out of range: \"x\"".
+ * timestamp_to_unix_us: microseconds since 1970 of a finite timestamp; false when they do
+ * not fit in int64, i.e. after 294247-01-10 04:00:54.775807 (the top 29 years of the
+ * range; extract(epoch) handles those). */
+bool timestamp_to_unix_us(sql_timestamp ts, int64_t *out);
 mice_status timestamp_from_unix_us(int64_t unix_us, sql_timestamp *out, sql_error *err);
 mice_status timestamptz_from_unix_seconds(double secs, sql_timestamp *out, sql_error *err);
 
@@ -132,7 +135,10 @@ bool datetime_field_lookup(const char *name, sql_dt_field *out);
 typedef enum { SQL_EXTRACT_FINITE, SQL_EXTRACT_NULL, SQL_EXTRACT_PINF, SQL_EXTRACT_NINF } sql_extract_kind;
 
 /* value / 10^scale is the exact result (PostgreSQL 14+ extract returns numeric:
- * epoch and second have scale 6, milliseconds 3, the rest 0). */
+ * epoch and second have scale 6, milliseconds 3, the rest 0), with one exception: the
+ * epoch of a timestamp after 294247-01-10 04:00:54.775807, whose microseconds pass
+ * int64, comes with scale 5 (truncated to 10 us; ample for date_part's float8) and
+ * datetime_extract_numeric still gives the exact value. */
 typedef struct sql_extract_result {
     sql_extract_kind kind;
     int64_t value;

@@ -603,31 +603,14 @@ static void test_malformed_streams(void **state)
     t_conn *t = *state;
     connect_as(t, "u", "d");
     out_types(t);
-    /* Bad body inside intact framing: FATAL and close. */
-    fe_raw(&t->in, 'Q', "select 1", 8);
+    /* Unknown type byte: FATAL 08P01 with PostgreSQL's text, and close. */
+    buf_append(&t->in, "y\0\0\0\10junk", 9);
     fe_query(&t->in, "select 1");
     send_in(t);
     assert_string_equal(out_types(t), "E");
     assert_string_equal(field_of(t, 'E', 'S'), "FATAL");
     assert_string_equal(field_of(t, 'E', 'C'), "08P01");
-    assert_non_null(strstr(field_of(t, 'E', 'M'), "NUL"));
-    assert_true(pgw_conn_closing(t->c));
-    reopen(t);
-    connect_as(t, "u", "d");
-    out_types(t);
-    fe_parse(&t->in, "", "bad", NULL, 0);
-    fe_raw(&t->in, 'S', "x", 1); /* even while skipping to Sync */
-    send_in(t);
-    assert_string_equal(out_types(t), "EE");
-    assert_true(pgw_conn_closing(t->c));
-    /* Unknown type byte: FATAL and close. */
-    reopen(t);
-    connect_as(t, "u", "d");
-    out_types(t);
-    buf_append(&t->in, "Y\0\0\0\4", 5);
-    send_in(t);
-    assert_string_equal(out_types(t), "E");
-    assert_string_equal(field_of(t, 'E', 'S'), "FATAL");
+    assert_string_equal(field_of(t, 'E', 'M'), "invalid frontend message type 121");
     assert_true(pgw_conn_closing(t->c));
     /* A password message after start-up. */
     reopen(t);
@@ -663,6 +646,171 @@ static void test_malformed_streams(void **state)
     assert_string_equal(out_types(t), "E");
     assert_string_equal(field_of(t, 'E', 'C'), "57P01");
     assert_true(pgw_conn_closing(t->c));
+}
+
+/* Expect one ERROR 08P01 (not FATAL) with this message as the first output message. */
+static void expect_protocol_error(t_conn *t, const char *types, const char *message)
+{
+    assert_string_equal(out_types(t), types);
+    assert_string_equal(field_of(t, 'E', 'S'), "ERROR");
+    assert_string_equal(field_of(t, 'E', 'C'), "08P01");
+    assert_string_equal(field_of(t, 'E', 'M'), message);
+    assert_false(pgw_conn_closing(t->c));
+}
+
+#define BODY(lit) lit, sizeof(lit) - 1
+
+/* A valid type with a malformed body is an ERROR, and the session goes on (PostgreSQL 15). */
+static void test_malformed_body_is_error_in_simple_query(void **state)
+{
+    t_conn *t = *state;
+    connect_as(t, "u", "d");
+    out_types(t);
+    fe_raw(&t->in, 'Q', BODY("select 1")); /* no terminator */
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    expect_protocol_error(t, "EZTDCZ", "invalid string in message");
+    fe_raw(&t->in, 'Q', BODY("select 1\0junk"));
+    send_in(t);
+    expect_protocol_error(t, "EZ", "invalid message format");
+    /* FunctionCall is not extended query either: ReadyForQuery follows at once. */
+    fe_raw(&t->in, 'F', BODY("\0\0\0\1\0\0\0\0"));
+    send_in(t);
+    expect_protocol_error(t, "EZ", "insufficient data left in message");
+    /* A malformed Sync outside a skip: error, ReadyForQuery, no sync request. */
+    buf_reset(&t->fs.log);
+    fe_raw(&t->in, 'S', BODY("x"));
+    send_in(t);
+    expect_protocol_error(t, "EZ", "invalid message format");
+    assert_int_equal(t->fs.log.n, 0);
+    /* Bodies PostgreSQL never reads: COPY leftovers are dropped, Terminate closes. */
+    fe_raw(&t->in, 'c', BODY("junk"));
+    fe_raw(&t->in, 'f', BODY("no terminator"));
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    assert_string_equal(out_types(t), "TDCZ");
+    fe_raw(&t->in, 'X', BODY("junk"));
+    send_in(t);
+    assert_string_equal(out_types(t), "");
+    assert_true(pgw_conn_closing(t->c));
+    assert_string_equal(pgw_conn_close_reason(t->c), "");
+}
+
+static void test_malformed_body_skips_to_sync_in_extended_query(void **state)
+{
+    t_conn *t = *state;
+    connect_as(t, "u", "d");
+    out_types(t);
+    buf_reset(&t->fs.log);
+    /* The e2e case: a statement name without its NUL, then Sync. */
+    fe_raw(&t->in, 'P', BODY("no-terminator"));
+    fe_bind(&t->in, "", "", NULL, 0, NULL, 0, NULL, 0);
+    fe_execute(&t->in, "", 0);
+    fe_raw(&t->in, 'E', BODY("p\0\0")); /* malformed too, but skipped unread */
+    fe_query(&t->in, "select 1");       /* skipped as well */
+    fe_sync(&t->in);
+    send_in(t);
+    expect_protocol_error(t, "EZ", "invalid string in message");
+    assert_string_equal((const char *)t->fs.log.p, "sync();");
+    assert_int_equal(rfq_status(t), 'I');
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    assert_string_equal(out_types(t), "TDCZ");
+    /* In the middle of a batch: what came before stands, the rest is skipped. */
+    static const int16_t two_formats[] = {0, 0};
+    fe_parse(&t->in, "s1", "select 1", NULL, 0);
+    fe_bind(&t->in, "", "s1", two_formats, 2, NULL, 0, NULL, 0);
+    fe_execute(&t->in, "", 0);
+    fe_sync(&t->in);
+    send_in(t);
+    expect_protocol_error(t, "1EZ", "bind message has 2 parameter formats but 0 parameters");
+    /* Each extended message kind starts the skip. */
+    struct {
+        uint8_t type;
+        const char *body;
+        size_t n;
+        const char *message;
+    } cases[] = {
+        {'B', BODY("\0s1\0\0\0\0\1\xff\xff\xff\xfe\0\0"), "insufficient data left in message"},
+        {'B', BODY("\0s1\0\0\0\0\0\0\0junk"), "invalid message format"},
+        {'D', BODY("X\0"), "invalid DESCRIBE message subtype 88"},
+        {'C', BODY("Sname"), "invalid string in message"},
+        {'E', BODY("\0\0\0"), "insufficient data left in message"},
+        {'H', BODY("x"), "invalid message format"},
+        {'P', BODY("s\0q\0\xff\xff"), "invalid message format"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fe_raw(&t->in, cases[i].type, cases[i].body, cases[i].n);
+        fe_execute(&t->in, "", 0);
+        fe_sync(&t->in);
+        send_in(t);
+        expect_protocol_error(t, "EZ", cases[i].message);
+    }
+    /* A malformed Sync still ends the skip, with an error of its own. */
+    fe_parse(&t->in, "", "bad", NULL, 0);
+    fe_raw(&t->in, 'S', BODY("x"));
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    assert_string_equal(out_types(t), "EEZTDCZ");
+    assert_string_equal(be_error_field(&t->msgs[0], 'C'), "42601");
+    assert_string_equal(be_error_field(&t->msgs[1], 'S'), "ERROR");
+    assert_string_equal(be_error_field(&t->msgs[1], 'C'), "08P01");
+    assert_false(pgw_conn_closing(t->c));
+}
+
+static void test_malformed_body_during_copy_in(void **state)
+{
+    t_conn *t = *state;
+    connect_as(t, "u", "d");
+    out_types(t);
+    /* Flush and Sync bodies are not read during COPY; a CopyDone's neither. */
+    fe_query(&t->in, "copy in");
+    fe_copy_data(&t->in, "1\n", 2);
+    fe_raw(&t->in, 'H', BODY("x"));
+    fe_raw(&t->in, 'S', BODY("x"));
+    fe_raw(&t->in, 'c', BODY("junk"));
+    send_in(t);
+    assert_string_equal(out_types(t), "GCZ");
+    /* A CopyFail without its terminator still fails the COPY; the session goes on. */
+    buf_reset(&t->fs.log);
+    fe_query(&t->in, "copy in");
+    fe_raw(&t->in, 'f', BODY("no terminator"));
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    assert_string_equal(out_types(t), "GEZTDCZ");
+    assert_non_null(strstr((const char *)t->fs.log.p, "copy_fail(invalid string in message);"));
+    assert_false(pgw_conn_closing(t->c));
+    /* A Query has no place in COPY, malformed or not. */
+    fe_query(&t->in, "copy in");
+    fe_raw(&t->in, 'Q', BODY("select 1"));
+    send_in(t);
+    assert_string_equal(out_types(t), "GE");
+    assert_string_equal(field_of(t, 'E', 'S'), "FATAL");
+    assert_true(pgw_conn_closing(t->c));
+}
+
+static void expect_closed_with_one_error(t_conn *t, const char *bytes, size_t n,
+                                         const char *sqlstate)
+{
+    reopen(t);
+    connect_as(t, "u", "d");
+    out_types(t);
+    buf_append(&t->in, bytes, n);
+    fe_query(&t->in, "select 1");
+    send_in(t);
+    assert_string_equal(out_types(t), "E");
+    assert_string_equal(field_of(t, 'E', 'C'), sqlstate);
+    assert_true(pgw_conn_closing(t->c));
+}
+
+/* A bad length word loses the framing: at most one error (class 08 or 54), then close. */
+static void test_bad_length_closes(void **state)
+{
+    t_conn *t = *state;
+    expect_closed_with_one_error(t, BODY("Q\0\0\0\2"), "08P01");         /* below 4 */
+    expect_closed_with_one_error(t, BODY("Q\xff\xff\xff\xfb"), "08P01"); /* negative */
+    expect_closed_with_one_error(t, BODY("Q\x7f\xff\xff\xf0"), "54000"); /* 2 GiB */
+    expect_closed_with_one_error(t, BODY("S\0\x10\0\0xxxx"), "54000");   /* Sync of 1 MiB */
 }
 
 static void test_async_session(void **state)
@@ -729,6 +877,10 @@ int main(void)
         T(test_transaction_status),
         T(test_copy_in_and_out),
         T(test_malformed_streams),
+        T(test_malformed_body_is_error_in_simple_query),
+        T(test_malformed_body_skips_to_sync_in_extended_query),
+        T(test_malformed_body_during_copy_in),
+        T(test_bad_length_closes),
         T(test_async_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

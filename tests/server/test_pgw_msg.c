@@ -272,6 +272,8 @@ static void test_auth_and_function_call(void **state)
     assert_int_equal(m.u.function_call.result_format, 1);
 }
 
+static char last_decode_msg[MICE_ERR_MSG_MAX];
+
 /* Body bytes for a typed message that must fail to decode with `want`. */
 static void expect_decode_error(fixture *fx, uint8_t type, const void *body, size_t n,
                                 pgw_auth_expect expect, mice_status want)
@@ -290,6 +292,7 @@ static void expect_decode_error(fixture *fx, uint8_t type, const void *body, siz
     mice_status rc = pgw_decode(&fr, expect, fx->arena, &m, &err);
     if (rc != want) fail_msg("type %c: got %s (%s)", type, mice_status_name(rc), err.msg);
     assert_true(strlen(err.msg) > 0);
+    snprintf(last_decode_msg, sizeof last_decode_msg, "%s", err.msg);
 }
 
 #define BODY(lit) lit, sizeof(lit) - 1
@@ -339,6 +342,37 @@ static void test_malformed_bodies(void **state)
     expect_decode_error(fx, 'F', BODY("\0\0\0\1\0\0\0\0\0\2"), 0, MICE_INVALID);
     expect_decode_error(fx, 'F', BODY("\0\0\0\1\0\0\0\0"), 0, MICE_CORRUPT);
     expect_decode_error(fx, 'F', BODY("\0\0\0\1\0\0\0\0\0\0\0"), 0, MICE_CORRUPT);
+}
+
+/* The connection sends these texts to the client: they are PostgreSQL's (pqformat.c,
+ * postgres.c). */
+static void test_malformed_body_texts_are_postgresqls(void **state)
+{
+    fixture *fx = *state;
+    struct {
+        uint8_t type;
+        const char *body;
+        size_t n;
+        mice_status want;
+        const char *text;
+    } cases[] = {
+        {'P', BODY("no-terminator"), MICE_CORRUPT, "invalid string in message"},
+        {'Q', BODY("select 1\0junk"), MICE_CORRUPT, "invalid message format"},
+        {'S', BODY("x"), MICE_CORRUPT, "invalid message format"},
+        {'E', BODY("p\0\0\0"), MICE_CORRUPT, "insufficient data left in message"},
+        {'B', BODY("\0s\0\0\0\0\1\xff\xff\xff\xfe\0\0"), MICE_CORRUPT,
+         "insufficient data left in message"},
+        {'B', BODY("\0s\0\0\2\0\0\0\0\0\1\0\0\0\0\0\0"), MICE_CORRUPT,
+         "bind message has 2 parameter formats but 1 parameters"},
+        {'B', BODY("\0s\0\0\1\0\2\0\0\0\0"), MICE_INVALID, "unsupported format code: 2"},
+        {'D', BODY("X\0"), MICE_INVALID, "invalid DESCRIBE message subtype 88"},
+        {'C', BODY("X\0"), MICE_INVALID, "invalid CLOSE message subtype 88"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expect_decode_error(fx, cases[i].type, cases[i].body, cases[i].n, 0, cases[i].want);
+        if (strcmp(last_decode_msg, cases[i].text) != 0)
+            fail_msg("case %zu: \"%s\" want \"%s\"", i, last_decode_msg, cases[i].text);
+    }
 }
 
 static void test_framing_errors_are_sticky(void **state)
@@ -631,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse_and_bind_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_and_function_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_bodies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_body_texts_are_postgresqls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_framing_errors_are_sticky, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limits, setup, teardown),
         cmocka_unit_test(test_chunked_feeding),

@@ -1,6 +1,7 @@
 /* Unit tests for sql/datetime and sql/tz. Expected texts come from PostgreSQL 15
  * (psql -Atc with the TimeZone noted per table), copied as literals. IANA zone tests are
  * skipped when the system has no tzdata. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -393,6 +394,80 @@ static void test_extract_numeric(void **state)
     arena_destroy(arena);
 }
 
+/* PostgreSQL's range ends: 4714-11-24 BC and 294276-12-31 AD for timestamps, 5874897 AD for
+ * dates. Microseconds since 1970 pass int64 in the top 29 years of the timestamp range;
+ * extract must stay exact there, and free of overflow (run under UBSan). */
+static void test_extract_at_range_ends(void **state)
+{
+    (void)state;
+    mice_arena *arena = arena_create(NULL, "t", 0);
+    struct {
+        const char *field;
+        sql_type_id type;
+        const char *in, *want;
+    } cases[] = {
+        {"epoch", SQL_TYPE_TIMESTAMP, "294276-12-31 23:59:59.999999", "9224318015999.999999"},
+        {"epoch", SQL_TYPE_TIMESTAMPTZ, "294276-12-31 23:59:59.999999", "9224318015999.999999"},
+        {"epoch", SQL_TYPE_TIMESTAMP, "294247-01-10 04:00:54.775807", "9223372036854.775807"},
+        {"epoch", SQL_TYPE_TIMESTAMP, "294247-01-10 04:00:54.775808", "9223372036854.775808"},
+        {"epoch", SQL_TYPE_TIMESTAMP, "4714-11-24 00:00:00 BC", "-210866803200.000000"},
+        {"epoch", SQL_TYPE_TIMESTAMPTZ, "4714-11-24 00:00:00.25 BC", "-210866803199.750000"},
+        {"epoch", SQL_TYPE_TIMESTAMP, "1969-12-31 23:59:59.75", "-0.250000"},
+        {"epoch", SQL_TYPE_DATE, "5874897-12-31", "185331706992000"},
+        {"epoch", SQL_TYPE_DATE, "4714-11-24 BC", "-210866803200"},
+        {"year", SQL_TYPE_DATE, "5874897-12-31", "5874897"},
+        {"julian", SQL_TYPE_DATE, "5874897-12-31", "2147483493"},
+        {"week", SQL_TYPE_DATE, "5874897-12-31", "1"}, /* a Tuesday */
+        {"isoyear", SQL_TYPE_DATE, "5874897-12-31", "5874898"},
+        {"dow", SQL_TYPE_DATE, "5874897-12-31", "2"},
+        {"millennium", SQL_TYPE_DATE, "5874897-12-31", "5875"},
+        {"week", SQL_TYPE_DATE, "4714-11-24 BC", "48"}, /* julian day 0, a Monday */
+        {"isoyear", SQL_TYPE_DATE, "4714-11-24 BC", "-4714"},
+        {"week", SQL_TYPE_TIMESTAMP, "294276-12-31 23:59:59.999999", "52"},
+        {"year", SQL_TYPE_TIMESTAMP, "294276-12-31 23:59:59.999999", "294276"},
+        {"second", SQL_TYPE_TIMESTAMP, "294276-12-31 23:59:59.999999", "59.999999"},
+        {"year", SQL_TYPE_TIMESTAMP, "4714-11-24 00:00:00 BC", "-4714"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool d = cases[i].type == SQL_TYPE_DATE;
+        int64_t v = d ? date_of(cases[i].in) : ts_of(cases[i].in);
+        const sql_numeric *n;
+        bool is_null;
+        sql_error err;
+        assert_int_equal(datetime_extract_numeric(cases[i].field, cases[i].type, v, NULL, arena, &n,
+                                                  &is_null, &err),
+                         MICE_OK);
+        assert_false(is_null);
+        mice_buf b;
+        buf_init(&b);
+        numeric_format(n, &b);
+        if (strcmp((const char *)b.p, cases[i].want) != 0)
+            fail_msg("case %zu: %s want %s", i, (const char *)b.p, cases[i].want);
+        buf_deinit(&b);
+    }
+    arena_destroy(arena);
+    /* date_part's float8 comes from value / 10^scale: PostgreSQL gives 9224318016000. */
+    struct {
+        const char *in;
+        double want;
+    } floats[] = {
+        {"294276-12-31 23:59:59.999999", 9224318016000.0},
+        {"4714-11-24 00:00:00 BC", -210866803200.0},
+    };
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) {
+        sql_extract_result r;
+        sql_error err;
+        assert_int_equal(
+            datetime_extract("epoch", SQL_TYPE_TIMESTAMP, ts_of(floats[i].in), NULL, &r, &err),
+            MICE_OK);
+        double v = (double)r.value;
+        for (int k = 0; k < r.scale; k++)
+            v /= 10.0;
+        if (fabs(v - floats[i].want) > 0.01)
+            fail_msg("case %zu: %.6f want %.6f", i, v, floats[i].want);
+    }
+}
+
 static const char *trunc_text(const char *field, sql_type_id type, sql_timestamp ts,
                               const sql_tz *tz)
 {
@@ -500,7 +575,12 @@ static void test_conversions_and_arithmetic(void **state)
     datetime_format_timestamptz(t, NULL, &b);
     assert_string_equal((const char *)b.p, "2024-01-05 13:45:00.5+00");
     buf_deinit(&b);
-    assert_true(timestamp_to_unix_us(ts_of("1970-01-01")) == 0);
+    assert_true(timestamp_to_unix_us(ts_of("1970-01-01"), &us) && us == 0);
+    assert_true(timestamp_to_unix_us(ts_of("4714-11-24 BC"), &us) && us == -210866803200000000);
+    assert_true(timestamp_to_unix_us(ts_of("294247-01-10 04:00:54.775807"), &us) &&
+                us == INT64_MAX);
+    assert_false(timestamp_to_unix_us(ts_of("294247-01-10 04:00:54.775808"), &us)); /* no UB */
+    assert_false(timestamp_to_unix_us(ts_of("294276-12-31 23:59:59.999999"), &us));
     /* timestamp(p) rounding, as AdjustTimestampForTypmod */
     assert_true(timestamp_round_typmod(ts_of("2024-01-05 13:45:00.123456"), 2) ==
                 ts_of("2024-01-05 13:45:00.12"));
@@ -551,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_iana_zones),
         cmocka_unit_test(test_extract),
         cmocka_unit_test(test_extract_numeric),
+        cmocka_unit_test(test_extract_at_range_ends),
         cmocka_unit_test(test_trunc),
         cmocka_unit_test(test_conversions_and_arithmetic),
         cmocka_unit_test(test_calendar_round_trip),
