@@ -1,0 +1,72 @@
+/* batch.c - column-major row batches (see batch.h). */
+#include "sql/batch.h"
+
+#include <string.h>
+
+sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols)
+{
+    sql_batch *b = ARENA_NEW(stmt, sql_batch);
+    if (!b) return NULL;
+    b->n_cols = n_cols;
+    b->cols = ARENA_NEW_ARRAY(stmt, sql_datum *, n_cols ? n_cols : 1);
+    b->arena = arena_create(stmt, "batch", 0);
+    if (!b->cols || !b->arena) return NULL;
+    for (uint32_t c = 0; c < n_cols; c++) {
+        b->cols[c] = arena_alloc(stmt, sizeof(sql_datum) * SQL_BATCH_ROWS);
+        if (!b->cols[c]) return NULL;
+    }
+    return b;
+}
+
+void batch_reset(sql_batch *b)
+{
+    b->n_rows = 0;
+    arena_reset(b->arena);
+}
+
+void batch_get_row(const sql_batch *b, uint32_t r, sql_datum *row)
+{
+    for (uint32_t c = 0; c < b->n_cols; c++)
+        row[c] = b->cols[c][r];
+}
+
+void batch_append_row(sql_batch *b, const sql_datum *row)
+{
+    for (uint32_t c = 0; c < b->n_cols; c++)
+        b->cols[c][b->n_rows] = row[c];
+    b->n_rows++;
+}
+
+bool batch_datum_copy(mice_arena *arena, const sql_datum *d, sql_datum *out)
+{
+    *out = *d;
+    if (d->is_null) return true;
+    switch (d->type) {
+    case SQL_TYPE_TEXT:
+    case SQL_TYPE_VARCHAR:
+    case SQL_TYPE_BPCHAR:
+    case SQL_TYPE_BYTEA:
+    case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_JSONB:
+    case SQL_TYPE_UUID:
+        if (d->v.s.n == 0) return true;
+        out->v.s = arena_slice_dup(arena, d->v.s);
+        return out->v.s.p != NULL;
+    case SQL_TYPE_NUMERIC: {
+        size_t n = sizeof(sql_numeric) + sizeof(int16_t) * (size_t)d->v.num->ndigits;
+        out->v.num = arena_memdup(arena, d->v.num, n);
+        return out->v.num != NULL;
+    }
+    default:
+        return true;
+    }
+}
+
+sql_datum *batch_row_copy(mice_arena *arena, const sql_datum *row, uint32_t n)
+{
+    sql_datum *out = arena_alloc(arena, sizeof(sql_datum) * (n ? n : 1));
+    if (!out) return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        if (!batch_datum_copy(arena, &row[i], &out[i])) return NULL;
+    return out;
+}

@@ -1,0 +1,1119 @@
+/* bind.c - SELECT binding and planning: FROM, WHERE push-down, aggregation, ORDER BY,
+ * LIMIT, set operations (see bind.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/bind_int.h"
+
+/* --- scopes ---------------------------------------------------------------------------- */
+
+mice_status bind__scope_add(bind_ctx *b, bind_scope *s, const char *name, const catalog_desc *t,
+                            uint32_t n_cols, const char **names, const sql_type *types,
+                            const bool *hidden)
+{
+    if (s->n_rels == s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 4;
+        bind_rel *v = ARENA_NEW_ARRAY(b->arena, bind_rel, cap);
+        if (!v) return MICE_NOMEM;
+        if (s->n_rels) memcpy(v, s->rels, sizeof(bind_rel) * s->n_rels);
+        s->rels = v;
+        s->cap = cap;
+    }
+    bind_rel *r = &s->rels[s->n_rels++];
+    *r = (bind_rel){.name = name,
+                    .table = t,
+                    .offset = s->n_cols,
+                    .n_cols = n_cols,
+                    .col_names = names,
+                    .col_types = (sql_type *)types,
+                    .hidden = (bool *)hidden};
+    s->n_cols += n_cols;
+    return MICE_OK;
+}
+
+mice_status bind__scope_add_table(bind_ctx *b, bind_scope *s, const char *name,
+                                  const catalog_desc *t)
+{
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, t->n_columns + 1);
+    sql_type *types = ARENA_NEW_ARRAY(b->arena, sql_type, t->n_columns + 1);
+    bool *hidden = ARENA_NEW_ARRAY(b->arena, bool, t->n_columns + 1);
+    if (!names || !types || !hidden) return MICE_NOMEM;
+    for (uint32_t i = 0; i < t->n_columns; i++) {
+        names[i] = t->columns[i].name;
+        types[i] = t->columns[i].type;
+        hidden[i] = t->columns[i].hidden;
+    }
+    return bind__scope_add(b, s, name, t, t->n_columns, names, types, hidden);
+}
+
+mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **out, sql_error *err)
+{
+    const ast_range_var *r = &rv->u.range_var;
+    mice_status rc = catalog_resolve_relation(b->ct, b->database_id, b->sp, r->schema, r->rel,
+                                              b->arena, out, err);
+    if (rc) {
+        if (err && rv->loc >= 0) err->position = rv->loc + 1;
+        return rc;
+    }
+    if ((*out)->kind != CATALOG_TABLE)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "\"%s\" is not a table",
+                         r->rel);
+    return MICE_OK;
+}
+
+mice_status bind__table_layout(bind_ctx *b, plan_node *p, const catalog_desc *d, sql_error *err)
+{
+    p->table = d;
+    if (catalog_table_layout(d, b->arena, &p->layout, &p->indexes)) return bind__nomem(err);
+    return MICE_OK;
+}
+
+static mice_status scan_node(bind_ctx *b, const catalog_desc *d, const char *alias, plan_node **out,
+                             sql_error *err)
+{
+    plan_node *p = plan_new(b->arena, PLAN_SCAN, d->n_columns);
+    if (!p) return bind__nomem(err);
+    for (uint32_t i = 0; i < d->n_columns; i++) {
+        p->col_names[i] = d->columns[i].name;
+        p->col_types[i] = d->columns[i].type;
+    }
+    p->alias = alias;
+    p->full_scan = true;
+    p->est_rows = 1000;
+    p->cost_total = 1000;
+    *out = p;
+    return bind__table_layout(b, p, d, err);
+}
+
+/* --- FROM ------------------------------------------------------------------------------- */
+
+static plan_node *project_node(bind_ctx *b, plan_node *child, sql_expr **exprs, const char **names,
+                               uint32_t n);
+
+static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                                  sql_error *err);
+
+static plan_node *join_node(bind_ctx *b, plan_node *l, plan_node *r, plan_join_type jt)
+{
+    plan_node *j = plan_new(b->arena, PLAN_JOIN, l->n_cols + r->n_cols);
+    if (!j) return NULL;
+    memcpy(j->col_names, l->col_names, sizeof(char *) * l->n_cols);
+    memcpy(j->col_names + l->n_cols, r->col_names, sizeof(char *) * r->n_cols);
+    memcpy(j->col_types, l->col_types, sizeof(sql_type) * l->n_cols);
+    memcpy(j->col_types + l->n_cols, r->col_types, sizeof(sql_type) * r->n_cols);
+    j->child = l;
+    j->right = r;
+    j->join_type = jt;
+    j->est_rows = l->est_rows * (r->est_rows > 1 ? r->est_rows / 10 : 1);
+    j->cost_total = l->cost_total + r->cost_total + j->est_rows;
+    return j;
+}
+
+static void split_conjuncts(sql_expr *e, sql_expr **v, uint32_t *n, uint32_t cap)
+{
+    if (e->kind == EXPR_AND) {
+        for (uint32_t i = 0; i < e->n_args; i++)
+            split_conjuncts(e->args[i], v, n, cap);
+    } else if (*n < cap) {
+        v[(*n)++] = e;
+    }
+}
+
+enum { BIND_CONJUNCTS_MAX = 256 };
+
+static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                             sql_error *err);
+
+/* a RIGHT JOIN b = b LEFT JOIN a, with the columns put back in a, b order. */
+static mice_status bind_right_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                                   sql_error *err)
+{
+    ast_node *sw = arena_memdup(b->arena, n, sizeof *n);
+    if (!sw) return bind__nomem(err);
+    sw->u.join.jt = AST_JOIN_LEFT;
+    sw->u.join.l = n->u.join.r;
+    sw->u.join.r = n->u.join.l;
+    uint32_t first = s->n_rels, base = s->n_cols;
+    mice_status rc = bind_join(b, s, sw, out, err);
+    if (rc) return rc;
+    /* scope: the relations of the (new) left side come first; reorder to the written order */
+    plan_node *j = *out;
+    uint32_t rn = j->child->n_cols, ln = j->right->n_cols;
+    uint32_t n_right_rels = 0;
+    while (first + n_right_rels < s->n_rels && s->rels[first + n_right_rels].offset < base + rn)
+        n_right_rels++;
+    uint32_t total = s->n_rels - first;
+    bind_rel *tmp = ARENA_NEW_ARRAY(b->arena, bind_rel, total ? total : 1);
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, j->n_cols ? j->n_cols : 1);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, j->n_cols ? j->n_cols : 1);
+    if (!tmp || !ex || !names) return bind__nomem(err);
+    for (uint32_t i = 0; i < total; i++) {
+        bind_rel r = s->rels[first + (i + n_right_rels) % total];
+        bool was_right = (i + n_right_rels) % total < n_right_rels;
+        r.offset = was_right ? r.offset + ln : r.offset - rn;
+        r.nullable = !was_right;
+        tmp[i] = r;
+    }
+    memcpy(s->rels + first, tmp, sizeof(bind_rel) * total);
+    for (uint32_t c = 0; c < j->n_cols; c++) {
+        uint32_t src = c < ln ? rn + c : c - ln;
+        names[c] = j->col_names[src];
+        if (!(ex[c] = expr_col(b->arena, (int32_t)src, j->col_types[src], names[c])))
+            return bind__nomem(err);
+    }
+    *out = project_node(b, j, ex, names, j->n_cols);
+    return *out ? MICE_OK : bind__nomem(err);
+}
+
+/* The one column called name among rels [from, to); -1 absent, -2 ambiguous. */
+static int using_find(const bind_scope *s, uint32_t from, uint32_t to, const char *name,
+                      uint32_t *rel)
+{
+    int found = -1;
+    for (uint32_t i = from; i < to; i++) {
+        const bind_rel *r = &s->rels[i];
+        for (uint32_t c = 0; c < r->n_cols; c++) {
+            if ((r->hidden && r->hidden[c]) || (r->merged && r->merged[c])) continue;
+            if (!r->col_names[c] || strcmp(r->col_names[c], name)) continue;
+            if (found >= 0) return -2;
+            found = (int)c;
+            *rel = i;
+        }
+    }
+    return found;
+}
+
+static mice_status using_names(bind_ctx *b, const bind_scope *s, const ast_join *j, uint32_t lf,
+                               uint32_t rf, ast_names *out)
+{
+    if (!j->natural) {
+        *out = j->using_cols;
+        return MICE_OK;
+    }
+    *out = (ast_names){0};
+    for (uint32_t i = rf; i < s->n_rels; i++)
+        for (uint32_t c = 0; c < s->rels[i].n_cols; c++) {
+            uint32_t rel;
+            const bind_rel *r = &s->rels[i];
+            if ((r->hidden && r->hidden[c]) || using_find(s, lf, rf, r->col_names[c], &rel) < 0)
+                continue;
+            if (ast_names_push(b->arena, out, r->col_names[c])) return MICE_NOMEM;
+        }
+    return MICE_OK;
+}
+
+/* JOIN ... USING (cols) / NATURAL JOIN: equalities, and the right side's copies of the
+ * columns leave unqualified lookup and SELECT *. */
+static mice_status using_cond(bind_ctx *b, bind_scope *s, const ast_node *n, uint32_t lf,
+                              uint32_t rf, sql_expr **cond, sql_error *err)
+{
+    ast_names names;
+    if (using_names(b, s, &n->u.join, lf, rf, &names)) return bind__nomem(err);
+    for (uint32_t k = 0; k < names.n; k++) {
+        uint32_t lrel = 0, rrel = 0;
+        int lc = using_find(s, lf, rf, names.v[k], &lrel);
+        int rc_ = using_find(s, rf, s->n_rels, names.v[k], &rrel);
+        if (lc < 0 || rc_ < 0)
+            return bind__err(
+                err, lc == -2 || rc_ == -2 ? SQLSTATE_AMBIGUOUS_COLUMN : SQLSTATE_UNDEFINED_COLUMN,
+                n->loc, "column \"%s\" specified in USING clause does not exist in %s table",
+                names.v[k], lc < 0 ? "left" : "right");
+        bind_rel *lr = &s->rels[lrel], *rr = &s->rels[rrel];
+        sql_expr *l = expr_col(b->arena, (int32_t)(lr->offset + (uint32_t)lc), lr->col_types[lc],
+                               lr->col_names[lc]);
+        sql_expr *r = expr_col(b->arena, (int32_t)(rr->offset + (uint32_t)rc_), rr->col_types[rc_],
+                               rr->col_names[rc_]);
+        if (!rr->merged && !(rr->merged = ARENA_NEW_ARRAY(b->arena, bool, rr->n_cols)))
+            return bind__nomem(err);
+        if (!l || !r) return bind__nomem(err);
+        rr->merged[rc_] = true;
+        l->name = arena_sprintf(b->arena, "%s.%s", lr->name ? lr->name : "?", names.v[k]);
+        r->name = arena_sprintf(b->arena, "%s.%s", rr->name ? rr->name : "?", names.v[k]);
+        sql_expr *eq = expr_new(b->arena, EXPR_CMP, sql_type_make(SQL_TYPE_BOOL, -1), 2);
+        if (!eq) return bind__nomem(err);
+        eq->op = EXPR_EQ;
+        eq->args[0] = l;
+        eq->args[1] = r;
+        if (!datum_types_comparable(l->type.id, r->type.id))
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                             "JOIN/USING types do not match");
+        if (!(*cond = bind__and(b, *cond, eq))) return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                             sql_error *err)
+{
+    const ast_join *j = &n->u.join;
+    if (j->jt == AST_JOIN_FULL)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "FULL joins are not supported yet");
+    if (j->jt == AST_JOIN_RIGHT) return bind_right_join(b, s, n, out, err);
+    plan_node *l, *r;
+    uint32_t first_left_rel = s->n_rels;
+    mice_status rc = bind_from_item(b, s, j->l, &l, err);
+    uint32_t first_right_rel = s->n_rels;
+    if (!rc) rc = bind_from_item(b, s, j->r, &r, err);
+    if (rc) return rc;
+    bool left = j->jt == AST_JOIN_LEFT;
+    if (left)
+        for (uint32_t i = first_right_rel; i < s->n_rels; i++)
+            s->rels[i].nullable = true;
+    plan_node *jn = join_node(b, l, r, left ? PLAN_JOIN_LEFT : PLAN_JOIN_INNER);
+    if (!jn) return bind__nomem(err);
+    *out = jn;
+    sql_expr *cond = NULL;
+    if (j->natural || j->using_cols.n) {
+        rc = using_cond(b, s, n, first_left_rel, first_right_rel, &cond, err);
+    } else {
+        if (!j->on) return MICE_OK;
+        bind_aggs *saved = s->aggs;
+        s->aggs = NULL;
+        b->clause = "JOIN conditions";
+        rc = bind__cond(b, s, j->on, "JOIN/ON", &cond, err);
+        b->clause = NULL;
+        s->aggs = saved;
+    }
+    if (rc || !cond) return rc;
+    if (!left) return bind__push_filter(b, out, cond, err);
+    /* LEFT JOIN: conjuncts on the right side alone filter the right input; the rest decide
+     * matches. */
+    sql_expr *v[BIND_CONJUNCTS_MAX];
+    uint32_t nv = 0;
+    split_conjuncts(cond, v, &nv, BIND_CONJUNCTS_MAX);
+    for (uint32_t i = 0; i < nv; i++) {
+        uint8_t used[jn->n_cols];
+        memset(used, 0, jn->n_cols);
+        expr_columns_used(v[i], used, jn->n_cols);
+        bool uses_left = false, uses_right = false;
+        for (uint32_t c = 0; c < jn->n_cols; c++)
+            if (used[c]) (c < l->n_cols ? (uses_left = true) : (uses_right = true));
+        if (uses_right && !uses_left) {
+            bind__shift_cols(v[i], -(int32_t)l->n_cols);
+            rc = bind__push_filter(b, &jn->right, v[i], err);
+            if (rc) return rc;
+            continue;
+        }
+        if (!jn->filter) {
+            jn->filter = v[i];
+            continue;
+        }
+        sql_expr *a = expr_new(b->arena, EXPR_AND, v[i]->type, 2);
+        if (!a) return bind__nomem(err);
+        a->args[0] = jn->filter;
+        a->args[1] = v[i];
+        jn->filter = a;
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_subselect(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                                  sql_error *err)
+{
+    const ast_range_subselect *rs = &n->u.range_subselect;
+    bool corr = false;
+    mice_status rc = bind__select(b, s->parent, rs->query, out, &corr, err);
+    if (rc) return rc;
+    if (corr) s->has_outer = true; /* the enclosing query is correlated through it */
+    const char *alias = NULL;
+    if (rs->alias) {
+        alias = rs->alias->u.alias.name;
+        const ast_names *cols = &rs->alias->u.alias.cols;
+        for (uint32_t i = 0; i < cols->n && i < (*out)->n_cols; i++)
+            (*out)->col_names[i] = cols->v[i];
+    }
+    if (bind__scope_add(b, s, alias, NULL, (*out)->n_cols, (*out)->col_names, (*out)->col_types,
+                        NULL))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
+static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
+{
+    if (rv->u.range_var.schema) return NULL;
+    for (uint32_t k = b->n_ctes; k-- > 0;)
+        for (uint32_t i = 0; i < b->ctes[k]->n; i++) {
+            const ast_node *c = b->ctes[k]->items[i];
+            if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) return c;
+        }
+    return NULL;
+}
+
+/* A non-recursive CTE is planned like a subquery in FROM at each reference. */
+static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
+                                plan_node **out, sql_error *err)
+{
+    bool corr = false;
+    mice_status rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+    if (rc) return rc;
+    if (corr) s->has_outer = true;
+    const ast_names *cols = &cte->u.cte.cols;
+    for (uint32_t i = 0; i < cols->n && i < (*out)->n_cols; i++)
+        (*out)->col_names[i] = cols->v[i];
+    const ast_range_var *r = &rv->u.range_var;
+    const char *alias = r->alias ? r->alias->u.alias.name : r->rel;
+    if (bind__scope_add(b, s, alias, NULL, (*out)->n_cols, (*out)->col_names, (*out)->col_types,
+                        NULL))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
+static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                                  sql_error *err)
+{
+    switch (n->kind) {
+    case AST_RANGE_VAR: {
+        const ast_node *cte = find_cte(b, n);
+        if (cte) return bind_cte_ref(b, s, n, cte, out, err);
+        catalog_desc *d;
+        mice_status rc = bind__resolve_table(b, n, &d, err);
+        if (rc) return rc;
+        const ast_range_var *rv = &n->u.range_var;
+        const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
+        for (uint32_t i = 0; i < s->n_rels; i++)
+            if (s->rels[i].name && !strcmp(s->rels[i].name, alias))
+                return bind__err(err, "42712", n->loc, "table name \"%s\" specified more than once",
+                                 alias);
+        rc = scan_node(b, d, alias, out, err);
+        if (rc) return rc;
+        if (bind__scope_add_table(b, s, alias, d)) return bind__nomem(err);
+        if (rv->alias && rv->alias->u.alias.cols.n) {
+            bind_rel *r = &s->rels[s->n_rels - 1];
+            const ast_names *cols = &rv->alias->u.alias.cols;
+            uint32_t k = 0;
+            for (uint32_t i = 0; i < r->n_cols && k < cols->n; i++)
+                if (!r->hidden[i]) r->col_names[i] = cols->v[k++];
+        }
+        return MICE_OK;
+    }
+    case AST_JOIN:
+        return bind_join(b, s, n, out, err);
+    case AST_RANGE_SUBSELECT:
+        return bind_subselect(b, s, n, out, err);
+    default:
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "FROM item %s is not supported", ast_kind_name(n->kind));
+    }
+}
+
+static mice_status bind_from(bind_ctx *b, bind_scope *s, const ast_list *from, plan_node **out,
+                             sql_error *err)
+{
+    if (from->n == 0) {
+        plan_node *p = plan_new(b->arena, PLAN_VALUES, 0);
+        if (!p) return bind__nomem(err);
+        p->n_rows = 1;
+        p->rows = ARENA_NEW_ARRAY(b->arena, sql_expr **, 1);
+        p->est_rows = 1;
+        *out = p;
+        return p->rows ? MICE_OK : bind__nomem(err);
+    }
+    plan_node *acc = NULL;
+    for (uint32_t i = 0; i < from->n; i++) {
+        plan_node *p;
+        mice_status rc = bind_from_item(b, s, from->items[i], &p, err);
+        if (rc) return rc;
+        if (!acc) {
+            acc = p;
+        } else {
+            acc = join_node(b, acc, p, PLAN_JOIN_INNER);
+            if (!acc) return bind__nomem(err);
+        }
+    }
+    *out = acc;
+    return MICE_OK;
+}
+
+mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, plan_node **p,
+                            sql_error *err)
+{
+    for (uint32_t i = 0; i < from->n; i++) {
+        plan_node *r;
+        mice_status rc = bind_from_item(b, s, from->items[i], &r, err);
+        if (rc) return rc;
+        if (!(*p = join_node(b, *p, r, PLAN_JOIN_INNER))) return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+/* --- target lists --------------------------------------------------------------------------- */
+
+static const char *target_name(const ast_node *t)
+{
+    const ast_node *v = t->u.res_target.val;
+    if (t->u.res_target.name) return t->u.res_target.name;
+    for (;;) {
+        switch (v->kind) {
+        case AST_COLUMN_REF:
+            return v->u.column_ref.names.v[v->u.column_ref.names.n - 1];
+        case AST_FUNC:
+            return v->u.func.name.v[v->u.func.name.n - 1];
+        case AST_CAST: {
+            const ast_node *inner = v->u.cast.arg;
+            if (inner->kind == AST_COLUMN_REF || inner->kind == AST_FUNC ||
+                inner->kind == AST_CAST) {
+                v = inner;
+                continue;
+            }
+            const ast_names *tn = &v->u.cast.type->u.type_name.names;
+            return tn->v[tn->n - 1];
+        }
+        case AST_CASE:
+            return "case";
+        case AST_COALESCE:
+            return "coalesce";
+        case AST_NULLIF:
+            return "nullif";
+        case AST_MINMAX:
+            return v->u.minmax.greatest ? "greatest" : "least";
+        case AST_SUBLINK:
+            if (v->u.sublink.sk == AST_SUBLINK_EXISTS) return "exists";
+            return "?column?";
+        default:
+            return "?column?";
+        }
+    }
+}
+
+typedef struct tlist {
+    sql_expr **exprs;
+    const char **names;
+    uint32_t n, cap;
+} tlist;
+
+static bool tlist_push(bind_ctx *b, tlist *t, sql_expr *e, const char *name)
+{
+    if (t->n == t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 16;
+        sql_expr **e2 = ARENA_NEW_ARRAY(b->arena, sql_expr *, cap);
+        const char **n2 = ARENA_NEW_ARRAY(b->arena, const char *, cap);
+        if (!e2 || !n2) return false;
+        if (t->n) {
+            memcpy(e2, t->exprs, sizeof(sql_expr *) * t->n);
+            memcpy(n2, t->names, sizeof(char *) * t->n);
+        }
+        t->exprs = e2;
+        t->names = n2;
+        t->cap = cap;
+    }
+    t->exprs[t->n] = e;
+    t->names[t->n++] = name;
+    return true;
+}
+
+static mice_status expand_star(bind_ctx *b, bind_scope *s, const ast_node *ref, tlist *t,
+                               sql_error *err)
+{
+    const ast_names *nm = &ref->u.column_ref.names;
+    const char *rel = nm->n ? nm->v[nm->n - 1] : NULL;
+    bool seen = false;
+    for (uint32_t i = 0; i < s->n_rels; i++) {
+        const bind_rel *r = &s->rels[i];
+        if (rel && (!r->name || strcmp(r->name, rel))) continue;
+        seen = true;
+        for (uint32_t c = 0; c < r->n_cols; c++) {
+            if ((r->hidden && r->hidden[c]) || (r->merged && r->merged[c])) continue;
+            sql_expr *e =
+                expr_col(b->arena, (int32_t)(r->offset + c), r->col_types[c], r->col_names[c]);
+            if (!e || !tlist_push(b, t, e, r->col_names[c])) return bind__nomem(err);
+        }
+    }
+    if (rel && !seen)
+        return bind__err(err, SQLSTATE_UNDEFINED_TABLE, ref->loc,
+                         "missing FROM-clause entry for table \"%s\"", rel);
+    if (!rel && s->n_rels == 0)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, ref->loc,
+                         "SELECT * with no tables specified is not valid");
+    return MICE_OK;
+}
+
+static mice_status bind_targets(bind_ctx *b, bind_scope *s, const ast_list *targets, tlist *t,
+                                sql_error *err)
+{
+    for (uint32_t i = 0; i < targets->n; i++) {
+        const ast_node *tn = targets->items[i];
+        const ast_node *v = tn->u.res_target.val;
+        if (v->kind == AST_COLUMN_REF && v->u.column_ref.star) {
+            mice_status rc = expand_star(b, s, v, t, err);
+            if (rc) return rc;
+            continue;
+        }
+        sql_expr *e;
+        mice_status rc = bind__expr(b, s, v, &e, err);
+        if (rc) return rc;
+        if (!tlist_push(b, t, e, target_name(tn))) return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targets,
+                               sql_expr ***exprs, const char ***names, uint32_t *n, sql_error *err)
+{
+    tlist t = {0};
+    mice_status rc = bind_targets(b, s, targets, &t, err);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < t.n; i++)
+        if (t.exprs[i]->type.id == SQL_TYPE_UNKNOWN &&
+            (rc = bind__coerce(b, &t.exprs[i], sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT,
+                               NULL, err)))
+            return rc;
+    *exprs = t.exprs;
+    *names = t.names;
+    *n = t.n;
+    return MICE_OK;
+}
+
+/* --- aggregation ------------------------------------------------------------------------------ */
+
+typedef struct agg_state {
+    sql_expr **group;
+    uint32_t n_group;
+    bind_aggs aggs;
+} agg_state;
+
+static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_error *err)
+{
+    sql_expr *e = *ep;
+    for (uint32_t i = 0; i < g->n_group; i++) {
+        if (bind__expr_equal(e, g->group[i])) {
+            *ep = expr_col(b->arena, (int32_t)i, e->type, e->name);
+            if (!*ep) return bind__nomem(err);
+            if (e->kind != EXPR_COL) (*ep)->name = NULL;
+            return MICE_OK;
+        }
+    }
+    if (e->kind == EXPR_AGG_REF) {
+        sql_expr *c =
+            expr_col(b->arena, (int32_t)(g->n_group + (uint32_t)e->index), e->type, e->name);
+        if (!c) return bind__nomem(err);
+        c->name = arena_sprintf(b->arena, "%s(...)", e->name);
+        *ep = c;
+        return MICE_OK;
+    }
+    if (e->kind == EXPR_COL)
+        return bind__err(
+            err, SQLSTATE_GROUPING_ERROR, e->loc,
+            "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+            e->qual_name ? e->qual_name : e->name);
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        mice_status rc = over_agg(b, g, &e->args[i], err);
+        if (rc) return rc;
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_group(bind_ctx *b, bind_scope *s, const ast_select *sel, const tlist *t,
+                              agg_state *g, sql_error *err)
+{
+    g->n_group = sel->group_by.n;
+    g->group = ARENA_NEW_ARRAY(b->arena, sql_expr *, g->n_group ? g->n_group : 1);
+    if (!g->group) return bind__nomem(err);
+    bind_aggs *saved = s->aggs;
+    s->aggs = NULL;
+    for (uint32_t i = 0; i < sel->group_by.n; i++) {
+        const ast_node *n = sel->group_by.items[i];
+        if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
+            int32_t k = n->u.konst.ival;
+            if (k < 1 || (uint32_t)k > t->n)
+                return bind__err(err, "42P10", n->loc, "GROUP BY position %d is not in select list",
+                                 k);
+            g->group[i] = t->exprs[k - 1];
+            continue;
+        }
+        if (n->kind == AST_GROUPING_SET)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                             "grouping sets are not supported");
+        mice_status rc = bind__expr(b, s, n, &g->group[i], err);
+        if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
+            for (uint32_t k = 0; k < t->n; k++)
+                if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
+                    g->group[i] = t->exprs[k];
+                    rc = MICE_OK;
+                    sqlerr_clear(err);
+                    break;
+                }
+        }
+        if (rc) return rc;
+    }
+    s->aggs = saved;
+    return MICE_OK;
+}
+
+static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, plan_node **out,
+                            sql_error *err)
+{
+    plan_node *p = plan_new(b->arena, PLAN_AGG, g->n_group + g->aggs.n);
+    if (!p) return bind__nomem(err);
+    for (uint32_t i = 0; i < g->n_group; i++) {
+        p->col_types[i] = g->group[i]->type;
+        p->col_names[i] = g->group[i]->name;
+    }
+    for (uint32_t i = 0; i < g->aggs.n; i++) {
+        p->col_types[g->n_group + i] = g->aggs.v[i].type;
+        p->col_names[g->n_group + i] = g->aggs.v[i].name;
+    }
+    p->child = child;
+    p->n_group = g->n_group;
+    p->group = g->group;
+    p->n_aggs = g->aggs.n;
+    p->aggs = g->aggs.v;
+    p->est_rows = g->n_group ? child->est_rows / 10 + 1 : 1;
+    p->cost_startup = child->cost_total;
+    p->cost_total = child->cost_total + child->est_rows * 0.02;
+    *out = p;
+    return MICE_OK;
+}
+
+/* --- ORDER BY, LIMIT -------------------------------------------------------------------------- */
+
+typedef struct sort_item {
+    int32_t col;    /* tlist column, or -1: expr */
+    sql_expr *expr; /* over the FROM scope (rewritten over the aggregate when grouping) */
+    bool desc, nulls_first;
+} sort_item;
+
+static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *order,
+                                   const tlist *t, sort_item *items, sql_error *err)
+{
+    for (uint32_t i = 0; i < order->n; i++) {
+        const ast_sort_by *sb = &order->items[i]->u.sort_by;
+        sort_item *it = &items[i];
+        if (sb->dir == AST_SORT_USING)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, order->items[i]->loc,
+                             "ORDER BY USING");
+        it->desc = sb->dir == AST_SORT_DESC;
+        it->nulls_first = sb->nulls == AST_NULLS_DEFAULT ? it->desc : sb->nulls == AST_NULLS_FIRST;
+        it->col = -1;
+        const ast_node *n = sb->expr;
+        if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
+            int32_t k = n->u.konst.ival;
+            if (k < 1 || (uint32_t)k > t->n)
+                return bind__err(err, "42P10", n->loc, "ORDER BY position %d is not in select list",
+                                 k);
+            it->col = k - 1;
+            continue;
+        }
+        if (n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1 && !n->u.column_ref.star) {
+            for (uint32_t k = 0; k < t->n && it->col < 0; k++)
+                if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0]))
+                    it->col = (int32_t)k;
+            if (it->col >= 0) continue;
+        }
+        if (!s)
+            return bind__err(err, SQLSTATE_UNDEFINED_COLUMN, n->loc,
+                             "ORDER BY on a UNION/INTERSECT/EXCEPT "
+                             "result must be on one of the result columns");
+        mice_status rc = bind__expr(b, s, n, &it->expr, err);
+        if (rc) return rc;
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_limit_expr(bind_ctx *b, const ast_node *n, sql_expr **out, sql_error *err)
+{
+    if (!n) {
+        *out = NULL;
+        return MICE_OK;
+    }
+    bind_scope empty = {0};
+    mice_status rc = bind__expr(b, &empty, n, out, err);
+    if (!rc && (*out)->kind == EXPR_CONST && (*out)->value.is_null) {
+        *out = NULL;
+        return MICE_OK;
+    }
+    if (!rc)
+        rc = bind__coerce(b, out, sql_type_make(SQL_TYPE_INT8, -1), SQL_CAST_IMPLICIT, NULL, err);
+    return rc;
+}
+
+static plan_node *project_node(bind_ctx *b, plan_node *child, sql_expr **exprs, const char **names,
+                               uint32_t n)
+{
+    plan_node *p = plan_new(b->arena, PLAN_PROJECT, n);
+    if (!p) return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        p->col_names[i] = names[i];
+        p->col_types[i] = exprs[i]->type;
+    }
+    p->exprs = exprs;
+    p->child = child;
+    p->est_rows = child->est_rows;
+    p->cost_startup = child->cost_startup;
+    p->cost_total = child->cost_total;
+    return p;
+}
+
+static plan_node *same_cols(bind_ctx *b, plan_kind k, plan_node *child)
+{
+    plan_node *p = plan_new(b->arena, k, child->n_cols);
+    if (!p) return NULL;
+    memcpy(p->col_names, child->col_names, sizeof(char *) * child->n_cols);
+    memcpy(p->col_types, child->col_types, sizeof(sql_type) * child->n_cols);
+    p->child = child;
+    p->est_rows = child->est_rows;
+    p->cost_startup = child->cost_total;
+    p->cost_total = child->cost_total + child->est_rows * 0.01;
+    return p;
+}
+
+static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items, uint32_t n,
+                             sql_error *err)
+{
+    plan_node *s = same_cols(b, PLAN_SORT, *p);
+    if (!s) return bind__nomem(err);
+    s->n_keys = n;
+    s->key_cols = ARENA_NEW_ARRAY(b->arena, uint32_t, n);
+    s->key_desc = ARENA_NEW_ARRAY(b->arena, bool, n);
+    s->key_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, n);
+    if (!s->key_cols || !s->key_desc || !s->key_nulls_first) return bind__nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        s->key_cols[i] = (uint32_t)items[i].col;
+        s->key_desc[i] = items[i].desc;
+        s->key_nulls_first[i] = items[i].nulls_first;
+    }
+    s->cost_total += (*p)->est_rows * 0.1;
+    *p = s;
+    return MICE_OK;
+}
+
+static mice_status limit_node(bind_ctx *b, const ast_select *sel, plan_node **p, sql_error *err)
+{
+    sql_expr *lim, *off;
+    mice_status rc = bind_limit_expr(b, sel->limit, &lim, err);
+    if (!rc) rc = bind_limit_expr(b, sel->offset, &off, err);
+    if (rc) return rc;
+    if (!lim && !off) return MICE_OK;
+    if (sel->limit_kind == AST_LIMIT_WITH_TIES)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->limit->loc,
+                         "WITH TIES is not supported");
+    plan_node *l = same_cols(b, PLAN_LIMIT, *p);
+    if (!l) return bind__nomem(err);
+    l->limit = lim;
+    l->offset = off;
+    if (lim && lim->kind == EXPR_CONST && lim->value.v.i < l->est_rows)
+        l->est_rows = (double)lim->value.v.i;
+    *p = l;
+    return MICE_OK;
+}
+
+/* An ORDER BY on plain NOT NULL (or nulls-compatible) columns of a single scan that an
+ * index delivers: use the index and drop the sort. */
+static bool order_by_index(plan_node *scan, const tlist *t, const sort_item *items, uint32_t n)
+{
+    if (scan->kind != PLAN_SCAN || n == 0 || (scan->n_spans > 1)) return false;
+    bool desc = items[0].desc;
+    uint32_t cols[16];
+    for (uint32_t i = 0; i < n; i++) {
+        if (i >= 16 || items[i].col < 0 || items[i].desc != desc) return false;
+        const sql_expr *e = t->exprs[items[i].col];
+        if (e->kind != EXPR_COL) return false;
+        const catalog_column *c = &scan->table->columns[e->index];
+        if (!c->not_null && items[i].nulls_first != !desc) return false;
+        cols[i] = c->id;
+    }
+    for (uint32_t pos = 0; pos < scan->table->n_indexes; pos++) {
+        if (!scan->full_scan && pos != scan->index_pos) continue;
+        const catalog_index *ix = &scan->table->indexes[pos];
+        if (ix->predicate) continue;
+        uint32_t skip = scan->full_scan ? 0 : scan->spans[0].n_eq;
+        if (skip + n > ix->n_cols) continue;
+        bool ok = true;
+        for (uint32_t i = 0; i < n && ok; i++)
+            ok = ix->col_ids[skip + i] == cols[i] && ix->dirs[skip + i] == KEYENC_ASC;
+        if (!ok) continue;
+        if (scan->full_scan) {
+            scan->full_scan = false;
+            scan->index_pos = pos;
+            scan->n_spans = 0; /* whole index */
+        }
+        scan->reverse = desc;
+        return true;
+    }
+    return false;
+}
+
+/* --- SELECT ---------------------------------------------------------------------------------- */
+
+static mice_status finish_sort_items(bind_ctx *b, const agg_state *g, bool grouping, tlist *t,
+                                     sort_item *items, uint32_t n, bool distinct,
+                                     uint32_t *n_visible, sql_error *err)
+{
+    *n_visible = t->n;
+    for (uint32_t i = 0; i < n; i++) {
+        sort_item *it = &items[i];
+        if (it->col >= 0) continue;
+        if (grouping) {
+            mice_status rc = over_agg(b, g, &it->expr, err);
+            if (rc) return rc;
+        }
+        for (uint32_t k = 0; k < t->n && it->col < 0; k++)
+            if (bind__expr_equal(it->expr, t->exprs[k])) it->col = (int32_t)k;
+        if (it->col >= 0) continue;
+        if (distinct)
+            return bind__err(
+                err, "42P10", it->expr->loc,
+                "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+        it->col = (int32_t)t->n;
+        if (!tlist_push(b, t, it->expr, NULL)) return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                      plan_node **out, sql_error *err)
+{
+    if (sel->distinct_on.n || sel->into || sel->windows.n || sel->locking.n)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
+                         "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
+    plan_node *p;
+    mice_status rc = bind_from(b, s, &sel->from, &p, err);
+    if (rc) return rc;
+    if (sel->where) {
+        sql_expr *w;
+        b->clause = "WHERE";
+        rc = bind__cond(b, s, sel->where, "WHERE", &w, err);
+        b->clause = NULL;
+        if (!rc) rc = bind__push_filter(b, &p, w, err);
+        if (rc) return rc;
+    }
+    bind__choose_indexes(b, p);
+    agg_state g = {0};
+    s->aggs = &g.aggs;
+    tlist t = {0};
+    sql_expr *having = NULL;
+    uint32_t n_sort = sel->order_by.n;
+    sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
+    if (!items) return bind__nomem(err);
+    rc = bind_targets(b, s, &sel->targets, &t, err);
+    if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+    if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
+    if (rc) return rc;
+    bool grouping = g.aggs.n || sel->group_by.n || having;
+    if (grouping) {
+        rc = bind_group(b, s, sel, &t, &g, err);
+        for (uint32_t i = 0; !rc && i < t.n; i++)
+            rc = over_agg(b, &g, &t.exprs[i], err);
+        if (!rc && having) rc = over_agg(b, &g, &having, err);
+        if (!rc) rc = agg_node(b, p, &g, &p, err);
+        if (!rc && having) rc = bind__push_filter(b, &p, having, err);
+        if (rc) return rc;
+    }
+    s->aggs = NULL;
+    for (uint32_t i = 0; i < t.n; i++)
+        if (t.exprs[i]->type.id == SQL_TYPE_UNKNOWN &&
+            (rc = bind__coerce(b, &t.exprs[i], sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT,
+                               NULL, err)))
+            return rc;
+    uint32_t n_visible;
+    rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, sel->distinct, &n_visible, err);
+    if (rc) return rc;
+    bool sorted = !grouping && !sel->distinct && order_by_index(p, &t, items, n_sort);
+    plan_node *scan = p;
+    p = project_node(b, p, t.exprs, t.names, t.n);
+    if (!p) return bind__nomem(err);
+    if (sel->distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+    if (n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
+    if ((rc = limit_node(b, sel, &p, err))) return rc;
+    if (p->kind == PLAN_LIMIT && p->limit && p->limit->kind == EXPR_CONST &&
+        scan->kind == PLAN_SCAN && !scan->filter && (sorted || !n_sort)) {
+        int64_t off = p->offset && p->offset->kind == EXPR_CONST ? p->offset->value.v.i : 0;
+        scan->limit_hint = (uint64_t)(p->limit->value.v.i + off);
+    }
+    if (n_visible < t.n) {
+        sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, n_visible ? n_visible : 1);
+        if (!ex) return bind__nomem(err);
+        for (uint32_t i = 0; i < n_visible; i++)
+            if (!(ex[i] = expr_col(b->arena, (int32_t)i, t.exprs[i]->type, t.names[i])))
+                return bind__nomem(err);
+        if (!(p = project_node(b, p, ex, t.names, n_visible))) return bind__nomem(err);
+    }
+    *out = p;
+    return MICE_OK;
+}
+
+static mice_status bind_values(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **out,
+                               sql_error *err)
+{
+    uint32_t nr = sel->values.n, nc = sel->values.items[0]->u.expr_list.args.n;
+    plan_node *p = plan_new(b->arena, PLAN_VALUES, nc);
+    if (!p) return bind__nomem(err);
+    p->n_rows = nr;
+    p->est_rows = nr;
+    p->rows = ARENA_NEW_ARRAY(b->arena, sql_expr **, nr);
+    sql_expr **col = ARENA_NEW_ARRAY(b->arena, sql_expr *, nr);
+    if (!p->rows || !col) return bind__nomem(err);
+    for (uint32_t r = 0; r < nr; r++) {
+        const ast_list *l = &sel->values.items[r]->u.expr_list.args;
+        if (l->n != nc)
+            return bind__err(err, SQLSTATE_SYNTAX_ERROR, sel->values.items[r]->loc,
+                             "VALUES lists must all be the same length");
+        p->rows[r] = ARENA_NEW_ARRAY(b->arena, sql_expr *, nc ? nc : 1);
+        if (!p->rows[r]) return bind__nomem(err);
+        for (uint32_t c = 0; c < nc; c++) {
+            if (l->items[c]->kind == AST_SET_TO_DEFAULT) {
+                p->rows[r][c] = NULL; /* INSERT fills in the column default */
+                continue;
+            }
+            mice_status rc = bind__expr(b, s, l->items[c], &p->rows[r][c], err);
+            if (rc) return rc;
+        }
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        uint32_t k = 0;
+        for (uint32_t r = 0; r < nr; r++)
+            if (p->rows[r][c]) col[k++] = p->rows[r][c];
+        sql_type t = sql_type_make(SQL_TYPE_TEXT, -1);
+        mice_status rc = k ? bind__common_type(b, col, k, "VALUES", &t, err) : MICE_OK;
+        if (rc) return rc;
+        bool keep_unknown = b->n_params == UINT32_MAX; /* never */
+        (void)keep_unknown;
+        for (uint32_t r = 0; r < nr; r++)
+            if (p->rows[r][c] &&
+                (rc = bind__coerce(b, &p->rows[r][c], t, SQL_CAST_IMPLICIT, NULL, err)))
+                return rc;
+        p->col_types[c] = t;
+        p->col_names[c] = arena_sprintf(b->arena, "column%u", c + 1);
+    }
+    *out = p;
+    return MICE_OK;
+}
+
+static mice_status setop_tail(bind_ctx *b, const ast_select *sel, plan_node *p, plan_node **out,
+                              sql_error *err)
+{
+    mice_status rc;
+    if (sel->order_by.n) {
+        tlist t = {.exprs = NULL, .names = p->col_names, .n = p->n_cols};
+        sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, sel->order_by.n);
+        if (!items) return bind__nomem(err);
+        rc = bind_sort_items(b, NULL, &sel->order_by, &t, items, err);
+        if (!rc) rc = sort_node(b, &p, items, sel->order_by.n, err);
+        if (rc) return rc;
+    }
+    rc = limit_node(b, sel, &p, err);
+    *out = p;
+    return rc;
+}
+
+/* Give both inputs of a set operation the common type of each column. */
+static mice_status setop_coerce(bind_ctx *b, const char *what, plan_node **kids, sql_error *err)
+{
+    for (uint32_t c = 0; c < kids[0]->n_cols; c++) {
+        sql_expr a = {.kind = EXPR_COL, .type = kids[0]->col_types[c], .loc = -1};
+        sql_expr d = {.kind = EXPR_COL, .type = kids[1]->col_types[c], .loc = -1};
+        sql_expr *v[2] = {&a, &d};
+        sql_type t;
+        mice_status rc = bind__common_type(b, v, 2, what, &t, err);
+        if (rc) return rc;
+        for (int k = 0; k < 2; k++) {
+            if (kids[k]->col_types[c].id == t.id) continue;
+            plan_node *in = kids[k];
+            sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, in->n_cols);
+            if (!ex) return bind__nomem(err);
+            for (uint32_t i = 0; i < in->n_cols; i++)
+                if (!(ex[i] = expr_col(b->arena, (int32_t)i, in->col_types[i], in->col_names[i])))
+                    return bind__nomem(err);
+            if ((rc = bind__coerce(b, &ex[c], t, SQL_CAST_IMPLICIT, NULL, err))) return rc;
+            if (!(kids[k] = project_node(b, in, ex, in->col_names, in->n_cols)))
+                return bind__nomem(err);
+        }
+    }
+    return MICE_OK;
+}
+
+static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *sel,
+                              plan_node **out, bool *corr, sql_error *err)
+{
+    const char *what = sel->set_op == AST_SETOP_UNION       ? "UNION"
+                       : sel->set_op == AST_SETOP_INTERSECT ? "INTERSECT"
+                                                            : "EXCEPT";
+    plan_node *kids[2];
+    mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
+    if (!rc) rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
+    if (rc) return rc;
+    const ast_select *rs = &sel->rarg->u.select;
+    int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : sel->rarg->loc;
+    if (kids[0]->n_cols != kids[1]->n_cols)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, loc,
+                         "each %s query must have the same number of columns", what);
+    if ((rc = setop_coerce(b, what, kids, err))) return rc;
+    plan_node *p = same_cols(b, sel->set_op == AST_SETOP_UNION ? PLAN_APPEND : PLAN_SETOP, kids[0]);
+    if (!p) return bind__nomem(err);
+    if (p->kind == PLAN_SETOP) {
+        p->right = kids[1];
+        p->setop_except = sel->set_op == AST_SETOP_EXCEPT;
+        p->setop_all = sel->all;
+        return setop_tail(b, sel, p, out, err);
+    }
+    p->child = NULL;
+    p->n_children = 2;
+    p->children = ARENA_NEW_ARRAY(b->arena, plan_node *, 2);
+    if (!p->children) return bind__nomem(err);
+    p->children[0] = kids[0];
+    p->children[1] = kids[1];
+    p->est_rows = kids[0]->est_rows + kids[1]->est_rows;
+    if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+    return setop_tail(b, sel, p, out, err);
+}
+
+mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan_node **out,
+                         bool *corr, sql_error *err)
+{
+    if (n->kind != AST_SELECT)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc, "%s is not supported here",
+                         ast_kind_name(n->kind));
+    const ast_select *sel = &n->u.select;
+    if (sel->with) {
+        const ast_with *w = &sel->with->u.with;
+        if (w->recursive)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
+                             "WITH RECURSIVE is not supported yet");
+        if (b->n_ctes == 8)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
+                             "WITH nested too deep");
+        b->ctes[b->n_ctes++] = &w->ctes;
+        ast_node copy = *n;
+        copy.u.select.with = NULL;
+        mice_status rc = bind__select(b, outer, &copy, out, corr, err);
+        b->n_ctes--;
+        return rc;
+    }
+    if (sel->set_op != AST_SETOP_NONE) return bind_setop(b, outer, sel, out, corr, err);
+    bind_scope s = {.parent = outer};
+    mice_status rc;
+    if (sel->values.n) {
+        rc = bind_values(b, &s, sel, out, err);
+        if (!rc && (sel->order_by.n || sel->limit || sel->offset)) {
+            tlist t = {.names = (*out)->col_names, .n = (*out)->n_cols};
+            sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, sel->order_by.n + 1);
+            if (!items) return bind__nomem(err);
+            rc = bind_sort_items(b, NULL, &sel->order_by, &t, items, err);
+            if (!rc && sel->order_by.n) rc = sort_node(b, out, items, sel->order_by.n, err);
+            if (!rc) rc = limit_node(b, sel, out, err);
+        }
+    } else {
+        rc = bind_simple_select(b, &s, sel, out, err);
+    }
+    if (corr && s.has_outer) *corr = true;
+    return rc;
+}
+
+mice_status bind_statement(bind_ctx *b, const ast_node *stmt, plan_node **out, sql_error *err)
+{
+    mice_status rc;
+    if (stmt->kind == AST_SELECT) {
+        bool corr = false;
+        rc = bind__select(b, NULL, stmt, out, &corr, err);
+    } else if (stmt->kind == AST_INSERT || stmt->kind == AST_UPDATE || stmt->kind == AST_DELETE) {
+        rc = bind__dml(b, stmt, out, err);
+    } else {
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->loc, "%s is not supported",
+                         ast_kind_name(stmt->kind));
+    }
+    if (rc) return rc;
+    for (uint32_t i = 0; i < b->n_params; i++)
+        if (b->param_types[i].id == SQL_TYPE_INVALID || b->param_types[i].id == SQL_TYPE_UNKNOWN)
+            b->param_types[i] = sql_type_make(SQL_TYPE_TEXT, -1);
+    return MICE_OK;
+}

@@ -1,0 +1,1051 @@
+/* bind_expr.c - binding and typing of expressions (see bind.h). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sql/bind_int.h"
+#include "sql/value_io.h"
+
+mice_status bind__err(sql_error *err, const char *state, int32_t loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mice_status code = MICE_INVALID;
+    if (!strcmp(state, SQLSTATE_FEATURE_NOT_SUPPORTED)) code = MICE_UNSUPPORTED;
+    if (!strncmp(state, "42P01", 5)) code = MICE_NOTFOUND;
+    sqlerr_vset(err, code, state, fmt, ap);
+    va_end(ap);
+    if (err && loc >= 0) err->position = loc + 1;
+    return code;
+}
+
+mice_status bind__nomem(sql_error *err)
+{
+    return sqlerr_nomem(err);
+}
+
+static const char *type_name(sql_type t, char *buf, size_t cap)
+{
+    if (t.id == SQL_TYPE_UNKNOWN) {
+        snprintf(buf, cap, "unknown");
+        return buf;
+    }
+    sql_type_format(sql_type_make(t.id, -1), buf, cap);
+    return buf;
+}
+
+/* --- constants and folding ------------------------------------------------------------ */
+
+static mice_status bind_const(bind_ctx *b, const ast_node *n, sql_expr **out, sql_error *err)
+{
+    const ast_const *k = &n->u.konst;
+    sql_datum v;
+    sql_type t = sql_type_make(SQL_TYPE_UNKNOWN, -1);
+    switch (k->ck) {
+    case AST_CONST_NULL:
+        v = datum_null(SQL_TYPE_UNKNOWN);
+        break;
+    case AST_CONST_BOOL:
+        v = datum_bool(k->bval);
+        t.id = SQL_TYPE_BOOL;
+        break;
+    case AST_CONST_INT:
+        v = datum_int4(k->ival);
+        t.id = SQL_TYPE_INT4;
+        break;
+    case AST_CONST_NUMERIC: {
+        mice_slice txt = mice_slice_str(k->text);
+        int64_t iv;
+        bool is_int = strpbrk(k->text, ".eE") == NULL;
+        if (is_int && value_parse_int(txt, 64, &iv, NULL) == MICE_OK) {
+            /* as make_const: -2147483648 arrives here but is an int4 */
+            bool small = iv >= INT32_MIN && iv <= INT32_MAX;
+            v = small ? datum_int4((int32_t)iv) : datum_int8(iv);
+            t.id = small ? SQL_TYPE_INT4 : SQL_TYPE_INT8;
+        } else {
+            const sql_numeric *num;
+            mice_status rc = numeric_parse(txt, b->arena, &num, err);
+            if (rc) return rc;
+            v = datum_numeric(num);
+            t.id = SQL_TYPE_NUMERIC;
+        }
+        break;
+    }
+    case AST_CONST_STRING:
+        v = datum_bytes(SQL_TYPE_UNKNOWN, mice_slice_str(k->text));
+        break;
+    default:
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "bit string constants are not supported");
+    }
+    *out = expr_const(b->arena, v, t);
+    if (!*out) return bind__nomem(err);
+    (*out)->loc = n->loc;
+    return MICE_OK;
+}
+
+static mice_status fold_ctx_eval(bind_ctx *b, sql_expr *e, sql_datum *v, sql_error *err)
+{
+    expr_ctx c = {.fctx = b->fctx, .vctx = b->vctx, .arena = b->arena};
+    return expr_eval(e, &c, NULL, v, err);
+}
+
+mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err)
+{
+    sql_expr *x = *e;
+    if (x->kind == EXPR_CONST || !expr_is_constant(x)) return MICE_OK;
+    sql_datum v;
+    mice_status rc = fold_ctx_eval(b, x, &v, err);
+    if (rc) return rc;
+    if (v.is_null) v.type = x->type.id;
+    sql_expr *k = expr_const(b->arena, v, x->type);
+    if (!k) return bind__nomem(err);
+    k->loc = x->loc;
+    *e = k;
+    return MICE_OK;
+}
+
+/* --- coercion ------------------------------------------------------------------------- */
+
+static int numeric_rank(sql_type_id t)
+{
+    switch (t) {
+    case SQL_TYPE_INT2:
+        return 1;
+    case SQL_TYPE_INT4:
+        return 2;
+    case SQL_TYPE_INT8:
+        return 3;
+    case SQL_TYPE_NUMERIC:
+        return 4;
+    case SQL_TYPE_FLOAT4:
+        return 5;
+    case SQL_TYPE_FLOAT8:
+        return 6;
+    default:
+        return 0;
+    }
+}
+
+mice_status bind__coerce(bind_ctx *b, sql_expr **ep, sql_type t, sql_cast_context ctxk,
+                         const char *colname, sql_error *err)
+{
+    sql_expr *e = *ep;
+    if (e->type.id == t.id && (t.typmod < 0 || e->type.typmod == t.typmod)) return MICE_OK;
+    if (e->kind == EXPR_PARAM && e->type.id == SQL_TYPE_UNKNOWN) {
+        b->param_types[e->index] = sql_type_make(t.id, -1);
+        e->type = sql_type_make(t.id, -1);
+        if (t.typmod < 0) return MICE_OK;
+    }
+    if (e->kind == EXPR_CONST && e->type.id == SQL_TYPE_UNKNOWN) {
+        sql_datum v;
+        if (e->value.is_null) {
+            v = datum_null(t.id);
+        } else {
+            mice_status rc =
+                value_from_text(sql_type_make(t.id, -1), e->value.v.s, b->vctx, b->arena, &v, err);
+            if (rc) {
+                if (err && e->loc >= 0) err->position = e->loc + 1;
+                return rc;
+            }
+            if (t.typmod >= 0 && (rc = datum_cast(&v, t, ctxk, b->vctx, b->arena, &v, err)))
+                return rc;
+        }
+        e->value = v;
+        e->type = t;
+        return MICE_OK;
+    }
+    sql_cast_context have =
+        e->type.id == t.id ? SQL_CAST_IMPLICIT : sql_cast_lookup(e->type.id, t.id);
+    bool ok =
+        have != SQL_CAST_NONE && (ctxk == SQL_CAST_EXPLICIT || have == SQL_CAST_IMPLICIT ||
+                                  (ctxk == SQL_CAST_ASSIGNMENT && have == SQL_CAST_ASSIGNMENT));
+    if (e->type.id == SQL_TYPE_UNKNOWN) ok = true;
+    if (!ok) {
+        char a[SQL_TYPE_NAME_MAX], c[SQL_TYPE_NAME_MAX];
+        type_name(t, c, sizeof c);
+        type_name(e->type, a, sizeof a);
+        if (colname)
+            return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, e->loc,
+                             "column \"%s\" is of type %s but expression is of type %s", colname, c,
+                             a);
+        return bind__err(err, have ? SQLSTATE_DATATYPE_MISMATCH : SQLSTATE_CANNOT_COERCE, e->loc,
+                         "cannot cast type %s to %s", a, c);
+    }
+    sql_expr *c = expr_new(b->arena, EXPR_CAST, t, 1);
+    if (!c) return bind__nomem(err);
+    c->args[0] = e;
+    c->cast_kind = ctxk;
+    c->loc = e->loc;
+    *ep = c;
+    return bind__fold(b, ep, err);
+}
+
+mice_status bind__common_type(bind_ctx *b, sql_expr **v, uint32_t n, const char *what,
+                              sql_type *out, sql_error *err)
+{
+    (void)b;
+    sql_type t = sql_type_make(SQL_TYPE_UNKNOWN, -1);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_type_id x = v[i]->type.id;
+        if (x == SQL_TYPE_UNKNOWN) continue;
+        if (t.id == SQL_TYPE_UNKNOWN) {
+            t = sql_type_make(x, -1);
+        } else if (t.id != x) {
+            if (numeric_rank(t.id) && numeric_rank(x)) {
+                if (numeric_rank(x) > numeric_rank(t.id)) t.id = x;
+            } else if (sql_type_is_string(t.id) && sql_type_is_string(x)) {
+                t.id = SQL_TYPE_TEXT;
+            } else if (sql_cast_lookup(t.id, x) == SQL_CAST_IMPLICIT) {
+                t.id = x;
+            } else if (sql_cast_lookup(x, t.id) != SQL_CAST_IMPLICIT) {
+                char a[SQL_TYPE_NAME_MAX], c[SQL_TYPE_NAME_MAX];
+                return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, v[i]->loc,
+                                 "%s types %s and %s cannot be matched", what,
+                                 type_name(t, a, sizeof a), type_name(v[i]->type, c, sizeof c));
+            }
+        }
+    }
+    if (t.id == SQL_TYPE_UNKNOWN) t.id = SQL_TYPE_TEXT;
+    *out = t;
+    return MICE_OK;
+}
+
+static mice_status coerce_all(bind_ctx *b, sql_expr **v, uint32_t n, const char *what,
+                              sql_type *out, sql_error *err)
+{
+    mice_status rc = bind__common_type(b, v, n, what, out, err);
+    for (uint32_t i = 0; rc == MICE_OK && i < n; i++)
+        rc = bind__coerce(b, &v[i], *out, SQL_CAST_IMPLICIT, NULL, err);
+    return rc;
+}
+
+bool bind__expr_equal(const sql_expr *a, const sql_expr *b)
+{
+    if (a->kind != b->kind || a->type.id != b->type.id || a->n_args != b->n_args) return false;
+    if (a->index != b->index || a->level != b->level || a->op != b->op || a->negated != b->negated)
+        return false;
+    if (a->kind == EXPR_CONST) {
+        if (a->value.is_null || b->value.is_null) return a->value.is_null == b->value.is_null;
+        return datum_cmp(&a->value, &b->value, NULL) == 0;
+    }
+    if (a->kind == EXPR_FUNC && a->fm->desc != b->fm->desc) return false;
+    if (a->kind == EXPR_SUBQUERY || a->kind == EXPR_NEXTVAL) return a == b;
+    for (uint32_t i = 0; i < a->n_args; i++)
+        if (!bind__expr_equal(a->args[i], b->args[i])) return false;
+    return true;
+}
+
+/* --- names ----------------------------------------------------------------------------- */
+
+static int find_col(const bind_rel *r, const char *name)
+{
+    for (uint32_t i = 0; i < r->n_cols; i++)
+        if (r->col_names[i] && !strcmp(r->col_names[i], name)) return (int)i;
+    return -1;
+}
+
+/* Find name (optionally in relation rel) in one scope: -2 ambiguous, -1 absent. */
+static int scope_find(const bind_scope *s, const char *rel, const char *name, bool *rel_seen,
+                      const bind_rel **which)
+{
+    int found = -1;
+    for (uint32_t i = 0; i < s->n_rels; i++) {
+        const bind_rel *r = &s->rels[i];
+        if (rel && (!r->name || strcmp(r->name, rel))) continue;
+        if (rel) *rel_seen = true;
+        int c = find_col(r, name);
+        if (c < 0 || (!rel && r->merged && r->merged[c])) continue;
+        if (found >= 0) return -2;
+        found = (int)(r->offset + (uint32_t)c);
+        *which = r;
+    }
+    return found;
+}
+
+static mice_status bind_colref(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                               sql_error *err)
+{
+    const ast_names *nm = &n->u.column_ref.names;
+    if (n->u.column_ref.star || nm->n == 0)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, n->loc, "* is not allowed here");
+    const char *col = nm->v[nm->n - 1];
+    const char *rel = nm->n >= 2 ? nm->v[nm->n - 2] : NULL;
+    bool rel_seen = false;
+    int32_t level = 0;
+    for (bind_scope *sc = s; sc; sc = sc->parent, level++) {
+        const bind_rel *which = NULL;
+        int idx = scope_find(sc, rel, col, &rel_seen, &which);
+        if (idx == -2)
+            return bind__err(err, SQLSTATE_AMBIGUOUS_COLUMN, n->loc,
+                             "column reference \"%s\" is ambiguous", col);
+        if (idx < 0) {
+            if (rel_seen) break;
+            continue;
+        }
+        sql_type t = which->col_types[idx - (int)which->offset];
+        sql_expr *e = expr_new(b->arena, level ? EXPR_OUTER : EXPR_COL, t, 0);
+        if (!e) return bind__nomem(err);
+        e->index = idx;
+        e->level = level;
+        e->loc = n->loc;
+        e->name = rel || s->n_rels > 1
+                      ? arena_sprintf(b->arena, "%s.%s", rel ? rel : which->name, col)
+                      : col;
+        e->qual_name = which->name ? arena_sprintf(b->arena, "%s.%s", which->name, col) : col;
+        for (bind_scope *m = s; level && m != sc; m = m->parent)
+            m->has_outer = true;
+        *out = e;
+        return MICE_OK;
+    }
+    if (rel && !rel_seen)
+        return bind__err(err, SQLSTATE_UNDEFINED_TABLE, n->loc,
+                         "missing FROM-clause entry for table \"%s\"", rel);
+    if (rel)
+        return bind__err(err, SQLSTATE_UNDEFINED_COLUMN, n->loc, "column %s.%s does not exist", rel,
+                         col);
+    return bind__err(err, SQLSTATE_UNDEFINED_COLUMN, n->loc, "column \"%s\" does not exist", col);
+}
+
+static mice_status bind_param(bind_ctx *b, const ast_node *n, sql_expr **out, sql_error *err)
+{
+    int32_t num = n->u.param.number;
+    if (num < 1 || num > BIND_PARAMS_MAX)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, n->loc, "there is no parameter $%d", num);
+    if ((uint32_t)num > b->n_params) b->n_params = (uint32_t)num;
+    sql_type t = b->param_types[num - 1];
+    if (t.id == SQL_TYPE_INVALID) t = sql_type_make(SQL_TYPE_UNKNOWN, -1);
+    sql_expr *e = expr_new(b->arena, EXPR_PARAM, t, 0);
+    if (!e) return bind__nomem(err);
+    e->index = num - 1;
+    e->loc = n->loc;
+    *out = e;
+    return MICE_OK;
+}
+
+/* --- operators ------------------------------------------------------------------------ */
+
+static int cmp_op_of(const char *op)
+{
+    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
+    if (!strcmp(op, "!=")) return EXPR_NE;
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(op, ops[i])) return i;
+    return -1;
+}
+
+static int arith_op_of(const char *op)
+{
+    static const char *const ops[] = {"+", "-", "*", "/", "%"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(op, ops[i])) return i;
+    return -1;
+}
+
+static mice_status op_missing(sql_error *err, int32_t loc, const char *op, sql_type a, sql_type c)
+{
+    char x[SQL_TYPE_NAME_MAX], y[SQL_TYPE_NAME_MAX];
+    bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc, "operator does not exist: %s %s %s",
+              type_name(a, x, sizeof x), op, type_name(c, y, sizeof y));
+    sqlerr_hint(err, "No operator matches the given name and argument types. "
+                     "You might need to add explicit type casts.");
+    return MICE_INVALID;
+}
+
+/* Make l and r comparable: unknowns take the other side's type. */
+static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char *op, int32_t loc,
+                             sql_error *err)
+{
+    sql_type_id a = (*l)->type.id, c = (*r)->type.id;
+    mice_status rc = MICE_OK;
+    if (a == SQL_TYPE_UNKNOWN && c == SQL_TYPE_UNKNOWN) {
+        rc = bind__coerce(b, l, sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT, NULL, err);
+        if (!rc)
+            rc = bind__coerce(b, r, sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT, NULL, err);
+        return rc;
+    }
+    if (a == SQL_TYPE_UNKNOWN)
+        return bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (c == SQL_TYPE_UNKNOWN)
+        return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (datum_types_comparable(a, c)) return MICE_OK;
+    if (sql_cast_lookup(c, a) == SQL_CAST_IMPLICIT)
+        return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (sql_cast_lookup(a, c) == SQL_CAST_IMPLICIT)
+        return bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
+    return op_missing(err, loc, op, (*l)->type, (*r)->type);
+}
+
+static mice_status make_binary(bind_ctx *b, expr_kind k, int op, sql_type t, sql_expr *l,
+                               sql_expr *r, int32_t loc, sql_expr **out, sql_error *err)
+{
+    sql_expr *e = expr_new(b->arena, k, t, 2);
+    if (!e) return bind__nomem(err);
+    e->op = op;
+    e->args[0] = l;
+    e->args[1] = r;
+    e->loc = loc;
+    *out = e;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_func_call(bind_ctx *b, const char *name, sql_expr **args, uint32_t n,
+                                  int32_t loc, sql_expr **out, sql_error *err);
+
+static mice_status bind_cmp(bind_ctx *b, int op, sql_expr *l, sql_expr *r, const char *opname,
+                            int32_t loc, sql_expr **out, sql_error *err)
+{
+    mice_status rc = unify_cmp(b, &l, &r, opname, loc, err);
+    if (rc) return rc;
+    return make_binary(b, EXPR_CMP, op, sql_type_make(SQL_TYPE_BOOL, -1), l, r, loc, out, err);
+}
+
+static mice_status bind_arith(bind_ctx *b, int op, sql_expr *l, sql_expr *r, const char *opname,
+                              int32_t loc, sql_expr **out, sql_error *err)
+{
+    mice_status rc = MICE_OK;
+    if (l->type.id == SQL_TYPE_UNKNOWN && r->type.id != SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, &l, sql_type_make(r->type.id, -1), SQL_CAST_IMPLICIT, NULL, err);
+    else if (r->type.id == SQL_TYPE_UNKNOWN && l->type.id != SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, &r, sql_type_make(l->type.id, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (rc) return rc;
+    sql_type_id res;
+    if (!sql_arith_result_type((sql_arith_op)op, l->type.id, r->type.id, &res))
+        return op_missing(err, loc, opname, l->type, r->type);
+    return make_binary(b, EXPR_ARITH, op, sql_type_make(res, -1), l, r, loc, out, err);
+}
+
+static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                           sql_error *err)
+{
+    const ast_op *o = &n->u.op;
+    const char *op = o->name.v[o->name.n - 1];
+    sql_expr *l = NULL, *r = NULL;
+    mice_status rc = bind__expr(b, s, o->r, &r, err);
+    if (rc) return rc;
+    if (!o->l) {
+        if (!strcmp(op, "+")) {
+            *out = r;
+            return MICE_OK;
+        }
+        if (strcmp(op, "-"))
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                             "operator does not exist: %s", op);
+        if (r->type.id == SQL_TYPE_UNKNOWN)
+            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_NUMERIC, -1), SQL_CAST_IMPLICIT, NULL,
+                              err);
+        if (rc) return rc;
+        sql_expr *e = expr_new(b->arena, EXPR_NEG, r->type, 1);
+        if (!e) return bind__nomem(err);
+        e->args[0] = r;
+        e->loc = n->loc;
+        *out = e;
+        return bind__fold(b, out, err);
+    }
+    rc = bind__expr(b, s, o->l, &l, err);
+    if (rc) return rc;
+    int k = cmp_op_of(op);
+    if (k >= 0) return bind_cmp(b, k, l, r, op, n->loc, out, err);
+    k = arith_op_of(op);
+    if (k >= 0) return bind_arith(b, k, l, r, op, n->loc, out, err);
+    const char *fname = !strcmp(op, "^") ? "power" : func_operator_function(op);
+    if (!fname) return op_missing(err, n->loc, op, l->type, r->type);
+    sql_expr *args[2] = {l, r};
+    return bind_func_call(b, fname, args, 2, n->loc, out, err);
+}
+
+/* --- functions and aggregates ----------------------------------------------------------- */
+
+static int agg_fn_of(const char *name)
+{
+    static const char *const names[] = {"count", "count",    "sum",     "avg",       "min",
+                                        "max",   "bool_and", "bool_or", "string_agg"};
+    if (!strcasecmp(name, "every")) return PLAN_AGG_BOOL_AND;
+    for (int i = 1; i < 9; i++)
+        if (!strcasecmp(name, names[i])) return i;
+    return -1;
+}
+
+static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
+{
+    sql_type_id r = arg;
+    switch (fn) {
+    case PLAN_AGG_COUNT_STAR:
+    case PLAN_AGG_COUNT:
+        r = SQL_TYPE_INT8;
+        break;
+    case PLAN_AGG_SUM:
+        if (arg == SQL_TYPE_INT2 || arg == SQL_TYPE_INT4)
+            r = SQL_TYPE_INT8;
+        else if (arg == SQL_TYPE_INT8)
+            r = SQL_TYPE_NUMERIC;
+        break;
+    case PLAN_AGG_AVG:
+        r = sql_type_is_float(arg) ? SQL_TYPE_FLOAT8 : SQL_TYPE_NUMERIC;
+        break;
+    case PLAN_AGG_BOOL_AND:
+    case PLAN_AGG_STRING_AGG:
+        r = SQL_TYPE_TEXT;
+        break;
+    case PLAN_AGG_BOOL_OR:
+        r = SQL_TYPE_BOOL;
+        break;
+    default:
+        break;
+    }
+    return sql_type_make(r, -1);
+}
+
+static mice_status bind_string_agg_args(bind_ctx *b, bind_scope *s, const ast_node *n,
+                                        sql_expr **arg, sql_expr **arg2, sql_error *err)
+{
+    bind_aggs *saved = s->aggs;
+    s->aggs = NULL; /* no nested aggregates */
+    mice_status rc = bind__expr(b, s, n->u.func.args.items[0], arg, err);
+    if (!rc) rc = bind__expr(b, s, n->u.func.args.items[1], arg2, err);
+    s->aggs = saved;
+    sql_type text = sql_type_make(SQL_TYPE_TEXT, -1);
+    for (int i = 0; i < 2 && !rc; i++) {
+        sql_expr **e = i ? arg2 : arg;
+        if (!sql_type_is_string((*e)->type.id))
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                             "function string_agg with these argument types does not exist");
+        rc = bind__coerce(b, e, text, SQL_CAST_IMPLICIT, NULL, err);
+    }
+    return rc;
+}
+
+static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int fn, sql_expr **out,
+                            sql_error *err)
+{
+    const ast_func *f = &n->u.func;
+    const char *name = f->name.v[f->name.n - 1];
+    if (!s->aggs)
+        return bind__err(err, SQLSTATE_GROUPING_ERROR, n->loc,
+                         "aggregate functions are not allowed in %s",
+                         b->clause ? b->clause : "this context");
+    if (f->star) fn = PLAN_AGG_COUNT_STAR;
+    if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                         "function %s with %u arguments does not exist", name, f->args.n);
+    if (f->filter || f->agg_order.n || f->over)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "aggregate FILTER, ORDER BY and window functions are not supported");
+    sql_expr *arg = NULL, *arg2 = NULL;
+    if (fn == PLAN_AGG_STRING_AGG) {
+        mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
+        if (rc) return rc;
+    } else if (fn != PLAN_AGG_COUNT_STAR) {
+        bind_aggs *saved = s->aggs;
+        s->aggs = NULL; /* no nested aggregates */
+        mice_status rc = bind__expr(b, s, f->args.items[0], &arg, err);
+        s->aggs = saved;
+        if (rc) return rc;
+        sql_type want = sql_type_make(SQL_TYPE_INVALID, -1);
+        if (arg->type.id == SQL_TYPE_UNKNOWN)
+            want.id = fn == PLAN_AGG_BOOL_AND || fn == PLAN_AGG_BOOL_OR ? SQL_TYPE_BOOL
+                      : fn >= PLAN_AGG_MIN                              ? SQL_TYPE_TEXT
+                                                                        : SQL_TYPE_NUMERIC;
+        if (want.id) rc = bind__coerce(b, &arg, want, SQL_CAST_IMPLICIT, NULL, err);
+        if (rc) return rc;
+        sql_type_id at = arg->type.id;
+        bool ok = fn == PLAN_AGG_COUNT || fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX ||
+                  ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) && sql_type_is_numeric_family(at)) ||
+                  ((fn == PLAN_AGG_BOOL_AND || fn == PLAN_AGG_BOOL_OR) && at == SQL_TYPE_BOOL);
+        if (!ok) {
+            char tn[SQL_TYPE_NAME_MAX];
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc, "function %s(%s) does not exist",
+                      name, type_name(arg->type, tn, sizeof tn));
+            sqlerr_hint(err, "No function matches the given name and argument types. "
+                             "You might need to add explicit type casts.");
+            return MICE_INVALID;
+        }
+    }
+    bind_aggs *ag = s->aggs;
+    if (ag->n == ag->cap) {
+        uint32_t cap = ag->cap ? ag->cap * 2 : 8;
+        plan_agg *v = ARENA_NEW_ARRAY(b->arena, plan_agg, cap);
+        if (!v) return bind__nomem(err);
+        if (ag->n) memcpy(v, ag->v, sizeof(plan_agg) * ag->n);
+        ag->v = v;
+        ag->cap = cap;
+    }
+    plan_agg *pa = &ag->v[ag->n];
+    *pa = (plan_agg){.fn = (plan_agg_fn)fn,
+                     .arg = arg,
+                     .arg2 = arg2,
+                     .distinct = f->distinct,
+                     .type = agg_type((plan_agg_fn)fn, arg ? arg->type.id : SQL_TYPE_INT8),
+                     .name = arena_strdup(b->arena, name)};
+    sql_expr *e = expr_new(b->arena, EXPR_AGG_REF, pa->type, 0);
+    if (!e) return bind__nomem(err);
+    e->index = (int32_t)ag->n++;
+    e->name = pa->name;
+    e->loc = n->loc;
+    *out = e;
+    return MICE_OK;
+}
+
+static mice_status bind_func_call(bind_ctx *b, const char *name, sql_expr **args, uint32_t n,
+                                  int32_t loc, sql_expr **out, sql_error *err)
+{
+    sql_type_id types[FUNC_CALL_ARGS_MAX];
+    if (n > FUNC_CALL_ARGS_MAX)
+        return bind__err(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, loc,
+                         "cannot pass more than 100 arguments to a function");
+    for (uint32_t i = 0; i < n; i++)
+        types[i] = args[i]->type.id;
+    func_match *fm = ARENA_NEW(b->arena, func_match);
+    if (!fm) return bind__nomem(err);
+    mice_status rc = func_lookup(name, types, (int)n, fm, err);
+    if (rc) {
+        if (err && loc >= 0) err->position = loc + 1;
+        return rc;
+    }
+    sql_expr *e = expr_new(b->arena, EXPR_FUNC, sql_type_make(fm->ret, -1), n);
+    if (!e) return bind__nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_type_id want = fm->arg_types[i];
+        if (args[i]->type.id == SQL_TYPE_UNKNOWN && sql_type_known(want)) {
+            rc = bind__coerce(b, &args[i], sql_type_make(want, -1), SQL_CAST_IMPLICIT, NULL, err);
+            if (rc) return rc;
+        }
+        e->args[i] = args[i];
+    }
+    e->fm = fm;
+    e->loc = loc;
+    *out = e;
+    return bind__fold(b, out, err);
+}
+
+/* nextval('seq') / nextval('seq'::regclass): the sequence is resolved at bind time. */
+static mice_status bind_nextval(bind_ctx *b, const ast_node *n, sql_expr **out, sql_error *err)
+{
+    const ast_func *f = &n->u.func;
+    const ast_node *a = f->args.n == 1 ? f->args.items[0] : NULL;
+    if (a && a->kind == AST_CAST) a = a->u.cast.arg;
+    if (!a || a->kind != AST_CONST || a->u.konst.ck != AST_CONST_STRING)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "nextval needs a sequence name constant");
+    const char *text = a->u.konst.text, *dot = strchr(text, '.');
+    const char *schema = dot ? arena_strndup(b->arena, text, (size_t)(dot - text)) : NULL;
+    catalog_desc *d;
+    mice_status rc = catalog_resolve_relation(b->ct, b->database_id, b->sp, schema,
+                                              dot ? dot + 1 : text, b->arena, &d, err);
+    if (rc) {
+        if (err) err->position = a->loc + 1;
+        return rc;
+    }
+    if (d->kind != CATALOG_SEQUENCE)
+        return bind__err(err, "42809", a->loc, "\"%s\" is not a sequence", text);
+    *out = expr_new(b->arena, EXPR_NEXTVAL, sql_type_make(SQL_TYPE_INT8, -1), 0);
+    if (!*out) return bind__nomem(err);
+    (*out)->plan = d;
+    (*out)->loc = n->loc;
+    return MICE_OK;
+}
+
+static mice_status bind_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                             sql_error *err)
+{
+    const ast_func *f = &n->u.func;
+    const char *name = f->name.v[f->name.n - 1];
+    if (!strcasecmp(name, "nextval")) return bind_nextval(b, n, out, err);
+    int fn = agg_fn_of(name);
+    if (fn >= 0 && (f->name.n == 1 || !strcmp(f->name.v[0], "pg_catalog")))
+        return bind_agg(b, s, n, fn, out, err);
+    if (f->over || f->star || f->distinct)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "%s(...) in this form is not supported", name);
+    sql_expr **args = ARENA_NEW_ARRAY(b->arena, sql_expr *, f->args.n ? f->args.n : 1);
+    if (!args) return bind__nomem(err);
+    for (uint32_t i = 0; i < f->args.n; i++) {
+        mice_status rc = bind__expr(b, s, f->args.items[i], &args[i], err);
+        if (rc) return rc;
+    }
+    char qname[2 * FUNC_NAME_MAX + 2];
+    if (f->name.n == 2)
+        snprintf(qname, sizeof qname, "%s.%s", f->name.v[0], name);
+    else
+        snprintf(qname, sizeof qname, "%s", name);
+    return bind_func_call(b, qname, args, f->args.n, n->loc, out, err);
+}
+
+/* --- the other forms ----------------------------------------------------------------------- */
+
+static mice_status bind_list(bind_ctx *b, bind_scope *s, const ast_list *l, sql_expr **v,
+                             sql_error *err)
+{
+    for (uint32_t i = 0; i < l->n; i++) {
+        mice_status rc = bind__expr(b, s, l->items[i], &v[i], err);
+        if (rc) return rc;
+    }
+    return MICE_OK;
+}
+
+static mice_status new_n(bind_ctx *b, expr_kind k, sql_type t, uint32_t n, int32_t loc,
+                         sql_expr **out, sql_error *err)
+{
+    *out = expr_new(b->arena, k, t, n);
+    if (!*out) return bind__nomem(err);
+    (*out)->loc = loc;
+    return MICE_OK;
+}
+
+static const sql_type BOOL_T = {SQL_TYPE_BOOL, -1};
+
+static mice_status bind_boolexpr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                 sql_error *err)
+{
+    const ast_bool_expr *be = &n->u.bool_expr;
+    expr_kind k = be->op == AST_BOOL_AND ? EXPR_AND : be->op == AST_BOOL_OR ? EXPR_OR : EXPR_NOT;
+    mice_status rc = new_n(b, k, BOOL_T, be->args.n, n->loc, out, err);
+    if (rc) return rc;
+    const char *what = k == EXPR_AND ? "AND" : k == EXPR_OR ? "OR" : "NOT";
+    for (uint32_t i = 0; i < be->args.n; i++) {
+        rc = bind__cond(b, s, be->args.items[i], what, &(*out)->args[i], err);
+        if (rc) return rc;
+    }
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_unary_test(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                   sql_error *err)
+{
+    sql_expr *a;
+    mice_status rc;
+    if (n->kind == AST_NULL_TEST) {
+        rc = bind__expr(b, s, n->u.null_test.arg, &a, err);
+        if (!rc) rc = new_n(b, EXPR_NULLTEST, BOOL_T, 1, n->loc, out, err);
+        if (rc) return rc;
+        (*out)->negated = n->u.null_test.is_not;
+    } else {
+        rc = bind__cond(b, s, n->u.bool_test.arg, "IS", &a, err);
+        if (!rc) rc = new_n(b, EXPR_BOOLTEST, BOOL_T, 1, n->loc, out, err);
+        if (rc) return rc;
+        (*out)->op = (int32_t)n->u.bool_test.test;
+    }
+    (*out)->args[0] = a;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_distinct(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                 sql_error *err)
+{
+    sql_expr *l, *r;
+    mice_status rc = bind__expr(b, s, n->u.distinct.l, &l, err);
+    if (!rc) rc = bind__expr(b, s, n->u.distinct.r, &r, err);
+    if (!rc) rc = unify_cmp(b, &l, &r, "=", n->loc, err);
+    if (!rc) rc = new_n(b, EXPR_DISTINCT, BOOL_T, 2, n->loc, out, err);
+    if (rc) return rc;
+    (*out)->args[0] = l;
+    (*out)->args[1] = r;
+    (*out)->negated = n->u.distinct.is_not;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_in(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                           sql_error *err)
+{
+    const ast_in_list *in = &n->u.in_list;
+    mice_status rc = new_n(b, EXPR_IN_LIST, BOOL_T, in->list.n + 1, n->loc, out, err);
+    if (rc) return rc;
+    sql_expr *e = *out;
+    e->negated = in->negated;
+    rc = bind__expr(b, s, in->l, &e->args[0], err);
+    if (!rc) rc = bind_list(b, s, &in->list, e->args + 1, err);
+    sql_type t;
+    if (!rc) rc = coerce_all(b, e->args, e->n_args, "IN", &t, err);
+    if (rc) return rc;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_between(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                sql_error *err)
+{
+    const ast_between *bt = &n->u.between;
+    if (bt->symmetric)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "BETWEEN SYMMETRIC is not supported");
+    sql_expr *a, *a2, *lo, *hi, *c1, *c2;
+    mice_status rc = bind__expr(b, s, bt->arg, &a, err);
+    if (!rc) rc = bind__expr(b, s, bt->arg, &a2, err);
+    if (!rc) rc = bind__expr(b, s, bt->lo, &lo, err);
+    if (!rc) rc = bind__expr(b, s, bt->hi, &hi, err);
+    if (!rc) rc = bind_cmp(b, bt->negated ? EXPR_LT : EXPR_GE, a, lo, ">=", n->loc, &c1, err);
+    if (!rc) rc = bind_cmp(b, bt->negated ? EXPR_GT : EXPR_LE, a2, hi, "<=", n->loc, &c2, err);
+    if (!rc) rc = new_n(b, bt->negated ? EXPR_OR : EXPR_AND, BOOL_T, 2, n->loc, out, err);
+    if (rc) return rc;
+    (*out)->args[0] = c1;
+    (*out)->args[1] = c2;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_like(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                             sql_error *err)
+{
+    const ast_like *lk = &n->u.like;
+    if (lk->lk == AST_LIKE_SIMILAR || lk->escape)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "SIMILAR TO and ESCAPE are not supported");
+    const char *op =
+        lk->lk == AST_LIKE_ILIKE ? (lk->negated ? "!~~*" : "~~*") : (lk->negated ? "!~~" : "~~");
+    sql_expr *args[2];
+    mice_status rc = bind__expr(b, s, lk->arg, &args[0], err);
+    if (!rc) rc = bind__expr(b, s, lk->pattern, &args[1], err);
+    if (rc) return rc;
+    return bind_func_call(b, func_operator_function(op), args, 2, n->loc, out, err);
+}
+
+static mice_status bind_case(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                             sql_error *err)
+{
+    const ast_case *c = &n->u.case_;
+    uint32_t nw = c->whens.n, nres = nw + (c->else_ ? 1 : 0);
+    mice_status rc = new_n(b, EXPR_CASE, BOOL_T, 2 * nw + (c->else_ ? 1 : 0), n->loc, out, err);
+    if (rc) return rc;
+    sql_expr *e = *out;
+    e->has_else = c->else_ != NULL;
+    sql_expr **res = ARENA_NEW_ARRAY(b->arena, sql_expr *, nres);
+    if (!res) return bind__nomem(err);
+    for (uint32_t i = 0; i < nw; i++) {
+        const ast_case_when *w = &c->whens.items[i]->u.case_when;
+        if (c->arg) {
+            sql_expr *l, *r;
+            rc = bind__expr(b, s, c->arg, &l, err);
+            if (!rc) rc = bind__expr(b, s, w->cond, &r, err);
+            if (!rc) rc = bind_cmp(b, EXPR_EQ, l, r, "=", w->cond->loc, &e->args[2 * i], err);
+        } else {
+            rc = bind__cond(b, s, w->cond, "CASE/WHEN", &e->args[2 * i], err);
+        }
+        if (!rc) rc = bind__expr(b, s, w->result, &res[i], err);
+        if (rc) return rc;
+    }
+    if (c->else_ && (rc = bind__expr(b, s, c->else_, &res[nw], err))) return rc;
+    rc = coerce_all(b, res, nres, "CASE", &e->type, err);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < nw; i++)
+        e->args[2 * i + 1] = res[i];
+    if (c->else_) e->args[2 * nw] = res[nw];
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_variadic(bind_ctx *b, bind_scope *s, const ast_node *n, expr_kind k, int op,
+                                 const ast_list *l, const char *what, sql_expr **out,
+                                 sql_error *err)
+{
+    mice_status rc = new_n(b, k, BOOL_T, l->n, n->loc, out, err);
+    if (!rc) (*out)->op = op;
+    if (!rc) rc = bind_list(b, s, l, (*out)->args, err);
+    if (!rc) rc = coerce_all(b, (*out)->args, l->n, what, &(*out)->type, err);
+    if (rc) return rc;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_nullif(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                               sql_error *err)
+{
+    mice_status rc = new_n(b, EXPR_NULLIF, BOOL_T, 2, n->loc, out, err);
+    sql_expr *e = *out;
+    if (!rc) rc = bind__expr(b, s, n->u.nullif.l, &e->args[0], err);
+    if (!rc) rc = bind__expr(b, s, n->u.nullif.r, &e->args[1], err);
+    if (!rc) rc = unify_cmp(b, &e->args[0], &e->args[1], "=", n->loc, err);
+    if (rc) return rc;
+    e->type = e->args[0]->type;
+    return bind__fold(b, out, err);
+}
+
+static mice_status type_from_ast(bind_ctx *b, const ast_node *tn, sql_type *out, sql_error *err)
+{
+    (void)b;
+    const ast_type_name *t = &tn->u.type_name;
+    char name[256] = "";
+    for (uint32_t i = 0; i < t->names.n; i++) {
+        if (i) strncat(name, ".", sizeof name - strlen(name) - 1);
+        strncat(name, t->names.v[i], sizeof name - strlen(name) - 1);
+    }
+    if (t->array_bounds.n) strncat(name, "[]", sizeof name - strlen(name) - 1);
+    int32_t mods[4];
+    int nm = 0;
+    for (uint32_t i = 0; i < t->typmods.n && nm < 4; i++) {
+        const ast_node *m = t->typmods.items[i];
+        if (m->kind != AST_CONST || m->u.konst.ck != AST_CONST_INT)
+            return bind__err(err, SQLSTATE_SYNTAX_ERROR, m->loc,
+                             "type modifiers must be simple constants");
+        mods[nm++] = m->u.konst.ival;
+    }
+    mice_status rc = sql_type_parse(name, mods, nm, out, err);
+    if (rc && err && tn->loc >= 0) err->position = tn->loc + 1;
+    return rc;
+}
+
+mice_status bind_type_name(const ast_node *tn, sql_type *out, sql_error *err)
+{
+    return type_from_ast(NULL, tn, out, err);
+}
+
+static mice_status bind_cast(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                             sql_error *err)
+{
+    sql_type t;
+    mice_status rc = type_from_ast(b, n->u.cast.type, &t, err);
+    if (!rc) rc = bind__expr(b, s, n->u.cast.arg, out, err);
+    if (rc) return rc;
+    if ((*out)->kind == EXPR_CONST && (*out)->type.id == SQL_TYPE_UNKNOWN)
+        return bind__coerce(b, out, t, SQL_CAST_EXPLICIT, NULL, err);
+    if ((*out)->type.id == t.id && (*out)->type.typmod == t.typmod) return MICE_OK;
+    if ((*out)->kind == EXPR_PARAM && (*out)->type.id == SQL_TYPE_UNKNOWN)
+        return bind__coerce(b, out, t, SQL_CAST_EXPLICIT, NULL, err);
+    sql_expr *c;
+    rc = new_n(b, EXPR_CAST, t, 1, n->loc, &c, err);
+    if (rc) return rc;
+    c->args[0] = *out;
+    c->cast_kind = SQL_CAST_EXPLICIT;
+    if (sql_cast_lookup((*out)->type.id, t.id) == SQL_CAST_NONE && (*out)->type.id != t.id) {
+        char x[SQL_TYPE_NAME_MAX], y[SQL_TYPE_NAME_MAX];
+        return bind__err(err, SQLSTATE_CANNOT_COERCE, n->loc, "cannot cast type %s to %s",
+                         type_name((*out)->type, x, sizeof x), type_name(t, y, sizeof y));
+    }
+    *out = c;
+    return bind__fold(b, out, err);
+}
+
+static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                sql_error *err)
+{
+    const ast_sublink *sl = &n->u.sublink;
+    expr_sub_kind k;
+    switch (sl->sk) {
+    case AST_SUBLINK_EXISTS:
+        k = EXPR_SUB_EXISTS;
+        break;
+    case AST_SUBLINK_EXPR:
+        k = EXPR_SUB_SCALAR;
+        break;
+    case AST_SUBLINK_ANY:
+        k = EXPR_SUB_ANY;
+        break;
+    case AST_SUBLINK_ALL:
+        k = EXPR_SUB_ALL;
+        break;
+    default:
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "this subquery form is not supported");
+    }
+    plan_node *p;
+    bool corr = false;
+    mice_status rc = bind__select(b, s, sl->query, &p, &corr, err);
+    if (rc) return rc;
+    if (k != EXPR_SUB_EXISTS && p->n_cols != 1)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, n->loc,
+                         k == EXPR_SUB_SCALAR ? "subquery must return only one column"
+                                              : "subquery has too many columns");
+    sql_type t = k == EXPR_SUB_SCALAR ? p->col_types[0] : BOOL_T;
+    rc = new_n(b, EXPR_SUBQUERY, t, k >= EXPR_SUB_ANY ? 1 : 0, n->loc, out, err);
+    if (rc) return rc;
+    sql_expr *e = *out;
+    e->sub_kind = k;
+    e->plan = p;
+    e->correlated = corr;
+    if (k >= EXPR_SUB_ANY) {
+        const char *op = sl->op.n ? sl->op.v[sl->op.n - 1] : "=";
+        e->op = cmp_op_of(op);
+        if (e->op < 0)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc, "operator %s", op);
+        rc = bind__expr(b, s, sl->test, &e->args[0], err);
+        if (rc) return rc;
+        sql_expr col = {.kind = EXPR_COL, .type = p->col_types[0], .loc = -1};
+        sql_expr *cp = &col;
+        rc = unify_cmp(b, &e->args[0], &cp, op, n->loc, err);
+        if (rc) return rc;
+        if (cp != &col)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                             "subquery comparison needs a cast of the subquery's column");
+    }
+    return MICE_OK;
+}
+
+static const char *const SVF_NAMES[] = {"current_date",      NULL,
+                                        "current_timestamp", NULL,
+                                        "localtimestamp",    "current_role",
+                                        "current_user",      "user",
+                                        "session_user",      "current_catalog",
+                                        "current_schema"};
+
+const char *bind_svf_name(int svf)
+{
+    return svf >= 0 && svf < (int)(sizeof SVF_NAMES / sizeof SVF_NAMES[0]) ? SVF_NAMES[svf] : NULL;
+}
+
+static mice_status bind_svf(bind_ctx *b, const ast_node *n, sql_expr **out, sql_error *err)
+{
+    const char *name = bind_svf_name((int)n->u.svf.fn);
+    if (!name)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "CURRENT_TIME and LOCALTIME are not supported yet");
+    return bind_func_call(b, name, NULL, 0, n->loc, out, err);
+}
+
+mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                       sql_error *err)
+{
+    switch (n->kind) {
+    case AST_CONST:
+        return bind_const(b, n, out, err);
+    case AST_COLUMN_REF:
+        return bind_colref(b, s, n, out, err);
+    case AST_PARAM:
+        return bind_param(b, n, out, err);
+    case AST_OP:
+        return bind_op(b, s, n, out, err);
+    case AST_BOOL_EXPR:
+        return bind_boolexpr(b, s, n, out, err);
+    case AST_NULL_TEST:
+    case AST_BOOL_TEST:
+        return bind_unary_test(b, s, n, out, err);
+    case AST_DISTINCT:
+        return bind_distinct(b, s, n, out, err);
+    case AST_IN_LIST:
+        return bind_in(b, s, n, out, err);
+    case AST_BETWEEN:
+        return bind_between(b, s, n, out, err);
+    case AST_LIKE:
+        return bind_like(b, s, n, out, err);
+    case AST_CASE:
+        return bind_case(b, s, n, out, err);
+    case AST_COALESCE:
+        return bind_variadic(b, s, n, EXPR_COALESCE, 0, &n->u.coalesce.args, "COALESCE", out, err);
+    case AST_MINMAX:
+        return bind_variadic(b, s, n, EXPR_MINMAX, n->u.minmax.greatest, &n->u.minmax.args,
+                             n->u.minmax.greatest ? "GREATEST" : "LEAST", out, err);
+    case AST_NULLIF:
+        return bind_nullif(b, s, n, out, err);
+    case AST_CAST:
+        return bind_cast(b, s, n, out, err);
+    case AST_FUNC:
+        return bind_func(b, s, n, out, err);
+    case AST_SUBLINK:
+        return bind_sublink(b, s, n, out, err);
+    case AST_SVF:
+        return bind_svf(b, n, out, err);
+    case AST_COLLATE:
+        return bind__expr(b, s, n->u.collate.arg, out, err);
+    default:
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "expression kind %s is not supported", ast_kind_name(n->kind));
+    }
+}
+
+mice_status bind__cond(bind_ctx *b, bind_scope *s, const ast_node *n, const char *what,
+                       sql_expr **out, sql_error *err)
+{
+    mice_status rc = bind__expr(b, s, n, out, err);
+    if (rc) return rc;
+    if ((*out)->type.id == SQL_TYPE_BOOL) return MICE_OK;
+    if ((*out)->type.id == SQL_TYPE_UNKNOWN)
+        return bind__coerce(b, out, BOOL_T, SQL_CAST_IMPLICIT, NULL, err);
+    char tn[SQL_TYPE_NAME_MAX];
+    return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, n->loc,
+                     "argument of %s must be type boolean, not type %s", what,
+                     type_name((*out)->type, tn, sizeof tn));
+}

@@ -1,0 +1,78 @@
+/* bind_int.h - the binder's internals shared by bind*.c (not a public contract). */
+#ifndef MICE_SQL_BIND_INT_H
+#define MICE_SQL_BIND_INT_H
+
+#include "sql/bind.h"
+
+typedef struct bind_rel {
+    const char *name; /* alias or table name; NULL: unnamed */
+    const catalog_desc *table;
+    uint32_t offset, n_cols;
+    const char **col_names;
+    sql_type *col_types;
+    bool *hidden;
+    bool nullable; /* right side of a LEFT JOIN */
+    bool *merged;  /* JOIN USING: this copy of the column is not visible unqualified */
+} bind_rel;
+
+typedef struct bind_aggs {
+    plan_agg *v;
+    uint32_t n, cap;
+} bind_aggs;
+
+typedef struct bind_scope bind_scope;
+struct bind_scope {
+    bind_rel *rels;
+    uint32_t n_rels, cap;
+    uint32_t n_cols;
+    bind_scope *parent;
+    bool has_outer;  /* something here referenced an enclosing scope */
+    bind_aggs *aggs; /* non-NULL: aggregates allowed (collected here) */
+};
+
+mice_status bind__err(sql_error *err, const char *state, int32_t loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+mice_status bind__nomem(sql_error *err);
+
+mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                       sql_error *err);
+/* Bind and coerce to bool (WHERE, HAVING, ON). */
+mice_status bind__cond(bind_ctx *b, bind_scope *s, const ast_node *n, const char *what,
+                       sql_expr **out, sql_error *err);
+/* Coerce e to t in context ctxk; for assignment errors, colname names the column. */
+mice_status bind__coerce(bind_ctx *b, sql_expr **e, sql_type t, sql_cast_context ctxk,
+                         const char *colname, sql_error *err);
+/* The common type of n expressions (CASE, COALESCE, IN, UNION); 42804 when none. */
+mice_status bind__common_type(bind_ctx *b, sql_expr **v, uint32_t n, const char *what,
+                              sql_type *out, sql_error *err);
+mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err);
+bool bind__expr_equal(const sql_expr *a, const sql_expr *b);
+/* Add a relation's columns to the scope. */
+mice_status bind__scope_add(bind_ctx *b, bind_scope *s, const char *name, const catalog_desc *t,
+                            uint32_t n_cols, const char **names, const sql_type *types,
+                            const bool *hidden);
+mice_status bind__scope_add_table(bind_ctx *b, bind_scope *s, const char *name,
+                                  const catalog_desc *t);
+
+/* A SELECT (any form) as a plan; outer is the enclosing scope for correlation. */
+mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan_node **out,
+                         bool *correlated, sql_error *err);
+mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **out,
+                                sql_error *err);
+mice_status bind__table_layout(bind_ctx *b, plan_node *p, const catalog_desc *d, sql_error *err);
+/* Push conjuncts of cond into p (scans, join sides); returns the new root. */
+mice_status bind__push_filter(bind_ctx *b, plan_node **p, sql_expr *cond, sql_error *err);
+/* Add delta to every input column reference of e (in place). */
+void bind__shift_cols(sql_expr *e, int32_t delta);
+void bind__split_conjuncts(sql_expr *e, sql_expr **v, uint32_t *n, uint32_t cap);
+sql_expr *bind__and(bind_ctx *b, sql_expr *a, sql_expr *c);
+/* Cross-join the FROM items to *p (UPDATE ... FROM, DELETE ... USING). */
+mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, plan_node **p,
+                            sql_error *err);
+/* Choose key spans for every scan below p. */
+void bind__choose_indexes(bind_ctx *b, plan_node *p);
+mice_status bind__dml(bind_ctx *b, const ast_node *n, plan_node **out, sql_error *err);
+mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targets,
+                               sql_expr ***exprs, const char ***names, uint32_t *n, sql_error *err);
+
+#endif

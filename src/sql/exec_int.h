@@ -1,0 +1,79 @@
+/* exec_int.h - the executor's internals shared by exec*.c (not a public contract). */
+#ifndef MICE_SQL_EXEC_INT_H
+#define MICE_SQL_EXEC_INT_H
+
+#include "sql/exec.h"
+
+typedef struct exec_state {
+    exec_env *env;
+    mice_arena *arena; /* operators and their state */
+    expr_ctx ectx;     /* params, outer row, subquery callback */
+} exec_state;
+
+typedef struct exec_hash_entry {
+    uint64_t hash;
+    sql_datum *row; /* keys (then aggregate state for AGG) */
+    void *payload;
+    struct exec_hash_entry *next;
+} exec_hash_entry;
+
+typedef struct exec_hash {
+    exec_hash_entry **buckets;
+    uint64_t n_buckets, n_entries;
+} exec_hash;
+
+struct exec_op {
+    plan_node *p;
+    exec_state *st;
+    exec_op *child, *right;
+    exec_op **children;
+    sql_batch *out;
+    mice_status (*next)(exec_op *op, sql_batch **out, sql_error *err);
+    void (*close)(exec_op *op);
+    bool done;
+    uint64_t affected;
+    /* scans */
+    txn_scan *scan;
+    uint32_t span_i;
+    mice_buf start, end;
+    bool spans_ready;
+    uint32_t n_ready; /* precomputed spans (several: IN lists), sorted by start key */
+    mice_buf *sp_start, *sp_end;
+    /* materialized rows: sort, join inner, DML input, RETURNING output */
+    sql_datum **rows;
+    uint64_t n_rows, cap_rows, pos;
+    mice_arena *mem;
+    /* limit */
+    int64_t limit, offset, seen;
+    /* join / aggregate */
+    exec_hash hash;
+    sql_batch *in;
+    uint32_t in_row;
+    exec_hash_entry *cand;
+    uint64_t cand_pos;
+    bool matched;
+    uint32_t child_i;
+};
+
+exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols);
+mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_error *err);
+mice_status exec__cancelled(exec_state *st, sql_error *err);
+/* Append a copy of row to op->rows (in op->mem). */
+mice_status exec__keep_row(exec_op *op, const sql_datum *row, uint32_t n, sql_error *err);
+/* Pull every row of child into op->rows. */
+mice_status exec__drain(exec_op *op, exec_op *child, sql_error *err);
+uint64_t exec__hash_row(const sql_datum *v, uint32_t n);
+bool exec__rows_equal(const sql_datum *a, const sql_datum *b, uint32_t n,
+                      const sql_value_ctx *vctx);
+mice_status exec__hash_init(exec_op *op, uint64_t n_buckets, sql_error *err);
+mice_status exec__hash_insert(exec_op *op, uint64_t h, sql_datum *row, void *payload,
+                              sql_error *err);
+
+mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
+mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
+mice_status exec__open_dml(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
+mice_status exec__nextval(void *arg, const void *seq, int64_t *out, sql_error *err);
+mice_status exec__subquery(void *arg, const expr_ctx *ctx, sql_expr *e, const sql_datum *outer_row,
+                           const sql_datum *test, sql_datum *out, sql_error *err);
+
+#endif
