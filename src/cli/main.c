@@ -1,27 +1,60 @@
 /*
  * main.c - the micedb binary: subcommand dispatch.
  *
- * `micedb start` runs a node. Today a node opens its storage engine (RocksDB with the
- * MVCC layer's options and GC filter), reports what it opened, and waits for SIGINT or
- * SIGTERM to close it cleanly; the SQL, RESP, HTTP and RPC listeners arrive with their
- * issues and are listed as not yet serving, so nobody mistakes the node for more than it is.
+ * `micedb start` runs a node. A node opens its storage engine (RocksDB with the MVCC
+ * layer's options and GC filter), the transaction layer and the catalog (bootstrapped on
+ * a fresh data directory), and serves PostgreSQL clients on the --sql address: the io
+ * loop owns the sockets, the worker pool runs the SQL sessions (pgsession). It waits for
+ * SIGINT or SIGTERM, then stops the server, the pool and the loop and closes everything in
+ * reverse order. The RESP, HTTP and RPC listeners arrive with their issues and are listed
+ * as not yet serving, so nobody mistakes the node for more than it is.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/buf.h"
+#include "base/env.h"
+#include "base/ioloop.h"
 #include "base/log.h"
+#include "base/workpool.h"
 #include "cli/config.h"
+#include "server/http.h"
+#include "server/pgserver.h"
+#include "server/pgsession.h"
+#include "sql/catalog.h"
+#include "sql/engine.h"
 #include "storage/engine.h"
 #include "storage/mvcc.h"
+#include "txn/txn.h"
 
 #define MICEDB_VERSION "0.1.0-dev"
 
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,
+    EXIT_USAGE = 2,
+    NODE_ID = 1,         /* single node */
+    SQL_WORKERS = 16,    /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+};
+
+/* What a running node holds, torn down in reverse order by node_close. */
+typedef struct node {
+    engine *eng;
+    ioloop *loop;
+    workpool *pool;
+    txn_db *db;
+    catalog *cat;
+    sql_engine *engine;
+    pgsession_backend *backend;
+    pgserver *sql;
+    httpd *http;
+    atomic_bool ready; /* /health readiness: true between start-up and stop */
+} node;
 
 static int usage(FILE *out)
 {
@@ -76,6 +109,74 @@ static mice_status open_storage(const mice_config *cfg, engine **out, mice_err *
     return rc;
 }
 
+static bool node_ready(void *ctx)
+{
+    return atomic_load((atomic_bool *)ctx);
+}
+
+/* Stop in reverse order of start; every member may be NULL. */
+static void node_close(node *n)
+{
+    if (n->http) httpd_stop(n->http);
+    if (n->sql) pgserver_stop(n->sql);
+    if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
+    if (n->loop) ioloop_stop(n->loop);
+    httpd_destroy(n->http);
+    if (n->sql) pgserver_destroy(n->sql);
+    if (n->pool) workpool_destroy(n->pool);
+    if (n->loop) ioloop_destroy(n->loop);
+    pgsession_backend_destroy(n->backend);
+    sql_engine_destroy(n->engine);
+    catalog_destroy(n->cat);
+    txn_db_destroy(n->db);
+    if (n->eng) {
+        log_info("closing storage");
+        engine_close(n->eng);
+    }
+    *n = (node){0};
+}
+
+static mice_status open_sql(node *n, mice_err *err)
+{
+    txn_db_config tcfg;
+    txn_db_config_init(&tcfg);
+    mice_status rc = txn_db_create(n->eng, mice_env_real(), &tcfg, &n->db, err);
+    if (rc) return rc;
+    sql_error serr;
+    sqlerr_clear(&serr);
+    if ((rc = catalog_bootstrap(n->db, &serr))) {
+        sqlerr_to_mice_err(&serr, err);
+        return rc;
+    }
+    n->cat = catalog_create(n->db, mice_env_real(), NODE_ID);
+    n->engine = sql_engine_create(n->db, n->cat, mice_env_real());
+    pgsession_config scfg = {.db = n->db, .cat = n->cat, .engine = n->engine,
+                             .env = mice_env_real(), .node_id = NODE_ID};
+    return pgsession_backend_create(&scfg, &n->backend, err);
+}
+
+/* Start the io loop, the workers, the SQL layer and the PostgreSQL listener. */
+static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
+{
+    mice_status rc = ioloop_start("io", &n->loop, err);
+    if (rc) return rc;
+    workpool_config wcfg = {.threads = SQL_WORKERS, .name = "sql"};
+    if ((rc = workpool_create(&wcfg, &n->pool, err))) return rc;
+    if ((rc = open_sql(n, err))) return rc;
+    pgserver_config pcfg = {.listen_addr = cfg->sql_addr, .insecure = true, .loop = n->loop,
+                            .pool = n->pool, .backend = pgsession_vtab(),
+                            .backend_ctx = n->backend};
+    if ((rc = pgserver_create(&pcfg, &n->sql, err))) return rc;
+    if ((rc = pgserver_start(n->sql, err))) return rc;
+    log_info("listening for PostgreSQL clients on %s (port %d)", cfg->sql_addr,
+             pgserver_port(n->sql));
+    httpd_config hcfg = {.listen_addr = cfg->http_addr, .version = MICEDB_VERSION,
+                         .ready = node_ready, .ready_ctx = &n->ready};
+    if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
+    if ((rc = httpd_start(n->http, err))) return rc;
+    return MICE_OK;
+}
+
 static int cmd_start(int argc, char **argv)
 {
     mice_config cfg;
@@ -106,15 +207,25 @@ static int cmd_start(int argc, char **argv)
     }
     log_info("storage open: %s (RocksDB; column families data, locks, raft, meta)",
              engine_dir(eng));
-    log_warn("listeners not serving yet in this build: sql %s, http %s, resp %s, rpc %s",
-             cfg.sql_addr, cfg.http_addr, cfg.resp_addr, cfg.rpc_addr);
+    node n = {.eng = eng};
+    if (node_serve(&n, &cfg, &err)) {
+        log_error("cannot start: %s", mice_err_msg(&err));
+        fprintf(stderr, "micedb start: %s\n", mice_err_msg(&err));
+        node_close(&n);
+        config_deinit(&cfg);
+        return EXIT_RUNTIME;
+    }
+    log_warn("listeners not serving yet in this build: resp %s, rpc %s", cfg.resp_addr,
+             cfg.rpc_addr);
+    atomic_store(&n.ready, true);
     log_info("ready; stop with SIGINT or SIGTERM");
     fprintf(stdout, "micedb ready (data %s)\n", cfg.data_dir);
     fflush(stdout);
 
     int sig = wait_for_stop_signal();
-    log_info("received %s, closing storage", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    engine_close(eng);
+    log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    atomic_store(&n.ready, false);
+    node_close(&n);
     log_info("stopped");
     config_deinit(&cfg);
     return EXIT_OK;

@@ -174,7 +174,7 @@ typedef struct pgb_backend_vtab {
     mice_status (*session_create)(void *ctx, const pgw_startup_info *info, pgb_sink *sink,
                                   void **session);
     void (*session_destroy)(void *ctx, void *session);
-    /* Secure mode only. The user's SCRAM verifier in PostgreSQL's text form
+    /* Asked before every login, in both modes. The user's SCRAM verifier in PostgreSQL's text form
      * ("SCRAM-SHA-256$4096:...") appended to verifier: MICE_OK; MICE_NOTFOUND when the user
      * does not exist or has no password. NULL: nobody can log in with a password. */
     mice_status (*lookup_verifier)(void *ctx, const char *user, mice_buf *verifier);

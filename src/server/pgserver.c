@@ -1368,7 +1368,8 @@ mice_status pgserver_start(pgserver *s, mice_err *err)
     log_info("pgserver: listening on %.*s:%d, max %zu connections, %d workers", host_len,
              s->listen_addr, atomic_load(&s->port), s->cfg.max_connections,
              workpool_threads(s->cfg.pool));
-    if (s->cfg.insecure) log_warn("pgserver: INSECURE mode: no passwords; loopback clients only");
+    if (s->cfg.insecure)
+        log_warn("pgserver: INSECURE mode: loopback clients only, trusted unless they have a password");
     return MICE_OK;
 }
 

@@ -14,7 +14,8 @@
  * Each connection gets a BackendKeyData pid (unique among live connections) and a secret
  * from OpenSSL's CSPRNG; a CancelRequest whose pid and secret match a live session calls
  * the backend's cancel(); anything else is ignored silently, as PostgreSQL does. Peers on
- * 127.0.0.0/8 and ::1 are loopback (trusted in insecure mode; others are refused there).
+ * 127.0.0.0/8 and ::1 are loopback; insecure mode refuses the others and trusts loopback
+ * users without a password (users with one still pass SCRAM; see pgw_conn.h).
  * Over max_connections, a new connection is still served SSLRequest and CancelRequest,
  * then gets FATAL 53300 "sorry, too many clients already" after its StartupMessage (as in
  * PostgreSQL) and is closed. A full worker queue fails the request with ERROR 53000.
@@ -59,7 +60,7 @@ typedef struct pgserver pgserver;
 
 typedef struct pgserver_config {
     const char *listen_addr; /* "host:port"; port 0 picks one (pgserver_port) */
-    bool insecure;           /* trust loopback clients, refuse others; else SCRAM */
+    bool insecure;           /* loopback only, trusted unless the user has a password */
     size_t max_connections;  /* 0: PGSERVER_MAX_CONNECTIONS_DEFAULT */
     size_t max_msg_bytes;    /* 0: PGW_MSG_MAX_BYTES_DEFAULT */
     ioloop *loop;

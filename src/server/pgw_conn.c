@@ -435,15 +435,12 @@ static void authenticated(pgw_conn *c)
     c->vt->start(c->ctx, c, &c->info);
 }
 
+/* Both modes ask for the verifier first: its answer picks the method (see the header). */
 static void begin_auth(pgw_conn *c)
 {
-    if (c->cfg->insecure) {
-        if (!c->cfg->peer_is_loopback) {
-            fatal(c, "28000", "insecure mode accepts connections from loopback only (user \"%s\")",
-                  c->info.user);
-            return;
-        }
-        authenticated(c);
+    if (c->cfg->insecure && !c->cfg->peer_is_loopback) {
+        fatal(c, "28000", "insecure mode accepts connections from loopback only (user \"%s\")",
+              c->info.user);
         return;
     }
     c->phase = PH_AUTH_LOOKUP;
@@ -459,6 +456,12 @@ void pgw_conn_provide_verifier(pgw_conn *c, const scram_verifier *v)
     mice_assert(c->req == REQ_VERIFIER);
     c->req = REQ_NONE;
     if (c->closing) return;
+    if (!v && c->cfg->insecure) {
+        /* Trust: a loopback user without a password. The session's start reports a user
+         * that does not exist (28000), as PostgreSQL does after trust. */
+        authenticated(c);
+        return;
+    }
     scram_server_init(&c->scram, v, c->cfg->scram_nonce);
     c->scram_active = true;
     static const char *const mechanisms[] = {SCRAM_MECHANISM};

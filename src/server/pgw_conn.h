@@ -14,9 +14,13 @@
  *             and close; StartupMessage 3.0 (3.x with x > 0 or _pq_ options also gets
  *             NegotiateProtocolVersion) with user, database (default: user),
  *             application_name, options, client_encoding (UTF8 only) kept for the session.
- *   auth      insecure mode: trust for loopback peers, refuse others. Secure mode:
- *             SCRAM-SHA-256 against the verifier the session looks up (unknown users and
- *             users without a password run a mock exchange and fail, as in PostgreSQL).
+ *   auth      the session looks up the user's SCRAM verifier first (lookup_verifier).
+ *             Insecure mode: peers that are not loopback are refused before the lookup
+ *             (FATAL 28000); a loopback user with a verifier must pass SCRAM-SHA-256, one
+ *             without (no password, or no such user: start then fails) is trusted.
+ *             Secure mode: SCRAM-SHA-256 against the verifier (unknown users and users
+ *             without a password run a mock exchange and fail, as in PostgreSQL).
+ *             A wrong password is FATAL 28P01.
  *   starting  AuthenticationOk, session start request; then 13 ParameterStatus (the
  *             session may override or add some while starting), BackendKeyData,
  *             ReadyForQuery.
@@ -105,7 +109,8 @@ typedef struct pgw_startup_info {
 } pgw_startup_info;
 
 typedef struct pgw_session_vtab {
-    /* NULL means no user has a password: every SCRAM exchange fails. */
+    /* NULL means no user has a password: every SCRAM exchange fails (secure mode), every
+     * loopback user is trusted (insecure mode). */
     void (*lookup_verifier)(void *ctx, pgw_conn *c, const char *user);
     void (*start)(void *ctx, pgw_conn *c, const pgw_startup_info *info);
     void (*query)(void *ctx, pgw_conn *c, const char *sql, size_t sql_len);
@@ -125,7 +130,7 @@ typedef struct pgw_session_vtab {
 typedef struct pgw_conn_config {
     int32_t backend_pid; /* BackendKeyData: names this connection for CancelRequest */
     int32_t secret_key;
-    bool insecure;              /* development mode: trust, loopback peers only */
+    bool insecure;              /* loopback peers only; trust users without a password */
     bool peer_is_loopback;      /* the edge knows the peer address */
     const char *server_version; /* NULL: "15.18 (MiceDB)" */
     const char *timezone;       /* NULL: "Etc/UTC" */

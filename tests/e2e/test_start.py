@@ -73,3 +73,24 @@ def test_kill9_then_reopen():
     node.kill9()
     node2 = Node(data_dir=node.data_dir).start()
     assert node2.stop() == 0
+
+
+def test_health_endpoint_answers_json():
+    import json
+    import urllib.error
+    import urllib.request
+    node = Node().start()
+    try:
+        url = f"http://127.0.0.1:{node.ports['http']}"
+        with urllib.request.urlopen(url + "/health", timeout=10) as r:
+            assert r.status == 200
+            body = json.loads(r.read())
+            assert body["status"] == "ok" and body["ready"] is True
+        try:
+            urllib.request.urlopen(url + "/no/such/thing", timeout=10)
+            raise AssertionError("expected 404")
+        except urllib.error.HTTPError as e:
+            assert e.code == 404
+            assert json.loads(e.read())["code"] == "not_found"
+    finally:
+        assert node.stop() == 0

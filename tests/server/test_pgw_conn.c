@@ -356,6 +356,51 @@ static void test_scram_login(void **state)
     assert_true(pgw_conn_closing(t->c));
 }
 
+/* Insecure mode asks for the verifier first: no password is trust, a password is SCRAM. */
+static void test_insecure_trust_or_scram(void **state)
+{
+    t_conn *t = *state;
+    scram_verifier v;
+    assert_int_equal(scram_verifier_make("pencil", MICE_SLICE_LIT("salt"), 0, &v, NULL), MICE_OK);
+    t->fs.verifier = &v;
+    t->cfg.scram_nonce = MICE_SLICE_LIT("servernonce");
+    reopen(t);
+    connect_as(t, "u", "d"); /* no password */
+    assert_string_equal(out_types(t), READY_TYPES);
+    assert_non_null(strstr((const char *)t->fs.log.p, "lookup(u);start(d);"));
+
+    reopen(t);
+    assert_int_equal(scram_login(t, "alice", "pencil", "SCRAM-SHA-256"), MICE_OK);
+    assert_true(pgw_conn_is_ready(t->c));
+
+    reopen(t);
+    assert_int_equal(scram_login(t, "alice", "wrong", "SCRAM-SHA-256"), MICE_ABORTED);
+    assert_string_equal(t->types, "E");
+    assert_string_equal(field_of(t, 'E', 'S'), "FATAL");
+    assert_string_equal(field_of(t, 'E', 'C'), "28P01");
+    assert_string_equal(field_of(t, 'E', 'M'), "password authentication failed for user \"alice\"");
+    assert_true(pgw_conn_closing(t->c));
+
+    /* A client that answers AuthenticationSASL with a Terminate (psql without password). */
+    reopen(t);
+    connect_as(t, "alice", "d");
+    assert_string_equal(out_types(t), "R");
+    fe_terminate(&t->in);
+    send_in(t);
+    assert_true(pgw_conn_closing(t->c));
+    assert_false(pgw_conn_is_ready(t->c));
+
+    /* Not loopback: refused before the lookup, password or not. */
+    buf_reset(&t->fs.log);
+    t->cfg.peer_is_loopback = false;
+    reopen(t);
+    connect_as(t, "alice", "d");
+    assert_string_equal(out_types(t), "E");
+    assert_string_equal(field_of(t, 'E', 'C'), "28000");
+    assert_true(pgw_conn_closing(t->c));
+    assert_int_equal(t->fs.log.n, 0); /* no lookup */
+}
+
 static void test_scram_protocol_violations(void **state)
 {
     t_conn *t = *state;
@@ -818,6 +863,9 @@ static void test_async_session(void **state)
     t_conn *t = *state;
     t->fs.async = true;
     connect_as(t, "u", "d");
+    assert_string_equal(out_types(t), ""); /* the verifier lookup is pending */
+    assert_false(pgw_conn_wants_input(t->c));
+    assert_true(fake_session_complete(&t->fs)); /* no password: trust */
     assert_string_equal(out_types(t), "R"); /* AuthenticationOk; start is pending */
     assert_false(pgw_conn_wants_input(t->c));
     assert_true(fake_session_complete(&t->fs));
@@ -869,6 +917,7 @@ int main(void)
         T(test_startup_refusals),
         T(test_negotiate_protocol_version),
         T(test_scram_login),
+        T(test_insecure_trust_or_scram),
         T(test_scram_protocol_violations),
         T(test_extended_pgbench_prepared),
         T(test_error_discards_until_sync),

@@ -74,3 +74,35 @@ def pytest_runtest_makereport(item, call):
         t = getattr(item, "funcargs", {}).get("target")
         if t is not None:
             report.sections.append((f"{t.kind} log (tail)", t.log()[-4000:]))
+
+
+KNOWN_FAILURES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                   "known_failures.txt")
+
+
+def load_known_failures():
+    """Tests micedb does not pass yet, one per line: `<node id>  # why`. They are
+    expected to fail (strict: a test on the list that starts passing fails the run, so
+    the list only shrinks). The list applies to micedb only; PostgreSQL passes them all."""
+    known = {}
+    if not os.path.exists(KNOWN_FAILURES_FILE):
+        return known
+    with open(KNOWN_FAILURES_FILE) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            node, _, why = line.partition("#")
+            known[node.strip()] = why.strip() or "not supported yet"
+    return known
+
+
+def pytest_collection_modifyitems(config, items):
+    if sqltarget.KIND != "micedb":
+        return
+    known = load_known_failures()
+    for item in items:
+        node = item.nodeid.split("::", 1)[-1]
+        key = f"{os.path.basename(item.fspath)}::{node}"
+        if key in known:
+            item.add_marker(pytest.mark.xfail(reason=known[key], strict=True))
