@@ -12,120 +12,8 @@
 #include "base/arena.h"
 #include "base/prng.h"
 #include "sql/func.h"
+#include "sql/support/func_cases.h"
 #include "sql/value_io.h"
-
-/* A call case: function name, arguments as "type:text" ("null:type" for a typed NULL,
- * "unknown:text" for an untyped literal) and the expected output as psql prints it
- * ("<NULL>" for NULL) or "ERROR <sqlstate> <message>". */
-typedef struct call_case {
-    const char *fn;
-    int nargs;
-    const char *args[8];
-    const char *want;
-} call_case;
-
-static mice_arena *arena;
-static func_ctx fctx;
-static sql_value_ctx vctx;
-static char out_text[2048];
-
-static sql_type_id type_named(const char *name, size_t n)
-{
-    static const struct {
-        const char *name;
-        sql_type_id id;
-    } names[] = {
-        {"text", SQL_TYPE_TEXT},           {"int2", SQL_TYPE_INT2},
-        {"int4", SQL_TYPE_INT4},           {"int8", SQL_TYPE_INT8},
-        {"float4", SQL_TYPE_FLOAT4},       {"float8", SQL_TYPE_FLOAT8},
-        {"numeric", SQL_TYPE_NUMERIC},     {"bool", SQL_TYPE_BOOL},
-        {"bytea", SQL_TYPE_BYTEA},         {"date", SQL_TYPE_DATE},
-        {"timestamp", SQL_TYPE_TIMESTAMP}, {"timestamptz", SQL_TYPE_TIMESTAMPTZ},
-        {"varchar", SQL_TYPE_VARCHAR},     {"bpchar", SQL_TYPE_BPCHAR},
-        {"unknown", SQL_TYPE_UNKNOWN},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i].name) == n && memcmp(names[i].name, name, n) == 0) return names[i].id;
-    fail_msg("unknown type in case: %.*s", (int)n, name);
-    return SQL_TYPE_INVALID;
-}
-
-static sql_datum parse_arg(const char *spec)
-{
-    const char *colon = strchr(spec, ':');
-    assert_non_null(colon);
-    const char *v = colon + 1;
-    if (strncmp(spec, "null:", 5) == 0) return datum_null(type_named(v, strlen(v)));
-    sql_type_id t = type_named(spec, (size_t)(colon - spec));
-    if (t == SQL_TYPE_UNKNOWN) return datum_bytes(t, mice_slice_str(v));
-    sql_datum d;
-    sql_error err;
-    if (value_from_text(sql_type_make(t, -1), mice_slice_str(v), &vctx, arena, &d, &err))
-        fail_msg("bad argument %s: %s", spec, err.message);
-    return d;
-}
-
-static const char *show_result(mice_status rc, const sql_datum *d, const sql_error *err)
-{
-    if (rc) {
-        snprintf(out_text, sizeof out_text, "ERROR %s %s", err->sqlstate, err->message);
-        return out_text;
-    }
-    if (d->is_null) return "<NULL>";
-    mice_buf b;
-    buf_init(&b);
-    sql_error e2;
-    if (value_to_text(d, &vctx, &b, &e2)) fail_msg("value_to_text: %s", e2.message);
-    snprintf(out_text, sizeof out_text, "%.*s", (int)b.n, (const char *)b.p);
-    buf_deinit(&b);
-    return out_text;
-}
-
-static const char *run_call(const char *fn, int nargs, const char *const *args)
-{
-    sql_datum in[8], out;
-    sql_error err;
-    sqlerr_clear(&err);
-    for (int i = 0; i < nargs; i++)
-        in[i] = parse_arg(args[i]);
-    mice_status rc = func_call_by_name(fn, in, nargs, &fctx, &out, &err);
-    return show_result(rc, &out, &err);
-}
-
-/* Runs every case, reports every mismatch, fails once at the end. */
-static void run_cases(const call_case *cases, size_t n)
-{
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const call_case *c = &cases[i];
-        const char *got = run_call(c->fn, c->nargs, c->args);
-        if (strcmp(got, c->want) != 0) {
-            bad++;
-            fprintf(stderr, "case %zu: %s(", i, c->fn);
-            for (int j = 0; j < c->nargs; j++)
-                fprintf(stderr, "%s%s", j ? ", " : "", c->args[j]);
-            fprintf(stderr, ")\n   want: %s\n    got: %s\n", c->want, got);
-        }
-        arena_reset(arena);
-    }
-    if (bad) fail_msg("%d of %zu cases differ from PostgreSQL", bad, n);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_create(NULL, "test", 256u << 20);
-    vctx = SQL_VALUE_CTX_DEFAULT;
-    func_ctx_init(&fctx, arena, &vctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_destroy(arena);
-    return 0;
-}
 
 static const call_case math_cases[] = {
     {"abs", 1, {"int2:-5"}, "5"},
@@ -405,7 +293,7 @@ static const call_case math_cases[] = {
 static void test_math_vs_postgres(void **state)
 {
     (void)state;
-    run_cases(math_cases, sizeof math_cases / sizeof math_cases[0]);
+    func_cases_run(math_cases, sizeof math_cases / sizeof math_cases[0]);
 }
 
 static void test_random_uses_injected_prng(void **state)
@@ -414,11 +302,11 @@ static void test_random_uses_injected_prng(void **state)
     mice_prng a, b;
     prng_seed(&a, 42);
     prng_seed(&b, 42);
-    fctx.prng = &a;
+    fc.fctx.prng = &a;
     sql_datum out;
     sql_error err;
     for (int i = 0; i < 100; i++) {
-        assert_int_equal(func_call_by_name("random", NULL, 0, &fctx, &out, &err), MICE_OK);
+        assert_int_equal(func_call_by_name("random", NULL, 0, &fc.fctx, &out, &err), MICE_OK);
         assert_int_equal(out.type, SQL_TYPE_FLOAT8);
         assert_true(out.v.f8 >= 0.0 && out.v.f8 < 1.0);
         assert_true(out.v.f8 == prng_double(&b));
@@ -426,22 +314,22 @@ static void test_random_uses_injected_prng(void **state)
     /* setseed makes the sequence repeat */
     sql_datum seed = datum_float8(0.5);
     double first[3], again[3];
-    assert_int_equal(func_call_by_name("setseed", &seed, 1, &fctx, &out, &err), MICE_OK);
+    assert_int_equal(func_call_by_name("setseed", &seed, 1, &fc.fctx, &out, &err), MICE_OK);
     assert_true(out.is_null);
     assert_int_equal(out.type, FUNC_TYPE_VOID);
     for (int i = 0; i < 3; i++) {
-        func_call_by_name("random", NULL, 0, &fctx, &out, &err);
+        func_call_by_name("random", NULL, 0, &fc.fctx, &out, &err);
         first[i] = out.v.f8;
     }
-    func_call_by_name("setseed", &seed, 1, &fctx, &out, &err);
+    func_call_by_name("setseed", &seed, 1, &fc.fctx, &out, &err);
     for (int i = 0; i < 3; i++) {
-        func_call_by_name("random", NULL, 0, &fctx, &out, &err);
+        func_call_by_name("random", NULL, 0, &fc.fctx, &out, &err);
         again[i] = out.v.f8;
     }
     assert_memory_equal(first, again, sizeof first);
     /* no prng injected: an internal error, not a crash */
-    fctx.prng = NULL;
-    assert_int_equal(func_call_by_name("random", NULL, 0, &fctx, &out, &err), MICE_INTERNAL);
+    fc.fctx.prng = NULL;
+    assert_int_equal(func_call_by_name("random", NULL, 0, &fc.fctx, &out, &err), MICE_INTERNAL);
     assert_string_equal(err.sqlstate, "XX000");
 }
 
@@ -462,9 +350,9 @@ static void test_volatility(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_math_vs_postgres, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_uses_injected_prng, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_volatility, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_math_vs_postgres, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_random_uses_injected_prng, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_volatility, func_cases_setup, func_cases_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

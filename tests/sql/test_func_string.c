@@ -11,120 +11,8 @@
 
 #include "base/arena.h"
 #include "sql/func.h"
+#include "sql/support/func_cases.h"
 #include "sql/value_io.h"
-
-/* A call case: function name, arguments as "type:text" ("null:type" for a typed NULL,
- * "unknown:text" for an untyped literal) and the expected output as psql prints it
- * ("<NULL>" for NULL) or "ERROR <sqlstate> <message>". */
-typedef struct call_case {
-    const char *fn;
-    int nargs;
-    const char *args[8];
-    const char *want;
-} call_case;
-
-static mice_arena *arena;
-static func_ctx fctx;
-static sql_value_ctx vctx;
-static char out_text[2048];
-
-static sql_type_id type_named(const char *name, size_t n)
-{
-    static const struct {
-        const char *name;
-        sql_type_id id;
-    } names[] = {
-        {"text", SQL_TYPE_TEXT},           {"int2", SQL_TYPE_INT2},
-        {"int4", SQL_TYPE_INT4},           {"int8", SQL_TYPE_INT8},
-        {"float4", SQL_TYPE_FLOAT4},       {"float8", SQL_TYPE_FLOAT8},
-        {"numeric", SQL_TYPE_NUMERIC},     {"bool", SQL_TYPE_BOOL},
-        {"bytea", SQL_TYPE_BYTEA},         {"date", SQL_TYPE_DATE},
-        {"timestamp", SQL_TYPE_TIMESTAMP}, {"timestamptz", SQL_TYPE_TIMESTAMPTZ},
-        {"varchar", SQL_TYPE_VARCHAR},     {"bpchar", SQL_TYPE_BPCHAR},
-        {"unknown", SQL_TYPE_UNKNOWN},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i].name) == n && memcmp(names[i].name, name, n) == 0) return names[i].id;
-    fail_msg("unknown type in case: %.*s", (int)n, name);
-    return SQL_TYPE_INVALID;
-}
-
-static sql_datum parse_arg(const char *spec)
-{
-    const char *colon = strchr(spec, ':');
-    assert_non_null(colon);
-    const char *v = colon + 1;
-    if (strncmp(spec, "null:", 5) == 0) return datum_null(type_named(v, strlen(v)));
-    sql_type_id t = type_named(spec, (size_t)(colon - spec));
-    if (t == SQL_TYPE_UNKNOWN) return datum_bytes(t, mice_slice_str(v));
-    sql_datum d;
-    sql_error err;
-    if (value_from_text(sql_type_make(t, -1), mice_slice_str(v), &vctx, arena, &d, &err))
-        fail_msg("bad argument %s: %s", spec, err.message);
-    return d;
-}
-
-static const char *show_result(mice_status rc, const sql_datum *d, const sql_error *err)
-{
-    if (rc) {
-        snprintf(out_text, sizeof out_text, "ERROR %s %s", err->sqlstate, err->message);
-        return out_text;
-    }
-    if (d->is_null) return "<NULL>";
-    mice_buf b;
-    buf_init(&b);
-    sql_error e2;
-    if (value_to_text(d, &vctx, &b, &e2)) fail_msg("value_to_text: %s", e2.message);
-    snprintf(out_text, sizeof out_text, "%.*s", (int)b.n, (const char *)b.p);
-    buf_deinit(&b);
-    return out_text;
-}
-
-static const char *run_call(const char *fn, int nargs, const char *const *args)
-{
-    sql_datum in[8], out;
-    sql_error err;
-    sqlerr_clear(&err);
-    for (int i = 0; i < nargs; i++)
-        in[i] = parse_arg(args[i]);
-    mice_status rc = func_call_by_name(fn, in, nargs, &fctx, &out, &err);
-    return show_result(rc, &out, &err);
-}
-
-/* Runs every case, reports every mismatch, fails once at the end. */
-static void run_cases(const call_case *cases, size_t n)
-{
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const call_case *c = &cases[i];
-        const char *got = run_call(c->fn, c->nargs, c->args);
-        if (strcmp(got, c->want) != 0) {
-            bad++;
-            fprintf(stderr, "case %zu: %s(", i, c->fn);
-            for (int j = 0; j < c->nargs; j++)
-                fprintf(stderr, "%s%s", j ? ", " : "", c->args[j]);
-            fprintf(stderr, ")\n   want: %s\n    got: %s\n", c->want, got);
-        }
-        arena_reset(arena);
-    }
-    if (bad) fail_msg("%d of %zu cases differ from PostgreSQL", bad, n);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_create(NULL, "test", 256u << 20);
-    vctx = SQL_VALUE_CTX_DEFAULT;
-    func_ctx_init(&fctx, arena, &vctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_destroy(arena);
-    return 0;
-}
 
 static const call_case string_cases[] = {
     {"length", 1, {"text:h\303\251llo w\303\266rld"}, "11"},
@@ -351,7 +239,7 @@ static const call_case string_cases[] = {
 static void test_string_vs_postgres(void **state)
 {
     (void)state;
-    run_cases(string_cases, sizeof string_cases / sizeof string_cases[0]);
+    func_cases_run(string_cases, sizeof string_cases / sizeof string_cases[0]);
 }
 
 static void test_operators_map_to_functions(void **state)
@@ -382,9 +270,9 @@ static void test_operators_map_to_functions(void **state)
     assert_int_equal(func_lookup("textcat", ii, 2, &m, &err), MICE_NOTFOUND);
     assert_int_equal(func_lookup("textanycat", types, 2, &m, &err), MICE_OK);
     const char *args[] = {"text:a", "int4:1"};
-    assert_string_equal(run_call("textanycat", 2, args), "a1");
+    assert_string_equal(func_cases_call("textanycat", 2, args), "a1");
     const char *args2[] = {"int4:1", "text:a"};
-    assert_string_equal(run_call("anytextcat", 2, args2), "1a");
+    assert_string_equal(func_cases_call("anytextcat", 2, args2), "1a");
 }
 
 static void test_strictness_and_variadic(void **state)
@@ -392,11 +280,11 @@ static void test_strictness_and_variadic(void **state)
     (void)state;
     /* concat is not strict and skips NULLs; a strict function gives NULL without a call */
     const char *a1[] = {"null:text", "null:int4"};
-    assert_string_equal(run_call("concat", 2, a1), "");
+    assert_string_equal(func_cases_call("concat", 2, a1), "");
     const char *a2[] = {"null:unknown", "text:x"};
-    assert_string_equal(run_call("replace", 3, (const char *[]){"text:x", "null:text", "text:y"}),
+    assert_string_equal(func_cases_call("replace", 3, (const char *[]){"text:x", "null:text", "text:y"}),
                         "<NULL>");
-    assert_string_equal(run_call("concat_ws", 2, a2), "<NULL>");
+    assert_string_equal(func_cases_call("concat_ws", 2, a2), "<NULL>");
     /* variadic: at least one argument, up to 100 */
     sql_error err;
     func_match m;
@@ -416,7 +304,7 @@ static void test_out_of_memory(void **state)
     (void)state;
     mice_arena *small = arena_create(NULL, "small", 64);
     func_ctx c;
-    func_ctx_init(&c, small, &vctx);
+    func_ctx_init(&c, small, &fc.vctx);
     sql_datum args[2] = {datum_text(MICE_SLICE_LIT("abcdefgh")), datum_int4(1000)};
     sql_datum out;
     sql_error err;
@@ -428,10 +316,10 @@ static void test_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_string_vs_postgres, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_operators_map_to_functions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_strictness_and_variadic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_string_vs_postgres, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_operators_map_to_functions, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_strictness_and_variadic, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory, func_cases_setup, func_cases_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

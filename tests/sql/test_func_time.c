@@ -12,120 +12,8 @@
 
 #include "base/arena.h"
 #include "sql/func.h"
+#include "sql/support/func_cases.h"
 #include "sql/value_io.h"
-
-/* A call case: function name, arguments as "type:text" ("null:type" for a typed NULL,
- * "unknown:text" for an untyped literal) and the expected output as psql prints it
- * ("<NULL>" for NULL) or "ERROR <sqlstate> <message>". */
-typedef struct call_case {
-    const char *fn;
-    int nargs;
-    const char *args[8];
-    const char *want;
-} call_case;
-
-static mice_arena *arena;
-static func_ctx fctx;
-static sql_value_ctx vctx;
-static char out_text[2048];
-
-static sql_type_id type_named(const char *name, size_t n)
-{
-    static const struct {
-        const char *name;
-        sql_type_id id;
-    } names[] = {
-        {"text", SQL_TYPE_TEXT},           {"int2", SQL_TYPE_INT2},
-        {"int4", SQL_TYPE_INT4},           {"int8", SQL_TYPE_INT8},
-        {"float4", SQL_TYPE_FLOAT4},       {"float8", SQL_TYPE_FLOAT8},
-        {"numeric", SQL_TYPE_NUMERIC},     {"bool", SQL_TYPE_BOOL},
-        {"bytea", SQL_TYPE_BYTEA},         {"date", SQL_TYPE_DATE},
-        {"timestamp", SQL_TYPE_TIMESTAMP}, {"timestamptz", SQL_TYPE_TIMESTAMPTZ},
-        {"varchar", SQL_TYPE_VARCHAR},     {"bpchar", SQL_TYPE_BPCHAR},
-        {"unknown", SQL_TYPE_UNKNOWN},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i].name) == n && memcmp(names[i].name, name, n) == 0) return names[i].id;
-    fail_msg("unknown type in case: %.*s", (int)n, name);
-    return SQL_TYPE_INVALID;
-}
-
-static sql_datum parse_arg(const char *spec)
-{
-    const char *colon = strchr(spec, ':');
-    assert_non_null(colon);
-    const char *v = colon + 1;
-    if (strncmp(spec, "null:", 5) == 0) return datum_null(type_named(v, strlen(v)));
-    sql_type_id t = type_named(spec, (size_t)(colon - spec));
-    if (t == SQL_TYPE_UNKNOWN) return datum_bytes(t, mice_slice_str(v));
-    sql_datum d;
-    sql_error err;
-    if (value_from_text(sql_type_make(t, -1), mice_slice_str(v), &vctx, arena, &d, &err))
-        fail_msg("bad argument %s: %s", spec, err.message);
-    return d;
-}
-
-static const char *show_result(mice_status rc, const sql_datum *d, const sql_error *err)
-{
-    if (rc) {
-        snprintf(out_text, sizeof out_text, "ERROR %s %s", err->sqlstate, err->message);
-        return out_text;
-    }
-    if (d->is_null) return "<NULL>";
-    mice_buf b;
-    buf_init(&b);
-    sql_error e2;
-    if (value_to_text(d, &vctx, &b, &e2)) fail_msg("value_to_text: %s", e2.message);
-    snprintf(out_text, sizeof out_text, "%.*s", (int)b.n, (const char *)b.p);
-    buf_deinit(&b);
-    return out_text;
-}
-
-static const char *run_call(const char *fn, int nargs, const char *const *args)
-{
-    sql_datum in[8], out;
-    sql_error err;
-    sqlerr_clear(&err);
-    for (int i = 0; i < nargs; i++)
-        in[i] = parse_arg(args[i]);
-    mice_status rc = func_call_by_name(fn, in, nargs, &fctx, &out, &err);
-    return show_result(rc, &out, &err);
-}
-
-/* Runs every case, reports every mismatch, fails once at the end. */
-static void run_cases(const call_case *cases, size_t n)
-{
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        const call_case *c = &cases[i];
-        const char *got = run_call(c->fn, c->nargs, c->args);
-        if (strcmp(got, c->want) != 0) {
-            bad++;
-            fprintf(stderr, "case %zu: %s(", i, c->fn);
-            for (int j = 0; j < c->nargs; j++)
-                fprintf(stderr, "%s%s", j ? ", " : "", c->args[j]);
-            fprintf(stderr, ")\n   want: %s\n    got: %s\n", c->want, got);
-        }
-        arena_reset(arena);
-    }
-    if (bad) fail_msg("%d of %zu cases differ from PostgreSQL", bad, n);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_create(NULL, "test", 256u << 20);
-    vctx = SQL_VALUE_CTX_DEFAULT;
-    func_ctx_init(&fctx, arena, &vctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_destroy(arena);
-    return 0;
-}
 
 static const call_case time_cases[] = {
     {"date_trunc", 2, {"text:year", "timestamp:2024-05-17 13:45:12.345678"}, "2024-01-01 00:00:00"},
@@ -422,7 +310,7 @@ static const call_case new_york_cases[] = {
 static void test_time_vs_postgres(void **state)
 {
     (void)state;
-    run_cases(time_cases, sizeof time_cases / sizeof time_cases[0]);
+    func_cases_run(time_cases, sizeof time_cases / sizeof time_cases[0]);
 }
 
 static void test_new_york_vs_postgres(void **state)
@@ -434,9 +322,9 @@ static void test_new_york_vs_postgres(void **state)
         skip(); /* no tzdata on this machine */
         return;
     }
-    vctx.dt.tz = tz;
-    run_cases(new_york_cases, sizeof new_york_cases / sizeof new_york_cases[0]);
-    vctx.dt.tz = NULL;
+    fc.vctx.dt.tz = tz;
+    func_cases_run(new_york_cases, sizeof new_york_cases / sizeof new_york_cases[0]);
+    fc.vctx.dt.tz = NULL;
     tz_destroy(tz);
 }
 
@@ -447,7 +335,7 @@ static sql_timestamp fake_clock(void *arg)
 
 static const char *call0(const char *fn)
 {
-    return run_call(fn, 0, NULL);
+    return func_cases_call(fn, 0, NULL);
 }
 
 static void test_clocks_come_from_ctx(void **state)
@@ -457,14 +345,14 @@ static void test_clocks_come_from_ctx(void **state)
     sql_error err;
     /* 2024-05-17 23:30:00 UTC = 2024-05-18 01:30 in UTC+2 */
     assert_int_equal(value_from_text(sql_type_make(SQL_TYPE_TIMESTAMPTZ, -1),
-                                     MICE_SLICE_LIT("2024-05-17 23:30:00+00"), &vctx, arena, &ts,
+                                     MICE_SLICE_LIT("2024-05-17 23:30:00+00"), &fc.vctx, fc.arena, &ts,
                                      &err),
                      MICE_OK);
     sql_timestamp clock = ts.v.ts + 5 * SQL_USECS_PER_SEC;
-    fctx.txn_start = ts.v.ts;
-    fctx.stmt_start = ts.v.ts + SQL_USECS_PER_SEC;
-    fctx.clock_now = fake_clock;
-    fctx.clock_arg = &clock;
+    fc.fctx.txn_start = ts.v.ts;
+    fc.fctx.stmt_start = ts.v.ts + SQL_USECS_PER_SEC;
+    fc.fctx.clock_now = fake_clock;
+    fc.fctx.clock_arg = &clock;
     assert_string_equal(call0("now"), "2024-05-17 23:30:00+00");
     assert_string_equal(call0("current_timestamp"), "2024-05-17 23:30:00+00");
     assert_string_equal(call0("transaction_timestamp"), "2024-05-17 23:30:00+00");
@@ -473,11 +361,11 @@ static void test_clocks_come_from_ctx(void **state)
     assert_string_equal(call0("current_date"), "2024-05-17");
     assert_string_equal(call0("localtimestamp"), "2024-05-17 23:30:00");
     sql_tz *plus2 = tz_create_fixed(2 * 3600);
-    vctx.dt.tz = plus2;
+    fc.vctx.dt.tz = plus2;
     assert_string_equal(call0("now"), "2024-05-18 01:30:00+02");
     assert_string_equal(call0("current_date"), "2024-05-18");
     assert_string_equal(call0("localtimestamp"), "2024-05-18 01:30:00");
-    vctx.dt.tz = NULL;
+    fc.vctx.dt.tz = NULL;
     tz_destroy(plus2);
     /* clock_timestamp is volatile, now() is stable */
     func_match m;
@@ -486,16 +374,16 @@ static void test_clocks_come_from_ctx(void **state)
     assert_int_equal(func_lookup("now", NULL, 0, &m, &err), MICE_OK);
     assert_int_equal(m.desc->volatility, FUNC_STABLE);
     /* without a clock, clock_timestamp() is the statement time */
-    fctx.clock_now = NULL;
+    fc.fctx.clock_now = NULL;
     assert_string_equal(call0("clock_timestamp"), "2024-05-17 23:30:01+00");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_time_vs_postgres, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_new_york_vs_postgres, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clocks_come_from_ctx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_vs_postgres, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_new_york_vs_postgres, func_cases_setup, func_cases_teardown),
+        cmocka_unit_test_setup_teardown(test_clocks_come_from_ctx, func_cases_setup, func_cases_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
