@@ -69,7 +69,7 @@ static int node_setup(void **state)
     catalog_txn ct;
     catalog_txn_init(&ct, N.cat, t);
     mice_arena *a = arena_create(NULL, "setup", 0);
-    catalog_desc *d;
+    catalog_desc *d = NULL;
     if (catalog_statement_begin(&ct, &serr) ||
         catalog_find_database(&ct, "defaultdb", a, &d, &serr))
         fail_msg("defaultdb: %s", serr.message);
