@@ -132,6 +132,11 @@ mice_status pgs__send_error(pgb_sink *sink, const sql_error *e, const char *seve
     pe.detail = e->detail[0] ? e->detail : NULL;
     pe.hint = e->hint[0] ? e->hint : NULL;
     pe.position = e->position;
+    pe.schema_name = e->schema_name[0] ? e->schema_name : NULL;
+    pe.table_name = e->table_name[0] ? e->table_name : NULL;
+    pe.column_name = e->column_name[0] ? e->column_name : NULL;
+    pe.datatype_name = e->datatype_name[0] ? e->datatype_name : NULL;
+    pe.constraint_name = e->constraint_name[0] ? e->constraint_name : NULL;
     if (!strcmp(severity, "ERROR") || !strcmp(severity, "FATAL")) return pgb_sink_error(sink, &pe);
     return pgb_sink_notice(sink, &pe);
 }

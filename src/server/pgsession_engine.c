@@ -34,6 +34,7 @@ static mice_status sql_session_of(pgs_session *s, mice_arena *a, catalog_search_
     out->work_mem_bytes = settings_work_mem_bytes(s->set);
     out->cancel = &s->cancel;
     out->ct = s->t ? &s->ct : NULL;
+    out->settings = s->set;
     return MICE_OK;
 }
 
@@ -87,13 +88,21 @@ static mice_status on_row(void *ctx, const sql_datum *values, uint32_t n)
     return r->row_fn(r->ctx, values, n);
 }
 
+static mice_status on_notice(void *ctx, const sql_error *n)
+{
+    pgs_run *r = ctx;
+    if (!r->sink) return MICE_OK;
+    return pgs__send_error(r->sink, n, "NOTICE");
+}
+
 mice_status pgs__engine_run(pgs_session *s, pgs_run *r, sql_error *err)
 {
     catalog_search_path sp;
     sql_session ss;
     mice_status rc = sql_session_of(s, r->arena, &sp, &ss, err);
     if (rc) return rc;
-    sql_result_sink sink = {.ctx = r, .columns = on_columns, .row = on_row};
+    sql_result_sink sink = {.ctx = r, .columns = on_columns, .row = on_row,
+                           .notice = on_notice};
     sql_exec_result res;
     memset(&res, 0, sizeof res);
     if (r->prepared)

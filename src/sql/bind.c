@@ -391,6 +391,8 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
         return bind_join(b, s, n, out, err);
     case AST_RANGE_SUBSELECT:
         return bind_subselect(b, s, n, out, err);
+    case AST_RANGE_FUNC:
+        return bind__range_func(b, s, n, out, err);
     default:
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "FROM item %s is not supported", ast_kind_name(n->kind));
@@ -860,6 +862,47 @@ static mice_status finish_sort_items(bind_ctx *b, const agg_state *g, bool group
     return MICE_OK;
 }
 
+/* A generate_series() select-list item (PostgreSQL's ProjectSet, simple case): a Function
+ * Scan cross-joined to the (single) FROM item, its target bound as the scan's column. */
+typedef struct srf_ref {
+    const ast_node *node;
+    int32_t col;
+    sql_type type;
+} srf_ref;
+
+static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
+                              srf_ref *ref, sql_error *err)
+{
+    const ast_node *call = NULL;
+    for (uint32_t i = 0; i < sel->targets.n; i++) {
+        const ast_node *v = sel->targets.items[i]->u.res_target.val;
+        if (!bind__is_srf(v)) continue;
+        if (call)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
+                             "more than one set-returning function in the select list is not "
+                             "supported");
+        call = v;
+    }
+    if (!call) return MICE_OK;
+    if (sel->from.n > 1 || sel->group_by.n || sel->having)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "a set-returning function in the select list is only supported over "
+                         "at most one FROM item, without GROUP BY or HAVING");
+    plan_node *fs;
+    mice_status rc = bind__srf_scan(b, s, call, &fs, err);
+    if (rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "set-returning function arguments referencing the FROM clause are not "
+                         "supported");
+    if (rc) return rc;
+    static const bool hidden[1] = {true};
+    *ref = (srf_ref){call, (int32_t)s->n_cols, fs->col_types[0]};
+    if (bind__scope_add(b, s, NULL, NULL, 1, fs->col_names, fs->col_types, hidden))
+        return bind__nomem(err);
+    *p = sel->from.n ? join_node(b, *p, fs, PLAN_JOIN_INNER) : fs;
+    return *p ? MICE_OK : bind__nomem(err);
+}
+
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
@@ -868,6 +911,8 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                          "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
+    srf_ref srf = {0};
+    if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
     if (sel->where) {
         sql_expr *w;
@@ -885,7 +930,17 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     uint32_t n_sort = sel->order_by.n;
     sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
     if (!items) return bind__nomem(err);
+    srf_ref outer_srf = {b->srf_node, b->srf_col, b->srf_type};
+    b->srf_node = srf.node;
+    b->srf_col = srf.col;
+    b->srf_type = srf.type;
     rc = bind_targets(b, s, &sel->targets, &t, err);
+    b->srf_node = outer_srf.node;
+    b->srf_col = outer_srf.col;
+    b->srf_type = outer_srf.type;
+    if (!rc && srf.node && g.aggs.n)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+                       "a set-returning function next to aggregates is not supported");
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
     if (rc) return rc;

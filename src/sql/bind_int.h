@@ -74,5 +74,12 @@ void bind__choose_indexes(bind_ctx *b, plan_node *p);
 mice_status bind__dml(bind_ctx *b, const ast_node *n, plan_node **out, sql_error *err);
 mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targets,
                                sql_expr ***exprs, const char ***names, uint32_t *n, sql_error *err);
+/* generate_series(...) (bind_srf.c): is n such a call; its Function Scan (arguments bound
+ * without the sibling FROM items); a FROM item (AST_RANGE_FUNC) added to s. */
+bool bind__is_srf(const ast_node *n);
+mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,
+                           sql_error *err);
+mice_status bind__range_func(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                             sql_error *err);
 
 #endif

@@ -194,6 +194,26 @@ static mice_status run_explain(stmt_run *r, txn *t)
     return rc;
 }
 
+/* A constraint violation of INSERT/UPDATE/DELETE also names the target's schema
+ * (ErrorResponse field s), as PostgreSQL does. */
+static void name_schema(stmt_run *r)
+{
+    sql_error *e = r->err;
+    if (!e->table_name[0] || e->schema_name[0] || !r->stmt) return;
+    const ast_node *tb = r->stmt->kind == AST_INSERT   ? r->stmt->u.insert.table
+                         : r->stmt->kind == AST_UPDATE ? r->stmt->u.update.table
+                         : r->stmt->kind == AST_DELETE ? r->stmt->u.delete_.table
+                                                       : NULL;
+    if (!tb || tb->kind != AST_RANGE_VAR) return;
+    const ast_range_var *rv = &tb->u.range_var;
+    catalog_desc *d, *sd;
+    sql_error probe;
+    if (catalog_resolve_relation(r->ctp, r->s->database_id, r->s->search_path, rv->schema,
+                                 rv->rel, r->arena, &d, &probe) == MICE_OK &&
+        catalog_get_desc(r->ctp, d->parent_id, r->arena, &sd, &probe) == MICE_OK)
+        snprintf(e->schema_name, sizeof e->schema_name, "%s", sd->name);
+}
+
 static mice_status stmt_fn(txn *t, void *arg, mice_err *me)
 {
     stmt_run *r = arg;
@@ -213,6 +233,7 @@ static mice_status stmt_fn(txn *t, void *arg, mice_err *me)
     r->fctx.stmt_start = r->s->vctx.dt.now;
     if (r->s->user) r->fctx.current_user = r->fctx.session_user = r->s->user;
     if (r->s->database) r->fctx.database = r->s->database;
+    r->fctx.settings = r->s->settings;
     mice_status rc = catalog_statement_begin(r->ctp, r->err);
     if (!rc) {
         switch (r->stmt->kind) {
@@ -233,6 +254,7 @@ static mice_status stmt_fn(txn *t, void *arg, mice_err *me)
             break;
         }
     }
+    if (rc == MICE_INVALID || rc == MICE_EXISTS) name_schema(r);
     arena_destroy(r->arena);
     r->arena = NULL;
     if (rc == MICE_AGAIN) mice_err_setf(me, rc, "restart");
@@ -245,6 +267,10 @@ static mice_status run_statement(stmt_run *r, txn *t)
     mice_err_clear(&me);
     mice_status rc = txn_run_statement(t, stmt_fn, r, &me);
     if (rc && r->err && r->err->code == MICE_OK) exec_txn_error(rc, &me, r->err);
+    if (!rc && r->err->message[0]) { /* a NOTICE (exec_ddl) */
+        if (r->sink && r->sink->notice) rc = r->sink->notice(r->sink->ctx, r->err);
+        if (!rc) sqlerr_clear(r->err);
+    }
     return rc;
 }
 

@@ -60,6 +60,8 @@ typedef struct sql_session {
      * BEGIN); NULL: one per statement. Needed so a txn that wrote DDL keeps bypassing the
      * catalog cache in its later statements. */
     catalog_txn *ct;
+    /* The session's settings for current_setting() / set_config(); NULL: they fail. */
+    struct settings *settings;
 } sql_session;
 
 typedef struct sql_column {
@@ -74,6 +76,9 @@ typedef struct sql_result_sink {
     void *ctx;
     mice_status (*columns)(void *ctx, const sql_column *cols, uint32_t n);
     mice_status (*row)(void *ctx, const sql_datum *values, uint32_t n);
+    /* A NOTICE of a successful statement (sqlstate, message, ...; code MICE_OK), such as
+     * `relation "t" already exists, skipping`; NULL drops notices. */
+    mice_status (*notice)(void *ctx, const sql_error *notice);
 } sql_result_sink;
 
 typedef struct sql_exec_result {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/env.h"
 #include "kv/keys.h"
 #include "sql/exec_int.h"
 
@@ -90,6 +91,106 @@ static mice_status values_next(exec_op *op, sql_batch **out, sql_error *err)
         op->pos++;
     }
     *out = b;
+    return MICE_OK;
+}
+
+/* --- generate_series ---------------------------------------------------------------------- */
+
+static mice_status srf_start(exec_op *op, sql_error *err)
+{
+    plan_node *p = op->p;
+    expr_ctx c = op->st->ectx;
+    c.arena = op->st->arena;
+    sql_datum v[3];
+    op->spans_ready = true;
+    for (uint32_t i = 0; i < p->n_func_args && i < 3; i++) {
+        mice_status rc = expr_eval(p->func_args[i], &c, NULL, &v[i], err);
+        if (rc) return rc;
+        if (v[i].is_null) op->done = true;
+    }
+    if (op->done) return MICE_OK;
+    sql_type_id t = p->col_types[0].id;
+    if (p->n_func_args < 3 && t == SQL_TYPE_NUMERIC) {
+        mice_status rc = numeric_from_int64(1, op->st->arena, &v[2].v.num, err);
+        if (rc) return rc;
+        v[2].type = t;
+        v[2].is_null = false;
+    } else if (p->n_func_args < 3) {
+        v[2] = t == SQL_TYPE_INT4 ? datum_int4(1) : datum_int8(1);
+    }
+    bool zero = t == SQL_TYPE_NUMERIC ? numeric_sign(v[2].v.num) == 0 : v[2].v.i == 0;
+    if (zero)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "step size cannot equal zero");
+    if (t == SQL_TYPE_NUMERIC && (numeric_is_special(v[0].v.num) ||
+                                  numeric_is_special(v[1].v.num) || numeric_is_special(v[2].v.num)))
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "start, stop and step values cannot be NaN or infinity");
+    op->srf_cur = v[0];
+    op->srf_stop = v[1];
+    op->srf_step = v[2];
+    op->matched = false; /* srf_cur has not been emitted yet */
+    if (t == SQL_TYPE_NUMERIC) {
+        op->mem = arena_create(op->st->arena, "generate_series", 0);
+        op->mem2 = arena_create(op->st->arena, "generate_series", 0);
+        if (!op->mem || !op->mem2) return sqlerr_nomem(err);
+    }
+    return MICE_OK;
+}
+
+/* Advance srf_cur by the step; *end when it overflows (integers) or passes stop. */
+static mice_status srf_advance(exec_op *op, bool *end, sql_error *err)
+{
+    sql_datum *cur = &op->srf_cur;
+    int64_t step = op->srf_step.v.i;
+    if (cur->type == SQL_TYPE_NUMERIC) {
+        if (op->matched) {
+            mice_arena *a = op->mem2;
+            op->mem2 = op->mem;
+            op->mem = a;
+            arena_reset(a);
+            mice_status rc = numeric_add(cur->v.num, op->srf_step.v.num, a, &cur->v.num, err);
+            if (rc) return rc;
+        }
+        int c = numeric_cmp(cur->v.num, op->srf_stop.v.num);
+        *end = numeric_sign(op->srf_step.v.num) > 0 ? c > 0 : c < 0;
+        return MICE_OK;
+    }
+    if (op->matched) {
+        int64_t nv;
+        bool ovf = __builtin_add_overflow(cur->v.i, step, &nv) ||
+                   (cur->type == SQL_TYPE_INT4 && (nv > INT32_MAX || nv < INT32_MIN));
+        if (ovf) {
+            *end = true;
+            return MICE_OK;
+        }
+        cur->v.i = nv;
+    }
+    *end = step > 0 ? cur->v.i > op->srf_stop.v.i : cur->v.i < op->srf_stop.v.i;
+    return MICE_OK;
+}
+
+static mice_status funcscan_next(exec_op *op, sql_batch **out, sql_error *err)
+{
+    sql_batch *b = op->out;
+    batch_reset(b);
+    *out = b;
+    mice_status rc = exec__cancelled(op->st, err);
+    if (!rc && !op->spans_ready) rc = srf_start(op, err);
+    if (rc) return rc;
+    while (!op->done && !batch_full(b)) {
+        bool end;
+        if ((rc = srf_advance(op, &end, err))) return rc;
+        if (end) {
+            op->done = true;
+            break;
+        }
+        sql_datum v = op->srf_cur;
+        if (v.type == SQL_TYPE_NUMERIC && !batch_datum_copy(b->arena, &op->srf_cur, &v))
+            return sqlerr_nomem(err);
+        batch_append_row(b, &v);
+        op->matched = true;
+    }
     return MICE_OK;
 }
 
@@ -865,6 +966,9 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_SETOP:
         rc = exec__open_setop(st, p, op, err);
         break;
+    case PLAN_FUNCSCAN:
+        op->next = funcscan_next;
+        break;
     }
     *out = op;
     return rc;
@@ -885,6 +989,10 @@ mice_status exec_open(exec_env *env, plan_node *p, exec_op **out, sql_error *err
                           .subquery_arg = st};
     st->ectx.nextval = exec__nextval;
     st->ectx.nextval_arg = env;
+    if (env->fctx) { /* pg_sleep() */
+        env->fctx->cancel = env->cancel;
+        if (!env->fctx->env) env->fctx->env = mice_env_real();
+    }
     *out = NULL;
     return exec__open_node(st, p, out, err);
 }

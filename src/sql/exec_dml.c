@@ -47,6 +47,7 @@ static mice_status check_row(dml_ctx *x, const sql_datum *row, sql_error *err)
         sqlerr_set(err, MICE_INVALID, SQLSTATE_NOT_NULL_VIOLATION,
                    "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                    d->columns[i].name, d->name);
+        sqlerr_object(err, NULL, d->name, d->columns[i].name, NULL);
         mice_buf t;
         buf_init(&t);
         row_text(x, row, &t);
@@ -64,6 +65,7 @@ static mice_status check_row(dml_ctx *x, const sql_datum *row, sql_error *err)
         sqlerr_set(err, MICE_INVALID, SQLSTATE_CHECK_VIOLATION,
                    "new row for relation \"%s\" violates check constraint \"%s\"", d->name,
                    d->checks[i].name);
+        sqlerr_object(err, NULL, d->name, NULL, d->checks[i].name);
         mice_buf t;
         buf_init(&t);
         row_text(x, row, &t);
@@ -79,6 +81,7 @@ static mice_status unique_error(dml_ctx *x, uint32_t pos, const sql_datum *row, 
     const catalog_index *ix = &x->d->indexes[pos];
     sqlerr_set(err, MICE_EXISTS, SQLSTATE_UNIQUE_VIOLATION,
                "duplicate key value violates unique constraint \"%s\"", ix->name);
+    sqlerr_object(err, NULL, x->d->name, NULL, ix->name);
     mice_buf cols, vals;
     buf_init(&cols);
     buf_init(&vals);

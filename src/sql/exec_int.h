@@ -53,6 +53,10 @@ struct exec_op {
     uint64_t cand_pos;
     bool matched;
     uint32_t child_i;
+    /* function scan (generate_series): current value, stop, step; numeric values
+     * alternate between mem and mem2 */
+    sql_datum srf_cur, srf_stop, srf_step;
+    mice_arena *mem2;
 };
 
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols);

@@ -40,6 +40,7 @@
 #ifndef MICE_SQL_FUNC_H
 #define MICE_SQL_FUNC_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -81,6 +82,11 @@ typedef struct func_ctx {
     const char *database; /* current_database(), current_catalog */
     const char *schema;   /* current_schema; NULL gives SQL NULL */
     int32_t backend_pid;  /* pg_backend_pid() */
+    struct settings *settings; /* current_setting(), set_config(); NULL: they fail (XX000) */
+    /* pg_sleep(): polled every 10 ms (57014 when set; NULL = never) and the clock to sleep
+     * on (NULL: pg_sleep() returns at once) */
+    const atomic_bool *cancel;
+    const struct mice_env *env;
 } func_ctx;
 
 /* Defaults: now = vctx's statement time (or 2000-01-01), users "postgres", database

@@ -2,7 +2,10 @@
  * (coalesce, greatest, least, nullif, num_nulls, num_nonnulls) as callable functions. */
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/env.h"
 #include "sql/func_int.h"
+#include "sql/settings.h"
 
 #define MICE_PG_VERSION_STRING                                                                     \
     "PostgreSQL 15.18 (MiceDB 0.1.0-dev) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit"
@@ -48,6 +51,28 @@ static mice_status f_current_schema(const sql_datum *a, int n, func_ctx *c, sql_
 {
     (void)a, (void)n;
     return name_out(c, c->schema, o, e);
+}
+
+/* pg_sleep(seconds): returns void, shown as an empty string; polls the cancel flag. Without
+ * a clock (ctx->env NULL: no executor, as in direct calls) it returns at once. */
+static mice_status f_pg_sleep(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
+{
+    (void)n;
+    const mice_env *env = c->env;
+    double secs = env ? a[0].v.f8 : 0;
+    uint64_t total = secs > 0 ? (secs > 1e9 ? UINT64_MAX / 2 : (uint64_t)(secs * 1e9)) : 0;
+    uint64_t start = env ? env_mono_ns(env) : 0;
+    for (;;) {
+        if (c->cancel && atomic_load(c->cancel))
+            return sqlerr_set(e, MICE_ABORTED, "57014",
+                              "canceling statement due to user request");
+        uint64_t spent = env ? env_mono_ns(env) - start : total;
+        if (spent >= total) break;
+        uint64_t left = total - spent;
+        env_sleep_ns(env, left < 10 * (uint64_t)MICE_NS_PER_MS ? left : 10 * (uint64_t)MICE_NS_PER_MS);
+    }
+    *o = datum_text(MICE_SLICE_LIT(""));
+    return MICE_OK;
 }
 
 static mice_status f_backend_pid(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
@@ -127,6 +152,45 @@ static mice_status f_nullif(const sql_datum *a, int n, func_ctx *c, sql_datum *o
     return MICE_OK;
 }
 
+static mice_status no_settings(sql_error *e)
+{
+    return sqlerr_set(e, MICE_INVALID, SQLSTATE_INTERNAL_ERROR, "settings are not available here");
+}
+
+static mice_status f_current_setting(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
+                                     sql_error *e)
+{
+    if (!c->settings) return no_settings(e);
+    char *name = func__cstr(c, a[0].v.s);
+    if (!name) return sqlerr_nomem(e);
+    mice_buf b;
+    buf_init(&b);
+    bool is_null = false;
+    mice_status rc = settings_current_setting(c->settings, name, n > 1 && a[1].v.b, &b, &is_null, e);
+    if (!rc && is_null) *o = datum_null(SQL_TYPE_TEXT);
+    else if (!rc) rc = func__text_from_buf(c, &b, o, e);
+    buf_deinit(&b);
+    return rc;
+}
+
+static mice_status f_set_config(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
+{
+    (void)n;
+    if (a[0].is_null)
+        return sqlerr_set(e, MICE_INVALID, "22004", "SET requires parameter name");
+    if (!c->settings) return no_settings(e);
+    char *name = func__cstr(c, a[0].v.s);
+    char *value = a[1].is_null ? NULL : func__cstr(c, a[1].v.s);
+    if (!name || (!a[1].is_null && !value)) return sqlerr_nomem(e);
+    mice_buf b;
+    buf_init(&b);
+    bool local = !a[2].is_null && a[2].v.b;
+    mice_status rc = settings_set_config(c->settings, name, value, local, &b, e);
+    if (!rc) rc = func__text_from_buf(c, &b, o, e);
+    buf_deinit(&b);
+    return rc;
+}
+
 #define R FUNC__ROW
 #define V FUNC__VROW
 #define T FUNC__T
@@ -143,6 +207,10 @@ const func_desc func__misc_table[] = {
     R("current_catalog", T(TEXT), true, S, f_current_database, 0, 0),
     R("current_schema", T(TEXT), true, S, f_current_schema, 0, 0),
     R("pg_backend_pid", T(INT4), true, S, f_backend_pid, 0, 0),
+    R("pg_sleep", T(TEXT), true, FUNC_VOLATILE, f_pg_sleep, 1, T(FLOAT8)),
+    R("current_setting", T(TEXT), true, S, f_current_setting, 1, T(TEXT)),
+    R("current_setting", T(TEXT), true, S, f_current_setting, 2, T(TEXT), T(BOOL)),
+    R("set_config", T(TEXT), false, FUNC_VOLATILE, f_set_config, 3, T(TEXT), T(TEXT), T(BOOL)),
     R("pg_typeof", T(TEXT), false, S, f_pg_typeof, 1, FUNC_TYPE_ANY),
     V("num_nulls", T(INT4), false, I, f_num_nulls, 1, FUNC_TYPE_ANY),
     V("num_nonnulls", T(INT4), false, I, f_num_nonnulls, 1, FUNC_TYPE_ANY),

@@ -50,6 +50,8 @@ const char *plan_node_name(const plan_node *p)
     case PLAN_SETOP:
         if (p->setop_except) return p->setop_all ? "HashSetOp Except All" : "HashSetOp Except";
         return p->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect";
+    case PLAN_FUNCSCAN:
+        return "Function Scan";
     }
     return "?";
 }
@@ -81,6 +83,9 @@ static void node_title(const plan_node *p, mice_buf *out)
     } else if (p->kind == PLAN_INSERT || p->kind == PLAN_UPDATE || p->kind == PLAN_DELETE) {
         buf_printf(out, " on %s", p->table->name);
         if (alias) buf_printf(out, " %s", alias);
+    } else if (p->kind == PLAN_FUNCSCAN) {
+        buf_printf(out, " on %s", p->func_name);
+        if (p->alias && strcmp(p->alias, p->func_name)) buf_printf(out, " %s", p->alias);
     }
 }
 

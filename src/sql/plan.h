@@ -46,7 +46,8 @@ typedef enum plan_kind {
     PLAN_INSERT,
     PLAN_UPDATE,
     PLAN_DELETE,
-    PLAN_SETOP, /* INTERSECT / EXCEPT [ALL] of child and right */
+    PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
+    PLAN_FUNCSCAN, /* generate_series(start, stop [, step]): one column */
 } plan_kind;
 
 typedef enum plan_agg_fn {
@@ -142,6 +143,11 @@ struct plan_node {
     /* SETOP */
     bool setop_except; /* else INTERSECT */
     bool setop_all;
+
+    /* FUNCSCAN: the function's name and its arguments (evaluated at the first next) */
+    const char *func_name;
+    uint32_t n_func_args;
+    sql_expr **func_args;
 
     /* APPEND */
     uint32_t n_children;

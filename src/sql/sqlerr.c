@@ -12,6 +12,8 @@ void sqlerr_clear(sql_error *e)
     e->detail[0] = '\0';
     e->hint[0] = '\0';
     e->position = 0;
+    e->schema_name[0] = e->table_name[0] = e->column_name[0] = '\0';
+    e->datatype_name[0] = e->constraint_name[0] = '\0';
 }
 
 mice_status sqlerr_vset(sql_error *e, mice_status code, const char *sqlstate, const char *fmt,
@@ -50,6 +52,21 @@ void sqlerr_hint(sql_error *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->hint, sizeof e->hint, fmt, ap);
     va_end(ap);
+}
+
+static void set_name(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void sqlerr_object(sql_error *e, const char *schema, const char *table, const char *column,
+                   const char *constraint)
+{
+    if (!e) return;
+    set_name(e->schema_name, sizeof e->schema_name, schema);
+    set_name(e->table_name, sizeof e->table_name, table);
+    set_name(e->column_name, sizeof e->column_name, column);
+    set_name(e->constraint_name, sizeof e->constraint_name, constraint);
 }
 
 mice_status sqlerr_invalid_input(sql_error *e, const char *typname, const char *input, size_t n)

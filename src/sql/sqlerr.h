@@ -46,6 +46,7 @@ enum {
     SQL_ERROR_MSG_MAX = 512,
     SQL_ERROR_DETAIL_MAX = 512,
     SQL_ERROR_HINT_MAX = 256,
+    SQL_ERROR_NAME_MAX = 64, /* an identifier (NAMEDATALEN) */
 };
 
 typedef struct sql_error {
@@ -55,6 +56,12 @@ typedef struct sql_error {
     char detail[SQL_ERROR_DETAIL_MAX]; /* "" when absent */
     char hint[SQL_ERROR_HINT_MAX];     /* "" when absent */
     int32_t position;                  /* 1-based character in the statement; 0 = none */
+    /* The object the error is about (ErrorResponse fields s, t, c, d, n); "" when absent. */
+    char schema_name[SQL_ERROR_NAME_MAX];
+    char table_name[SQL_ERROR_NAME_MAX];
+    char column_name[SQL_ERROR_NAME_MAX];
+    char datatype_name[SQL_ERROR_NAME_MAX];
+    char constraint_name[SQL_ERROR_NAME_MAX];
 } sql_error;
 
 /* Reset to success: code MICE_OK, sqlstate "00000", empty texts, no position. */
@@ -68,6 +75,10 @@ mice_status sqlerr_vset(sql_error *e, mice_status code, const char *sqlstate, co
                         va_list ap);
 void sqlerr_detail(sql_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sqlerr_hint(sql_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Name the object of the error (NULL leaves a field empty), as PostgreSQL does for
+ * constraint violations. */
+void sqlerr_object(sql_error *e, const char *schema, const char *table, const char *column,
+                   const char *constraint);
 
 /* Shorthands for the common value errors, with PostgreSQL's wording. */
 /* 22P02 invalid input syntax for type <typname>: "<input>" (input is n bytes). */

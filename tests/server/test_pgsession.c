@@ -97,8 +97,15 @@ static mice_status cap_empty(void *ctx)
     return MICE_OK;
 }
 
+/* The object fields (s t c n) of the last ErrorResponse. */
+static char LAST_FIELDS[256];
+static char LAST_SEVERITY[16]; /* of the last notice */
+
 static mice_status cap_error(void *ctx, const pgb_error *e)
 {
+    snprintf(LAST_FIELDS, sizeof LAST_FIELDS, "s=%s t=%s c=%s n=%s",
+             e->schema_name ? e->schema_name : "-", e->table_name ? e->table_name : "-",
+             e->column_name ? e->column_name : "-", e->constraint_name ? e->constraint_name : "-");
     if (e->position)
         line(ctx, "E %s %s @%d", e->sqlstate, e->message, e->position);
     else
@@ -108,6 +115,7 @@ static mice_status cap_error(void *ctx, const pgb_error *e)
 
 static mice_status cap_notice(void *ctx, const pgb_error *e)
 {
+    snprintf(LAST_SEVERITY, sizeof LAST_SEVERITY, "%s", e->severity);
     line(ctx, "W %s %s", e->sqlstate, e->message);
     return MICE_OK;
 }
@@ -417,6 +425,28 @@ static void test_set_show_reset(void **state)
              "T BEGIN\nT SET\nT ROLLBACK\nC application_name:25\nD test\nT SHOW\n");
 }
 
+/* The engine's NOTICEs, the error object fields and current_setting() on the wire. */
+static void test_notices_error_fields_current_setting(void **state)
+{
+    (void)state;
+    expect_q("create table nf (id int primary key, v int not null)", "T CREATE TABLE\n");
+    expect_q("create table if not exists nf (a int)",
+             "W 42P07 relation \"nf\" already exists, skipping\nT CREATE TABLE\n");
+    assert_string_equal(LAST_SEVERITY, "NOTICE");
+    expect_q("drop table if exists nf_x",
+             "W 00000 table \"nf_x\" does not exist, skipping\nT DROP TABLE\n");
+    expect_q("insert into nf values (1, null)", "E 23502 null value in column \"v\" of relation "
+                                                "\"nf\" violates not-null constraint\n");
+    assert_string_equal(LAST_FIELDS, "s=public t=nf c=v n=-");
+    expect_q("insert into nf values (1, 1), (1, 2)",
+             "E 23505 duplicate key value violates unique constraint \"nf_pkey\"\n");
+    assert_string_equal(LAST_FIELDS, "s=public t=nf c=- n=nf_pkey");
+    expect_q("select 1/0", "E 22012 division by zero\n");
+    assert_string_equal(LAST_FIELDS, "s=- t=- c=- n=-");
+    expect_q("set application_name = 'cs'", "T SET\n");
+    expect_q("select current_setting('application_name') as a", "C a:25\nD cs\nT SELECT 1\n");
+}
+
 /* ---------------------------------------------------------------- extended protocol */
 
 static void test_extended_suspended_portals(void **state)
@@ -721,6 +751,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_block_commit_and_warnings, node_setup, node_teardown),
         cmocka_unit_test_setup_teardown(test_failed_block_25p02, node_setup, node_teardown),
         cmocka_unit_test_setup_teardown(test_set_show_reset, node_setup, node_teardown),
+        cmocka_unit_test_setup_teardown(test_notices_error_fields_current_setting, node_setup,
+                                        node_teardown),
         cmocka_unit_test_setup_teardown(test_extended_suspended_portals, node_setup, node_teardown),
         cmocka_unit_test_setup_teardown(test_extended_binary_formats, node_setup, node_teardown),
         cmocka_unit_test_setup_teardown(test_extended_errors, node_setup, node_teardown),

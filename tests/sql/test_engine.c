@@ -18,6 +18,7 @@
 #include "sql/engine.h"
 #include "sql/func.h"
 #include "sql/parse.h"
+#include "sql/settings.h"
 #include "sql/value_io.h"
 #include "storage/mvcc.h"
 
@@ -33,6 +34,8 @@ typedef struct node {
 } node;
 
 static node N;
+static sql_error LAST_ERR;  /* the error of the last failed run_in */
+static settings *SETTINGS; /* the session settings of run_in; NULL: none */
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -122,12 +125,20 @@ static mice_status on_row(void *ctx, const sql_datum *v, uint32_t n)
     return MICE_OK;
 }
 
+static mice_status on_notice(void *ctx, const sql_error *n)
+{
+    out_sink *o = ctx;
+    buf_printf(&o->text, "NOTICE %s: %s\n", n->sqlstate, n->message);
+    return MICE_OK;
+}
+
 static sql_session session(void)
 {
     sql_session s = {.database_id = N.db_id,
                      .database = "defaultdb",
                      .user = "root",
-                     .vctx = SQL_VALUE_CTX_DEFAULT};
+                     .vctx = SQL_VALUE_CTX_DEFAULT,
+                     .settings = SETTINGS};
     return s;
 }
 
@@ -147,7 +158,7 @@ static char *run_in(txn *given, const char *sql, bool header, char **tag_out)
         return result;
     }
     sql_session s = session();
-    sql_result_sink sink = {.ctx = &o, .columns = on_columns, .row = on_row};
+    sql_result_sink sink = {.ctx = &o, .columns = on_columns, .row = on_row, .notice = on_notice};
     sql_exec_result res = {0};
     mice_status rc = MICE_OK;
     for (uint32_t i = 0; i < pr.n_stmts && !rc; i++) {
@@ -162,6 +173,7 @@ static char *run_in(txn *given, const char *sql, bool header, char **tag_out)
         }
     }
     if (rc) {
+        LAST_ERR = err;
         int n = snprintf(result, sizeof result, "ERROR %s: %s", err.sqlstate, err.message);
         if (err.detail[0])
             n += snprintf(result + n, sizeof result - (size_t)n, " DETAIL %s", err.detail);
@@ -499,6 +511,94 @@ static void test_name_errors(void **state)
     EQ("SELECT * FROM ne", "ERROR 42P01: relation \"ne\" does not exist @15");
 }
 
+/* IF [NOT] EXISTS that skips reports PostgreSQL's NOTICE through the sink. */
+static void test_notices(void **state)
+{
+    (void)state;
+    OK("CREATE TABLE nt (a int)");
+    EQ("CREATE TABLE IF NOT EXISTS nt (b int)",
+       "NOTICE 42P07: relation \"nt\" already exists, skipping\n");
+    EQ("SELECT * FROM nt", "");
+    OK("CREATE INDEX nt_i ON nt (a)");
+    EQ("CREATE INDEX IF NOT EXISTS nt_i ON nt (a)",
+       "NOTICE 42P07: relation \"nt_i\" already exists, skipping\n");
+    EQ("DROP INDEX IF EXISTS nt_nope", "NOTICE 00000: index \"nt_nope\" does not exist, skipping\n");
+    EQ("DROP TABLE IF EXISTS nt_nope", "NOTICE 00000: table \"nt_nope\" does not exist, skipping\n");
+    OK("CREATE SEQUENCE nt_s");
+    EQ("CREATE SEQUENCE IF NOT EXISTS nt_s",
+       "NOTICE 42P07: relation \"nt_s\" already exists, skipping\n");
+    EQ("DROP SEQUENCE IF EXISTS nt_s2",
+       "NOTICE 00000: sequence \"nt_s2\" does not exist, skipping\n");
+    OK("CREATE SCHEMA nt_sch");
+    EQ("CREATE SCHEMA IF NOT EXISTS nt_sch",
+       "NOTICE 42P06: schema \"nt_sch\" already exists, skipping\n");
+    assert_string_equal(tag("DROP TABLE IF EXISTS nt, nt_nope"), "DROP TABLE");
+    EQ("DROP TABLE IF EXISTS nt", "NOTICE 00000: table \"nt\" does not exist, skipping\n");
+}
+
+/* Constraint violations name their table, column and constraint (ErrorResponse t, c, n). */
+static void test_error_fields(void **state)
+{
+    (void)state;
+    OK("CREATE TABLE ef (id int PRIMARY KEY, u text UNIQUE, n int NOT NULL, "
+       "k int CONSTRAINT k_pos CHECK (k > 0))");
+    OK("INSERT INTO ef VALUES (1, 'a', 1, 1)");
+    assert_string_equal(q("INSERT INTO ef VALUES (1, 'b', 1, 1)"),
+                        "ERROR 23505: duplicate key value violates unique constraint \"ef_pkey\" "
+                        "DETAIL Key (id)=(1) already exists.");
+    assert_string_equal(LAST_ERR.schema_name, "public");
+    assert_string_equal(LAST_ERR.table_name, "ef");
+    assert_string_equal(LAST_ERR.constraint_name, "ef_pkey");
+    assert_string_equal(LAST_ERR.column_name, "");
+    assert_string_equal(q("INSERT INTO ef VALUES (2, 'a', 1, 1)") + 6, "23505: duplicate key value "
+                        "violates unique constraint \"ef_u_key\" DETAIL Key (u)=(a) already exists.");
+    assert_string_equal(LAST_ERR.constraint_name, "ef_u_key");
+    assert_string_equal(q("UPDATE ef SET n = NULL") + 6,
+                        "23502: null value in column \"n\" of relation \"ef\" violates not-null "
+                        "constraint DETAIL Failing row contains (1, a, null, 1).");
+    assert_string_equal(LAST_ERR.table_name, "ef");
+    assert_string_equal(LAST_ERR.column_name, "n");
+    assert_string_equal(LAST_ERR.schema_name, "public");
+    assert_string_equal(LAST_ERR.constraint_name, "");
+    assert_string_equal(q("INSERT INTO ef VALUES (3, 'c', 1, 0)") + 6,
+                        "23514: new row for relation \"ef\" violates check constraint \"k_pos\" "
+                        "DETAIL Failing row contains (3, c, 1, 0).");
+    assert_string_equal(LAST_ERR.table_name, "ef");
+    assert_string_equal(LAST_ERR.constraint_name, "k_pos");
+    assert_string_equal(LAST_ERR.schema_name, "public");
+    OK("CREATE SCHEMA ef_s");
+    OK("CREATE TABLE ef_s.ef (id int PRIMARY KEY)");
+    OK("INSERT INTO ef_s.ef VALUES (1)");
+    q("INSERT INTO ef_s.ef VALUES (1)");
+    assert_string_equal(LAST_ERR.schema_name, "ef_s");
+    assert_string_equal(LAST_ERR.table_name, "ef");
+    /* Other errors name nothing. */
+    EQ("SELECT 1/0", "ERROR 22012: division by zero");
+    assert_string_equal(LAST_ERR.table_name, "");
+    assert_string_equal(LAST_ERR.constraint_name, "");
+}
+
+/* current_setting / set_config read and write the session's settings. */
+static void test_current_setting(void **state)
+{
+    (void)state;
+    EQ("SELECT current_setting('application_name')",
+       "ERROR XX000: settings are not available here");
+    settings_init si = {0};
+    sql_error err;
+    assert_int_equal(settings_create(&si, &SETTINGS, &err), MICE_OK);
+    EQ("SELECT current_setting('application_name')", "\n");
+    EQ("SELECT set_config('application_name', 'eng', false)", "eng\n");
+    EQ("SELECT current_setting('application_name'), current_setting('TimeZone')", "eng|UTC\n");
+    EQ("SELECT current_setting('no_such_xyz')",
+       "ERROR 42704: unrecognized configuration parameter \"no_such_xyz\"");
+    EQ("SELECT current_setting('no_such_xyz', true) IS NULL", "t\n");
+    EQ("SELECT current_setting('no_such_xyz', false)",
+       "ERROR 42704: unrecognized configuration parameter \"no_such_xyz\"");
+    settings_destroy(SETTINGS);
+    SETTINGS = NULL;
+}
+
 static void test_serial_and_ddl(void **state)
 {
     (void)state;
@@ -552,6 +652,70 @@ static void test_union_values(void **state)
     EQ("SELECT * FROM (VALUES (1), (1), (2), (3)) v(a) EXCEPT ALL SELECT 1", "1\n2\n3\n");
     EQ("SELECT 1, 2 EXCEPT SELECT 1",
        "ERROR 42601: each EXCEPT query must have the same number of columns @27");
+}
+
+static void test_generate_series(void **state)
+{
+    (void)state;
+    EQ("SELECT * FROM generate_series(1, 3)", "1\n2\n3\n");
+    assert_string_equal(run_in(NULL, "SELECT * FROM generate_series(1, 2)", true, NULL),
+                        "generate_series\n1\n2\n");
+    assert_string_equal(run_in(NULL, "SELECT * FROM generate_series(1, 2) g", true, NULL),
+                        "g\n1\n2\n");
+    assert_string_equal(run_in(NULL, "SELECT x FROM generate_series(1, 2) AS t(x)", true, NULL),
+                        "x\n1\n2\n");
+    EQ("SELECT g, g * g FROM generate_series(1, 3) g", "1|1\n2|4\n3|9\n");
+    EQ("SELECT * FROM generate_series(10, 1, -4)", "10\n6\n2\n");
+    EQ("SELECT * FROM generate_series(2147483646, 2147483647)", "2147483646\n2147483647\n");
+    EQ("SELECT * FROM generate_series(1, 2, 0)", "ERROR 22023: step size cannot equal zero");
+    EQ("SELECT * FROM generate_series(1, NULL)", "");
+    EQ("SELECT * FROM generate_series(3, 1)", "");
+    EQ("SELECT * FROM generate_series(1.5, 3)", "1.5\n2.5\n");
+    EQ("SELECT * FROM generate_series(0, 1, 0.25)", "0\n0.25\n0.50\n0.75\n1.00\n");
+    EQ("SELECT pg_typeof(g) FROM generate_series(1, 1::bigint) g", "bigint\n");
+    EQ("SELECT count(*), sum(g) FROM generate_series(1, 100000) g", "100000|5000050000\n");
+    EQ("SELECT count(*) FROM generate_series(1.0, 3000.0) g", "3000\n");
+    OK("CREATE TABLE gs (a int PRIMARY KEY, b text)");
+    assert_string_equal(tag("INSERT INTO gs SELECT g, 'x' || g FROM generate_series(1, 1000) g"),
+                        "INSERT 0 1000");
+    EQ("SELECT count(*), max(a + k) FROM gs, generate_series(1, 2) AS k", "2000|1002\n");
+    assert_string_equal(tag("ANALYZE gs"), "ANALYZE");
+    assert_string_equal(q("ANALYZE nope_gs"), "ERROR 42P01: relation \"nope_gs\" does not exist");
+    EQ("SELECT generate_series(1, 3)", "1\n2\n3\n");
+    assert_string_equal(run_in(NULL, "SELECT generate_series(1, 2), 'a' AS c", true, NULL),
+                        "generate_series|c\n1|a\n2|a\n");
+    EQ("SELECT a, generate_series(1, 2) FROM gs WHERE a < 3 ORDER BY 1, 2", "1|1\n1|2\n2|1\n2|2\n");
+    EQ("SELECT generate_series(1, a) FROM gs",
+       "ERROR 0A000: set-returning function arguments referencing the FROM clause are not supported"
+       " @8");
+    EQ("SELECT generate_series(1, 2), generate_series(1, 3)",
+       "ERROR 0A000: more than one set-returning function in the select list is not supported @31");
+    assert_string_equal(run_in(NULL, "EXPLAIN (COSTS OFF) SELECT * FROM generate_series(1, 3) g",
+                               false, NULL),
+                        "Function Scan on generate_series g\n");
+}
+
+static void test_pg_sleep(void **state)
+{
+    (void)state;
+    EQ("SELECT pg_sleep(0.02), 7", "|7\n");
+    EQ("SELECT pg_sleep(-1)", "\n");
+    mice_arena *a = arena_create(NULL, "t", 0);
+    const char *sql = "SELECT pg_sleep(100)";
+    sql_parse_result pr;
+    sql_error err;
+    assert_int_equal(sql_parse(a, sql, strlen(sql), &pr, &err), MICE_OK);
+    atomic_bool cancel = true;
+    sql_session s = session();
+    s.cancel = &cancel;
+    sql_exec_result res;
+    txn *t = txn_begin(N.db, TXN_READ_COMMITTED);
+    assert_int_not_equal(sql_exec_stmt(N.sql, &s, t, pr.stmts[0].stmt, NULL, 0, NULL, &res, &err),
+                         MICE_OK);
+    assert_string_equal(err.sqlstate, "57014");
+    assert_string_equal(err.message, "canceling statement due to user request");
+    txn_destroy(t);
+    arena_destroy(a);
 }
 
 /* --- concurrency, volume, extended protocol, limits ---------------------------------------------
@@ -1036,6 +1200,9 @@ int main(void)
         cmocka_unit_test(test_dml_returning),
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_name_errors),
+        cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_error_fields),
+        cmocka_unit_test(test_current_setting),
         cmocka_unit_test(test_serial_and_ddl),
         cmocka_unit_test(test_union_values),
         cmocka_unit_test(test_concurrent_updates_read_committed),
@@ -1043,6 +1210,8 @@ int main(void)
         cmocka_unit_test(test_big_table_scan_aggregate),
         cmocka_unit_test(test_prepare_and_params),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_generate_series),
+        cmocka_unit_test(test_pg_sleep),
         cmocka_unit_test(test_slt_select1),
         cmocka_unit_test(test_throughput),
     };

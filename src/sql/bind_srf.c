@@ -1,0 +1,104 @@
+/* bind_srf.c - set-returning functions: generate_series(start, stop [, step]) as a FROM item
+ * (a Function Scan) and as the one set-returning target of a simple select list. */
+#include <string.h>
+#include <strings.h>
+
+#include "sql/bind_int.h"
+
+bool bind__is_srf(const ast_node *n)
+{
+    if (!n || n->kind != AST_FUNC) return false;
+    const ast_names *nm = &n->u.func.name;
+    if (nm->n > 2 || (nm->n == 2 && strcmp(nm->v[0], "pg_catalog"))) return false;
+    return !strcasecmp(nm->v[nm->n - 1], "generate_series");
+}
+
+/* The series type: int4, int8 or numeric, as PostgreSQL's overloads resolve. */
+static mice_status srf_type(bind_ctx *b, sql_expr **args, uint32_t n, int32_t loc, sql_type *out,
+                            sql_error *err)
+{
+    mice_status rc = bind__common_type(b, args, n, "generate_series", out, err);
+    sql_type_id t = rc ? SQL_TYPE_UNKNOWN : out->id;
+    if (t == SQL_TYPE_INT2 || t == SQL_TYPE_UNKNOWN) t = SQL_TYPE_INT4;
+    if (!rc && (t == SQL_TYPE_INT4 || t == SQL_TYPE_INT8 || t == SQL_TYPE_NUMERIC)) {
+        *out = sql_type_make(t, -1);
+        return MICE_OK;
+    }
+    char names[3 * SQL_TYPE_NAME_MAX + 8] = "";
+    for (uint32_t i = 0; i < n; i++) {
+        char tn[SQL_TYPE_NAME_MAX];
+        sql_type_format(args[i]->type, tn, sizeof tn);
+        strcat(names, i ? ", " : "");
+        strcat(names, tn);
+    }
+    return bind__err(err, "42883", loc, "function generate_series(%s) does not exist", names);
+}
+
+mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,
+                           sql_error *err)
+{
+    const ast_func *f = &call->u.func;
+    if (f->over || f->star || f->distinct || f->filter || f->agg_order.n || f->variadic)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "generate_series(...) in this form is not supported");
+    if (f->args.n < 2 || f->args.n > 3)
+        return bind__err(err, "42883", call->loc, "function generate_series with %u arguments "
+                         "does not exist", f->args.n);
+    bind_scope args_scope = {.parent = s->parent}; /* no LATERAL: siblings are not visible */
+    sql_expr **args = ARENA_NEW_ARRAY(b->arena, sql_expr *, 3);
+    if (!args) return bind__nomem(err);
+    for (uint32_t i = 0; i < f->args.n; i++) {
+        mice_status rc = bind__expr(b, &args_scope, f->args.items[i], &args[i], err);
+        if (rc) return rc;
+    }
+    if (args_scope.has_outer) s->has_outer = true;
+    sql_type t;
+    mice_status rc = srf_type(b, args, f->args.n, call->loc, &t, err);
+    for (uint32_t i = 0; !rc && i < f->args.n; i++) {
+        rc = bind__coerce(b, &args[i], t, SQL_CAST_IMPLICIT, NULL, err);
+        if (!rc) rc = bind__fold(b, &args[i], err);
+    }
+    if (rc) return rc;
+    plan_node *p = plan_new(b->arena, PLAN_FUNCSCAN, 1);
+    if (!p) return bind__nomem(err);
+    p->col_names[0] = "generate_series";
+    p->col_types[0] = t;
+    p->func_name = "generate_series";
+    p->alias = "generate_series";
+    p->n_func_args = f->args.n;
+    p->func_args = args;
+    p->est_rows = 1000; /* PostgreSQL's default for a function scan */
+    p->cost_total = 10;
+    *out = p;
+    return MICE_OK;
+}
+
+mice_status bind__range_func(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
+                             sql_error *err)
+{
+    const ast_range_func *rf = &n->u.range_func;
+    if (rf->lateral || rf->ordinality || rf->rows_from || rf->funcs.n != 1 ||
+        !bind__is_srf(rf->funcs.items[0]))
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "only generate_series() is supported as a table function (no LATERAL, "
+                         "WITH ORDINALITY or ROWS FROM)");
+    if (rf->coldefs.n)
+        return bind__err(err, "42601", n->loc,
+                         "a column definition list is only allowed for functions returning "
+                         "\"record\"");
+    mice_status rc = bind__srf_scan(b, s, rf->funcs.items[0], out, err);
+    if (rc) return rc;
+    plan_node *p = *out;
+    if (rf->alias) {
+        /* A scalar function's column takes the alias name, as in PostgreSQL. */
+        p->alias = p->col_names[0] = rf->alias->u.alias.name;
+        const ast_names *cols = &rf->alias->u.alias.cols;
+        if (cols->n > 1)
+            return bind__err(err, "42P10", n->loc,
+                             "too many column aliases specified for function generate_series");
+        if (cols->n) p->col_names[0] = cols->v[0];
+    }
+    if (bind__scope_add(b, s, p->alias, NULL, 1, p->col_names, p->col_types, NULL))
+        return bind__nomem(err);
+    return MICE_OK;
+}
