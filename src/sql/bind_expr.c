@@ -428,6 +428,11 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
             *out = r;
             return MICE_OK;
         }
+        if (!strcmp(op, "|/")) {
+            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_FLOAT8, -1), SQL_CAST_IMPLICIT, NULL, err);
+            if (rc) return rc;
+            return bind_func_call(b, "sqrt", &r, 1, n->loc, out, err);
+        }
         if (strcmp(op, "-"))
             return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
                              "operator does not exist: %s", op);
@@ -809,7 +814,8 @@ static mice_status bind_case(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
                              sql_error *err)
 {
     const ast_case *c = &n->u.case_;
-    uint32_t nw = c->whens.n, nres = nw + (c->else_ ? 1 : 0);
+    /* the ELSE result comes first in the type resolution, as in PostgreSQL */
+    uint32_t nw = c->whens.n, o = c->else_ ? 1 : 0, nres = nw + o;
     mice_status rc = new_n(b, EXPR_CASE, BOOL_T, 2 * nw + (c->else_ ? 1 : 0), n->loc, out, err);
     if (rc) return rc;
     sql_expr *e = *out;
@@ -826,15 +832,15 @@ static mice_status bind_case(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
         } else {
             rc = bind__cond(b, s, w->cond, "CASE/WHEN", &e->args[2 * i], err);
         }
-        if (!rc) rc = bind__expr(b, s, w->result, &res[i], err);
+        if (!rc) rc = bind__expr(b, s, w->result, &res[o + i], err);
         if (rc) return rc;
     }
-    if (c->else_ && (rc = bind__expr(b, s, c->else_, &res[nw], err))) return rc;
+    if (c->else_ && (rc = bind__expr(b, s, c->else_, &res[0], err))) return rc;
     rc = coerce_all(b, res, nres, "CASE", &e->type, err);
     if (rc) return rc;
     for (uint32_t i = 0; i < nw; i++)
-        e->args[2 * i + 1] = res[i];
-    if (c->else_) e->args[2 * nw] = res[nw];
+        e->args[2 * i + 1] = res[o + i];
+    if (c->else_) e->args[2 * nw] = res[0];
     return bind__fold(b, out, err);
 }
 

@@ -53,6 +53,18 @@ static mice_status f_char_length(const sql_datum *a, int n, func_ctx *c, sql_dat
     return MICE_OK;
 }
 
+/* length(character(n)): the trailing spaces are padding and do not count, as in PostgreSQL */
+static mice_status f_bpchar_length(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
+                                   sql_error *e)
+{
+    (void)n, (void)c, (void)e;
+    mice_slice s = a[0].v.s;
+    while (s.n > 0 && s.p[s.n - 1] == ' ')
+        s.n--;
+    *o = datum_int4((int32_t)u8count(s));
+    return MICE_OK;
+}
+
 static mice_status f_octet_length(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
                                   sql_error *e)
 {
@@ -739,6 +751,10 @@ static mice_status f_starts_with(const sql_datum *a, int n, func_ctx *c, sql_dat
 #define S FUNC_STABLE
 const func_desc func__string_table[] = {
     R("length", T(INT4), true, I, f_char_length, 1, T(TEXT)),
+    R("length", T(INT4), true, I, f_bpchar_length, 1, T(BPCHAR)),
+    R("char_length", T(INT4), true, I, f_bpchar_length, 1, T(BPCHAR)),
+    R("character_length", T(INT4), true, I, f_bpchar_length, 1, T(BPCHAR)),
+    R("octet_length", T(INT4), true, I, f_octet_length, 1, T(BPCHAR)),
     R("length", T(INT4), true, I, f_octet_length, 1, T(BYTEA)),
     R("char_length", T(INT4), true, I, f_char_length, 1, T(TEXT)),
     R("character_length", T(INT4), true, I, f_char_length, 1, T(TEXT)),

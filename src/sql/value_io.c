@@ -438,14 +438,14 @@ static mice_status bytea_hex_in(mice_slice s, mice_arena *arena, mice_slice *out
         }
         int hi = hex_value(s.p[i]);
         if (hi < 0)
-            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal digit: \"%c\"", s.p[i]);
         if (i + 1 >= s.n)
-            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal data: odd number of digits");
         int lo = hex_value(s.p[i + 1]);
         if (lo < 0)
-            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_TEXT_REPRESENTATION,
+            return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
                               "invalid hexadecimal digit: \"%c\"", s.p[i + 1]);
         p[n++] = (uint8_t)(hi << 4 | lo);
         i += 2;

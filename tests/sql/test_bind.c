@@ -168,6 +168,9 @@ static void test_types(void **state)
         assert_int_equal(p->col_types[i].id, want[i]);
     assert_string_equal(p->col_names[0], "count");
     assert_string_equal(p->col_names[5], "?column?");
+    assert_int_equal(bind("SELECT |/ 25, 2 ^ 0.5", &p), MICE_OK);
+    assert_int_equal(p->col_types[0].id, SQL_TYPE_FLOAT8);
+    assert_int_equal(p->col_types[1].id, SQL_TYPE_NUMERIC);
 }
 
 static void test_parameter_inference(void **state)
@@ -253,6 +256,8 @@ static void test_errors(void **state)
                         "22P02 invalid input syntax for type integer: \"x\" @34");
     assert_string_equal(error_of("SELECT 1 ORDER BY 2"),
                         "42P10 ORDER BY position 2 is not in select list @19");
+    assert_string_equal(error_of("SELECT CASE WHEN true THEN 1 ELSE 'a'::text END"),
+                        "42804 CASE types text and integer cannot be matched @28");
 }
 
 static int teardown_bind(void **state)
