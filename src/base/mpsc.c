@@ -23,9 +23,9 @@ static void park_wake(void *ctx)
 
 void mpsc_init(mpsc_queue *q, mpsc_wake_fn wake, void *wake_ctx)
 {
-    atomic_init(&q->stub.next, NULL);
-    atomic_init(&q->head, &q->stub);
-    q->tail = &q->stub;
+    atomic_init(&q->sentinel.next, NULL);
+    atomic_init(&q->head, &q->sentinel);
+    q->tail = &q->sentinel;
     atomic_init(&q->wake_requested, false);
     q->wake = wake ? wake : park_wake;
     q->wake_ctx = wake ? wake_ctx : q;
@@ -45,8 +45,8 @@ void mpsc_init(mpsc_queue *q, mpsc_wake_fn wake, void *wake_ctx)
 
 void mpsc_deinit(mpsc_queue *q)
 {
-    mice_assert(q->tail == &q->stub);
-    mice_assert(atomic_load(&q->head) == &q->stub);
+    mice_assert(q->tail == &q->sentinel);
+    mice_assert(atomic_load(&q->head) == &q->sentinel);
     pthread_cond_destroy(&q->park_cv);
     pthread_mutex_destroy(&q->park_mu);
 }
@@ -72,7 +72,7 @@ static mpsc_node *try_pop(mpsc_queue *q)
 {
     mpsc_node *tail = q->tail;
     mpsc_node *next = atomic_load_explicit(&tail->next, memory_order_acquire);
-    if (tail == &q->stub) {
+    if (tail == &q->sentinel) {
         if (!next) return NULL;
         q->tail = next;
         tail = next;
@@ -83,8 +83,8 @@ static mpsc_node *try_pop(mpsc_queue *q)
         return tail;
     }
     if (tail != atomic_load_explicit(&q->head, memory_order_acquire)) return NULL; /* mid-push */
-    /* tail is the last node: put the stub behind it so tail can be handed out. */
-    link_node(q, &q->stub);
+    /* tail is the last node: put the sentinel behind it so tail can be handed out. */
+    link_node(q, &q->sentinel);
     next = atomic_load_explicit(&tail->next, memory_order_acquire);
     if (next) {
         q->tail = next;

@@ -41,7 +41,7 @@ typedef struct mpsc_queue {
     _Atomic(mpsc_node *) head; /* producers: last pushed node */
     char pad_head[64 - sizeof(void *)];
     mpsc_node *tail; /* consumer only: next node to pop */
-    mpsc_node stub;
+    mpsc_node sentinel;
     char pad_tail[64 - 2 * sizeof(void *)];
     atomic_bool wake_requested; /* true: the consumer will look again without a wake-up */
     mpsc_wake_fn wake;

@@ -168,8 +168,6 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
                             .backend_ctx = n->backend};
     if ((rc = pgserver_create(&pcfg, &n->sql, err))) return rc;
     if ((rc = pgserver_start(n->sql, err))) return rc;
-    log_info("listening for PostgreSQL clients on %s (port %d)", cfg->sql_addr,
-             pgserver_port(n->sql));
     httpd_config hcfg = {.listen_addr = cfg->http_addr, .version = MICEDB_VERSION,
                          .ready = node_ready, .ready_ctx = &n->ready};
     if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
