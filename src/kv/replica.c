@@ -6,6 +6,7 @@
 
 #include "base/check.h"
 #include "kv/intent.h"
+#include "storage/mvcc.h"
 
 void kv_replica_config_init(kv_replica_config *cfg)
 {
@@ -283,4 +284,77 @@ mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *r
         rc = wait_for_holder(r, req, holder, resp, err);
         if (rc) return rc;
     }
+}
+
+/* --- the TTL purge ------------------------------------------------------------------- */
+
+typedef struct purge_scan {
+    uint64_t now_wall_ns;
+    size_t visited, max_rows;
+    mice_buf *keys; /* expired candidates */
+    size_t n_keys, cap_keys;
+    mice_buf last;
+} purge_scan;
+
+static mice_status purge_visit(void *ctx, mice_slice key, mice_slice value, const mvcc_meta *meta)
+{
+    (void)value;
+    purge_scan *p = ctx;
+    if (p->visited == p->max_rows) return MICE_LIMIT;
+    p->visited++;
+    buf_reset(&p->last);
+    buf_append_slice(&p->last, key);
+    if (!meta->has_expiry || meta->expiry_wall_ns > p->now_wall_ns) return MICE_OK;
+    if (p->n_keys == p->cap_keys) {
+        p->cap_keys = p->cap_keys ? 2 * p->cap_keys : 16;
+        p->keys = mice_realloc(p->keys, p->cap_keys * sizeof *p->keys);
+    }
+    buf_init(&p->keys[p->n_keys]);
+    buf_append_slice(&p->keys[p->n_keys++], key);
+    return MICE_OK;
+}
+
+static mice_status purge_keys(kv_replica *r, const purge_scan *p, size_t *n_purged, mice_err *err)
+{
+    if (p->n_keys == 0) return MICE_OK;
+    kv_op *ops = mice_calloc(p->n_keys, sizeof *ops);
+    for (size_t i = 0; i < p->n_keys; i++)
+        ops[i] = (kv_op){.kind = KV_OP_DELETE, .key = buf_slice(&p->keys[i]), .if_expired = true};
+    kv_request req = {.ops = ops, .n_ops = p->n_keys};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = kv_replica_send(r, &req, &resp, err);
+    for (size_t i = 0; rc == MICE_OK && i < resp.n_results; i++)
+        *n_purged += resp.results[i].purged;
+    kv_response_deinit(&resp);
+    free(ops);
+    return rc;
+}
+
+mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice end,
+                                     size_t max_rows, mice_buf *resume, bool *more,
+                                     size_t *n_purged, mice_err *err)
+{
+    *more = false;
+    *n_purged = 0;
+    buf_reset(resume);
+    if (mice_slice_cmp(start, buf_slice(&r->start)) < 0) start = buf_slice(&r->start);
+    if (end.n == 0 || (r->end.n && mice_slice_cmp(end, buf_slice(&r->end)) > 0))
+        end = buf_slice(&r->end);
+    purge_scan p = {.now_wall_ns = env_wall_ns(r->env), .max_rows = max_rows ? max_rows : 1};
+    buf_init(&p.last);
+    mvcc_scan_opts o = {.start = start, .end = end, .ts = hlc_now(r->clock)};
+    mice_status rc = mvcc_scan(r->e, &o, purge_visit, &p, err);
+    if (rc == MICE_LIMIT) {
+        rc = MICE_OK;
+        *more = true;
+        buf_append_slice(resume, buf_slice(&p.last));
+        buf_append_u8(resume, 0); /* the smallest key after the last one visited */
+    }
+    if (rc == MICE_OK) rc = purge_keys(r, &p, n_purged, err);
+    for (size_t i = 0; i < p.n_keys; i++)
+        buf_deinit(&p.keys[i]);
+    free(p.keys);
+    buf_deinit(&p.last);
+    return rc;
 }

@@ -74,12 +74,15 @@ static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice prima
 }
 
 /* Write an intent's change as a committed version at ts (a LOCK writes nothing). */
-static mice_status put_version(engine_batch *b, mice_slice key, intent_kind kind, mice_slice value,
-                               hlc_ts ts, mice_err *err)
+static mice_status put_version(engine_batch *b, mice_slice key, const intent *in, hlc_ts ts,
+                               mice_err *err)
 {
     mice_status rc = MICE_OK;
-    if (kind == INTENT_PUT) rc = mvcc_put(b, key, ts, value);
-    if (kind == INTENT_DELETE) rc = mvcc_delete(b, key, ts);
+    if (in->kind == INTENT_PUT && in->has_expiry)
+        rc = mvcc_put_with_expiry(b, key, ts, in->value, in->expiry_wall_ns);
+    else if (in->kind == INTENT_PUT)
+        rc = mvcc_put(b, key, ts, in->value);
+    if (in->kind == INTENT_DELETE) rc = mvcc_delete(b, key, ts);
     return rc ? mice_err_setf(err, rc, "write below the GC horizon") : MICE_OK;
 }
 
@@ -104,7 +107,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
         return MICE_BUSY;
     }
     if (st == TXN_COMMITTED) {
-        rc = put_version(ev->effects, key, in->kind, in->value, commit_ts, err);
+        rc = put_version(ev->effects, key, in, commit_ts, err);
         if (rc) return rc;
         if (in->kind != INTENT_LOCK) *rolled_ts = max_ts(*rolled_ts, commit_ts);
     }
@@ -145,6 +148,11 @@ static bool expired(const kv__eval *ev, const mvcc_meta *meta)
     return meta->has_expiry && meta->expiry_wall_ns <= wall_now(ev);
 }
 
+static bool intent_expired(const kv__eval *ev, const intent *in)
+{
+    return in->has_expiry && in->expiry_wall_ns <= wall_now(ev);
+}
+
 static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     hlc_ts ts = read_ts_of(ev);
@@ -155,8 +163,10 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
     if (!rc && have) rc = intent_for_reader(ev, &in, ts, &applies, err);
     if (rc) return rc;
     if (applies) {
-        res->found = in.kind == INTENT_PUT;
+        res->found = in.kind == INTENT_PUT && !intent_expired(ev, &in);
         if (res->found) buf_append_slice(&res->value, in.value);
+        res->has_expiry = res->found && in.has_expiry;
+        res->expiry_wall_ns = res->has_expiry ? in.expiry_wall_ns : 0;
         return MICE_OK;
     }
     mvcc_meta meta;
@@ -165,6 +175,8 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
         res->found = false;
         buf_reset(&res->value);
     }
+    res->has_expiry = rc == MICE_OK && res->found && meta.has_expiry;
+    res->expiry_wall_ns = res->has_expiry ? meta.expiry_wall_ns : 0;
     return rc;
 }
 
@@ -223,7 +235,7 @@ static mice_status collect_overrides(scan_state *s, hlc_ts ts, mice_slice end, m
         buf_init(&ov->value);
         buf_append_slice(&ov->key, key);
         buf_append_slice(&ov->value, in.value);
-        ov->is_delete = in.kind == INTENT_DELETE;
+        ov->is_delete = in.kind == INTENT_DELETE || intent_expired(ev, &in);
     }
     if (rc == MICE_OK && it) rc = engine_iter_status(it, err);
     engine_iter_destroy(it);
@@ -398,18 +410,26 @@ static void build_intent(const kv_txn_meta *txn, const kv_op *op, bool have, con
     next->seq = txn->seq;
     next->kind = kind_of(op->kind);
     next->primary = txn->primary;
-    if (next->kind == INTENT_PUT) next->value = op->value;
+    if (next->kind == INTENT_PUT) {
+        next->value = op->value;
+        next->has_expiry = op->has_expiry;
+        next->expiry_wall_ns = op->has_expiry ? op->expiry_wall_ns : 0;
+    }
     if (!have) return;
     if (cur->seq >= txn->stmt_seq) {
         next->has_prior = cur->has_prior;
         next->prior_kind = cur->prior_kind;
         next->prior_seq = cur->prior_seq;
         next->prior_value = cur->prior_value;
+        next->prior_has_expiry = cur->prior_has_expiry;
+        next->prior_expiry_wall_ns = cur->prior_expiry_wall_ns;
     } else {
         next->has_prior = true;
         next->prior_kind = cur->kind;
         next->prior_seq = cur->seq;
         next->prior_value = cur->value;
+        next->prior_has_expiry = cur->has_expiry;
+        next->prior_expiry_wall_ns = cur->expiry_wall_ns;
     }
 }
 
@@ -450,9 +470,29 @@ static mice_status eval_txn_write(kv__eval *ev, const kv_op *op, kv_result *res,
 
 /* --- non-transactional writes ---------------------------------------------------------- */
 
+/* DELETE if_expired: the TTL purge. A key with any intent is left alone (its writer
+ * decides); otherwise only an expired newest version is tombstoned, unsynced. */
+static mice_status eval_purge_expired(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
+{
+    bool have = false, exists = false;
+    intent cur;
+    mvcc_meta meta;
+    mice_status rc = intent_read(ev, op->key, &have, &cur, err);
+    if (!rc && !have) rc = mvcc_newest(ev->r->e, NULL, op->key, &exists, &meta, err);
+    if (rc || have || !exists || meta.tombstone || !expired(ev, &meta)) return rc;
+    hlc_ts ts;
+    if ((rc = kv__commit_ts(ev->r, hlc_ts_next(meta.ts), &ts, err))) return rc;
+    if ((rc = mvcc_delete(ev->effects, op->key, ts)))
+        return mice_err_setf(err, rc, "write below the GC horizon");
+    res->commit_ts = ts;
+    res->purged = true;
+    return MICE_OK;
+}
+
 static mice_status eval_plain_write(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     if (op->kind == KV_OP_LOCK) return mice_err_setf(err, MICE_INVALID, "LOCK needs a transaction");
+    if (op->kind == KV_OP_DELETE && op->if_expired) return eval_purge_expired(ev, op, res, err);
     bool have = false;
     intent cur;
     hlc_ts rolled = HLC_TS_ZERO, newest;
@@ -486,7 +526,7 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
     if (rc || !have || cur.txn_id != txn->id) return rc; /* already resolved */
     switch (op->resolve) {
     case KV_RESOLVE_COMMIT:
-        rc = put_version(ev->effects, op->key, cur.kind, cur.value, op->commit_ts, err);
+        rc = put_version(ev->effects, op->key, &cur, op->commit_ts, err);
         if (rc) return rc;
         break;
     case KV_RESOLVE_ABORT:
@@ -498,7 +538,10 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
             back.kind = cur.prior_kind;
             back.seq = cur.prior_seq;
             back.value = cur.prior_value;
+            back.has_expiry = cur.prior_has_expiry;
+            back.expiry_wall_ns = cur.prior_expiry_wall_ns;
             back.has_prior = false;
+            back.prior_has_expiry = false;
             mice_buf enc;
             buf_init(&enc);
             intent_encode(&enc, &back);
@@ -573,7 +616,7 @@ static mice_status commit_intents(kv__eval *ev, const kv_op *op, hlc_ts commit_t
         bool have = false;
         intent cur;
         mice_status rc = intent_read(ev, op->intents[i], &have, &cur, err);
-        if (!rc) rc = put_version(ev->effects, op->intents[i], cur.kind, cur.value, commit_ts, err);
+        if (!rc) rc = put_version(ev->effects, op->intents[i], &cur, commit_ts, err);
         if (rc) return rc;
         delete_intent(ev, op->intents[i]);
     }
