@@ -125,13 +125,11 @@ void resp_client_deinit(resp_client *c)
 
 void resp__error(resp_x *x, const char *msg)
 {
-    STAT_ADD(x->r, errors, 1);
     resp_put_error(x->out, msg);
 }
 
 void resp__storage_error(resp_x *x, mice_status rc, const mice_err *err)
 {
-    STAT_ADD(x->r, errors, 1);
     resp_put_errorf(x->out, "ERR %s: %s", mice_status_str(rc), err ? mice_err_msg(err) : "");
 }
 
@@ -526,7 +524,6 @@ static void cmd_hello(resp_x *x)
         } else {
             resp_put_errorf(x->out, "ERR Syntax error in HELLO option '%.*s'", (int)x->argv[i].n,
                             (const char *)x->argv[i].p);
-            STAT_ADD(x->r, errors, 1);
             return;
         }
     }
@@ -553,7 +550,6 @@ static void cmd_hello(resp_x *x)
 
 static void unknown_subcommand(resp_x *x, const char *container)
 {
-    STAT_ADD(x->r, errors, 1);
     resp_put_errorf(x->out, "ERR unknown subcommand '%.128s'. Try %s HELP.",
                     x->argc > 1 ? (const char *)x->argv[1].p : "", container);
 }
@@ -562,7 +558,6 @@ static bool sub_arity(resp_x *x, const char *fullname, int arity)
 {
     bool ok = arity > 0 ? x->argc == (size_t)arity : x->argc >= (size_t)-arity;
     if (!ok) {
-        STAT_ADD(x->r, errors, 1);
         resp_put_errorf(x->out, "ERR wrong number of arguments for '%s' command", fullname);
     }
     return ok;
@@ -748,7 +743,6 @@ static void cmd_config(resp_x *x)
         if (sub_arity(x, "config|resetstat", 2)) resp__ok(x);
     } else if (resp__arg_is(x, 1, "SET")) {
         if (!sub_arity(x, "config|set", -4)) return;
-        STAT_ADD(x->r, errors, 1);
         resp_put_errorf(x->out, "ERR Unknown option or number of arguments for CONFIG SET - '%.*s'",
                         (int)x->argv[2].n, (const char *)x->argv[2].p);
     } else {
@@ -841,39 +835,50 @@ static void unknown_command(resp_x *x)
     }
     const uint8_t *nul = memchr(x->argv[0].p, 0, x->argv[0].n);
     size_t name_n = nul ? (size_t)(nul - x->argv[0].p) : x->argv[0].n;
-    STAT_ADD(x->r, errors, 1);
     resp_put_errorf(x->out, "ERR unknown command '%.*s', with args beginning with: %.*s",
                     (int)(name_n < 128 ? name_n : 128), (const char *)x->argv[0].p, (int)args.n,
                     (const char *)args.p);
     buf_deinit(&args);
 }
 
+static void exec_one(resp_x *x);
+
 bool resp_exec(resp_db *r, resp_client *c, const mice_slice *argv, size_t argc, mice_buf *out)
 {
     mice_assert(argc >= 1);
     resp_x x = {.r = r, .c = c, .argv = argv, .argc = argc, .out = out, .ver = c->proto};
+    size_t start = out->n;
     STAT_ADD(r, commands, 1);
+    exec_one(&x);
+    if (out->n > start && out->p[start] == '-') STAT_ADD(r, errors, 1);
+    return x.close;
+}
+
+static void exec_one(resp_x *x)
+{
+    resp_client *c = x->c;
+    const mice_slice *argv = x->argv;
+    size_t argc = x->argc;
+    mice_buf *out = x->out;
     const cmd_def *d = find_command(argv[0]);
     if (!d) {
-        unknown_command(&x);
-        return false;
+        unknown_command(x);
+        return;
     }
-    x.name = d->name;
+    x->name = d->name;
     if ((d->arity > 0 && argc != (size_t)d->arity) || (d->arity < 0 && argc < (size_t)-d->arity)) {
-        STAT_ADD(r, errors, 1);
         resp_put_errorf(out, "ERR wrong number of arguments for '%s' command", d->name);
-        return false;
+        return;
     }
     mice_err err;
-    mice_status rc = settle_trust(&x, &err);
+    mice_status rc = settle_trust(x, &err);
     if (rc) {
-        resp__storage_error(&x, rc, &err);
-        return false;
+        resp__storage_error(x, rc, &err);
+        return;
     }
     if (!c->authenticated && !d->no_auth) {
-        resp__error(&x, "NOAUTH Authentication required.");
-        return false;
+        resp__error(x, "NOAUTH Authentication required.");
+        return;
     }
-    d->fn(&x);
-    return x.close;
+    d->fn(x);
 }

@@ -34,7 +34,6 @@ static int64_t ns_to_ms(uint64_t ns)
 
 static void expire_time_error(resp_x *x)
 {
-    STAT_ADD(x->r, errors, 1);
     resp_put_errorf(x->out, "ERR invalid expire time in '%s' command", x->name);
 }
 
@@ -527,7 +526,6 @@ static mice_status mset_fn(txn *t, resp_x *x, void *arg, mice_buf *reply, bool *
 static bool pairs_ok(resp_x *x)
 {
     if (x->argc % 2 == 1) return true;
-    STAT_ADD(x->r, errors, 1);
     resp_put_errorf(x->out, "ERR wrong number of arguments for '%s' command", x->name);
     return false;
 }
@@ -735,7 +733,6 @@ static void expire_command(resp_x *x, bool relative, bool seconds)
         else if (resp__arg_is(x, i, "LT"))
             a.flags |= EXP_LT;
         else {
-            STAT_ADD(x->r, errors, 1);
             resp_put_errorf(x->out, "ERR Unsupported option %.*s", (int)x->argv[i].n,
                             (const char *)x->argv[i].p);
             return;

@@ -430,7 +430,6 @@ static mice_status flush_batch(txn *t, resp_x *x, void *arg, mice_buf *reply, bo
 void resp__cmd_flushdb(resp_x *x)
 {
     if (!x->c->superuser) {
-        STAT_ADD(x->r, errors, 1);
         resp_put_errorf(x->out, "NOPERM this user has no permissions to run the '%s' command",
                         x->name);
         return;
