@@ -45,8 +45,9 @@ struct rs_conn {
     rs_conn *prev, *next;
     resp_parser parser;
     resp_client client;
-    mice_buf in; /* unparsed input */
-    size_t need; /* the parser cannot progress before in holds this much */
+    mice_buf in; /* input; in.p[in_off...] is not parsed yet */
+    size_t in_off;
+    size_t need; /* the parser cannot progress before the unparsed part is this long */
     rs_job *job; /* running (job_running) or paused for output (not running) */
     bool job_running;
     bool io_closed, closing;
@@ -215,7 +216,7 @@ static void job_done(void *p)
 /* Cut complete commands out of the input into a new job. false: nothing to run. */
 static bool parse_job(rs_conn *c)
 {
-    size_t pos = 0;
+    size_t pos = c->in_off;
     rs_job *j = NULL;
     while (c->in.n - pos >= c->need && (!j || j->n_cmds < RESPSERVER_JOB_COMMANDS_MAX)) {
         size_t used = 0;
@@ -238,9 +239,16 @@ static bool parse_job(rs_conn *c)
         if (!j) j = job_new(c);
         job_add_command(j, c->parser.args, c->parser.n_args);
     }
-    if (pos) { /* drop what was parsed */
-        memmove(c->in.p, c->in.p + pos, c->in.n - pos);
-        buf_truncate(&c->in, c->in.n - pos);
+    /* Drop what was parsed: at once when nothing is left, else once it is most of the
+     * buffer (moving the tail after every job would be quadratic in a long pipeline). */
+    c->in_off = pos;
+    if (c->in_off == c->in.n) {
+        buf_reset(&c->in);
+        c->in_off = 0;
+    } else if (c->in_off > IOLOOP_READ_BUF_BYTES && c->in_off > c->in.n / 2) {
+        memmove(c->in.p, c->in.p + c->in_off, c->in.n - c->in_off);
+        buf_truncate(&c->in, c->in.n - c->in_off);
+        c->in_off = 0;
     }
     c->job = j;
     return j != NULL;
@@ -341,14 +349,15 @@ static void on_data(ioloop_conn *io, mice_slice bytes)
 {
     rs_conn *c = ioloop_conn_data(io);
     if (!c || c->closing) return;
-    if (c->in.n + bytes.n > input_max(c->srv)) {
+    size_t pending = c->in.n - c->in_off + bytes.n;
+    if (pending > input_max(c->srv)) {
         log_warn("respserver: %s: %zu bytes of input pending; closing", ioloop_conn_peer(io),
-                 c->in.n + bytes.n);
+                 pending);
         begin_close(c);
         return;
     }
     buf_append_slice(&c->in, bytes);
-    if (c->in.n >= c->need) kick(c);
+    if (pending >= c->need) kick(c);
 }
 
 static void on_drain(ioloop_conn *io)
