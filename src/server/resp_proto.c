@@ -157,9 +157,11 @@ static bool split_args(resp_parser *p, const uint8_t *line, size_t n)
         }
         ends[n_words++] = p->scratch.n;
     }
+    /* only empty words ("" or '') leave the scratch unallocated */
+    const uint8_t *base = p->scratch.p ? p->scratch.p : (const uint8_t *)"";
     for (size_t w = 0; ok && w < n_words; w++) {
         size_t start = w ? ends[w - 1] : 0;
-        add_arg(p, mice_slice_of(p->scratch.p + start, ends[w] - start));
+        add_arg(p, mice_slice_of(base + start, ends[w] - start));
     }
     free(ends);
     return ok;

@@ -95,6 +95,9 @@ static void test_inline(void **state)
     assert_int_equal(parse(&p, in + used, sizeof in - 1 - used, &used, &err), MICE_OK);
     const char *ping[] = {"PING"};
     assert_args(&p, ping, 1);
+    assert_int_equal(parse(&p, "\"\" ''\n", 6, &used, &err), MICE_OK); /* empty words */
+    assert_int_equal(p.n_args, 2);
+    assert_int_equal(p.args[0].n + p.args[1].n, 0);
     assert_int_equal(parse(&p, "\r\n", 2, &used, &err), MICE_OK);
     assert_int_equal(p.n_args, 0);
     assert_int_equal(parse(&p, "GET k", 5, &used, &err), MICE_AGAIN);
