@@ -33,6 +33,9 @@
  * succeeds: the password is checked against the user's SCRAM verifier; "AUTH password"
  * and the user "default" mean root. FLUSHDB/FLUSHALL need a superuser.
  *
+ * DBSIZE and INFO's keyspace line count keys with a scan (O(keys), as nothing keeps a
+ * count); INFO's expires= is not tracked and reads 0.
+ *
  * SCAN cursors are numbers (clients parse them) naming a resume key kept in a bounded
  * server-wide table (RESP_CURSORS_MAX entries): a cursor evicted from it, like a made-up
  * one, answers "ERR invalid cursor". KEYS and KRANGE without LIMIT refuse to answer more
