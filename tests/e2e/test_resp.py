@@ -2,6 +2,7 @@
 and RESP3, redis-cli, redis-benchmark, raw sockets), and a real redis-server 7 answering
 the same command lists so replies are compared byte for byte."""
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -414,3 +415,36 @@ def test_redis_benchmark(node):
     for t in ("SET", "GET", "INCR", "MSET"):
         assert t in names, text
     assert "ERR" not in text and "error" not in text.lower()
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_slow_reader_is_bounded(node):
+    """A client that pipelines 160 MB worth of replies without reading them does not make
+    the server buffer them: output is paused, reading is paused, and all replies arrive in
+    order once the client reads."""
+    r = client(node)
+    value = os.urandom(16 << 10)
+    r.set("slow:v", value)
+    base = rss_bytes(node.proc.pid)
+    c = RawClient(rport(node))
+    n = 10000
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+    payload = b"".join(RawClient.encode("GET", "slow:v") for _ in range(n))
+    sender = threading.Thread(target=c.send_raw, args=(payload,))
+    sender.start()
+    time.sleep(1.5)
+    grown = rss_bytes(node.proc.pid) - base
+    print(f"server RSS grew {grown >> 20} MiB while 160 MiB of replies were pending")
+    assert grown < 48 << 20, f"server grew {grown} bytes for a client that does not read"
+    want = b"$%d\r\n%s\r\n" % (len(value), value)
+    for _ in range(n):
+        assert c.reply() == want
+    sender.join()
+    c.close()
