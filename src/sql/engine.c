@@ -39,6 +39,7 @@ typedef struct stmt_run {
     const sql_datum *params;
     uint32_t n_params;
     const sql_type *param_types; /* prepared: fixed types */
+    bool params_fixed;           /* one-shot: exactly n_params parameters exist */
     const sql_result_sink *sink;
     sql_exec_result *res;
     sql_error *err;
@@ -87,6 +88,8 @@ static mice_status run_bind(stmt_run *r, txn *t, const ast_node *stmt, plan_node
             b->param_types[i] = sql_type_make(r->params[i].type, -1);
         if (b->param_types[i].id == SQL_TYPE_UNKNOWN) b->param_types[i].id = SQL_TYPE_INVALID;
     }
+    b->params_fixed = r->params_fixed;
+    b->n_params_given = r->n_params;
     (void)t;
     return bind_statement(b, stmt, plan, r->err);
 }
@@ -284,6 +287,7 @@ mice_status sql_exec_stmt(sql_engine *e, const sql_session *s, txn *t, const ast
                   .stmt = stmt,
                   .params = params,
                   .n_params = n_params,
+                  .params_fixed = true,
                   .sink = sink,
                   .res = res,
                   .err = err ? err : &local};
