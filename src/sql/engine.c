@@ -61,7 +61,9 @@ static mice_status run_ddl(stmt_run *r, txn *t)
                         .sp = r->s->search_path,
                         .arena = r->arena,
                         .vctx = &r->s->vctx,
-                        .fctx = &r->fctx};
+                        .fctx = &r->fctx,
+                        .notice = r->sink ? r->sink->notice : NULL,
+                        .notice_ctx = r->sink ? r->sink->ctx : NULL};
     return exec_ddl(&env, r->stmt, r->res->command_tag, sizeof r->res->command_tag, r->err);
 }
 
@@ -211,8 +213,8 @@ static void name_schema(stmt_run *r)
     const ast_range_var *rv = &tb->u.range_var;
     catalog_desc *d, *sd;
     sql_error probe;
-    if (catalog_resolve_relation(r->ctp, r->s->database_id, r->s->search_path, rv->schema,
-                                 rv->rel, r->arena, &d, &probe) == MICE_OK &&
+    if (catalog_resolve_relation(r->ctp, r->s->database_id, r->s->search_path, rv->schema, rv->rel,
+                                 r->arena, &d, &probe) == MICE_OK &&
         catalog_get_desc(r->ctp, d->parent_id, r->arena, &sd, &probe) == MICE_OK)
         snprintf(e->schema_name, sizeof e->schema_name, "%s", sd->name);
 }
