@@ -85,6 +85,10 @@ mice_slice kv_replica_end(const kv_replica *r);
 bool kv_replica_contains(const kv_replica *r, mice_slice key);
 engine *kv_replica_engine(const kv_replica *r);
 locktable *kv_replica_locktable(kv_replica *r);
+/* Rebuild the index of live intents from the locks CF. kv_replica_create does it; whoever
+ * changes the CF other than through kv_replica_send (a Raft follower applying entries,
+ * a snapshot) must call it before the replica serves requests again (lease acquired). */
+mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err);
 /* Change the lock wait timeout (SET lock_timeout); 0 = no limit. */
 void kv_replica_set_lock_timeout(kv_replica *r, uint64_t timeout_ms);
 
