@@ -38,8 +38,8 @@ enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
-    NODE_ID = 1,         /* single node */
-    SQL_WORKERS = 16,    /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+    NODE_ID = 1,      /* single node */
+    SQL_WORKERS = 16, /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
 };
 
 /* What a running node holds, torn down in reverse order by node_close. */
@@ -54,7 +54,33 @@ typedef struct node {
     pgserver *sql;
     httpd *http;
     atomic_bool ready; /* /health readiness: true between start-up and stop */
+    pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
+    bool maint_started;
+    atomic_bool stopping;
 } node;
+
+enum { MAINT_PERIOD_MS = 1000, MAINT_SLEEP_STEP_MS = 50 };
+
+/* Background upkeep, once a second: clear the data of dropped and truncated tables
+ * (catalog GC jobs). Sleeps in short steps so that a stop is prompt. */
+static void *maint_main(void *arg)
+{
+    node *n = arg;
+    const mice_env *env = mice_env_real();
+    while (!atomic_load(&n->stopping)) {
+        size_t done = 0;
+        sql_error serr;
+        sqlerr_clear(&serr);
+        if (catalog_gc_run(n->cat, &done, &serr))
+            log_warn("gc: %s", serr.message);
+        else if (done)
+            log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        for (int i = 0; i < MAINT_PERIOD_MS / MAINT_SLEEP_STEP_MS && !atomic_load(&n->stopping);
+             i++)
+            env_sleep_ns(env, (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
+    }
+    return NULL;
+}
 
 static int usage(FILE *out)
 {
@@ -96,8 +122,8 @@ static void block_stop_signals(void)
 static mice_status open_storage(const mice_config *cfg, engine **out, mice_err *err)
 {
     if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST)
-        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s",
-                             cfg->data_dir, strerror(errno));
+        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s", cfg->data_dir,
+                             strerror(errno));
     mice_buf dir;
     buf_init(&dir);
     buf_printf(&dir, "%s/store", cfg->data_dir);
@@ -117,6 +143,8 @@ static bool node_ready(void *ctx)
 /* Stop in reverse order of start; every member may be NULL. */
 static void node_close(node *n)
 {
+    atomic_store(&n->stopping, true);
+    if (n->maint_started) pthread_join(n->maint, NULL);
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
     if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
@@ -150,8 +178,11 @@ static mice_status open_sql(node *n, mice_err *err)
     }
     n->cat = catalog_create(n->db, mice_env_real(), NODE_ID);
     n->engine = sql_engine_create(n->db, n->cat, mice_env_real());
-    pgsession_config scfg = {.db = n->db, .cat = n->cat, .engine = n->engine,
-                             .env = mice_env_real(), .node_id = NODE_ID};
+    pgsession_config scfg = {.db = n->db,
+                             .cat = n->cat,
+                             .engine = n->engine,
+                             .env = mice_env_real(),
+                             .node_id = NODE_ID};
     return pgsession_backend_create(&scfg, &n->backend, err);
 }
 
@@ -163,15 +194,23 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
     workpool_config wcfg = {.threads = SQL_WORKERS, .name = "sql"};
     if ((rc = workpool_create(&wcfg, &n->pool, err))) return rc;
     if ((rc = open_sql(n, err))) return rc;
-    pgserver_config pcfg = {.listen_addr = cfg->sql_addr, .insecure = true, .loop = n->loop,
-                            .pool = n->pool, .backend = pgsession_vtab(),
+    pgserver_config pcfg = {.listen_addr = cfg->sql_addr,
+                            .insecure = true,
+                            .loop = n->loop,
+                            .pool = n->pool,
+                            .backend = pgsession_vtab(),
                             .backend_ctx = n->backend};
     if ((rc = pgserver_create(&pcfg, &n->sql, err))) return rc;
     if ((rc = pgserver_start(n->sql, err))) return rc;
-    httpd_config hcfg = {.listen_addr = cfg->http_addr, .version = MICEDB_VERSION,
-                         .ready = node_ready, .ready_ctx = &n->ready};
+    httpd_config hcfg = {.listen_addr = cfg->http_addr,
+                         .version = MICEDB_VERSION,
+                         .ready = node_ready,
+                         .ready_ctx = &n->ready};
     if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
     if ((rc = httpd_start(n->http, err))) return rc;
+    if (pthread_create(&n->maint, NULL, maint_main, n) != 0)
+        return mice_err_setf(err, MICE_NOMEM, "cannot start the maintenance thread");
+    n->maint_started = true;
     return MICE_OK;
 }
 

@@ -54,10 +54,25 @@ mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err)
     return rc;
 }
 
+/* Forget the intents of [start, end) (empty end: to the end). */
+static void clear_intents(kv_replica *r, mice_slice start, mice_slice end)
+{
+    mice_buf k;
+    buf_init(&k);
+    mice_slice got;
+    while (skipset_next(&r->intents, start, true, end, &got)) {
+        buf_reset(&k);
+        buf_append_slice(&k, got);
+        skipset_remove(&r->intents, buf_slice(&k));
+    }
+    buf_deinit(&k);
+}
+
 /* After the effects of an evaluation were applied: the intents it wrote and deleted. */
 static void apply_intent_delta(kv_replica *r, mice_slice d)
 {
     pthread_mutex_lock(&r->intents_mu);
+    mice_slice range_start = {0};
     while (d.n >= 5) {
         char op = (char)d.p[0];
         uint32_t n = mice_load_be32(d.p + 1);
@@ -65,8 +80,12 @@ static void apply_intent_delta(kv_replica *r, mice_slice d)
         mice_slice key = mice_slice_of(d.p + 5, n);
         if (op == '+')
             skipset_add(&r->intents, key);
-        else
+        else if (op == '-')
             skipset_remove(&r->intents, key);
+        else if (op == '[')
+            range_start = key;
+        else
+            clear_intents(r, range_start, key);
         d.p += 5 + n;
         d.n -= 5 + n;
     }
@@ -246,6 +265,10 @@ static void latch_add_op(latch_set *s, const kv_replica *r, const kv_request *re
         break;
     case KV_OP_GC_TXN:
         if (txn) latch_add_record(s, txn);
+        break;
+    case KV_OP_CLEAR_RANGE:
+        latch_add_scan(s, r, op->key, op->end);
+        s->spans[s->n - 1].write = true;
         break;
     }
 }

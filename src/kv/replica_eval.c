@@ -83,7 +83,8 @@ static mice_status put_version(engine_batch *b, mice_slice key, intent_kind kind
     return rc ? mice_err_setf(err, rc, "write below the GC horizon") : MICE_OK;
 }
 
-/* Note an intent written ('+') or deleted ('-') for the replica's intent index. */
+/* Note an intent written ('+') or deleted ('-'), or a span cleared ('[' start, ']' end),
+ * for the replica's intent index. */
 static void note_intent(kv__eval *ev, char op, mice_slice key)
 {
     buf_append_u8(&ev->intent_delta, (uint8_t)op);
@@ -671,6 +672,33 @@ static mice_status eval_gc_txn(kv__eval *ev, mice_err *err)
     return MICE_OK;
 }
 
+/* Remove the span's versions and intents with two range deletions; the intent index
+ * forgets the span's keys ('[' start, ']' end in the delta). */
+static mice_status eval_clear_range(kv__eval *ev, const kv_op *op, mice_err *err)
+{
+    if (ev->req->txn) return mice_err_setf(err, MICE_INVALID, "CLEAR_RANGE is not transactional");
+    mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    mvcc_span_bounds(op->key, end, &lo, &hi);
+    engine_batch_delete_range(ev->effects, STORE_CF_DATA, buf_slice(&lo), buf_slice(&hi));
+    buf_reset(&lo);
+    buf_reset(&hi);
+    intent_key(&lo, op->key);
+    if (end.n)
+        intent_key(&hi, end);
+    else
+        buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
+    engine_batch_delete_range(ev->effects, STORE_CF_LOCKS, buf_slice(&lo), buf_slice(&hi));
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    note_intent(ev, '[', op->key);
+    note_intent(ev, ']', end);
+    ev->sync = true;
+    return MICE_OK;
+}
+
 static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     switch (op->kind) {
@@ -688,6 +716,8 @@ static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_e
         return eval_end_txn(ev, op, res, err);
     case KV_OP_GC_TXN:
         return eval_gc_txn(ev, err);
+    case KV_OP_CLEAR_RANGE:
+        return eval_clear_range(ev, op, err);
     }
     return mice_err_setf(err, MICE_INVALID, "unknown kv operation %d", (int)op->kind);
 }

@@ -102,6 +102,9 @@ mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found,
 mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
                        mice_err *err);
 mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err);
+/* Remove every version and lock of [start, end) at once, synced, without MVCC history:
+ * only for spans nobody reads any more (a TRUNCATEd or DROPped table's old data). */
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err);
 
 /* --- transactions -------------------------------------------------------------------- */
 
