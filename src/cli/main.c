@@ -59,7 +59,33 @@ typedef struct node {
     respserver *resp;
     httpd *http;
     atomic_bool ready; /* /health readiness: true between start-up and stop */
+    pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
+    bool maint_started;
+    atomic_bool stopping;
 } node;
+
+enum { MAINT_PERIOD_MS = 1000, MAINT_SLEEP_STEP_MS = 50 };
+
+/* Background upkeep, once a second: clear the data of dropped and truncated tables
+ * (catalog GC jobs). Sleeps in short steps so that a stop is prompt. */
+static void *maint_main(void *arg)
+{
+    node *n = arg;
+    const mice_env *env = mice_env_real();
+    while (!atomic_load(&n->stopping)) {
+        size_t done = 0;
+        sql_error serr;
+        sqlerr_clear(&serr);
+        if (catalog_gc_run(n->cat, &done, &serr))
+            log_warn("gc: %s", serr.message);
+        else if (done)
+            log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        for (int i = 0; i < MAINT_PERIOD_MS / MAINT_SLEEP_STEP_MS && !atomic_load(&n->stopping);
+             i++)
+            env_sleep_ns(env, (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
+    }
+    return NULL;
+}
 
 static int usage(FILE *out)
 {
@@ -122,6 +148,8 @@ static bool node_ready(void *ctx)
 /* Stop in reverse order of start; every member may be NULL. */
 static void node_close(node *n)
 {
+    atomic_store(&n->stopping, true);
+    if (n->maint_started) pthread_join(n->maint, NULL);
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
     if (n->resp) respserver_stop(n->resp);
@@ -195,6 +223,9 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
         .listen_addr = cfg->resp_addr, .loop = n->loop, .pool = n->pool, .rdb = n->rdb};
     if ((rc = respserver_create(&rscfg, &n->resp, err))) return rc;
     if ((rc = respserver_start(n->resp, err))) return rc;
+    if (pthread_create(&n->maint, NULL, maint_main, n) != 0)
+        return mice_err_setf(err, MICE_NOMEM, "cannot start the maintenance thread");
+    n->maint_started = true;
     return MICE_OK;
 }
 

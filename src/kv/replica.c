@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "base/log.h"
 #include "kv/intent.h"
 #include "storage/mvcc.h"
 
@@ -19,6 +20,77 @@ static mice_status propose_direct(void *ctx, engine_batch *effects, bool sync, m
 {
     (void)ctx;
     return engine_batch_commit(effects, sync ? ENGINE_SYNC : ENGINE_NOSYNC, err);
+}
+
+/* Rebuild the intent index from the locks CF (start-up; see kv_replica_reload_intents). */
+mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err)
+{
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    intent_key(&lo, buf_slice(&r->start));
+    if (r->end.n)
+        intent_key(&hi, buf_slice(&r->end));
+    else
+        buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
+    engine_iter_opts o = {.cf = STORE_CF_LOCKS, .lower = buf_slice(&lo), .upper = buf_slice(&hi)};
+    engine_iter *it = NULL;
+    mice_status rc = engine_iter_create(r->e, &o, &it, err);
+    pthread_mutex_lock(&r->intents_mu);
+    skipset_deinit(&r->intents);
+    skipset_init(&r->intents, 1);
+    for (engine_iter_first(it); rc == MICE_OK && it && engine_iter_valid(it);
+         engine_iter_next(it)) {
+        mice_slice key;
+        if (intent_key_decode(engine_iter_key(it), &key))
+            rc = mice_err_setf(err, MICE_CORRUPT, "malformed intent key");
+        else
+            skipset_add(&r->intents, key);
+    }
+    pthread_mutex_unlock(&r->intents_mu);
+    if (rc == MICE_OK && it) rc = engine_iter_status(it, err);
+    engine_iter_destroy(it);
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    return rc;
+}
+
+/* Forget the intents of [start, end) (empty end: to the end). */
+static void clear_intents(kv_replica *r, mice_slice start, mice_slice end)
+{
+    mice_buf k;
+    buf_init(&k);
+    mice_slice got;
+    while (skipset_next(&r->intents, start, true, end, &got)) {
+        buf_reset(&k);
+        buf_append_slice(&k, got);
+        skipset_remove(&r->intents, buf_slice(&k));
+    }
+    buf_deinit(&k);
+}
+
+/* After the effects of an evaluation were applied: the intents it wrote and deleted. */
+static void apply_intent_delta(kv_replica *r, mice_slice d)
+{
+    pthread_mutex_lock(&r->intents_mu);
+    mice_slice range_start = {0};
+    while (d.n >= 5) {
+        char op = (char)d.p[0];
+        uint32_t n = mice_load_be32(d.p + 1);
+        mice_assert(d.n >= 5 + (size_t)n);
+        mice_slice key = mice_slice_of(d.p + 5, n);
+        if (op == '+')
+            skipset_add(&r->intents, key);
+        else if (op == '-')
+            skipset_remove(&r->intents, key);
+        else if (op == '[')
+            range_start = key;
+        else
+            clear_intents(r, range_start, key);
+        d.p += 5 + n;
+        d.n -= 5 + n;
+    }
+    pthread_mutex_unlock(&r->intents_mu);
 }
 
 kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
@@ -40,6 +112,11 @@ kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
     r->latches = latch_mgr_create();
     r->locks = locktable_create(env);
     pthread_mutex_init(&r->ts_mu, NULL);
+    pthread_mutex_init(&r->intents_mu, NULL);
+    skipset_init(&r->intents, 1);
+    mice_err err;
+    if (kv_replica_reload_intents(r, &err))
+        log_error("kv: replica: cannot load its intents: %s", mice_err_msg(&err));
     return r;
 }
 
@@ -49,6 +126,8 @@ void kv_replica_destroy(kv_replica *r)
     latch_mgr_destroy(r->latches);
     locktable_destroy(r->locks);
     pthread_mutex_destroy(&r->ts_mu);
+    pthread_mutex_destroy(&r->intents_mu);
+    skipset_deinit(&r->intents);
     buf_deinit(&r->start);
     buf_deinit(&r->end);
     free(r);
@@ -188,6 +267,10 @@ static void latch_add_op(latch_set *s, const kv_replica *r, const kv_request *re
     case KV_OP_GC_TXN:
         if (txn) latch_add_record(s, txn);
         break;
+    case KV_OP_CLEAR_RANGE:
+        latch_add_scan(s, r, op->key, op->end);
+        s->spans[s->n - 1].write = true;
+        break;
     }
 }
 
@@ -220,6 +303,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     buf_init(&ev.scratch_key);
     buf_init(&ev.raw_intent);
     buf_init(&ev.raw_record);
+    buf_init(&ev.intent_delta);
     mice_status rc = kv__evaluate(&ev, err);
     if (rc == MICE_OK && engine_batch_count(ev.effects) > 0) {
         /* Intents are proposed unsynced: the synced batch that later commits their
@@ -227,6 +311,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
          * lost in a crash belongs to a transaction that never committed. */
         rc = r->proposer.propose(r->proposer.ctx, ev.effects, ev.sync, err);
         ev.effects = NULL;
+        if (rc == MICE_OK) apply_intent_delta(r, buf_slice(&ev.intent_delta));
     }
     engine_batch_destroy(ev.effects);
     if (rc == MICE_OK && ev.again_after_apply)
@@ -238,6 +323,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     buf_deinit(&ev.scratch_key);
     buf_deinit(&ev.raw_intent);
     buf_deinit(&ev.raw_record);
+    buf_deinit(&ev.intent_delta);
     *holder = ev.wait_for;
     *holder_live = ev.wait_for_live;
     return rc;

@@ -96,6 +96,10 @@ mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice
                                      size_t max_rows, mice_buf *resume, bool *more,
                                      size_t *n_purged, mice_err *err);
 
+/* Rebuild the index of live intents from the locks CF. kv_replica_create does it; whoever
+ * changes the CF other than through kv_replica_send (a Raft follower applying entries,
+ * a snapshot) must call it before the replica serves requests again (lease acquired). */
+mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err);
 /* Change the lock wait timeout (SET lock_timeout); 0 = no limit. */
 void kv_replica_set_lock_timeout(kv_replica *r, uint64_t timeout_ms);
 

@@ -69,6 +69,9 @@ typedef enum kv_op_kind {
     KV_OP_RESOLVE, /* settle the request's own txn's intent on key */
     KV_OP_END_TXN, /* commit or abort the request's transaction */
     KV_OP_GC_TXN,  /* 2PC: drop the committed record once every intent is resolved */
+    KV_OP_CLEAR_RANGE, /* one-shot: remove every version and intent of [key, end) at once,
+                        * without MVCC history: the span must be garbage nobody reads
+                        * (the old data of a TRUNCATEd or DROPped table) */
 } kv_op_kind;
 
 typedef enum kv_resolve_kind {

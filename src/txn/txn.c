@@ -192,6 +192,12 @@ mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err)
     return plain_write(db, &op, err);
 }
 
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_CLEAR_RANGE, .key = start, .end = end};
+    return plain_write(db, &op, err);
+}
+
 /* --- lifecycle and statements ------------------------------------------------------------ */
 
 txn *txn_begin(txn_db *db, txn_isolation isolation)

@@ -111,6 +111,9 @@ mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, 
  * expired ones (unsynced), says where the next step starts (*resume, when *more). */
 mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
                                  mice_buf *resume, bool *more, size_t *n_purged, mice_err *err);
+/* Remove every version and lock of [start, end) at once, synced, without MVCC history:
+ * only for spans nobody reads any more (a TRUNCATEd or DROPped table's old data). */
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err);
 
 /* --- transactions -------------------------------------------------------------------- */
 

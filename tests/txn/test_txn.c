@@ -364,6 +364,45 @@ static void test_scan_over_intents(void **state)
     tt_close(&env);
 }
 
+/* CLEAR_RANGE removes every version and intent of its span at once, and nothing else;
+ * scans that follow (also reverse, also from transactions begun before) see the rest. */
+static void test_clear_range(void **state)
+{
+    (void)state;
+    tt_env env;
+    tt_open(&env, "clear", NULL);
+    const char *keys[] = {"a", "b", "c", "d", "e"};
+    for (int i = 0; i < 5; i++) {
+        commit_kv(env.db, keys[i], "0");
+        commit_kv(env.db, keys[i], "1"); /* two versions each */
+    }
+    txn *pending = txn_begin(env.db, TXN_READ_COMMITTED);
+    assert_int_equal(tt_put(pending, "c", "9"), MICE_OK);  /* an intent inside the span */
+    assert_int_equal(tt_put(pending, "cc", "9"), MICE_OK); /* and one without a version */
+    assert_int_equal(tt_put(pending, "e", "9"), MICE_OK);  /* one outside */
+    mice_err err;
+    assert_int_equal(txn_db_clear_range(env.db, MICE_SLICE_LIT("b"), MICE_SLICE_LIT("d"), &err),
+                     MICE_OK);
+    txn *t = txn_begin(env.db, TXN_REPEATABLE_READ);
+    char out[256];
+    scan_text(t, "", "", false, 0, 2, out, sizeof out);
+    assert_string_equal(out, "a=1,d=1,e=1,");
+    scan_text(t, "", "", true, 0, 1, out, sizeof out);
+    assert_string_equal(out, "e=1,d=1,a=1,");
+    /* The cleared intents are gone: a writer does not wait for them. */
+    assert_int_equal(tt_put(t, "c", "2"), MICE_OK);
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    /* Only e's intent is left, and the pending transaction's next statement shows it. */
+    assert_int_equal(tt_count_intents(env.e), 1);
+    txn_statement_end(pending);
+    txn_statement_begin(pending);
+    scan_text(pending, "", "", false, 0, 10, out, sizeof out);
+    assert_string_equal(out, "a=1,c=2,d=1,e=9,");
+    txn_destroy(pending);
+    tt_close(&env);
+}
+
 typedef struct incr_ctx {
     const char *key;
     int runs;
@@ -804,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_abort_removes_intents),
         cmocka_unit_test(test_commit_survives_reopen),
         cmocka_unit_test(test_scan_over_intents),
+        cmocka_unit_test(test_clear_range),
         cmocka_unit_test(test_write_too_old_restarts_statement),
         cmocka_unit_test(test_two_phase_commit),
         cmocka_unit_test(test_serializable_refuses_write_skew),
