@@ -74,6 +74,7 @@ struct ioloop_conn {
     bool read_paused;
     bool backed_up;     /* output above the high-water mark, on_drain owed */
     bool no_read_pause; /* keep reading while backed up (ioloop_conn_set_read_pause) */
+    bool write_shut;    /* ioloop_conn_shutdown_write: no more writes */
     mice_status close_why;
     size_t pending_bytes;
     uint64_t linger_ms;   /* how long a graceful close may wait for the peer to read */
@@ -640,7 +641,7 @@ static void conn_written(uv_write_t *req, int status)
 /* w is filled but for the request; takes w (and its bytes). */
 static mice_status conn_queue(ioloop_conn *c, conn_write *w, const uint8_t *bytes)
 {
-    if (c->state != CONN_OPEN) {
+    if (c->state != CONN_OPEN || c->write_shut) {
         free(w->owned);
         free(w);
         return MICE_CLOSED;
@@ -698,6 +699,28 @@ mice_status ioloop_conn_write_buf(ioloop_conn *c, mice_buf *buf)
     w->n = n;
     w->owned = bytes;
     return conn_queue(c, w, bytes);
+}
+
+static void shutdown_done(uv_shutdown_t *req, int status)
+{
+    ioloop_conn *c = req->data;
+    free(req);
+    /* Cancelled: the connection is closing anyway (this runs before its close callback). */
+    if (status < 0 && status != UV_ECANCELED) conn_close_now(c, uv_status(status, NULL, c->peer));
+}
+
+void ioloop_conn_shutdown_write(ioloop_conn *c)
+{
+    mice_assert(ioloop_on_loop_thread(c->loop));
+    if (c->state != CONN_OPEN || c->write_shut) return;
+    c->write_shut = true;
+    uv_shutdown_t *req = mice_malloc(sizeof *req);
+    req->data = c;
+    int rc = uv_shutdown(req, (uv_stream_t *)&c->tcp, shutdown_done);
+    if (rc) {
+        free(req);
+        conn_close_now(c, uv_status(rc, NULL, c->peer));
+    }
 }
 
 void ioloop_conn_close(ioloop_conn *c)

@@ -152,6 +152,10 @@ mice_status ioloop_conn_write(ioloop_conn *c, mice_slice bytes);
 mice_status ioloop_conn_write_buf(ioloop_conn *c, mice_buf *buf);
 /* Loop thread. Graceful close (see above); on_close follows with MICE_OK. Idempotent. */
 void ioloop_conn_close(ioloop_conn *c);
+/* Loop thread. Half-close: queued output is flushed, then the peer reads EOF; we keep
+ * reading until the peer closes its side too (then on_close with MICE_CLOSED). Later
+ * writes fail with MICE_CLOSED. Idempotent. */
+void ioloop_conn_shutdown_write(ioloop_conn *c);
 
 /* Loop thread. Per-connection user data, NULL until set. */
 void ioloop_conn_set_data(ioloop_conn *c, void *data);

@@ -117,6 +117,8 @@ typedef struct server {
     atomic_bool close_after_big; /* "BIG" asks for BIG_REPLY_BYTES then a graceful close */
     atomic_bool no_read_pause;   /* new connections keep reading while backed up */
     atomic_int drains;           /* on_drain calls */
+    atomic_int after_half;       /* bytes read after "HALF" shut our writing side */
+    atomic_bool half_shut;
 } server;
 
 enum {
@@ -162,6 +164,16 @@ static void echo_data(ioloop_conn *c, mice_slice bytes)
     if (atomic_load(&s->close_after_big) && bytes.n == 4 && memcmp(bytes.p, "HUGE", 4) == 0) {
         ioloop_conn_set_linger_ms(c, SHORT_LINGER_MS);
         send_big_then_close(c, HUGE_REPLY_BYTES);
+        return;
+    }
+    if (bytes.n == 4 && memcmp(bytes.p, "HALF", 4) == 0) {
+        ioloop_conn_shutdown_write(c);
+        atomic_store(&s->half_shut, true);
+        return;
+    }
+    if (atomic_load(&s->half_shut)) {
+        atomic_fetch_add(&s->after_half, (int)bytes.n);
+        mice_assert(ioloop_conn_write(c, bytes) == MICE_CLOSED);
         return;
     }
     mice_status rc = ioloop_conn_write(c, bytes);
@@ -522,6 +534,26 @@ static void test_backpressure_without_read_pause(void **state)
     server_stop(s);
 }
 
+/* After a half-close the client reads EOF (after what was queued) but can still send. */
+static void test_half_close_keeps_reading(void **state)
+{
+    (void)state;
+    server *s = server_start();
+    int fd = client_connect(s->port);
+    assert_true(send_all(fd, "abc", 3));
+    char back[3];
+    assert_true(recv_all(fd, back, 3));
+    assert_true(send_all(fd, "HALF", 4));
+    assert_true(recv_eof(fd));
+    assert_true(send_all(fd, "still here", 10));
+    assert_true(wait_at_least(&s->after_half, 10));
+    assert_int_equal(atomic_load(&s->closed), 0);
+    close(fd);
+    assert_true(wait_at_least(&s->closed, 1));
+    assert_int_equal(atomic_load(&s->why[MICE_CLOSED]), 1);
+    server_stop(s);
+}
+
 static void test_client_closes_mid_write(void **state)
 {
     (void)state;
@@ -781,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_many_concurrent_connections),
         cmocka_unit_test(test_backpressure_pauses_and_resumes_reading),
         cmocka_unit_test(test_backpressure_without_read_pause),
+        cmocka_unit_test(test_half_close_keeps_reading),
         cmocka_unit_test(test_client_closes_mid_write),
         cmocka_unit_test(test_graceful_close_flushes_output),
         cmocka_unit_test(test_close_gives_up_on_a_peer_that_never_reads),
