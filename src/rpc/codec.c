@@ -70,6 +70,24 @@ bool rpc_frame_msg_kind(rpc_frame_type type, rpc_msg_kind *kind)
     return false;
 }
 
+const ProtobufCMessageDescriptor *rpc_frame_descriptor(rpc_frame_type type)
+{
+    rpc_msg_kind kind;
+    switch (type) {
+    case RPC_FRAME_HELLO:
+        return &rpcpb__hello__descriptor;
+    case RPC_FRAME_RAFT_BATCH:
+        return &rpcpb__raft_batch__descriptor;
+    case RPC_FRAME_REQUEST:
+        return &rpcpb__request__descriptor;
+    case RPC_FRAME_RESPONSE:
+        return &rpcpb__response__descriptor;
+    default:
+        mice_assert(rpc_frame_msg_kind(type, &kind));
+        return rpc_msg_descriptor(kind);
+    }
+}
+
 void rpc_pack(const ProtobufCMessage *msg, mice_buf *out)
 {
     size_t n = protobuf_c_message_get_packed_size(msg);

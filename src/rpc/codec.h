@@ -64,6 +64,9 @@ rpc_frame_type rpc_msg_frame_type(rpc_msg_kind kind);
 /* The kind a non-batch frame type carries; false for HELLO, RAFT_BATCH, REQUEST, RESPONSE. */
 bool rpc_frame_msg_kind(rpc_frame_type type, rpc_msg_kind *kind);
 
+/* The protobuf type of a frame's body (Rpcpb__RaftBatch for RPC_FRAME_RAFT_BATCH). */
+const ProtobufCMessageDescriptor *rpc_frame_descriptor(rpc_frame_type type);
+
 /* Append msg's encoding to out. */
 void rpc_pack(const ProtobufCMessage *msg, mice_buf *out);
 /* Append one frame of the given type whose body is msg's encoding. */

@@ -38,6 +38,7 @@ enum {
     DRAIN_ITEMS_PER_TURN = 4096, /* then let sockets and timers run; drain again next turn */
     ITEM_OVERHEAD_BYTES = 64,    /* what a queued message costs beyond its bytes */
     CLOSE_LINGER_MS = 1000,      /* a closing peer connection flushes for at most this long */
+    RETIRE_MAX_MS = 10000,       /* a retired connection the peer does not close is cut */
     BACKOFF_SHIFT_MAX = 20,
     PEER_ADDRS_IN_HELLO = 1,
 };
@@ -98,11 +99,12 @@ struct rpc_conn {
     bool outbound;
     bool hello_done;
     bool closing;         /* we closed it: ignore further input */
+    bool retired;         /* lost to another connection to the same peer: read-only until EOF */
     bool abandoned;       /* outbound attempt given up before connect reported */
     uint64_t peer_node;   /* dialed node, or the Hello's */
     uint64_t incarnation; /* from the peer's Hello */
     peer *peer;           /* set for outbound at dial, inbound at Hello */
-    ioloop_timer *handshake_timer;
+    ioloop_timer *timer;  /* handshake deadline; then, once retired, the retirement's */
     frame_decoder dec;
     rpc_conn *prev, *next; /* transport's list */
 };
@@ -285,13 +287,16 @@ static void call_succeed(rpc_transport *t, call_state *c, mice_slice payload)
     free(c);
 }
 
-/* Fail the peer's calls that were carried by connection serial (0: still queued). */
-static void peer_fail_calls(rpc_transport *t, peer *p, uint64_t serial, const char *why)
+typedef enum { CALLS_QUEUED, CALLS_SENT } call_set;
+
+/* Fail the peer's calls still queued (a dial failed), or already sent (the connection that
+ * would bring their answers is gone). */
+static void peer_fail_calls(rpc_transport *t, peer *p, call_set which, const char *why)
 {
     call_state *next;
     for (call_state *c = p->calls; c; c = next) {
         next = c->next;
-        if (c->conn_serial == serial)
+        if ((c->conn_serial != 0) == (which == CALLS_SENT))
             call_fail(t, c, MICE_UNAVAILABLE, "node %llu: %s", (unsigned long long)p->node_id, why);
     }
 }
@@ -368,7 +373,7 @@ static void peer_dial_failed(rpc_transport *t, peer *p, const char *why)
                   (unsigned long long)delay);
     }
     peer_drop_queue(t, p);
-    peer_fail_calls(t, p, 0, why);
+    peer_fail_calls(t, p, CALLS_QUEUED, why);
     if (!p->backoff) p->backoff = ioloop_timer_start(t->loop, delay, 0, backoff_done, p);
 }
 
@@ -437,11 +442,11 @@ static void conn_free(rpc_conn *rc)
     transport_unref(t);
 }
 
-static void conn_cancel_handshake_timer(rpc_conn *rc)
+static void conn_cancel_timer(rpc_conn *rc)
 {
-    if (rc->handshake_timer) {
-        ioloop_timer_cancel(rc->handshake_timer);
-        rc->handshake_timer = NULL;
+    if (rc->timer) {
+        ioloop_timer_cancel(rc->timer);
+        rc->timer = NULL;
     }
 }
 
@@ -450,7 +455,7 @@ static void conn_close(rpc_conn *rc)
 {
     if (rc->closing) return;
     rc->closing = true;
-    conn_cancel_handshake_timer(rc);
+    conn_cancel_timer(rc);
     ioloop_conn_close(rc->c);
 }
 
@@ -459,9 +464,13 @@ static void conn_write(rpc_conn *rc, mice_buf *out, uint64_t frames)
     rpc_transport *t = rc->t;
     size_t n = out->n;
     if (n == 0) return;
-    if (ioloop_conn_write_buf(rc->c, out) != MICE_OK) return; /* closing: on_close follows */
+    /* Counted first: the write may reach the peer before ioloop_conn_write_buf returns. */
     STAT_ADD(t, frames_out, frames);
     STAT_ADD(t, bytes_out, n);
+    if (ioloop_conn_write_buf(rc->c, out) != MICE_OK) { /* closing: on_close follows */
+        STAT_SUB(t, frames_out, frames);
+        STAT_SUB(t, bytes_out, n);
+    }
 }
 
 static void conn_send_hello(rpc_conn *rc)
@@ -487,7 +496,7 @@ static void handshake_timed_out(ioloop_timer *timer, void *ctx)
 {
     (void)timer;
     rpc_conn *rc = ctx;
-    rc->handshake_timer = NULL;
+    rc->timer = NULL;
     rpc_transport *t = rc->t;
     if (!rc->c) {
         /* Still dialing: give up on it; the connect callback frees it when it comes. */
@@ -515,9 +524,8 @@ static void conn_opened(rpc_conn *rc, ioloop_conn *c)
     ioloop_conn_set_linger_ms(c, CLOSE_LINGER_MS);
     STAT_ADD(t, conns_open, 1);
     conn_send_hello(rc);
-    if (!rc->handshake_timer)
-        rc->handshake_timer =
-            ioloop_timer_start(t->loop, t->connect_timeout_ms, 0, handshake_timed_out, rc);
+    if (!rc->timer)
+        rc->timer = ioloop_timer_start(t->loop, t->connect_timeout_ms, 0, handshake_timed_out, rc);
 }
 
 static void conn_accepted(ioloop_conn *c, void *ctx)
@@ -550,7 +558,7 @@ static void conn_connected(ioloop_conn *c, mice_status status, const mice_err *e
     if (!c) {
         peer *p = rc->peer;
         bool was_dialing = p && p->dialing == rc;
-        conn_cancel_handshake_timer(rc);
+        conn_cancel_timer(rc);
         conn_free(rc);
         if (was_dialing) {
             p->dialing = NULL;
@@ -570,15 +578,35 @@ static void peer_dial(rpc_transport *t, peer *p)
     rc->peer_node = p->node_id;
     p->dialing = rc;
     STAT_ADD(t, dials, 1);
-    rc->handshake_timer =
-        ioloop_timer_start(t->loop, t->connect_timeout_ms, 0, handshake_timed_out, rc);
+    rc->timer = ioloop_timer_start(t->loop, t->connect_timeout_ms, 0, handshake_timed_out, rc);
     mice_err err;
     if (ioloop_connect(t->loop, p->addr, &conn_ops, rc, conn_connected, &err) != MICE_OK) {
         p->dialing = NULL;
-        conn_cancel_handshake_timer(rc);
+        conn_cancel_timer(rc);
         conn_free(rc);
         peer_dial_failed(t, p, err.msg);
     }
+}
+
+static void retire_expired(ioloop_timer *timer, void *ctx)
+{
+    (void)timer;
+    rpc_conn *rc = ctx;
+    rc->timer = NULL;
+    conn_close(rc);
+}
+
+/* rc lost to another connection to its peer. Both sides retire the same one: each stops
+ * writing to it (half-close after what was written) but reads it until the other side's
+ * EOF, so nothing either side wrote before deciding is lost. */
+static void conn_retire(rpc_conn *rc)
+{
+    rpc_transport *t = rc->t;
+    if (rc->retired || rc->closing) return;
+    rc->retired = true;
+    conn_cancel_timer(rc);
+    ioloop_conn_shutdown_write(rc->c);
+    rc->timer = ioloop_timer_start(t->loop, RETIRE_MAX_MS, 0, retire_expired, rc);
 }
 
 /* Which of two live connections to one peer both sides keep. */
@@ -605,11 +633,16 @@ static void conn_established(rpc_conn *rc, const Rpcpb__Hello *h)
     rpc_conn *old = p->conn;
     if (old) {
         if (!conn_preferred(t, rc, old)) {
-            conn_close(rc); /* not the peer's connection: its close fails nothing queued */
+            conn_retire(rc);
             return;
         }
-        conn_close(old);
-        peer_fail_calls(t, p, old->serial, "connection replaced");
+        if (rc->incarnation != old->incarnation) {
+            /* The peer restarted: nothing sent to its old process will be answered. */
+            conn_close(old);
+            peer_fail_calls(t, p, CALLS_SENT, "the node restarted");
+        } else {
+            conn_retire(old); /* answers to calls sent on it come on rc */
+        }
     }
     p->conn = rc;
     STAT_ADD(t, handshakes, 1);
@@ -663,7 +696,7 @@ static mice_status on_hello(rpc_conn *rc, mice_slice body, mice_err *err)
     rc->hello_done = true;
     rc->peer_node = h->node_id;
     rc->incarnation = h->incarnation;
-    conn_cancel_handshake_timer(rc);
+    conn_cancel_timer(rc);
     conn_established(rc, h);
     rpc_unpacked_free(m);
     return MICE_OK;
@@ -827,21 +860,20 @@ static void conn_closed(ioloop_conn *c, mice_status why)
     if (!rc) return; /* accepted while the transport was being torn down */
     rpc_transport *t = rc->t;
     STAT_SUB(t, conns_open, 1);
-    conn_cancel_handshake_timer(rc);
+    conn_cancel_timer(rc);
     peer *p = rc->peer;
     if (!t->dead && p) {
         if (p->conn == rc) {
             p->conn = NULL;
             log_info("rpc: lost connection to node %llu (%s: %s)", (unsigned long long)p->node_id,
                      ioloop_conn_peer(c), mice_status_str(why));
-            peer_fail_calls(t, p, rc->serial, "connection lost");
+            peer_fail_calls(t, p, CALLS_SENT, "connection lost");
             if (p->head) peer_dial(t, p); /* queued traffic: reconnect at once */
         } else if (p->dialing == rc) {
             p->dialing = NULL;
             peer_dial_failed(t, p, rc->closing ? "handshake failed" : "closed during handshake");
-        } else {
-            peer_fail_calls(t, p, rc->serial, "connection replaced");
         }
+        /* else: a retired or replaced connection; its calls wait for answers on p->conn */
     }
     conn_free(rc);
 }
@@ -867,7 +899,9 @@ static void mark_call_sent(rpc_transport *t, uint64_t call_id, uint64_t serial)
 static void peer_flush(rpc_transport *t, peer *p)
 {
     rpc_conn *rc = p->conn;
-    if (!rc || rc->closing || !p->head) return;
+    /* A connection the peer closed is closing before on_close tells us: what we wrote now
+     * would be lost, so it stays queued for the connection that replaces this one. */
+    if (!rc || rc->closing || ioloop_conn_is_closing(rc->c) || !p->head) return;
     size_t pending = ioloop_conn_pending_bytes(rc->c);
     if (pending > IOLOOP_WRITE_HIGH_WATER_BYTES) return;
     mice_buf out;
@@ -1299,7 +1333,7 @@ static void teardown(rpc_transport *t, bool loop_alive)
     for (rpc_conn *rc = t->conns; rc; rc = rc->next) {
         rc->peer = NULL;
         if (!loop_alive) continue;
-        conn_cancel_handshake_timer(rc);
+        conn_cancel_timer(rc);
         if (rc->c)
             conn_close(rc);
         else

@@ -30,6 +30,10 @@ static void test_kind_table(void **state)
             assert_int_equal(back, k);
         }
     }
+    assert_ptr_equal(rpc_frame_descriptor(RPC_FRAME_RAFT_BATCH), &rpcpb__raft_batch__descriptor);
+    assert_ptr_equal(rpc_frame_descriptor(RPC_FRAME_HEARTBEAT_RESP),
+                     &rpcpb__node_heartbeat_response__descriptor);
+    assert_ptr_equal(rpc_frame_descriptor(RPC_FRAME_HELLO), &rpcpb__hello__descriptor);
     rpc_msg_kind back;
     assert_false(rpc_frame_msg_kind(RPC_FRAME_HELLO, &back));
     assert_false(rpc_frame_msg_kind(RPC_FRAME_REQUEST, &back));
