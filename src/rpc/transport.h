@@ -17,7 +17,10 @@
  * another protocol version, or - on a connection we dialed - with another node id than
  * the one we dialed is refused (one log line; the connection closes). Nothing but a Hello
  * is accepted before the Hello. If both nodes dial each other at once, both keep the
- * connection dialed by the smaller node id and close the other, so they converge on one.
+ * connection dialed by the smaller node id and retire the other: each side half-closes it
+ * after what it already wrote and reads it to the end, so nothing is lost (what arrives on
+ * the retired connection may interleave with the first messages on the kept one). A
+ * connection from a new incarnation of the peer (it restarted) replaces the old at once.
  *
  * BATCHING. Senders on any thread push into one MPSC queue; the io thread drains it once
  * per loop turn, appends each message to its destination peer's queue, then writes each
@@ -27,7 +30,7 @@
  *
  * RECONNECTS. A peer with queued traffic and no connection is dialed. A failed dial or
  * handshake (refused, RPC connect timeout, rejected Hello) puts the peer in back-off for
- * min(backoff_max, backoff_initial * 2^failures), jittered to [d/2, d] with a PRNG seeded
+ * d = min(backoff_max, backoff_initial * 2^(failures-1)), jittered to [d/2, d] by a PRNG seeded
  * from the env; during back-off Raft messages to it are dropped and calls fail at once with
  * MICE_UNAVAILABLE. A connection that was up and is lost is redialed at the next message.
  *
@@ -59,9 +62,9 @@
  * Handlers run on the loop thread. Peers, connections and calls are owned by the loop
  * thread; other threads reach them only through the MPSC queue.
  * Invariants: per destination, messages leave in the order rpc_send was called on one
- * thread; a call's future completes exactly once (response, remote error, MICE_TIMEOUT,
- * MICE_UNAVAILABLE, or MICE_CLOSED at destroy); no frame is written on a connection before
- * both Hellos were checked (except our own Hello).
+ * thread, and arrive in that order over one connection; a call's future completes exactly once
+ * (response, remote error, MICE_TIMEOUT, MICE_UNAVAILABLE, or MICE_CLOSED at destroy); no frame is
+ * written on a connection before both Hellos were checked (except our own Hello).
  */
 #ifndef MICE_RPC_TRANSPORT_H
 #define MICE_RPC_TRANSPORT_H
