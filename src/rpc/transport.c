@@ -323,7 +323,7 @@ static void peer_mark_dirty(rpc_transport *t, peer *p)
 }
 
 /* Drop everything queued (a dial failed, or teardown): messages are counted as dropped;
- * queued requests' calls are failed by the caller through peer_fail_calls(serial 0). */
+ * the calls whose requests were queued are failed by the caller (CALLS_QUEUED). */
 static void peer_drop_queue(rpc_transport *t, peer *p)
 {
     while (p->head) {
@@ -619,16 +619,28 @@ static bool conn_preferred(const rpc_transport *t, const rpc_conn *fresh, const 
     return fresh_dialer == smaller;
 }
 
+/* An address from a peer's Hello worth remembering: parses, and is not a wildcard that a
+ * node listening on every interface would advertise unless told its real address. */
+static bool dialable(const char *addr)
+{
+    struct sockaddr_storage sa;
+    if (!addr || strlen(addr) >= IOLOOP_ADDR_MAX) return false;
+    if (ioloop_parse_addr(addr, &sa, NULL) != MICE_OK) return false;
+    static const char *const wildcards[] = {"0.0.0.0:", ":", "*:", "[::]:"};
+    for (size_t i = 0; i < sizeof wildcards / sizeof wildcards[0]; i++) {
+        if (strncmp(addr, wildcards[i], strlen(wildcards[i])) == 0) return false;
+    }
+    return true;
+}
+
 /* Both Hellos are in: rc becomes the peer's connection (or loses to the one it has). */
 static void conn_established(rpc_conn *rc, const Rpcpb__Hello *h)
 {
     rpc_transport *t = rc->t;
     peer *p = peer_get(t, rc->peer_node);
     rc->peer = p;
-    if (!p->addr[0] && h->n_addresses > 0 && h->addresses[0] &&
-        strlen(h->addresses[0]) < sizeof p->addr) {
+    if (!p->addr[0] && h->n_addresses > 0 && dialable(h->addresses[0]))
         snprintf(p->addr, sizeof p->addr, "%s", h->addresses[0]);
-    }
     if (p->dialing == rc) p->dialing = NULL;
     rpc_conn *old = p->conn;
     if (old) {

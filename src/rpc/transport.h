@@ -123,7 +123,8 @@ typedef struct rpc_config {
     uint64_t node_id;           /* this node; non-zero */
     const char *cluster_id;     /* peers must present the same; copied; non-empty */
     const char *listen_addr;    /* "host:port" (port 0: any free one); NULL: dial only */
-    const char *advertise_addr; /* told to peers; NULL: listen_addr with the bound port */
+    const char *advertise_addr; /* told to peers; NULL: listen_addr with the bound port (set
+                                   it when listening on 0.0.0.0: peers ignore wildcards) */
     rpc_message_fn on_message;  /* NULL: one-way messages are counted and dropped */
     rpc_request_fn on_request;  /* NULL: calls other than METHOD_PING get MICE_UNSUPPORTED */
     void *handler_ctx;

@@ -594,6 +594,35 @@ static void test_reconnect_after_peer_restart(void **state)
     node_stop(b);
 }
 
+/* A node that dialed us told its address in its Hello: after the connection is gone, we
+ * can dial it back without being told where it lives. */
+static void test_address_learned_from_hello(void **state)
+{
+    (void)state;
+    node *a = node_start(1), *b = node_start(2);
+    introduce(a, b); /* b is never told where node 1 lives */
+    mice_buf out;
+    buf_init(&out);
+    mice_err err;
+    assert_int_equal(call(a, 2, METHOD_ECHO, "hi", 2000, &out, &err), MICE_OK);
+    int port = rpc_transport_port(a->t);
+    rpc_transport_destroy(a->t);
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+    assert_int_equal(transport_start(a, listen, CLUSTER, NULL), MICE_OK);
+    bool ok = false;
+    for (int i = 0; i < 100 && !ok; i++) {
+        ok = call(b, 1, METHOD_ECHO, "yo", 2000, &out, &err) == MICE_OK;
+        if (!ok) sleep_ms(20); /* b may still hold the old connection for a moment */
+    }
+    assert_true(ok);
+    assert_memory_equal(out.p, "oy", 2);
+    assert_true(rpc_get_stats(b->t).dials >= 1);
+    buf_deinit(&out);
+    node_stop(a);
+    node_stop(b);
+}
+
 /* ---- raw sockets speaking (bad) frames ---- */
 
 static int raw_connect(int port)
@@ -1042,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_call_timeout_and_late_answer),
         cmocka_unit_test(test_unreachable_peers),
         cmocka_unit_test(test_reconnect_after_peer_restart),
+        cmocka_unit_test(test_address_learned_from_hello),
         cmocka_unit_test(test_malformed_frames_close_only_that_connection),
         cmocka_unit_test(test_silent_client_is_cut_off),
         cmocka_unit_test(test_wrong_cluster_and_wrong_node_are_refused),
