@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "sql/interval.h"
 
 #define T(id_, typname_, sql_, len_, byval_, cat_, pref_, elem_, arr_)                        \
     {SQL_TYPE_##id_, typname_, sql_, len_, byval_, cat_, pref_, elem_, arr_},
@@ -122,6 +123,12 @@ static size_t format_base(sql_type_id id, int32_t typmod, char *out, size_t cap)
         if (typmod < SQL_VARHDRSZ) break;
         return (size_t)snprintf(out, cap, "numeric(%d,%d)", sql_typmod_numeric_precision(typmod),
                                 sql_typmod_numeric_scale(typmod));
+    case SQL_TYPE_INTERVAL: {
+        if (typmod < 0) break;
+        char suffix[SQL_TYPE_NAME_MAX];
+        interval_typmod_suffix(typmod, suffix, sizeof suffix);
+        return (size_t)snprintf(out, cap, "interval%s", suffix);
+    }
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
     case SQL_TYPE_TIME:
@@ -150,7 +157,14 @@ size_t sql_type_format(sql_type t, char *out, size_t cap)
 
 /* ---- parsing type names ---- */
 
-typedef enum { MODS_NONE, MODS_LENGTH, MODS_NUMERIC, MODS_FLOAT, MODS_PRECISION } mods_kind;
+typedef enum {
+    MODS_NONE,
+    MODS_LENGTH,
+    MODS_NUMERIC,
+    MODS_FLOAT,
+    MODS_PRECISION,
+    MODS_INTERVAL,
+} mods_kind;
 
 typedef struct type_alias {
     const char *name;
@@ -191,7 +205,7 @@ static const type_alias aliases[] = {
     {"timestamp without time zone", SQL_TYPE_TIMESTAMP, MODS_PRECISION, -1},
     {"timestamptz", SQL_TYPE_TIMESTAMPTZ, MODS_PRECISION, -1},
     {"timestamp with time zone", SQL_TYPE_TIMESTAMPTZ, MODS_PRECISION, -1},
-    {"interval", SQL_TYPE_INTERVAL, MODS_NONE, -1},
+    {"interval", SQL_TYPE_INTERVAL, MODS_INTERVAL, -1},
     {"numeric", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"decimal", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"dec", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
@@ -272,6 +286,8 @@ static mice_status apply_mods(const type_alias *a, const int32_t *mods, int nmod
         /* PostgreSQL warns and reduces; we reduce silently. */
         out->typmod = mods[0] > SQL_TIMESTAMP_PRECISION_MAX ? SQL_TIMESTAMP_PRECISION_MAX : mods[0];
         return MICE_OK;
+    case MODS_INTERVAL:
+        return interval_typmod_from_mods(mods, nmods, &out->typmod, err);
     case MODS_NONE:
         break;
     }

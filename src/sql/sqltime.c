@@ -1,0 +1,317 @@
+/* sqltime.c - the time type (see sqltime.h). */
+#include "sql/sqltime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum { TIME_TEXT_MAX = 256 };
+
+static mice_status bad_time(const char *text, sql_error *err)
+{
+    return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_DATETIME_FORMAT,
+                      "invalid input syntax for type time: \"%s\"", text);
+}
+
+static mice_status time_range(const char *text, sql_error *err)
+{
+    return sqlerr_set(err, MICE_RANGE, SQLSTATE_DATETIME_FIELD_OVERFLOW,
+                      "date/time field value out of range: \"%s\"", text);
+}
+
+typedef enum { TP_OK, TP_FORMAT, TP_RANGE } tp_result;
+
+typedef struct time_parse {
+    bool have_time, am, pm, now;
+    int64_t hour, min, sec, usec;
+} time_parse;
+
+static bool all_digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)p[i])) return false;
+    return n > 0;
+}
+
+/* ".ffff" (up to any length, rounded to microseconds) */
+static tp_result fraction_us(const char *p, size_t n, int64_t *us)
+{
+    if (n == 0 || p[0] != '.') return TP_FORMAT;
+    int64_t v = 0;
+    int digits = 0;
+    bool round_up = false;
+    for (size_t i = 1; i < n; i++) {
+        if (!isdigit((unsigned char)p[i])) return TP_FORMAT;
+        if (digits < 6) {
+            v = v * 10 + (p[i] - '0');
+            digits++;
+        } else if (digits == 6) {
+            round_up = p[i] >= '5';
+            digits++;
+        }
+    }
+    while (digits < 6)
+        v *= 10, digits++;
+    *us = v + (round_up ? 1 : 0);
+    return TP_OK;
+}
+
+static int64_t number(const char *p, size_t n)
+{
+    int64_t v = 0;
+    for (size_t i = 0; i < n && v < INT64_C(1) << 40; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+/* "h:m[:s[.f]]" or "hhmm[ss[.f]]" */
+static tp_result time_token(const char *p, size_t n, time_parse *t)
+{
+    const char *colon = memchr(p, ':', n);
+    if (!colon) {
+        const char *dot = memchr(p, '.', n);
+        size_t nd = dot ? (size_t)(dot - p) : n;
+        if (!all_digits(p, nd) || (nd != 4 && nd != 6) || (dot && nd != 6)) return TP_FORMAT;
+        t->hour = number(p, 2);
+        t->min = number(p + 2, 2);
+        t->sec = nd == 6 ? number(p + 4, 2) : 0;
+        if (dot && fraction_us(dot, n - nd, &t->usec)) return TP_FORMAT;
+        return TP_OK;
+    }
+    size_t nh = (size_t)(colon - p);
+    if (!all_digits(p, nh)) return TP_FORMAT;
+    t->hour = number(p, nh);
+    const char *q = colon + 1, *end = p + n;
+    size_t nm = 0;
+    while (q + nm < end && isdigit((unsigned char)q[nm]))
+        nm++;
+    if (nm == 0) return TP_FORMAT;
+    t->min = number(q, nm);
+    q += nm;
+    if (q < end && *q == ':') {
+        q++;
+        size_t ns = 0;
+        while (q + ns < end && isdigit((unsigned char)q[ns]))
+            ns++;
+        if (ns == 0) return TP_FORMAT;
+        t->sec = number(q, ns);
+        q += ns;
+    }
+    if (q < end && fraction_us(q, (size_t)(end - q), &t->usec)) return TP_FORMAT;
+    return TP_OK;
+}
+
+static bool is_zone_word(const char *w, size_t n)
+{
+    static const char *const abbrevs[] = {
+        "z",    "utc",  "gmt",  "zulu", "ut",   "est",  "edt", "cst",  "cdt", "mst",
+        "mdt",  "pst",  "pdt",  "akst", "akdt", "hst",  "wet", "west", "bst", "cet",
+        "cest", "met",  "mest", "eet",  "eest", "msk",  "ist", "jst",  "kst", "hkt",
+        "awst", "acst", "acdt", "aest", "aedt", "nzst", "nzdt"};
+    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
+        if (strlen(abbrevs[i]) == n && strncasecmp(w, abbrevs[i], n) == 0) return true;
+    return memchr(w, '/', n) != NULL;
+}
+
+static tp_result word_token(const char *p, size_t n, time_parse *t)
+{
+    if (n == 2 && strncasecmp(p, "am", 2) == 0)
+        return t->am || t->pm ? TP_FORMAT : (t->am = true, TP_OK);
+    if (n == 2 && strncasecmp(p, "pm", 2) == 0)
+        return t->am || t->pm ? TP_FORMAT : (t->pm = true, TP_OK);
+    if (n == 8 && strncasecmp(p, "allballs", 8) == 0) {
+        if (t->have_time) return TP_FORMAT;
+        t->have_time = true;
+        return TP_OK;
+    }
+    if (n == 3 && strncasecmp(p, "now", 3) == 0) {
+        if (t->have_time) return TP_FORMAT;
+        t->have_time = t->now = true;
+        return TP_OK;
+    }
+    return is_zone_word(p, n) ? TP_OK : TP_FORMAT;
+}
+
+static tp_result parse_simple(const char *s, time_parse *t)
+{
+    memset(t, 0, sizeof *t);
+    while (*s) {
+        if (isspace((unsigned char)*s)) {
+            s++;
+            continue;
+        }
+        size_t n = 0;
+        while (s[n] && !isspace((unsigned char)s[n]))
+            n++;
+        tp_result r;
+        if (isdigit((unsigned char)*s)) {
+            if (t->have_time) return TP_FORMAT;
+            t->have_time = true;
+            r = time_token(s, n, t);
+        } else if ((*s == '+' || *s == '-') && n > 1 && isdigit((unsigned char)s[1])) {
+            r = t->have_time ? TP_OK : TP_FORMAT; /* a numeric zone after the time */
+        } else {
+            r = word_token(s, n, t);
+        }
+        if (r) return r;
+        s += n;
+    }
+    if (!t->have_time) return TP_FORMAT;
+    if (t->am || t->pm) {
+        if (t->hour < 1 || t->hour > 12) return TP_RANGE;
+        if (t->am && t->hour == 12) t->hour = 0;
+        if (t->pm && t->hour != 12) t->hour += 12;
+    }
+    if (t->min > 59 || t->sec > 60 || t->usec > SQL_USECS_PER_SEC || t->hour > 24) return TP_RANGE;
+    int64_t us = ((t->hour * 60 + t->min) * 60 + t->sec) * SQL_USECS_PER_SEC + t->usec;
+    if (us > SQL_USECS_PER_DAY) return TP_RANGE;
+    return TP_OK;
+}
+
+mice_status sqltime_parse(mice_slice text, int32_t typmod, const sql_datetime_ctx *ctx,
+                          sql_time *out, sql_error *err)
+{
+    char s[TIME_TEXT_MAX];
+    size_t n = text.n < sizeof s - 1 ? text.n : sizeof s - 1;
+    memcpy(s, text.p, n);
+    s[n] = '\0';
+    if (memchr(s, 0, n)) n = strlen(s);
+    time_parse t;
+    tp_result r = text.n < sizeof s - 1 ? parse_simple(s, &t) : TP_FORMAT;
+    if (r == TP_RANGE) return time_range(s, err);
+    if (r == TP_OK && t.now) {
+        sql_timestamp local;
+        sql_timestamp now = ctx ? ctx->now : 0;
+        if (timestamptz_to_timestamp(now, ctx ? ctx->tz : NULL, &local, err)) return MICE_RANGE;
+        *out = sqltime_round_typmod(sqltime_of_timestamp(local), typmod);
+        return MICE_OK;
+    }
+    if (r == TP_OK) {
+        *out = ((t.hour * 60 + t.min) * 60 + t.sec) * SQL_USECS_PER_SEC + t.usec;
+        *out = sqltime_round_typmod(*out, typmod);
+        return MICE_OK;
+    }
+    /* anything else a timestamp reads ('2003-04-12 04:05:06') gives its time of day */
+    sql_timestamp ts;
+    sql_error tmp;
+    sqlerr_clear(&tmp);
+    sql_datetime_ctx c = ctx ? *ctx : (sql_datetime_ctx){NULL, 0, NULL};
+    mice_status rc = datetime_parse_timestamp(text, &c, &ts, &tmp);
+    if (rc || !timestamp_is_finite(ts)) {
+        if (!rc || strcmp(tmp.sqlstate, SQLSTATE_INVALID_DATETIME_FORMAT) == 0)
+            return bad_time(s, err);
+        return time_range(s, err);
+    }
+    *out = sqltime_round_typmod(sqltime_of_timestamp(ts), typmod);
+    return MICE_OK;
+}
+
+void sqltime_format(sql_time t, mice_buf *out)
+{
+    int64_t sec = t / SQL_USECS_PER_SEC, us = t % SQL_USECS_PER_SEC;
+    buf_printf(out, "%02lld:%02lld:%02lld", (long long)(sec / 3600), (long long)(sec / 60 % 60),
+               (long long)(sec % 60));
+    if (us == 0) return;
+    char digits[16];
+    snprintf(digits, sizeof digits, "%06lld", (long long)us);
+    int n = 6;
+    while (n > 0 && digits[n - 1] == '0')
+        n--;
+    buf_printf(out, ".%.*s", n, digits);
+}
+
+sql_time sqltime_round_typmod(sql_time t, int32_t typmod)
+{
+    static const int64_t scales[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    static const int64_t offsets[] = {500000, 50000, 5000, 500, 50, 5, 0};
+    if (typmod < 0 || typmod > 6) return t;
+    return ((t + offsets[typmod]) / scales[typmod]) * scales[typmod];
+}
+
+void sqltime_send(sql_time t, mice_buf *out)
+{
+    buf_append_be64(out, (uint64_t)t);
+}
+
+mice_status sqltime_recv(mice_slice b, int32_t typmod, sql_time *out, sql_error *err)
+{
+    if (b.n != 8)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_BINARY_REPRESENTATION,
+                          "incorrect binary data format");
+    int64_t t = (int64_t)mice_load_be64(b.p);
+    if (t < 0 || t > SQL_USECS_PER_DAY)
+        return sqlerr_set(err, MICE_RANGE, SQLSTATE_DATETIME_VALUE_OUT_OF_RANGE,
+                          "time out of range");
+    *out = sqltime_round_typmod(t, typmod);
+    return MICE_OK;
+}
+
+static sql_time wrap_day(int64_t t)
+{
+    t %= SQL_USECS_PER_DAY;
+    return t < 0 ? t + SQL_USECS_PER_DAY : t;
+}
+
+sql_time sqltime_add_interval(sql_time t, const sql_interval *iv, int sign)
+{
+    int64_t d = iv->time % SQL_USECS_PER_DAY; /* keeps the sum far from overflow */
+    return wrap_day(t + (sign < 0 ? -d : d));
+}
+
+sql_time sqltime_from_interval(const sql_interval *iv)
+{
+    return wrap_day(iv->time);
+}
+
+sql_time sqltime_of_timestamp(sql_timestamp ts)
+{
+    return wrap_day(ts);
+}
+
+static mice_status unit_error(const char *field, bool recognized, sql_error *err)
+{
+    if (!recognized)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
+                          "unit \"%s\" not recognized for type time without time zone", field);
+    return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                      "unit \"%s\" not supported for type time without time zone", field);
+}
+
+mice_status sqltime_extract(const char *field, sql_time t, mice_arena *arena,
+                            const sql_numeric **num_out, double *double_out, sql_error *err)
+{
+    sql_unit u = interval_unit_lookup(field, true);
+    int64_t sec_us = t % (60 * SQL_USECS_PER_SEC), v;
+    int scale = 0;
+    switch (u) {
+    case SQL_UNIT_MICROSECOND:
+        v = sec_us;
+        break;
+    case SQL_UNIT_MILLISECOND:
+        v = sec_us, scale = 3;
+        break;
+    case SQL_UNIT_SECOND:
+        v = sec_us, scale = 6;
+        break;
+    case SQL_UNIT_MINUTE:
+        v = t / SQL_USECS_PER_MINUTE % 60;
+        break;
+    case SQL_UNIT_HOUR:
+        v = t / SQL_USECS_PER_HOUR;
+        break;
+    case SQL_UNIT_EPOCH:
+        v = t, scale = 6;
+        break;
+    case SQL_UNIT_UNKNOWN:
+        return unit_error(field, false, err);
+    default:
+        return unit_error(field, true, err);
+    }
+    if (num_out) return interval_scaled_numeric(v, scale, arena, num_out, err);
+    double d = (double)v;
+    if (scale == 3) d = (double)(v / 1000000) * 1000.0 + (double)(v % 1000000) / 1000.0;
+    if (scale == 6) d = (double)(v / 1000000) + (double)(v % 1000000) / 1000000.0;
+    *double_out = d;
+    return MICE_OK;
+}
