@@ -561,7 +561,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         if (want.id) rc = bind__coerce(b, &arg, want, SQL_CAST_IMPLICIT, NULL, err);
         if (rc) return rc;
         sql_type_id at = arg->type.id;
-        bool ok = fn == PLAN_AGG_COUNT || fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX ||
+        /* PostgreSQL has no min/max for bool, bytea, uuid or jsonb */
+        bool ordered = at != SQL_TYPE_BOOL && at != SQL_TYPE_BYTEA && at != SQL_TYPE_UUID &&
+                       at != SQL_TYPE_JSONB;
+        bool ok = fn == PLAN_AGG_COUNT || ((fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX) && ordered) ||
                   ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) &&
                    (sql_type_is_numeric_family(at) || at == SQL_TYPE_INTERVAL)) ||
                   ((fn == PLAN_AGG_BOOL_AND || fn == PLAN_AGG_BOOL_OR) && at == SQL_TYPE_BOOL);
@@ -1021,7 +1024,7 @@ static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, s
 }
 
 static const char *const SVF_NAMES[] = {"current_date",      NULL,
-                                        "current_timestamp", NULL,
+                                        "current_timestamp", "localtime",
                                         "localtimestamp",    "current_role",
                                         "current_user",      "user",
                                         "session_user",      "current_catalog",
@@ -1037,7 +1040,7 @@ static mice_status bind_svf(bind_ctx *b, const ast_node *n, sql_expr **out, sql_
     const char *name = bind_svf_name((int)n->u.svf.fn);
     if (!name)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "CURRENT_TIME and LOCALTIME are not supported yet");
+                         "CURRENT_TIME is not supported yet (no time with time zone)");
     return bind_func_call(b, name, NULL, 0, n->loc, out, err);
 }
 

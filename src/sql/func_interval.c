@@ -227,6 +227,16 @@ static mice_status f_time_mi_time(ARGS)
     return MICE_OK;
 }
 
+/* LOCALTIME: the transaction's start as local time of day */
+static mice_status f_localtime(ARGS)
+{
+    (void)a, (void)n;
+    sql_timestamp local;
+    mice_status rc = timestamptz_to_timestamp(c->txn_start, func__tz(c), &local, e);
+    if (!rc) *o = datum_time(sqltime_of_timestamp(local));
+    return rc;
+}
+
 /* date + time = timestamp */
 static mice_status date_time(const sql_datum *d, const sql_datum *t, sql_datum *o, sql_error *e)
 {
@@ -515,5 +525,6 @@ const func_desc func__interval_table[] = {
     R("timezone", TZ, true, I, f_timezone_interval, 2, IV, TS),
     R("timezone", TS, true, I, f_timezone_interval, 2, IV, TZ),
     R("gen_random_uuid", T(UUID), true, V, f_gen_random_uuid, 0, 0),
+    R("localtime", TM, true, S, f_localtime, 0, 0),
 };
 const int func__interval_count = sizeof func__interval_table / sizeof func__interval_table[0];

@@ -1204,13 +1204,21 @@ bool interval_from_key_bytes(const uint8_t in[SQL_INTERVAL_KEY_BYTES], sql_inter
     for (int i = 0; i < SQL_INTERVAL_KEY_BYTES; i++)
         u = u << 8 | in[i];
     __int128 span = (__int128)(u ^ ((unsigned __int128)1 << 127));
+    /* largest units first, each clamped to its field, so every span an interval can have
+     * gets a representation */
     __int128 month_us = (__int128)SQL_DAYS_PER_MONTH * USECS_PER_DAY;
-    __int128 months = span / month_us, rest = span % month_us;
-    if (months > INT32_MAX || months < INT32_MIN) return false;
+    __int128 months = span / month_us;
+    if (months > INT32_MAX) months = INT32_MAX;
+    if (months < INT32_MIN) months = INT32_MIN;
+    __int128 rest = span - months * month_us, days = rest / USECS_PER_DAY;
+    if (days > INT32_MAX) days = INT32_MAX;
+    if (days < INT32_MIN) days = INT32_MIN;
+    rest -= days * USECS_PER_DAY;
+    if (rest > INT64_MAX || rest < INT64_MIN) return false;
     out->month = (int32_t)months;
-    out->day = (int32_t)(rest / USECS_PER_DAY);
-    out->time = (int64_t)(rest % USECS_PER_DAY);
-    return span_of(out) == span;
+    out->day = (int32_t)days;
+    out->time = (int64_t)rest;
+    return true;
 }
 
 /* ---- arithmetic ---- */
@@ -1405,6 +1413,18 @@ static void split_ts(sql_timestamp ts, tm_fields *f)
     f->day_us = us;
 }
 
+/* split_ts for any timestamp, false when its Julian day is negative (PostgreSQL's
+ * timestamp2tm). */
+static bool split_ts_checked(sql_timestamp ts, tm_fields *f)
+{
+    int64_t days = ts / USECS_PER_DAY;
+    if (ts % USECS_PER_DAY < 0) days--;
+    if (days + SQL_POSTGRES_EPOCH_JDATE < 0 || days + SQL_POSTGRES_EPOCH_JDATE > INT32_MAX)
+        return false;
+    split_ts(ts, f);
+    return true;
+}
+
 static mice_status join_ts(const tm_fields *f, sql_timestamp *out, sql_error *err)
 {
     int64_t jd = date_to_julian(f->year, f->mon, f->mday);
@@ -1516,13 +1536,13 @@ static void age_negate(age_fields *t)
 mice_status interval_age(sql_timestamp a, sql_timestamp b, bool tz_local, const sql_tz *tz,
                          sql_interval *out, sql_error *err)
 {
-    sql_timestamp la, lb;
-    if (!timestamp_is_finite(a) || !timestamp_is_finite(b)) return ts_out_of_range(err);
-    if (to_local(a, tz_local, tz, &la, NULL) || to_local(b, tz_local, tz, &lb, NULL))
-        return ts_out_of_range(err);
+    /* PostgreSQL 15 reads infinity as its microseconds (294247-01-10 04:00:54.775807) and
+     * rejects -infinity: dates before Julian day 0 do not split */
+    sql_timestamp la = a, lb = b;
+    if (timestamp_is_finite(a) && to_local(a, tz_local, tz, &la, NULL)) return ts_out_of_range(err);
+    if (timestamp_is_finite(b) && to_local(b, tz_local, tz, &lb, NULL)) return ts_out_of_range(err);
     tm_fields f1, f2;
-    split_ts(la, &f1);
-    split_ts(lb, &f2);
+    if (!split_ts_checked(la, &f1) || !split_ts_checked(lb, &f2)) return ts_out_of_range(err);
     age_fields t = {
         .usec = f1.day_us % USECS_PER_SEC - f2.day_us % USECS_PER_SEC,
         .sec = (f1.day_us / USECS_PER_SEC) % 60 - (f2.day_us / USECS_PER_SEC) % 60,
@@ -1723,16 +1743,15 @@ mice_status interval_trunc(const char *field, const sql_interval *iv, sql_interv
 mice_status interval_make(int32_t years, int32_t months, int32_t weeks, int32_t days, int32_t hours,
                           int32_t mins, double secs, sql_interval *out, sql_error *err)
 {
+    /* PostgreSQL 15 checks only for infinite or NaN seconds; its integer arithmetic wraps
+     * (and an out-of-range microsecond count converts to INT64_MIN, as on x86), which is
+     * reproduced here with unsigned arithmetic. */
     if (isinf(secs) || isnan(secs)) return out_of_range(err);
-    sql_interval r;
-    if (__builtin_mul_overflow(years, MONTHS_PER_YEAR, &r.month) ||
-        __builtin_add_overflow(r.month, months, &r.month) ||
-        __builtin_mul_overflow(weeks, 7, &r.day) || __builtin_add_overflow(r.day, days, &r.day))
-        return out_of_range(err);
-    r.time = hours * USECS_PER_HOUR + mins * USECS_PER_MINUTE;
     double us = rint(secs * (double)USECS_PER_SEC);
-    if (!fits_i64(us) || __builtin_add_overflow(r.time, (int64_t)us, &r.time))
-        return out_of_range(err);
-    *out = r;
+    int64_t us_i = fits_i64(us) ? (int64_t)us : INT64_MIN;
+    out->month = (int32_t)((uint32_t)years * MONTHS_PER_YEAR + (uint32_t)months);
+    out->day = (int32_t)((uint32_t)weeks * 7u + (uint32_t)days);
+    out->time = (int64_t)((uint64_t)hours * (uint64_t)USECS_PER_HOUR +
+                          (uint64_t)mins * (uint64_t)USECS_PER_MINUTE + (uint64_t)us_i);
     return MICE_OK;
 }

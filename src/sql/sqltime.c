@@ -65,9 +65,18 @@ static int64_t number(const char *p, size_t n)
     return v;
 }
 
-/* "h:m[:s[.f]]" or "hhmm[ss[.f]]" */
+/* "h:m[:s[.f]]" or "hhmm[ss[.f]]", optionally followed by a numeric zone ("+02") */
 static tp_result time_token(const char *p, size_t n, time_parse *t)
 {
+    for (size_t i = 1; i < n; i++) {
+        if (p[i] == '+' || p[i] == '-') {
+            if (i + 1 == n) return TP_FORMAT;
+            for (size_t k = i + 1; k < n; k++)
+                if (!isdigit((unsigned char)p[k]) && p[k] != ':') return TP_FORMAT;
+            n = i;
+            break;
+        }
+    }
     const char *colon = memchr(p, ':', n);
     if (!colon) {
         const char *dot = memchr(p, '.', n);
@@ -111,7 +120,24 @@ static bool is_zone_word(const char *w, size_t n)
         "awst", "acst", "acdt", "aest", "aedt", "nzst", "nzdt"};
     for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
         if (strlen(abbrevs[i]) == n && strncasecmp(w, abbrevs[i], n) == 0) return true;
-    return memchr(w, '/', n) != NULL;
+    return false;
+}
+
+/* Whether s starts with a numeric date ('2003-04-12', '2003/04/12', '20030412 ...'), the
+ * only dates PostgreSQL's time input skips (month names are rejected). */
+static bool numeric_date_first(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = 0;
+    bool sep = false;
+    for (; s[n] && !isspace((unsigned char)s[n]); n++) {
+        if (s[n] == '-' || s[n] == '/' || s[n] == '.')
+            sep = true;
+        else if (!isdigit((unsigned char)s[n]))
+            return false;
+    }
+    return sep && s[n] != '\0';
 }
 
 static tp_result word_token(const char *p, size_t n, time_parse *t)
@@ -192,7 +218,8 @@ mice_status sqltime_parse(mice_slice text, int32_t typmod, const sql_datetime_ct
         *out = sqltime_round_typmod(*out, typmod);
         return MICE_OK;
     }
-    /* anything else a timestamp reads ('2003-04-12 04:05:06') gives its time of day */
+    /* a numeric date then a time ('2003-04-12 04:05:06') gives the time of day */
+    if (!numeric_date_first(s)) return bad_time(s, err);
     sql_timestamp ts;
     sql_error tmp;
     sqlerr_clear(&tmp);
