@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/fcache.h"
 #include "sql/func_int.h"
 
 enum { ZONE_TEXT_MAX = 128, FIELD_TEXT_MAX = 64 };
@@ -312,13 +313,18 @@ static mice_status f_date_trunc_interval(ARGS)
 
 /* A zone for timezone(): an abbreviation (fixed offset), else a POSIX-style offset
  * ('+05' is five hours WEST, as PostgreSQL reads it here), else a zone name (IANA names
- * in any case, POSIX TZ strings). *fixed_east is set for fixed offsets, else *tz owns a
- * loaded zone. */
+ * in any case, POSIX TZ strings). east_s is set for fixed offsets, else tz is a loaded
+ * zone borrowed from the thread's fcache. */
 typedef struct zone_spec {
     bool fixed;
     int32_t east_s;
-    sql_tz *tz;
+    const sql_tz *tz;
 } zone_spec;
+
+static void zone_free(void *tz)
+{
+    tz_destroy(tz);
+}
 
 static bool posix_offset(const char *s, int32_t *east_s)
 {
@@ -345,6 +351,9 @@ static mice_status zone_unknown(const char *name, sql_error *e)
                       "time zone \"%s\" not recognized", name);
 }
 
+static mice_status load_zone_named(const char *name, const char *lower, size_t n, const char *dir,
+                                   const mice_buf *key, zone_spec *z, sql_error *e);
+
 static mice_status zone_lookup(func_ctx *c, mice_slice text, zone_spec *z, sql_error *e)
 {
     char name[ZONE_TEXT_MAX], lower[ZONE_TEXT_MAX];
@@ -361,6 +370,22 @@ static mice_status zone_lookup(func_ctx *c, mice_slice text, zone_spec *z, sql_e
     }
     const char *dir = c->vctx ? c->vctx->dt.zoneinfo_dir : NULL;
     if (n == 0 || isdigit((unsigned char)name[0])) return zone_unknown(name, e);
+    /* cached by directory and name as given */
+    mice_buf key;
+    buf_init(&key);
+    if (dir) buf_append_str(&key, dir);
+    buf_append_u8(&key, 0);
+    buf_append(&key, name, n);
+    z->tz = fcache_get(FCACHE_ZONE, buf_slice(&key));
+    mice_status rc = z->tz ? MICE_OK : load_zone_named(name, lower, n, dir, &key, z, e);
+    buf_deinit(&key);
+    return rc;
+}
+
+/* Load an IANA zone or POSIX TZ string into the thread's cache under key. */
+static mice_status load_zone_named(const char *name, const char *lower, size_t n, const char *dir,
+                                   const mice_buf *key, zone_spec *z, sql_error *e)
+{
     /* IANA names are case-sensitive on disk; PostgreSQL matches them in any case: try
      * as given, capitalised per word, then upper case (as datetime input does). */
     char cap[ZONE_TEXT_MAX];
@@ -375,15 +400,14 @@ static mice_status zone_lookup(func_ctx *c, mice_slice text, zone_spec *z, sql_e
             }
             try = cap;
         }
-        if (tz_create(try, dir, &z->tz, NULL) == MICE_OK) return MICE_OK;
+        sql_tz *tz;
+        if (tz_create(try, dir, &tz, NULL) == MICE_OK) {
+            fcache_put(FCACHE_ZONE, buf_slice(key), tz, zone_free);
+            z->tz = tz;
+            return MICE_OK;
+        }
     }
     return zone_unknown(name, e);
-}
-
-static void zone_release(zone_spec *z)
-{
-    if (z->tz) tz_destroy(z->tz);
-    z->tz = NULL;
 }
 
 static mice_status ts_out_of_range(sql_error *e)
@@ -425,9 +449,7 @@ static mice_status f_timezone(ARGS)
     zone_spec z;
     mice_status rc = zone_lookup(c, a[0].v.s, &z, e);
     if (rc) return rc;
-    rc = at_zone(&a[1], &z, o, e);
-    zone_release(&z);
-    return rc;
+    return at_zone(&a[1], &z, o, e);
 }
 
 static mice_status f_timezone_interval(ARGS)

@@ -13,12 +13,16 @@
  * alternations and the parts of substring(... similar ...) may split text differently;
  * lookahead/lookbehind constraints (?= ?! ?<= ?<!) are rejected (0A000); '.' and bracket
  * expressions match bytes, not UTF-8 characters; error texts for bad patterns use
- * PostgreSQL's wording for the common cases only. Patterns are compiled per call. */
+ * PostgreSQL's wording for the common cases only. Compiled patterns are cached per thread
+ * (fcache), keyed by pattern and flags. */
 #include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/check.h"
+#include "sql/fcache.h"
 #include "sql/func_int.h"
 
 #define ARGS const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e
@@ -366,10 +370,36 @@ static mice_status re_compile(mice_slice pat, re_flags f, re_prog *prog, sql_err
     return rc;
 }
 
-static void re_free(re_prog *prog)
+static void re_prog_free(void *p)
 {
+    re_prog *prog = p;
     if (prog->compiled) regfree(&prog->re);
-    prog->compiled = false;
+    free(prog);
+}
+
+/* The program for (pattern, flags), from the thread's cache or compiled into it.
+ * Borrowed: valid until the next fcache_put on this thread (no other regex is compiled
+ * while a caller uses it). */
+static mice_status re_get(mice_slice pat, re_flags f, const re_prog **out, sql_error *e)
+{
+    uint8_t flag_bits = (uint8_t)(f.icase | f.newline << 1 | f.global << 2 | f.expanded << 3);
+    mice_buf key;
+    buf_init(&key);
+    buf_append_u8(&key, flag_bits);
+    buf_append_slice(&key, pat);
+    re_prog *prog = fcache_get(FCACHE_REGEX, buf_slice(&key));
+    mice_status rc = MICE_OK;
+    if (!prog) {
+        prog = mice_malloc(sizeof *prog);
+        rc = re_compile(pat, f, prog, e);
+        if (rc)
+            re_prog_free(prog);
+        else
+            fcache_put(FCACHE_REGEX, buf_slice(&key), prog, re_prog_free);
+    }
+    buf_deinit(&key);
+    if (!rc) *out = prog;
+    return rc;
 }
 
 /* A NUL-terminated copy of a text argument in the arena. */
@@ -395,16 +425,15 @@ static bool re_exec(const re_prog *prog, const char *s, size_t len, size_t from,
 static mice_status match_op(ARGS, bool icase, bool negate)
 {
     (void)n;
-    re_prog prog;
+    const re_prog *prog;
     re_flags f = {.icase = icase};
-    mice_status rc = re_compile(a[1].v.s, f, &prog, e);
+    mice_status rc = re_get(a[1].v.s, f, &prog, e);
     if (rc) return rc;
     const char *s = subject(c, a[0].v.s, e);
-    if (!s) rc = MICE_NOMEM;
+    if (!s) return MICE_NOMEM;
     regmatch_t m[1];
-    if (!rc) *o = datum_bool(re_exec(&prog, s, a[0].v.s.n, 0, m, 1) != negate);
-    re_free(&prog);
-    return rc;
+    *o = datum_bool(re_exec(prog, s, a[0].v.s.n, 0, m, 1) != negate);
+    return MICE_OK;
 }
 
 static mice_status f_textregexeq(ARGS)
@@ -540,11 +569,9 @@ static mice_status substring_re(const sql_datum *a, const re_prog *prog, func_ct
 static mice_status f_textregexsubstr(ARGS)
 {
     (void)n;
-    re_prog prog;
-    mice_status rc = re_compile(a[1].v.s, (re_flags){0}, &prog, e);
-    if (!rc) rc = substring_re(a, &prog, c, o, e);
-    re_free(&prog);
-    return rc;
+    const re_prog *prog;
+    mice_status rc = re_get(a[1].v.s, (re_flags){0}, &prog, e);
+    return rc ? rc : substring_re(a, prog, c, o, e);
 }
 
 static mice_status f_substring_similar(ARGS)
@@ -553,26 +580,24 @@ static mice_status f_substring_similar(ARGS)
     mice_buf r;
     buf_init(&r);
     mice_status rc = similar_escape(a[1].v.s, &a[2].v.s, &r, e);
-    re_prog prog = {0};
-    if (!rc) rc = re_compile(buf_slice(&r), (re_flags){0}, &prog, e);
+    const re_prog *prog = NULL;
+    if (!rc) rc = re_get(buf_slice(&r), (re_flags){0}, &prog, e);
     buf_deinit(&r);
-    if (!rc) rc = substring_re(a, &prog, c, o, e);
-    re_free(&prog);
-    return rc;
+    return rc ? rc : substring_re(a, prog, c, o, e);
 }
 
 /* ---- regexp_* ---- */
 
 /* fname: the function, for its error when 'g' is given and it has no use for it. */
-static mice_status compile_with_flags(const sql_datum *pat, const sql_datum *flags, re_prog *prog,
-                                      const char *fname, sql_error *e)
+static mice_status compile_with_flags(const sql_datum *pat, const sql_datum *flags,
+                                      const re_prog **prog, const char *fname, sql_error *e)
 {
     re_flags f = {0};
     mice_status rc = flags ? parse_flags(flags->v.s, &f, e) : MICE_OK;
     if (!rc && f.global && fname)
         return sqlerr_set(e, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
                           "%s() does not support the \"global\" option", fname);
-    return rc ? rc : re_compile(pat->v.s, f, prog, e);
+    return rc ? rc : re_get(pat->v.s, f, prog, e);
 }
 
 /* Append the replacement with \1..\9 and \& expanded. */
@@ -604,46 +629,39 @@ static void expand_replacement(mice_buf *out, mice_slice rep, const char *s, con
 
 static mice_status f_regexp_replace(ARGS)
 {
-    re_prog prog;
+    const re_prog *prog;
     mice_status rc = compile_with_flags(&a[1], n > 3 ? &a[3] : NULL, &prog, NULL, e);
     if (rc) return rc;
     const char *s = subject(c, a[0].v.s, e);
-    if (!s) {
-        re_free(&prog);
-        return MICE_NOMEM;
-    }
+    if (!s) return MICE_NOMEM;
     size_t len = a[0].v.s.n, from = 0;
     mice_buf out;
     buf_init(&out);
     regmatch_t m[GROUPS_MAX + 1];
-    while (from <= len && re_exec(&prog, s, len, from, m, GROUPS_MAX + 1)) {
+    while (from <= len && re_exec(prog, s, len, from, m, GROUPS_MAX + 1)) {
         buf_append(&out, s + from, (size_t)m[0].rm_so - from);
-        expand_replacement(&out, a[2].v.s, s, &prog, m);
+        expand_replacement(&out, a[2].v.s, s, prog, m);
         from = (size_t)m[0].rm_eo;
         if (m[0].rm_eo == m[0].rm_so) { /* empty match: copy one byte and move on */
             if (from < len) buf_append_u8(&out, (uint8_t)s[from]);
             from++;
         }
-        if (!prog.global) break;
+        if (!prog->global) break;
     }
     if (from < len) buf_append(&out, s + from, len - from);
-    re_free(&prog);
     return func__text_from_buf(c, &out, o, e);
 }
 
 static mice_status f_regexp_like(ARGS)
 {
-    re_prog prog;
+    const re_prog *prog;
     mice_status rc = compile_with_flags(&a[1], n > 2 ? &a[2] : NULL, &prog, "regexp_like", e);
     if (rc) return rc;
     const char *s = subject(c, a[0].v.s, e);
+    if (!s) return MICE_NOMEM;
     regmatch_t m[1];
-    if (!s)
-        rc = MICE_NOMEM;
-    else
-        *o = datum_bool(re_exec(&prog, s, a[0].v.s.n, 0, m, 1));
-    re_free(&prog);
-    return rc;
+    *o = datum_bool(re_exec(prog, s, a[0].v.s.n, 0, m, 1));
+    return MICE_OK;
 }
 
 static mice_status start_arg(const sql_datum *d, size_t *from, sql_error *e)
@@ -672,27 +690,26 @@ static mice_status f_regexp_count(ARGS)
 {
     size_t start = 0;
     mice_status rc = n > 2 ? start_arg(&a[2], &start, e) : MICE_OK;
-    re_prog prog;
+    const re_prog *prog = NULL;
     if (!rc) rc = compile_with_flags(&a[1], n > 3 ? &a[3] : NULL, &prog, "regexp_count", e);
     if (rc) return rc;
     const char *s = subject(c, a[0].v.s, e);
+    if (!s) return MICE_NOMEM;
     size_t len = a[0].v.s.n, from = char_offset(a[0].v.s, start);
     int32_t count = 0;
     regmatch_t m[1];
-    while (s && from <= len && re_exec(&prog, s, len, from, m, 1)) {
+    while (from <= len && re_exec(prog, s, len, from, m, 1)) {
         count++;
         from = m[0].rm_eo > m[0].rm_so ? (size_t)m[0].rm_eo : (size_t)m[0].rm_eo + 1;
     }
-    re_free(&prog);
-    if (!s) return MICE_NOMEM;
     *o = datum_int4(count);
     return MICE_OK;
 }
 
 /* The N-th match at or after start; *found false when there is none. */
 static mice_status nth_match(const sql_datum *a, int n, int flags_arg, const char *fname,
-                             func_ctx *c, re_prog *prog, const char **s, regmatch_t *m, bool *found,
-                             sql_error *e)
+                             func_ctx *c, const re_prog **prog, const char **s, regmatch_t *m,
+                             bool *found, sql_error *e)
 {
     size_t start = 0;
     int64_t nth = n > 3 ? a[3].v.i : 1;
@@ -706,7 +723,7 @@ static mice_status nth_match(const sql_datum *a, int n, int flags_arg, const cha
     if (!*s) return MICE_NOMEM;
     size_t len = a[0].v.s.n, from = char_offset(a[0].v.s, start);
     *found = false;
-    while (from <= len && re_exec(prog, *s, len, from, m, GROUPS_MAX + 1)) {
+    while (from <= len && re_exec(*prog, *s, len, from, m, GROUPS_MAX + 1)) {
         if (--nth == 0) {
             *found = true;
             break;
@@ -718,7 +735,7 @@ static mice_status nth_match(const sql_datum *a, int n, int flags_arg, const cha
 
 static mice_status f_regexp_substr(ARGS)
 {
-    re_prog prog = {0};
+    const re_prog *prog = NULL;
     const char *s = NULL;
     regmatch_t m[GROUPS_MAX + 1];
     bool found;
@@ -726,17 +743,16 @@ static mice_status f_regexp_substr(ARGS)
     int64_t sub = n > 5 ? a[5].v.i : 0;
     regoff_t so, eo;
     if (!rc &&
-        (!found || sub < 0 || sub > prog.n_groups || !group_text(&prog, m, (int)sub, &so, &eo)))
+        (!found || sub < 0 || sub > prog->n_groups || !group_text(prog, m, (int)sub, &so, &eo)))
         *o = datum_null(SQL_TYPE_TEXT);
     else if (!rc)
         *o = datum_text(mice_slice_of(a[0].v.s.p + so, (size_t)(eo - so)));
-    re_free(&prog);
     return rc;
 }
 
 static mice_status f_regexp_instr(ARGS)
 {
-    re_prog prog = {0};
+    const re_prog *prog = NULL;
     const char *s = NULL;
     regmatch_t m[GROUPS_MAX + 1];
     bool found;
@@ -744,13 +760,12 @@ static mice_status f_regexp_instr(ARGS)
     int64_t endopt = n > 4 ? a[4].v.i : 0, sub = n > 6 ? a[6].v.i : 0;
     regoff_t so, eo;
     if (!rc &&
-        (!found || sub < 0 || sub > prog.n_groups || !group_text(&prog, m, (int)sub, &so, &eo))) {
+        (!found || sub < 0 || sub > prog->n_groups || !group_text(prog, m, (int)sub, &so, &eo))) {
         *o = datum_int4(0);
     } else if (!rc) {
         size_t at = (size_t)(endopt ? eo : so);
         *o = datum_int4((int32_t)sql_utf8_char_count(mice_slice_of(a[0].v.s.p, at)) + 1);
     }
-    re_free(&prog);
     return rc;
 }
 
