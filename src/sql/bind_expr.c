@@ -1023,7 +1023,7 @@ static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, s
     return MICE_OK;
 }
 
-static const char *const SVF_NAMES[] = {"current_date",      NULL,
+static const char *const SVF_NAMES[] = {"current_date",      "current_time",
                                         "current_timestamp", "localtime",
                                         "localtimestamp",    "current_role",
                                         "current_user",      "user",
@@ -1040,7 +1040,7 @@ static mice_status bind_svf(bind_ctx *b, const ast_node *n, sql_expr **out, sql_
     const char *name = bind_svf_name((int)n->u.svf.fn);
     if (!name)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "CURRENT_TIME is not supported yet (no time with time zone)");
+                         "this SQL value function is not supported yet");
     return bind_func_call(b, name, NULL, 0, n->loc, out, err);
 }
 

@@ -47,6 +47,7 @@ typedef enum {
     FAM_DATETIME,
     FAM_INTERVAL,
     FAM_TIME,
+    FAM_TIMETZ,
     FAM_UUID,
 } family;
 
@@ -59,6 +60,7 @@ static family family_of(sql_type_id t)
     if (sql_type_is_datetime(t)) return FAM_DATETIME;
     if (t == SQL_TYPE_INTERVAL) return FAM_INTERVAL;
     if (t == SQL_TYPE_TIME) return FAM_TIME;
+    if (t == SQL_TYPE_TIMETZ) return FAM_TIMETZ;
     if (t == SQL_TYPE_UUID) return FAM_UUID;
     return FAM_NONE;
 }
@@ -163,6 +165,8 @@ int datum_cmp(const sql_datum *a, const sql_datum *b, const sql_value_ctx *ctx)
         return interval_cmp(&a->v.iv, &b->v.iv);
     case FAM_TIME:
         return a->v.time < b->v.time ? -1 : a->v.time > b->v.time;
+    case FAM_TIMETZ:
+        return sqltimetz_cmp(&a->v.ttz, &b->v.ttz);
     case FAM_UUID:
         return sqluuid_cmp(&a->v.uuid, &b->v.uuid);
     case FAM_NONE:
@@ -221,6 +225,8 @@ uint64_t datum_hash(const sql_datum *d)
     case SQL_TYPE_TIMESTAMPTZ: return mix((uint64_t)d->v.ts);
     case SQL_TYPE_INTERVAL: return interval_hash(&d->v.iv);
     case SQL_TYPE_TIME: return mix((uint64_t)d->v.time ^ 0x74696d65ULL);
+    case SQL_TYPE_TIMETZ:
+        return mix((uint64_t)d->v.ttz.time ^ ((uint64_t)(uint32_t)d->v.ttz.zone << 40));
     case SQL_TYPE_UUID: return hash_bytes(mice_slice_of(d->v.uuid.b, SQL_UUID_BYTES));
     default: return mix(d->type);
     }
@@ -258,8 +264,12 @@ sql_cast_context sql_cast_lookup(sql_type_id from, sql_type_id to)
         if (from == SQL_TYPE_TIMESTAMP && to == SQL_TYPE_TIMESTAMPTZ) return SQL_CAST_IMPLICIT;
         return SQL_CAST_ASSIGNMENT;
     }
-    /* time -> interval is implicit; interval, timestamp, timestamptz -> time by assignment */
-    if (from == SQL_TYPE_TIME && to == SQL_TYPE_INTERVAL) return SQL_CAST_IMPLICIT;
+    /* time -> interval and time -> timetz are implicit; interval, timestamp, timestamptz,
+     * timetz -> time and timestamptz -> timetz by assignment */
+    if (from == SQL_TYPE_TIME && (to == SQL_TYPE_INTERVAL || to == SQL_TYPE_TIMETZ))
+        return SQL_CAST_IMPLICIT;
+    if (from == SQL_TYPE_TIMETZ && to == SQL_TYPE_TIME) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_TYPE_TIMESTAMPTZ && to == SQL_TYPE_TIMETZ) return SQL_CAST_ASSIGNMENT;
     if (to == SQL_TYPE_TIME && (from == SQL_TYPE_INTERVAL || from == SQL_TYPE_TIMESTAMP ||
                                 from == SQL_TYPE_TIMESTAMPTZ))
         return SQL_CAST_ASSIGNMENT;
@@ -463,6 +473,7 @@ static mice_status to_time(const sql_datum *in, sql_type target, const sql_value
     mice_status rc;
     switch (in->type) {
     case SQL_TYPE_TIME: t = in->v.time; break;
+    case SQL_TYPE_TIMETZ: t = in->v.ttz.time; break;
     case SQL_TYPE_INTERVAL: t = sqltime_from_interval(&in->v.iv); break;
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
@@ -481,6 +492,37 @@ static mice_status to_time(const sql_datum *in, sql_type target, const sql_value
         return cannot_cast(in->type, target, err);
     }
     *out = datum_time(sqltime_round_typmod(t, target.typmod));
+    return MICE_OK;
+}
+
+static mice_status to_timetz(const sql_datum *in, sql_type target, const sql_value_ctx *ctx,
+                             sql_datum *out, sql_error *err)
+{
+    sql_timetz t;
+    sql_timestamp local;
+    mice_status rc;
+    switch (in->type) {
+    case SQL_TYPE_TIMETZ:
+        t = in->v.ttz;
+        break;
+    case SQL_TYPE_TIME:
+        t = (sql_timetz){in->v.time, -sqltimetz_session_offset(in->v.time, &ctx->dt)};
+        break;
+    case SQL_TYPE_TIMESTAMPTZ:
+        if (!timestamp_is_finite(in->v.ts))
+            return sqlerr_set(err, MICE_RANGE, SQLSTATE_DATETIME_VALUE_OUT_OF_RANGE,
+                              "timestamp out of range");
+        if ((rc = timestamptz_to_timestamp(in->v.ts, ctx->dt.tz, &local, err))) return rc;
+        t = (sql_timetz){sqltime_of_timestamp(local),
+                         (int32_t)((in->v.ts - local) / SQL_USECS_PER_SEC)};
+        break;
+    default:
+        if (sql_type_is_string(in->type))
+            return value_from_text(target, in->v.s, ctx, NULL, out, err);
+        return cannot_cast(in->type, target, err);
+    }
+    t.time = sqltime_round_typmod(t.time, target.typmod);
+    *out = datum_timetz(t);
     return MICE_OK;
 }
 
@@ -550,6 +592,8 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
         return to_interval(in, target, ctx, out, err);
     case SQL_TYPE_TIME:
         return to_time(in, target, ctx, out, err);
+    case SQL_TYPE_TIMETZ:
+        return to_timetz(in, target, ctx, out, err);
     case SQL_TYPE_UUID:
         return to_uuid(in, target, ctx, out, err);
     case SQL_TYPE_BYTEA:

@@ -62,6 +62,7 @@ typedef struct sql_datum {
         sql_timestamp ts; /* timestamp, timestamptz */
         sql_interval iv;  /* interval */
         sql_time time;    /* time */
+        sql_timetz ttz;   /* timetz */
         sql_uuid uuid;    /* uuid */
     } v;
 } sql_datum;
@@ -137,6 +138,10 @@ static inline sql_datum datum_interval(sql_interval iv)
 static inline sql_datum datum_time(sql_time t)
 {
     return (sql_datum){.type = SQL_TYPE_TIME, .v.time = t};
+}
+static inline sql_datum datum_timetz(sql_timetz t)
+{
+    return (sql_datum){.type = SQL_TYPE_TIMETZ, .v.ttz = t};
 }
 static inline sql_datum datum_uuid(sql_uuid u)
 {

@@ -228,6 +228,66 @@ static mice_status f_time_mi_time(ARGS)
     return MICE_OK;
 }
 
+/* ---- time with time zone ---- */
+
+static mice_status f_timetz_pl_interval(ARGS)
+{
+    UNUSED;
+    *o = datum_timetz(sqltimetz_add_interval(&a[0].v.ttz, &a[1].v.iv, 1));
+    return MICE_OK;
+}
+
+static mice_status f_timetz_mi_interval(ARGS)
+{
+    UNUSED;
+    *o = datum_timetz(sqltimetz_add_interval(&a[0].v.ttz, &a[1].v.iv, -1));
+    return MICE_OK;
+}
+
+static mice_status f_interval_pl_timetz(ARGS)
+{
+    UNUSED;
+    *o = datum_timetz(sqltimetz_add_interval(&a[1].v.ttz, &a[0].v.iv, 1));
+    return MICE_OK;
+}
+
+/* date + timetz = timestamptz: the local date and time at the value's own zone */
+static mice_status date_timetz(const sql_datum *d, const sql_datum *t, sql_datum *o, sql_error *e)
+{
+    mice_status rc = date_as_timestamp(d, o, e);
+    o->type = SQL_TYPE_TIMESTAMPTZ;
+    if (rc || !timestamp_is_finite(o->v.ts)) return rc;
+    o->v.ts += t->v.ttz.time + (int64_t)t->v.ttz.zone * SQL_USECS_PER_SEC;
+    if (!timestamp_in_range(o->v.ts) || !timestamp_is_finite(o->v.ts))
+        return sqlerr_set(e, MICE_RANGE, SQLSTATE_DATETIME_VALUE_OUT_OF_RANGE,
+                          "timestamp out of range");
+    return MICE_OK;
+}
+
+static mice_status f_datetimetz_pl(ARGS)
+{
+    (void)n, (void)c;
+    return date_timetz(&a[0], &a[1], o, e);
+}
+
+static mice_status f_timetzdate_pl(ARGS)
+{
+    (void)n, (void)c;
+    return date_timetz(&a[1], &a[0], o, e);
+}
+
+/* CURRENT_TIME: the transaction's start as local time with the session's offset */
+static mice_status f_current_time(ARGS)
+{
+    (void)a, (void)n;
+    sql_timestamp local;
+    mice_status rc = timestamptz_to_timestamp(c->txn_start, func__tz(c), &local, e);
+    if (rc) return rc;
+    int32_t east = (int32_t)((local - c->txn_start) / SQL_USECS_PER_SEC);
+    *o = datum_timetz((sql_timetz){sqltime_of_timestamp(local), -east});
+    return MICE_OK;
+}
+
 /* LOCALTIME: the transaction's start as local time of day */
 static mice_status f_localtime(ARGS)
 {
@@ -282,6 +342,8 @@ static mice_status f_extract(ARGS)
     const sql_numeric *r;
     mice_status rc = a[1].type == SQL_TYPE_INTERVAL
                          ? interval_extract(field, &a[1].v.iv, c->arena, &r, NULL, e)
+                     : a[1].type == SQL_TYPE_TIMETZ
+                         ? sqltimetz_extract(field, &a[1].v.ttz, c->arena, &r, NULL, e)
                          : sqltime_extract(field, a[1].v.time, c->arena, &r, NULL, e);
     if (!rc) *o = datum_numeric(r);
     return rc;
@@ -295,6 +357,8 @@ static mice_status f_date_part(ARGS)
     double r = 0;
     mice_status rc = a[1].type == SQL_TYPE_INTERVAL
                          ? interval_extract(field, &a[1].v.iv, c->arena, NULL, &r, e)
+                     : a[1].type == SQL_TYPE_TIMETZ
+                         ? sqltimetz_extract(field, &a[1].v.ttz, c->arena, NULL, &r, e)
                          : sqltime_extract(field, a[1].v.time, c->arena, NULL, &r, e);
     if (!rc) *o = datum_float8(r);
     return rc;
@@ -443,12 +507,29 @@ static mice_status at_zone(const sql_datum *ts, const zone_spec *z, sql_datum *o
     return rc ? ts_out_of_range(e) : MICE_OK;
 }
 
+/* timetz AT TIME ZONE: a named zone's offset is the one in effect at transaction start */
+static void timetz_at(const sql_datum *t, const zone_spec *z, func_ctx *c, sql_datum *o)
+{
+    int32_t east = z->east_s;
+    if (!z->fixed) {
+        sql_timestamp now = c->txn_start;
+        int64_t unix_s = now / SQL_USECS_PER_SEC - (now % SQL_USECS_PER_SEC < 0) +
+                         (int64_t)SQL_UNIX_EPOCH_DAYS * 86400;
+        east = tz_offset_at_utc(z->tz, unix_s);
+    }
+    *o = datum_timetz(sqltimetz_at_zone(&t->v.ttz, east));
+}
+
 static mice_status f_timezone(ARGS)
 {
     (void)n;
     zone_spec z;
     mice_status rc = zone_lookup(c, a[0].v.s, &z, e);
     if (rc) return rc;
+    if (a[1].type == SQL_TYPE_TIMETZ) {
+        timetz_at(&a[1], &z, c, o);
+        return MICE_OK;
+    }
     return at_zone(&a[1], &z, o, e);
 }
 
@@ -467,6 +548,10 @@ static mice_status f_timezone_interval(ARGS)
         return MICE_INVALID;
     }
     zone_spec z = {.fixed = true, .east_s = (int32_t)(iv->time / SQL_USECS_PER_SEC)};
+    if (a[1].type == SQL_TYPE_TIMETZ) {
+        timetz_at(&a[1], &z, c, o);
+        return MICE_OK;
+    }
     return at_zone(&a[1], &z, o, e);
 }
 
@@ -491,6 +576,7 @@ static mice_status f_gen_random_uuid(ARGS)
 #define TS T(TIMESTAMP)
 #define TZ T(TIMESTAMPTZ)
 #define TM T(TIME)
+#define TTZ T(TIMETZ)
 #define D T(DATE)
 #define F8 T(FLOAT8)
 #define I4 T(INT4)
@@ -519,6 +605,11 @@ const func_desc func__interval_table[] = {
     R("interval_pl_time", TM, true, I, f_interval_pl_time, 2, IV, TM),
     R("time_mi_time", IV, true, I, f_time_mi_time, 2, TM, TM),
     R("datetime_pl", TS, true, I, f_datetime_pl, 2, D, TM),
+    R("timetz_pl_interval", TTZ, true, I, f_timetz_pl_interval, 2, TTZ, IV),
+    R("timetz_mi_interval", TTZ, true, I, f_timetz_mi_interval, 2, TTZ, IV),
+    R("interval_pl_timetz", TTZ, true, I, f_interval_pl_timetz, 2, IV, TTZ),
+    R("datetimetz_pl", TZ, true, I, f_datetimetz_pl, 2, D, TTZ),
+    R("timetzdate_pl", TZ, true, I, f_timetzdate_pl, 2, TTZ, D),
     R("timedate_pl", TS, true, I, f_timedate_pl, 2, TM, D),
     /* functions */
     R("age", IV, true, I, f_age, 2, TS, TS),
@@ -541,11 +632,16 @@ const func_desc func__interval_table[] = {
     R("extract", T(NUMERIC), true, I, f_extract, 2, T(TEXT), TM),
     R("date_part", F8, true, I, f_date_part, 2, T(TEXT), IV),
     R("date_part", F8, true, I, f_date_part, 2, T(TEXT), TM),
+    R("extract", T(NUMERIC), true, I, f_extract, 2, T(TEXT), TTZ),
+    R("date_part", F8, true, I, f_date_part, 2, T(TEXT), TTZ),
     R("date_trunc", IV, true, I, f_date_trunc_interval, 2, T(TEXT), IV),
     R("timezone", TZ, true, I, f_timezone, 2, T(TEXT), TS),
     R("timezone", TS, true, I, f_timezone, 2, T(TEXT), TZ),
     R("timezone", TZ, true, I, f_timezone_interval, 2, IV, TS),
     R("timezone", TS, true, I, f_timezone_interval, 2, IV, TZ),
+    R("timezone", TTZ, true, V, f_timezone, 2, T(TEXT), TTZ),
+    R("timezone", TTZ, true, I, f_timezone_interval, 2, IV, TTZ),
+    R("current_time", TTZ, true, S, f_current_time, 0, 0),
     R("gen_random_uuid", T(UUID), true, V, f_gen_random_uuid, 0, 0),
     R("localtime", TM, true, S, f_localtime, 0, 0),
 };

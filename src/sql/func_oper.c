@@ -24,7 +24,11 @@ static const char *const plus_names[] = {"interval_pl",
                                          "time_pl_interval",
                                          "interval_pl_time",
                                          "datetime_pl",
-                                         "timedate_pl"};
+                                         "timedate_pl",
+                                         "timetz_pl_interval",
+                                         "interval_pl_timetz",
+                                         "datetimetz_pl",
+                                         "timetzdate_pl"};
 static const char *const minus_names[] = {"interval_mi",
                                           "timestamp_mi_interval",
                                           "timestamptz_mi_interval",
@@ -34,7 +38,8 @@ static const char *const minus_names[] = {"interval_mi",
                                           "date_mi",
                                           "date_mii",
                                           "time_mi_interval",
-                                          "time_mi_time"};
+                                          "time_mi_time",
+                                          "timetz_mi_interval"};
 static const char *const mul_names[] = {"interval_mul", "mul_d_interval"};
 static const char *const div_names[] = {"interval_div"};
 static const char *const cat_names[] = {"textcat", "byteacat"};
@@ -63,8 +68,8 @@ static const oper_def *oper_find(const char *op)
 
 static bool is_datetime_kind(sql_type_id t)
 {
-    return t == SQL_TYPE_DATE || t == SQL_TYPE_TIME || t == SQL_TYPE_TIMESTAMP ||
-           t == SQL_TYPE_TIMESTAMPTZ || t == SQL_TYPE_INTERVAL;
+    return t == SQL_TYPE_DATE || t == SQL_TYPE_TIME || t == SQL_TYPE_TIMETZ ||
+           t == SQL_TYPE_TIMESTAMP || t == SQL_TYPE_TIMESTAMPTZ || t == SQL_TYPE_INTERVAL;
 }
 
 bool func_operator_resolves(const char *op, sql_type_id left, sql_type_id right)

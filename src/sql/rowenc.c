@@ -25,6 +25,7 @@ enum value_tag {
     VTAG_TIME = 9,    /* zigzag varint microseconds */
     VTAG_INTERVAL = 10, /* zigzag varints: microseconds, days, months */
     VTAG_UUID = 11,     /* 16 bytes */
+    VTAG_TIMETZ = 12,   /* zigzag varints: microseconds, zone seconds west */
     VTAG_BITS = 4,
 };
 
@@ -52,7 +53,7 @@ static bool type_supported(sql_type_id t)
     case SQL_TYPE_BOOL: case SQL_TYPE_INT2: case SQL_TYPE_INT4: case SQL_TYPE_INT8:
     case SQL_TYPE_OID: case SQL_TYPE_FLOAT4: case SQL_TYPE_FLOAT8: case SQL_TYPE_NUMERIC:
     case SQL_TYPE_DATE: case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ:
-    case SQL_TYPE_TIME: case SQL_TYPE_INTERVAL: case SQL_TYPE_UUID:
+    case SQL_TYPE_TIME: case SQL_TYPE_INTERVAL: case SQL_TYPE_UUID: case SQL_TYPE_TIMETZ:
         return true;
     default:
         return is_bytes_type(t);
@@ -181,6 +182,12 @@ mice_status rowenc_key_put(mice_buf *out, const sql_datum *d, keyenc_dir dir)
     case SQL_TYPE_BYTEA: keyenc_put_bytes(out, d->v.s, dir); break;
     case SQL_TYPE_TIME: keyenc_put_int64(out, d->v.time, dir); break;
     case SQL_TYPE_UUID: keyenc_put_bytes(out, mice_slice_of(d->v.uuid.b, SQL_UUID_BYTES), dir); break;
+    case SQL_TYPE_TIMETZ: {
+        uint8_t k[SQL_TIMETZ_KEY_BYTES];
+        sqltimetz_key_bytes(&d->v.ttz, k);
+        keyenc_put_bytes(out, mice_slice_of(k, sizeof k), dir);
+        break;
+    }
     case SQL_TYPE_INTERVAL: {
         uint8_t k[SQL_INTERVAL_KEY_BYTES];
         interval_key_bytes(&d->v.iv, k);
@@ -207,9 +214,14 @@ static mice_status key_get_varlen(mice_slice *in, sql_type_id type, keyenc_dir d
     mice_buf b;
     buf_init(&b);
     bool bytes = type == SQL_TYPE_BYTEA || type == SQL_TYPE_NUMERIC || type == SQL_TYPE_UUID ||
-                 type == SQL_TYPE_INTERVAL;
+                 type == SQL_TYPE_INTERVAL || type == SQL_TYPE_TIMETZ;
     mice_status rc = bytes ? keyenc_get_bytes(in, dir, &b, is_null) : keyenc_get_text(in, dir, &b, is_null);
     if (rc || *is_null) goto done;
+    if (type == SQL_TYPE_TIMETZ) {
+        if (b.n != SQL_TIMETZ_KEY_BYTES || !sqltimetz_from_key_bytes(b.p, &out->v.ttz))
+            rc = MICE_CORRUPT;
+        goto done;
+    }
     if (type == SQL_TYPE_UUID || type == SQL_TYPE_INTERVAL) {
         size_t want = type == SQL_TYPE_UUID ? SQL_UUID_BYTES : SQL_INTERVAL_KEY_BYTES;
         if (b.n != want) rc = MICE_CORRUPT;
@@ -286,6 +298,7 @@ static uint32_t tag_of(const sql_datum *d)
     case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: case SQL_TYPE_TIME: tag = VTAG_TIME; break;
     case SQL_TYPE_INTERVAL: tag = VTAG_INTERVAL; break;
     case SQL_TYPE_UUID: tag = VTAG_UUID; break;
+    case SQL_TYPE_TIMETZ: tag = VTAG_TIMETZ; break;
     default: tag = VTAG_BYTES; break;
     }
     return tag;
@@ -308,6 +321,10 @@ static void value_put(mice_buf *out, uint32_t delta, const sql_datum *d)
         varint_put_i64(out, d->v.iv.month);
         break;
     case VTAG_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); break;
+    case VTAG_TIMETZ:
+        varint_put_i64(out, d->v.ttz.time);
+        varint_put_i64(out, d->v.ttz.zone);
+        break;
     case VTAG_FLOAT4: memcpy(&u32, &d->v.f4, 4); buf_append_be32(out, u32); break;
     case VTAG_FLOAT8: memcpy(&u64, &d->v.f8, 8); buf_append_be64(out, u64); break;
     case VTAG_BYTES: varint_put_u64(out, d->v.s.n); buf_append_slice(out, d->v.s); break;
@@ -355,6 +372,10 @@ static mice_status value_skip(mice_slice *in, uint32_t tag)
             if (varint_get_u64(in, &u)) return MICE_CORRUPT;
         return MICE_OK;
     case VTAG_UUID: return take(in, SQL_UUID_BYTES, &s);
+    case VTAG_TIMETZ:
+        for (int i = 0; i < 2; i++)
+            if (varint_get_u64(in, &u)) return MICE_CORRUPT;
+        return MICE_OK;
     default: return MICE_CORRUPT;
     }
 }
@@ -371,6 +392,7 @@ static bool tag_fits(uint32_t tag, sql_type_id type)
     case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: case SQL_TYPE_TIME: return tag == VTAG_TIME;
     case SQL_TYPE_INTERVAL: return tag == VTAG_INTERVAL;
     case SQL_TYPE_UUID: return tag == VTAG_UUID;
+    case SQL_TYPE_TIMETZ: return tag == VTAG_TIMETZ;
     default: return is_bytes_type(type) && tag == VTAG_BYTES;
     }
 }
@@ -412,6 +434,15 @@ static mice_status value_get(mice_slice *in, uint32_t tag, sql_type_id type, mic
             return MICE_CORRUPT;
         out->v.iv.day = (int32_t)day;
         out->v.iv.month = (int32_t)month;
+        return MICE_OK;
+    }
+    case VTAG_TIMETZ: {
+        int64_t zone;
+        if (varint_get_i64(in, &out->v.ttz.time) || varint_get_i64(in, &zone) ||
+            out->v.ttz.time < 0 || out->v.ttz.time > SQL_USECS_PER_DAY ||
+            zone < -SQL_TIMETZ_ZONE_MAX_S || zone > SQL_TIMETZ_ZONE_MAX_S)
+            return MICE_CORRUPT;
+        out->v.ttz.zone = (int32_t)zone;
         return MICE_OK;
     }
     case VTAG_UUID:

@@ -30,6 +30,7 @@ static const sql_type_info type_table[] = {
     T(TIMESTAMPTZ, "timestamptz", "timestamp with time zone", 8, true, 'D', true, NONE,
       E(TIMESTAMPTZ_ARRAY))
     T(INTERVAL, "interval", "interval", 16, false, 'T', true, NONE, E(INTERVAL_ARRAY))
+    T(TIMETZ, "timetz", "time with time zone", 12, false, 'D', false, NONE, E(TIMETZ_ARRAY))
     T(NUMERIC, "numeric", "numeric", -1, false, 'N', false, NONE, E(NUMERIC_ARRAY))
     T(UUID, "uuid", "uuid", 16, false, 'U', false, NONE, E(UUID_ARRAY))
     T(JSONB, "jsonb", "jsonb", -1, false, 'U', false, NONE, E(JSONB_ARRAY))
@@ -51,6 +52,7 @@ static const sql_type_info type_table[] = {
     T(TIMESTAMPTZ_ARRAY, "_timestamptz", "timestamp with time zone[]", -1, false, 'A', false,
       E(TIMESTAMPTZ), NONE)
     T(INTERVAL_ARRAY, "_interval", "interval[]", -1, false, 'A', false, E(INTERVAL), NONE)
+    T(TIMETZ_ARRAY, "_timetz", "time with time zone[]", -1, false, 'A', false, E(TIMETZ), NONE)
     T(NUMERIC_ARRAY, "_numeric", "numeric[]", -1, false, 'A', false, E(NUMERIC), NONE)
     T(UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, E(UUID), NONE)
     T(JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, E(JSONB), NONE)
@@ -132,10 +134,12 @@ static size_t format_base(sql_type_id id, int32_t typmod, char *out, size_t cap)
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
     case SQL_TYPE_TIME:
+    case SQL_TYPE_TIMETZ:
         if (typmod < 0) break;
         return (size_t)snprintf(out, cap, "%s(%d) with%s time zone",
-                                id == SQL_TYPE_TIME ? "time" : "timestamp", typmod,
-                                id == SQL_TYPE_TIMESTAMPTZ ? "" : "out");
+                                id == SQL_TYPE_TIME || id == SQL_TYPE_TIMETZ ? "time" : "timestamp",
+                                typmod,
+                                id == SQL_TYPE_TIMESTAMPTZ || id == SQL_TYPE_TIMETZ ? "" : "out");
     default:
         break;
     }
@@ -201,6 +205,8 @@ static const type_alias aliases[] = {
     {"date", SQL_TYPE_DATE, MODS_NONE, -1},
     {"time", SQL_TYPE_TIME, MODS_PRECISION, -1},
     {"time without time zone", SQL_TYPE_TIME, MODS_PRECISION, -1},
+    {"timetz", SQL_TYPE_TIMETZ, MODS_PRECISION, -1},
+    {"time with time zone", SQL_TYPE_TIMETZ, MODS_PRECISION, -1},
     {"timestamp", SQL_TYPE_TIMESTAMP, MODS_PRECISION, -1},
     {"timestamp without time zone", SQL_TYPE_TIMESTAMP, MODS_PRECISION, -1},
     {"timestamptz", SQL_TYPE_TIMESTAMPTZ, MODS_PRECISION, -1},

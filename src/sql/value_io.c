@@ -548,6 +548,9 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_TIME:
         sqltime_format(d->v.time, out);
         return MICE_OK;
+    case SQL_TYPE_TIMETZ:
+        sqltimetz_format(&d->v.ttz, out);
+        return MICE_OK;
     case SQL_TYPE_UUID:
         sqluuid_format(&d->v.uuid, out);
         return MICE_OK;
@@ -673,6 +676,9 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
     case SQL_TYPE_TIME:
         *out = datum_time(0);
         return sqltime_parse(text, t.typmod, &ctx->dt, &out->v.time, err);
+    case SQL_TYPE_TIMETZ:
+        *out = datum_timetz((sql_timetz){0, 0});
+        return sqltimetz_parse(text, t.typmod, &ctx->dt, &out->v.ttz, err);
     case SQL_TYPE_UUID:
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_parse(text, &out->v.uuid, err);
@@ -720,6 +726,7 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_TIMESTAMPTZ: buf_append_be64(out, (uint64_t)d->v.ts); return MICE_OK;
     case SQL_TYPE_INTERVAL: interval_send(&d->v.iv, out); return MICE_OK;
     case SQL_TYPE_TIME: sqltime_send(d->v.time, out); return MICE_OK;
+    case SQL_TYPE_TIMETZ: sqltimetz_send(&d->v.ttz, out); return MICE_OK;
     case SQL_TYPE_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); return MICE_OK;
     default:
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -814,6 +821,9 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
     case SQL_TYPE_TIME:
         *out = datum_time(0);
         return sqltime_recv(bytes, t.typmod, &out->v.time, err);
+    case SQL_TYPE_TIMETZ:
+        *out = datum_timetz((sql_timetz){0, 0});
+        return sqltimetz_recv(bytes, t.typmod, &out->v.ttz, err);
     case SQL_TYPE_UUID:
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_recv(bytes, &out->v.uuid, err);

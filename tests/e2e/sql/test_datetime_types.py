@@ -105,6 +105,24 @@ EXPRESSIONS = [
     ("'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid < 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid", 't'),
     ("'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid::text", 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
     ('length(gen_random_uuid()::text)', '36'),
+    ("timetz '10:00:00+02'", '10:00:00+02'),
+    ("timetz '04:05:06.789-08:30'", '04:05:06.789-08:30'),
+    ("timetz '10:00 PST'", '10:00:00-08'),
+    ("timetz '10:00+05:30:15'", '10:00:00+05:30:15'),
+    ("timetz '10:00:00+02' = timetz '09:00:00+01'", 'f'),
+    ("timetz '10:00:00+02' < timetz '09:00:00+01'", 't'),
+    ("time '10:00' at time zone 'UTC'", '10:00:00+00'),
+    ("timetz '10:00+02' at time zone 'UTC'", '08:00:00+00'),
+    ("timetz '10:00+02' at time zone interval '+05:00'", '13:00:00+05'),
+    ("timetz '23:00+02' + interval '3 hours'", '02:00:00+02'),
+    ("date '2024-01-01' + timetz '10:00+02'", '2024-01-01 08:00:00+00'),
+    ("cast(timetz '10:00+02' as time)", '10:00:00'),
+    ("cast(time '10:00' as timetz)", '10:00:00+00'),
+    ("cast(timestamptz '2024-07-01 10:00+00' as timetz)", '10:00:00+00'),
+    ("extract(timezone from timetz '10:00+05:30')", '19800'),
+    ("extract(epoch from timetz '10:00+02')", '28800.000000'),
+    ('pg_typeof(current_time)', 'time with time zone'),
+    ("'10:00:00.5+02'::timetz(0)", '10:00:01+02'),
 ]
 
 
@@ -323,3 +341,22 @@ def test_gen_random_uuid(conn):
     assert len(set(us)) == 50
     assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in us)
     assert rows(conn, "select pg_typeof(gen_random_uuid())::text") == [("uuid",)]
+
+
+def test_timetz_columns(conn):
+    conn.execute("set timezone = 'UTC'")
+    conn.execute("create table iv_ttz (k timetz primary key, v int)")
+    conn.execute("insert into iv_ttz values ('10:00+02', 1), ('09:00+01', 2), ('07:59+00', 3), "
+                 "('10:00+00', 4)")
+    # equal instants in different zones are different values, ordered by zone
+    assert text_rows(conn, "select k, v from iv_ttz order by k") == [
+        ("07:59:00+00", "3"), ("10:00:00+02", "1"), ("09:00:00+01", "2"), ("10:00:00+00", "4")]
+    expect_error(conn, "insert into iv_ttz values ('10:00:00.000+02', 5)", "23505")
+    assert rows(conn, "select v from iv_ttz where k < '08:30+00' order by v") == [(1,), (2,), (3,)]
+    with conn.cursor(binary=True) as cur:
+        cur.execute("select k from iv_ttz where v = 1")
+        t = cur.fetchone()[0]
+        assert (t.hour, t.minute, t.utcoffset()) == (10, 0, datetime.timedelta(hours=2))
+        cur.execute("select %b::timetz", (datetime.time(1, 2, 3, tzinfo=datetime.timezone(
+            datetime.timedelta(hours=-3, minutes=-30))),))
+        assert cur.fetchone()[0].utcoffset() == datetime.timedelta(hours=-3, minutes=-30)

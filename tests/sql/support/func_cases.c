@@ -28,6 +28,7 @@ static sql_type_id type_named(const char *name, size_t n)
         {"varchar", SQL_TYPE_VARCHAR},     {"bpchar", SQL_TYPE_BPCHAR},
         {"unknown", SQL_TYPE_UNKNOWN},     {"interval", SQL_TYPE_INTERVAL},
         {"time", SQL_TYPE_TIME},           {"uuid", SQL_TYPE_UUID},
+        {"timetz", SQL_TYPE_TIMETZ},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == n && memcmp(names[i].name, name, n) == 0) return names[i].id;
