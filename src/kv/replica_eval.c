@@ -285,7 +285,10 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
 {
     hlc_ts ts = read_ts_of(ev);
     kv__note_read(ev->r, ts);
-    mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
+    mice_buf replica_end;
+    buf_init(&replica_end);
+    if (!op->end.n) kv__replica_end(ev->r, &replica_end);
+    mice_slice end = op->end.n ? op->end : buf_slice(&replica_end);
     scan_state s = {.ev = ev, .op = op, .res = res};
     buf_init(&s.last_key);
     mice_status rc = collect_overrides(&s, ts, end, err);
@@ -302,6 +305,7 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
     }
     free(s.ovs);
     buf_deinit(&s.last_key);
+    buf_deinit(&replica_end);
     return rc;
 }
 

@@ -14,6 +14,7 @@ struct kv_replica {
     engine *e;
     hlc *clock;
     const mice_env *env;
+    pthread_mutex_t span_mu; /* protects start and end (kv_replica_set_span) */
     mice_buf start, end;
     uint64_t txn_ttl_ms;
     kv_proposer proposer;
@@ -42,6 +43,8 @@ typedef struct kv__eval {
 /* Evaluate ev->req into ev->resp and ev->effects. MICE_BUSY: wait for ev->wait_for. */
 mice_status kv__evaluate(kv__eval *ev, mice_err *err);
 
+/* The replica's end key, copied into out (reset first). */
+void kv__replica_end(kv_replica *r, mice_buf *out);
 /* Note a read at ts; later commit timestamps are above it. */
 void kv__note_read(kv_replica *r, hlc_ts ts);
 /* A commit timestamp: above floor, above every read served, not behind the clock, and
