@@ -618,6 +618,36 @@ static void campaign_on_loop(void *ctx)
     store__schedule_turn(c->s);
 }
 
+typedef struct transfer_call {
+    store *s;
+    uint64_t range_id, to_node;
+    mice_status rc;
+} transfer_call;
+
+static void transfer_on_loop(void *ctx)
+{
+    transfer_call *c = ctx;
+    store_range *r = store__find(c->s, c->range_id);
+    const range_replica *to = r ? rangedesc_replica_on(&r->desc, c->to_node) : NULL;
+    if (!r)
+        c->rc = MICE_NOTFOUND;
+    else if (!to)
+        c->rc = MICE_INVALID;
+    else if (to->replica_id == r->replica_id && raft_role_of(r->r) == RAFT_LEADER)
+        c->rc = MICE_OK; /* already there */
+    else
+        c->rc = raft_transfer_leader(r->r, to->replica_id);
+    store__schedule_turn(c->s);
+}
+
+mice_status store_transfer_leader(store *s, uint64_t range_id, uint64_t to_node)
+{
+    if (atomic_load(&s->stopped)) return MICE_CLOSED;
+    transfer_call c = {.s = s, .range_id = range_id, .to_node = to_node};
+    mice_status rc = ioloop_call(s->loop, transfer_on_loop, &c);
+    return rc ? rc : c.rc;
+}
+
 mice_status store_campaign(store *s, uint64_t range_id)
 {
     if (atomic_load(&s->stopped)) return MICE_CLOSED;

@@ -151,8 +151,13 @@ mice_status store_range_info_get(store *s, uint64_t range_id, store_range_info *
 /* The range holding key: its id, or 0. */
 uint64_t store_range_for_key(store *s, mice_slice key);
 
-/* Campaign for leadership of range_id now (tests, lease moves). */
+/* Campaign for leadership of range_id now (tests). Followers that heard from a leader
+ * recently ignore it (leader stickiness); store_transfer_leader is the polite way. */
 mice_status store_campaign(store *s, uint64_t range_id);
+/* Ask the range's leader to hand leadership (and so the lease) to the replica on to_node.
+ * From any replica of the range (a follower forwards it). Returns once asked; watch
+ * store_range_info_get for the outcome. MICE_INVALID if to_node has no replica. */
+mice_status store_transfer_leader(store *s, uint64_t range_id, uint64_t to_node);
 
 /* Split the range holding split_key at split_key; the right-hand range [split_key, end)
  * gets id new_range_id (unique in the cluster: the caller allocates it) and the same
