@@ -333,7 +333,7 @@ static mice_status store_acquire(void *ctx, uint64_t *lease, mice_err *err)
     store_lease_view v = r->lease;
     pthread_mutex_unlock(&r->lease_mu);
     if (!v.leader || v.stopped) return not_leaseholder(r, &v, err);
-    if (v.caught_up && env_mono_ns(s->cfg.env) < v.expiry_ns) {
+    if (!s->cfg.lease_reads_off && v.caught_up && env_mono_ns(s->cfg.env) < v.expiry_ns) {
         *lease = v.term;
         store__count(s, ST_LEASE_READS, 1);
         return MICE_OK;
@@ -352,7 +352,13 @@ static mice_status store_acquire(void *ctx, uint64_t *lease, mice_err *err)
 static mice_status propose_payload(store_range *r, uint64_t lease, store_cmd *c, mice_err *err)
 {
     (void)lease;
-    return run_cmd(r->s, c, NULL, err);
+    mice_status rc = run_cmd(r->s, c, NULL, err);
+    /* MICE_BUSY means "wait for a lock holder" to kv_replica: a leadership transfer in
+     * progress is a reason to route again instead. */
+    if (rc == MICE_BUSY)
+        rc = mice_err_setf(err, MICE_NOT_LEADER, "range %" PRIu64 ": the lease is moving; retry",
+                           r->range_id);
+    return rc;
 }
 
 static mice_status store_propose(void *ctx, uint64_t lease, engine_batch *effects, bool sync,

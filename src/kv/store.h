@@ -91,7 +91,9 @@ typedef struct store_config {
     uint64_t max_clock_offset_ns;
     uint64_t lock_timeout_ms; /* kv replicas */
     uint64_t txn_ttl_ms;
-    uint64_t seed; /* election randomness; 0 = from the env's entropy */
+    uint64_t seed;        /* election randomness; 0 = from the env's entropy */
+    bool lease_reads_off; /* every acquisition confirms leadership with ReadIndex (tests,
+                           * clocks that cannot be trusted) */
 } store_config;
 
 void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *clock,

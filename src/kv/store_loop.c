@@ -145,6 +145,7 @@ static void handle_propose(store *s, store_cmd *c)
         return cmd_fail(c, MICE_NOT_LEADER, "store: the lease changed before the proposal; retry");
     uint64_t index = 0;
     mice_status rc = raft_propose(r->r, buf_slice(&c->data), &index);
+    if (rc == MICE_BUSY) return cmd_fail(c, MICE_NOT_LEADER, "store: the lease is moving; retry");
     if (rc) return cmd_fail(c, rc, "store: the proposal was refused");
     buf_deinit(&c->data); /* Raft holds its copy */
     buf_init(&c->data);
