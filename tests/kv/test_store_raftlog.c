@@ -381,7 +381,9 @@ static void test_loopback_faults(void **state)
     (void)state;
     kv_loopback *lb = kv_loopback_create(42);
     kv_transport t = kv_loopback_transport(lb);
-    inbox a = {0}, b = {0};
+    inbox a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
     mpsc_init(&a.q, NULL, NULL);
     mpsc_init(&b.q, NULL, NULL);
     assert_int_equal(t.ops->attach(t.impl, 1, recv_fn, &a), MICE_OK);
