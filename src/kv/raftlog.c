@@ -299,22 +299,21 @@ void raftlog_destroy(raftlog *l)
     free(l);
 }
 
-void raftlog_write_initial(engine_batch *b, uint64_t range_id, const raft_conf_state *cs)
+static void write_state(engine_batch *b, uint64_t range_id, uint64_t index, uint64_t term,
+                        const raft_conf_state *cs, const raft_hard_state *hs)
 {
     mice_buf k, v;
     buf_init(&k);
     buf_init(&v);
     record_key(&k, range_id, RL_SUFFIX_TRUNCATED);
-    encode_two(&v, RAFTLOG_INIT_INDEX, RAFTLOG_INIT_TERM);
+    encode_two(&v, index, term);
     engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
-    raft_hard_state hs = {
-        .term = RAFTLOG_INIT_TERM, .vote = RAFT_NONE, .commit = RAFTLOG_INIT_INDEX};
     record_key(&k, range_id, RL_SUFFIX_HARD_STATE);
-    encode_hard_state(&v, &hs);
+    encode_hard_state(&v, hs);
     engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
     record_key(&k, range_id, RL_SUFFIX_APPLIED);
     buf_reset(&v);
-    varint_put_u64(&v, RAFTLOG_INIT_INDEX);
+    varint_put_u64(&v, index);
     engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
     record_key(&k, range_id, RL_SUFFIX_CONF);
     buf_reset(&v);
@@ -322,6 +321,22 @@ void raftlog_write_initial(engine_batch *b, uint64_t range_id, const raft_conf_s
     engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
     buf_deinit(&k);
     buf_deinit(&v);
+}
+
+void raftlog_write_initial(engine_batch *b, uint64_t range_id, const raft_conf_state *cs,
+                           const raft_hard_state *hs)
+{
+    raft_hard_state fresh = {
+        .term = RAFTLOG_INIT_TERM, .vote = RAFT_NONE, .commit = RAFTLOG_INIT_INDEX};
+    mice_assert(!hs || hs->commit >= RAFTLOG_INIT_INDEX);
+    write_state(b, range_id, RAFTLOG_INIT_INDEX, RAFTLOG_INIT_TERM, cs, hs ? hs : &fresh);
+}
+
+void raftlog_write_empty(engine_batch *b, uint64_t range_id)
+{
+    raft_conf_state none = {0};
+    raft_hard_state zero = {0};
+    write_state(b, range_id, 0, 0, &none, &zero);
 }
 
 /* --- reads --------------------------------------------------------------------------- */

@@ -58,8 +58,11 @@ mice_status raftlog_open(engine *e, uint64_t range_id, raftlog **out, mice_err *
 void raftlog_destroy(raftlog *l); /* NULL is ignored */
 
 /* Write the state of a fresh group into b: truncated (INIT_INDEX, INIT_TERM), hard state
- * {INIT_TERM, none, INIT_INDEX}, applied INIT_INDEX, conf cs. No log entries. */
-void raftlog_write_initial(engine_batch *b, uint64_t range_id, const raft_conf_state *cs);
+ * hs (NULL: {INIT_TERM, none, INIT_INDEX}), applied INIT_INDEX, conf cs. No log entries. */
+void raftlog_write_initial(engine_batch *b, uint64_t range_id, const raft_conf_state *cs,
+                           const raft_hard_state *hs);
+/* The state of an uninitialised replica: an empty log at index 0, no config, no vote. */
+void raftlog_write_empty(engine_batch *b, uint64_t range_id);
 
 raft_storage raftlog_storage(raftlog *l);
 void raftlog_set_snapshot_fn(raftlog *l, raftlog_snapshot_fn fn, void *ctx);

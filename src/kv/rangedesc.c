@@ -36,14 +36,21 @@ void rangedesc_copy(range_desc *dst, const range_desc *src)
     dst->n_replicas = src->n_replicas;
 }
 
+bool rangedesc_is_initialized(const range_desc *d)
+{
+    return d->generation > 0;
+}
+
 bool rangedesc_contains(const range_desc *d, mice_slice key)
 {
+    if (!rangedesc_is_initialized(d)) return false;
     if (mice_slice_cmp(key, buf_slice(&d->start)) < 0) return false;
     return d->end.n == 0 || mice_slice_cmp(key, buf_slice(&d->end)) < 0;
 }
 
 bool rangedesc_overlaps(const range_desc *d, mice_slice start, mice_slice end)
 {
+    if (!rangedesc_is_initialized(d)) return false;
     /* [a, b) and [c, e) overlap when a < e and c < b (empty ends are infinite). */
     bool a_before_e = end.n == 0 || mice_slice_cmp(buf_slice(&d->start), end) < 0;
     bool c_before_b = d->end.n == 0 || mice_slice_cmp(start, buf_slice(&d->end)) < 0;

@@ -6,7 +6,10 @@
  * the descriptor's replicas: (node id, replica id) pairs, where the replica id is the
  * member's Raft id inside the group (unique within the range, never reused). The
  * generation rises with every change of the span or the replicas (a split makes both
- * halves generation + 1), so a cached descriptor can be recognised as stale.
+ * halves generation + 1), so a cached descriptor can be recognised as stale. Generation 0
+ * marks an UNINITIALISED replica: created by a message for a range this node does not
+ * know yet, it has only its own (node, replica id) and no span until a snapshot (or the
+ * split that creates the range locally) initialises it.
  *
  * Descriptors live in two places: each replica keeps its own copy in STORE_CF_RAFT
  * (raftlog_desc_key; written by the Raft commands that change it, carried in snapshots),
@@ -58,8 +61,11 @@ void rangedesc_init(range_desc *d);
 void rangedesc_deinit(range_desc *d);
 void rangedesc_copy(range_desc *dst, const range_desc *src); /* dst initialised */
 
+/* Generation > 0: the descriptor has a span and replicas. */
+bool rangedesc_is_initialized(const range_desc *d);
+/* False for an uninitialised descriptor. */
 bool rangedesc_contains(const range_desc *d, mice_slice key);
-/* True when the two spans share a key. */
+/* True when the two spans share a key (false for an uninitialised descriptor). */
 bool rangedesc_overlaps(const range_desc *d, mice_slice start, mice_slice end);
 /* The replica on node_id, or NULL. */
 const range_replica *rangedesc_replica_on(const range_desc *d, uint64_t node_id);

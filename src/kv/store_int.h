@@ -77,6 +77,7 @@ typedef struct store_range {
     bool desc_changed;        /* ... when set (split, snapshot) */
     range_desc *splits;       /* right-hand ranges this turn's batch creates */
     size_t n_splits;
+    bool reinit_pending; /* uninitialised; a split in this turn's batch initialises it */
     /* published for workers */
     pthread_mutex_t lease_mu;
     store_lease_view lease;
@@ -138,6 +139,13 @@ mice_status store__raft_create(store_range *r, mice_err *err);
 /* Create a range from its stored state (raftlog, descriptor) and add it to the table.
  * Raft thread once running; the opening thread before. */
 mice_status store__add_range(store *s, const range_desc *desc, mice_err *err);
+/* A replica of a range this node does not know yet, made for a message from its leader:
+ * an empty log and no span until a snapshot arrives. Raft thread. */
+mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t replica_id,
+                                     mice_err *err);
+/* Initialise an uninitialised replica from a split applied here (its Raft state was
+ * written by the split's batch). Raft thread. */
+mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err);
 /* Wake the raft thread for a turn. Any thread. */
 void store__schedule_turn(store *s);
 void store__cmd_free(store_cmd *c);

@@ -115,9 +115,53 @@ void store__publish_lease(store_range *r)
 
 /* --- the inboxes ------------------------------------------------------------------------- */
 
+/* A leader's message for a range this node does not have: the range was created (by a
+ * split this node has not applied yet, or will never apply because a snapshot skips it)
+ * with a replica here. An uninitialised replica answers, so the leader sends it a
+ * snapshot (or the split initialises it). */
+static store_range *maybe_create(store *s, const kv_raft_batch *b)
+{
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        const raft_msg *m = &b->msgs[i];
+        bool from_leader =
+            m->type == RAFT_MSG_APP || m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_SNAP;
+        if (!from_leader || m->to == RAFT_NONE || b->range_id == 0) continue;
+        mice_err err;
+        if (store__add_uninitialized(s, b->range_id, m->to, &err) != MICE_OK) {
+            log_warn("store: n%" PRIu64 ": no replica made for r%" PRIu64 ": %s", s->cfg.node_id,
+                     b->range_id, mice_err_msg(&err));
+            return NULL;
+        }
+        log_info("store: n%" PRIu64 ": uninitialised replica %" PRIu64 " of r%" PRIu64
+                 " made for a message from n%" PRIu64,
+                 s->cfg.node_id, m->to, b->range_id, b->from_node);
+        return store__find(s, b->range_id);
+    }
+    return NULL;
+}
+
+/* An uninitialised replica knows no peers: learn the sender's node from its messages, so
+ * the answers find their way back. */
+static void learn_peers(store_range *r, const kv_raft_batch *b)
+{
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        uint64_t from = b->msgs[i].from;
+        if (from == RAFT_NONE || rangedesc_replica_by_id(&r->desc, from) ||
+            rangedesc_replica_on(&r->desc, b->from_node) ||
+            r->desc.n_replicas == RANGEDESC_REPLICAS_MAX)
+            continue;
+        pthread_rwlock_wrlock(&r->s->ranges_mu);
+        r->desc.replicas[r->desc.n_replicas++] =
+            (range_replica){.node_id = b->from_node, .replica_id = from};
+        pthread_rwlock_unlock(&r->s->ranges_mu);
+    }
+}
+
 static void step_batch(store *s, kv_raft_batch *b)
 {
     store_range *r = store__find(s, b->range_id);
+    if (!r) r = maybe_create(s, b);
+    if (r && !rangedesc_is_initialized(&r->desc)) learn_peers(r, b);
     if (!r || !r->r) {
         store__count(s, ST_MSGS_UNKNOWN_RANGE, b->n_msgs);
         kv_raft_batch_free(b);
@@ -239,7 +283,8 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     const range_desc *cur = staged_desc(r);
     bool inside = mice_slice_cmp(key, buf_slice(&cur->start)) > 0 &&
                   (cur->end.n == 0 || mice_slice_cmp(key, buf_slice(&cur->end)) < 0);
-    bool taken = new_id == 0 || store__find(s, new_id) != NULL;
+    store_range *existing = new_id ? store__find(s, new_id) : NULL;
+    bool taken = new_id == 0 || (existing && rangedesc_is_initialized(&existing->desc));
     for (size_t i = 0; i < r->n_splits && !taken; i++)
         taken = r->splits[i].range_id == new_id;
     if (generation != cur->generation || !inside || taken) {
@@ -278,7 +323,20 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     buf_deinit(&v);
     raft_conf_state cs;
     rangedesc_conf_state(&right, &cs);
-    raftlog_write_initial(b, new_id, &cs);
+    raft_hard_state hs = {
+        .term = RAFTLOG_INIT_TERM, .vote = RAFT_NONE, .commit = RAFTLOG_INIT_INDEX};
+    if (existing) {
+        /* An uninitialised replica made for a message: keep its durable term and vote (it
+         * may have voted); whatever it staged in this batch and its Ready are dropped. */
+        raft_hard_state old;
+        raftlog_hard_state(existing->log, &old);
+        if (old.term >= hs.term) {
+            hs.term = old.term;
+            hs.vote = old.term == RAFTLOG_INIT_TERM ? RAFT_NONE : old.vote;
+        }
+        existing->reinit_pending = true;
+    }
+    raftlog_write_initial(b, new_id, &cs, &hs);
     r->splits = mice_realloc(r->splits, (r->n_splits + 1) * sizeof *r->splits);
     r->splits[r->n_splits++] = right; /* takes right's buffers */
 }
@@ -328,8 +386,13 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
         rangedesc_init(&nd);
         mice_status rc = store__snapshot_install(r, &rd->snapshot, b, &nd, err);
         if (rc) {
-            log_error("store: r%" PRIu64 ": snapshot at %" PRIu64 " not installed: %s", r->range_id,
-                      rd->snapshot.meta.index, mice_err_msg(err));
+            /* MICE_BUSY: a local range still overlaps; normal until this node catches up. */
+            if (rc == MICE_BUSY)
+                log_warn("store: r%" PRIu64 ": snapshot at %" PRIu64 " deferred: %s", r->range_id,
+                         rd->snapshot.meta.index, mice_err_msg(err));
+            else
+                log_error("store: r%" PRIu64 ": snapshot at %" PRIu64 " not installed: %s",
+                          r->range_id, rd->snapshot.meta.index, mice_err_msg(err));
             rangedesc_deinit(&nd);
             return s->failed ? STAGE_FATAL : STAGE_RESTART;
         }
@@ -435,7 +498,10 @@ static void publish_descs(store_range *r)
     }
     for (size_t i = 0; i < r->n_splits; i++) {
         mice_err err;
-        if (store__add_range(s, &r->splits[i], &err) == MICE_OK) {
+        store_range *existing = store__find(s, r->splits[i].range_id);
+        mice_status rc = existing ? store__reinit_range(existing, &r->splits[i], &err)
+                                  : store__add_range(s, &r->splits[i], &err);
+        if (rc == MICE_OK) {
             store_range *right = store__find(s, r->splits[i].range_id);
             kv_replica_forward_read_ts(right->kv, kv_replica_read_ts_max(r->kv));
             mice_buf d;
@@ -458,6 +524,7 @@ static void publish_descs(store_range *r)
 static void finish_range(store_range *r)
 {
     store *s = r->s;
+    if (!r->in_ready) return; /* replaced by a split in this turn (store__reinit_range) */
     raftlog_commit_staged(r->log);
     if (r->rd.has_snapshot) store__snapshot_cleanup(r);
     publish_descs(r);
@@ -518,7 +585,7 @@ static bool handle_readys(store *s)
         stage_result sr = STAGED;
         for (size_t i = 0; i < n_ranges && sr != STAGE_FATAL; i++) {
             store_range *r = s->ranges[i];
-            if (!r->r || !raft_has_ready(r->r)) continue;
+            if (!r->r || r->reinit_pending || !raft_has_ready(r->r)) continue;
             raft_ready_get(r->r, &r->rd);
             r->in_ready = true;
             send_msgs(r, r->rd.msgs, r->rd.n_msgs);

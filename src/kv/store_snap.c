@@ -172,6 +172,7 @@ mice_status store__snapshot_build(void *ctx, raft_snapshot *out)
     store_range *r = ctx;
     store *s = r->s;
     memset(out, 0, sizeof *out);
+    if (!rangedesc_is_initialized(&r->desc)) return MICE_AGAIN; /* nothing to send */
     if (r->snap_cache.meta.index && r->snap_cache.meta.index >= raftlog_truncated_index(r->log)) {
         raft_snapshot_copy(out, &r->snap_cache);
         return MICE_OK;
@@ -307,7 +308,8 @@ static mice_status clear_and_ingest(engine *e, const range_desc *old_desc, const
                                     mice_buf paths[SNAP_FILES], mice_err *err)
 {
     engine_batch *b = engine_batch_create(e);
-    if (old_desc) clear_spans(b, old_desc);
+    /* An uninitialised replica has no span (and must not clear everything). */
+    if (old_desc && rangedesc_is_initialized(old_desc)) clear_spans(b, old_desc);
     clear_spans(b, desc);
     mice_status rc = engine_batch_commit(b, ENGINE_NOSYNC, err);
     for (int i = 0; i < SNAP_FILES && !rc; i++) {
@@ -351,8 +353,18 @@ mice_status store__snapshot_install(store_range *r, const raft_snapshot *snap, e
     snap_file files[SNAP_FILES];
     mice_status rc = decode_data(mice_slice_of(snap->data, snap->len), new_desc, files);
     if (rc) return mice_err_setf(err, rc, "store: malformed snapshot data");
-    if (new_desc->range_id != r->range_id || !rangedesc_replica_on(new_desc, s->cfg.node_id))
+    if (new_desc->range_id != r->range_id || !rangedesc_replica_on(new_desc, s->cfg.node_id) ||
+        !rangedesc_is_initialized(new_desc))
         return mice_err_setf(err, MICE_INVALID, "store: the snapshot is for another replica");
+    /* Another local range still holding part of the span (this node has not applied the
+     * split or snapshot that shrank it): refuse; the leader retries later. */
+    for (size_t i = 0; i < s->n_ranges; i++) {
+        const store_range *o = s->ranges[i];
+        if (o != r &&
+            rangedesc_overlaps(&o->desc, buf_slice(&new_desc->start), buf_slice(&new_desc->end)))
+            return mice_err_setf(err, MICE_BUSY, "store: r%" PRIu64 " still overlaps the snapshot",
+                                 o->range_id);
+    }
     for (int i = 0; i < SNAP_FILES && !rc; i++) {
         buf_reset(&r->snap_files[i]);
         if (!files[i].bytes.n) continue;

@@ -20,7 +20,8 @@ typedef struct lb_node {
 } lb_node;
 
 typedef struct lb_cut {
-    uint64_t a, b; /* b == LB_EVERY_NODE: a is isolated */
+    uint64_t a, b;     /* b == LB_EVERY_NODE: a is isolated */
+    uint64_t range_id; /* 0: every range; else only this range's messages to/from a */
 } lb_cut;
 
 #define LB_EVERY_NODE UINT64_MAX
@@ -64,19 +65,21 @@ static lb_node *find_node(kv_loopback *lb, uint64_t id)
     return NULL;
 }
 
-static bool is_cut(kv_loopback *lb, uint64_t a, uint64_t b)
+static bool is_cut(kv_loopback *lb, uint64_t a, uint64_t b, uint64_t range_id)
 {
     for (size_t i = 0; i < lb->n_cuts; i++) {
         const lb_cut *c = &lb->cuts[i];
+        if (c->range_id && c->range_id != range_id) continue;
         if ((c->a == a && c->b == b) || (c->a == b && c->b == a)) return true;
         if (c->b == LB_EVERY_NODE && (c->a == a || c->a == b)) return true;
     }
     return false;
 }
 
-static void set_cut(kv_loopback *lb, uint64_t a, uint64_t b, bool cut)
+static void set_cut(kv_loopback *lb, uint64_t a, uint64_t b, uint64_t range_id, bool cut)
 {
     for (size_t i = 0; i < lb->n_cuts; i++) {
+        if (lb->cuts[i].range_id != range_id) continue;
         if ((lb->cuts[i].a == a && lb->cuts[i].b == b) ||
             (lb->cuts[i].a == b && lb->cuts[i].b == a)) {
             lb->cuts[i] = lb->cuts[--lb->n_cuts];
@@ -85,14 +88,14 @@ static void set_cut(kv_loopback *lb, uint64_t a, uint64_t b, bool cut)
     }
     if (!cut) return;
     lb->cuts = mice_realloc(lb->cuts, (lb->n_cuts + 1) * sizeof *lb->cuts);
-    lb->cuts[lb->n_cuts++] = (lb_cut){a, b};
+    lb->cuts[lb->n_cuts++] = (lb_cut){.a = a, .b = b, .range_id = range_id};
 }
 
 /* Hand b to its receiver or drop it. Called with mu held. */
 static void deliver_locked(kv_loopback *lb, kv_raft_batch *b)
 {
     lb_node *to = find_node(lb, b->to_node);
-    if (!to || is_cut(lb, b->from_node, b->to_node)) {
+    if (!to || is_cut(lb, b->from_node, b->to_node, b->range_id)) {
         lb->stats.dropped++;
         kv_raft_batch_free(b);
         return;
@@ -296,14 +299,22 @@ void kv_loopback_partition(kv_loopback *lb, uint64_t a, uint64_t b, bool cut)
 {
     mice_assert(a != LB_EVERY_NODE && b != LB_EVERY_NODE);
     pthread_mutex_lock(&lb->mu);
-    set_cut(lb, a, b, cut);
+    set_cut(lb, a, b, 0, cut);
     pthread_mutex_unlock(&lb->mu);
 }
 
 void kv_loopback_isolate(kv_loopback *lb, uint64_t node, bool cut)
 {
     pthread_mutex_lock(&lb->mu);
-    set_cut(lb, node, LB_EVERY_NODE, cut);
+    set_cut(lb, node, LB_EVERY_NODE, 0, cut);
+    pthread_mutex_unlock(&lb->mu);
+}
+
+void kv_loopback_block_range(kv_loopback *lb, uint64_t node, uint64_t range_id, bool cut)
+{
+    mice_assert(range_id != 0);
+    pthread_mutex_lock(&lb->mu);
+    set_cut(lb, node, LB_EVERY_NODE, range_id, cut);
     pthread_mutex_unlock(&lb->mu);
 }
 

@@ -46,7 +46,9 @@ void kv_loopback_set_delay(kv_loopback *lb, uint64_t min_us, uint64_t max_us);
 void kv_loopback_partition(kv_loopback *lb, uint64_t a, uint64_t b, bool cut);
 /* Cut (or restore) every link of node. */
 void kv_loopback_isolate(kv_loopback *lb, uint64_t node, bool cut);
-/* Restore every link, no loss, no delay. */
+/* Cut (or restore) one range's messages to and from node (the other ranges still flow). */
+void kv_loopback_block_range(kv_loopback *lb, uint64_t node, uint64_t range_id, bool cut);
+/* Restore every link and range, no loss, no delay. */
 void kv_loopback_heal(kv_loopback *lb);
 kv_loopback_stats kv_loopback_get_stats(kv_loopback *lb);
 

@@ -690,6 +690,116 @@ static void test_split_creates_replicated_range(void **state)
     cluster_stop(&c);
 }
 
+static void wait_initialized(cluster *c, int i, uint64_t range_id, mice_slice start)
+{
+    uint64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        store_range_info info;
+        mice_status rc = store_range_info_get(c->n[i].s, range_id, &info);
+        bool ok = rc == MICE_OK && info.desc.generation > 0 &&
+                  mice_slice_eq(buf_slice(&info.desc.start), start);
+        rangedesc_deinit(&info.desc);
+        if (ok) return;
+        if (now_ms() > deadline) fail_msg("n%d: r%" PRIu64 " not initialised", i + 1, range_id);
+        sleep_ms(5);
+    }
+}
+
+static void write_both_sides(cluster *c, int n, const char *tag)
+{
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "a-%s-%d", tag, i); /* left of "m" */
+        put(c, k, tag);
+        snprintf(k, sizeof k, "z-%s-%d", tag, i); /* right of "m" */
+        put(c, k, tag);
+    }
+}
+
+/* A node down during a split and the log truncation after it gets the left side by
+ * snapshot (never applying the split); the right side reaches it as messages for a range
+ * it does not know: an uninitialised replica, then a snapshot. */
+static void test_missed_split_caught_up_by_snapshots(void **state)
+{
+    (void)state;
+    cluster c = {.keep_entries = 4, .slack_entries = 4};
+    cluster_start(&c);
+    int leader = put(&c, "a0", "x");
+    wait_applied(&c, KV_RANGE);
+    int down = (leader + 1) % NODES;
+    node_kill(&c, down);
+    leader = wait_leaseholder(&c, KV_RANGE, WAIT_MS);
+    mice_buf split;
+    buf_init(&split);
+    kv_key(&split, "m");
+    enum { NEW_RANGE = 20 };
+    assert_int_equal(store_split(c.n[leader].s, buf_slice(&split), NEW_RANGE, NULL), MICE_OK);
+    write_both_sides(&c, 20, "after");
+    node_start(&c, down);
+    wait_initialized(&c, down, NEW_RANGE, buf_slice(&split));
+    wait_applied(&c, KV_RANGE);
+    wait_applied(&c, NEW_RANGE);
+    store_stats st = store_get_stats(c.n[down].s);
+    assert_true(st.snapshots_installed >= 2);
+    char v[16];
+    local_get(&c, down, "z-after-19", v, sizeof v);
+    assert_string_equal(v, "after");
+    assert_replicas_equal(&c);
+    /* Both sides keep replicating to it. */
+    write_both_sides(&c, 3, "later");
+    wait_applied(&c, KV_RANGE);
+    wait_applied(&c, NEW_RANGE);
+    local_get(&c, down, "z-later-2", v, sizeof v);
+    assert_string_equal(v, "later");
+    local_get(&c, down, "a-later-2", v, sizeof v);
+    assert_string_equal(v, "later");
+    assert_replicas_equal(&c);
+    buf_deinit(&split);
+    cluster_stop(&c);
+}
+
+/* The right side's leader reaches a node before that node applies the split: the
+ * uninitialised replica made for it is initialised by the split when it applies. */
+static void test_split_initialises_early_replica(void **state)
+{
+    (void)state;
+    cluster c = {0};
+    cluster_start(&c);
+    int leader = put(&c, "a0", "x");
+    wait_applied(&c, KV_RANGE);
+    int slow = (leader + 1) % NODES;
+    kv_loopback_block_range(c.lb, c.n[slow].id, KV_RANGE, true);
+    mice_buf split;
+    buf_init(&split);
+    kv_key(&split, "m");
+    enum { NEW_RANGE = 30 };
+    assert_int_equal(store_split(c.n[leader].s, buf_slice(&split), NEW_RANGE, NULL), MICE_OK);
+    write_both_sides(&c, 5, "early");
+    /* The slow node answers the right side's leader with an uninitialised replica. */
+    uint64_t deadline = now_ms() + WAIT_MS;
+    for (;;) {
+        store_range_info info;
+        mice_status rc = store_range_info_get(c.n[slow].s, NEW_RANGE, &info);
+        bool uninit = rc == MICE_OK && info.desc.generation == 0;
+        rangedesc_deinit(&info.desc);
+        if (uninit) break;
+        assert_true(now_ms() < deadline);
+        sleep_ms(5);
+    }
+    assert_int_equal(store_range_for_key(c.n[slow].s, buf_slice(&split)), KV_RANGE);
+    kv_loopback_block_range(c.lb, c.n[slow].id, KV_RANGE, false);
+    wait_initialized(&c, slow, NEW_RANGE, buf_slice(&split));
+    wait_applied(&c, KV_RANGE);
+    wait_applied(&c, NEW_RANGE);
+    assert_int_equal(store_range_for_key(c.n[slow].s, buf_slice(&split)), NEW_RANGE);
+    char v[16];
+    local_get(&c, slow, "z-early-4", v, sizeof v);
+    assert_string_equal(v, "early");
+    assert_replicas_equal(&c);
+    buf_deinit(&split);
+    cluster_stop(&c);
+}
+
 static void test_partitioned_leader_loses_lease(void **state)
 {
     (void)state;
@@ -921,6 +1031,8 @@ int main(void)
         cmocka_unit_test(test_group_commit_batches),
         cmocka_unit_test(test_crash_idempotent_apply),
         cmocka_unit_test(test_split_creates_replicated_range),
+        cmocka_unit_test(test_missed_split_caught_up_by_snapshots),
+        cmocka_unit_test(test_split_initialises_early_replica),
         cmocka_unit_test(test_partitioned_leader_loses_lease),
         cmocka_unit_test(test_lossy_network_still_replicates),
         cmocka_unit_test(test_reads_lease_and_read_index),

@@ -170,8 +170,8 @@ static void test_raftlog_append_truncate_reopen(void **state)
     assert_int_equal(raftlog_open(e, 7, &l, NULL), MICE_NOTFOUND);
     raft_conf_state cs = {.voters = {1, 2, 3}, .n_voters = 3};
     engine_batch *b = engine_batch_create(e);
-    raftlog_write_initial(b, 7, &cs);
-    raftlog_write_initial(b, 8, &cs); /* a neighbour whose records must stay apart */
+    raftlog_write_initial(b, 7, &cs, NULL);
+    raftlog_write_initial(b, 8, &cs, NULL); /* a neighbour whose records must stay apart */
     assert_int_equal(engine_batch_commit(b, ENGINE_SYNC, NULL), MICE_OK);
     assert_int_equal(raftlog_open(e, 7, &l, NULL), MICE_OK);
     assert_int_equal(raftlog_first_index(l), RAFTLOG_INIT_INDEX + 1);
