@@ -40,7 +40,7 @@ struct raftlog {
     mice_buf key; /* scratch */
 };
 
-/* --- keys -------------------------------------------------------------------------- */
+/* --- keys ----------------------------------------------------------------------------------- */
 
 static void range_prefix(mice_buf *out, uint64_t range_id)
 {
@@ -87,7 +87,7 @@ void raftlog_range_span(uint64_t range_id, mice_buf *lower, mice_buf *upper)
         buf_append_be64(upper, range_id + 1);
 }
 
-/* --- encodings ----------------------------------------------------------------------- */
+/* --- encodings ------------------------------------------------------------------------------ */
 
 static mice_status get_u64(mice_slice *in, uint64_t *v)
 {
@@ -183,7 +183,7 @@ static mice_status decode_entry(mice_slice in, uint64_t index, raft_entry *e)
     return MICE_OK;
 }
 
-/* --- loading ------------------------------------------------------------------------- */
+/* --- loading -------------------------------------------------------------------------------- */
 
 static mice_status get_record(raftlog *l, uint8_t suffix, mice_buf *val, bool *found, mice_err *err)
 {
@@ -339,7 +339,7 @@ void raftlog_write_empty(engine_batch *b, uint64_t range_id)
     write_state(b, range_id, 0, 0, &none, &zero);
 }
 
-/* --- reads --------------------------------------------------------------------------- */
+/* --- reads ---------------------------------------------------------------------------------- */
 
 uint64_t raftlog_range_id(const raftlog *l)
 {
@@ -450,7 +450,7 @@ done:
     return MICE_OK;
 }
 
-/* --- raft_storage ops ------------------------------------------------------------------ */
+/* --- raft_storage ops ----------------------------------------------------------------------- */
 
 static mice_status op_initial_state(void *ctx, raft_hard_state *hs, raft_conf_state *cs)
 {
@@ -515,7 +515,7 @@ void raftlog_set_snapshot_fn(raftlog *l, raftlog_snapshot_fn fn, void *ctx)
     l->snapshot_ctx = ctx;
 }
 
-/* --- staged writes --------------------------------------------------------------------- */
+/* --- staged writes -------------------------------------------------------------------------- */
 
 static rl_view *staging(raftlog *l)
 {

@@ -41,7 +41,7 @@ uint64_t store_node_id(const store *s)
     return s->cfg.node_id;
 }
 
-/* --- bootstrap ------------------------------------------------------------------------- */
+/* --- bootstrap ------------------------------------------------------------------------------ */
 
 static mice_status has_ranges(engine *e, bool *any, mice_err *err)
 {
@@ -117,7 +117,7 @@ mice_status store_bootstrap(engine *e, const range_desc *descs, size_t n_descs, 
     return engine_batch_commit(b, ENGINE_SYNC, err);
 }
 
-/* --- the range table --------------------------------------------------------------------- */
+/* --- the range table ------------------------------------------------------------------------ */
 
 store_range *store__find(store *s, uint64_t range_id)
 {
@@ -293,7 +293,7 @@ mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err
     return MICE_OK;
 }
 
-/* --- waking the raft thread ------------------------------------------------------------- */
+/* --- waking the raft thread ----------------------------------------------------------------- */
 
 void store__schedule_turn(store *s)
 {
@@ -325,7 +325,7 @@ static void on_recv(void *ctx, kv_raft_batch *b)
     mpsc_push(&s->msgq, &b->node);
 }
 
-/* --- the worker side of the proposer ----------------------------------------------------- */
+/* --- the worker side of the proposer -------------------------------------------------------- */
 
 static store_cmd *cmd_create(store_cmd_kind kind, uint64_t range_id, uint64_t term)
 {
@@ -554,7 +554,7 @@ void store_close(store *s)
     free(s);
 }
 
-/* --- serving ------------------------------------------------------------------------------- */
+/* --- serving -------------------------------------------------------------------------------- */
 
 static mice_slice route_key(const kv_request *req, const kv_op *op)
 {
@@ -616,7 +616,7 @@ uint64_t store_range_for_key(store *s, mice_slice key)
     return id;
 }
 
-/* --- admin, on the raft thread ----------------------------------------------------------- */
+/* --- admin, on the raft thread -------------------------------------------------------------- */
 
 typedef struct info_call {
     store *s;

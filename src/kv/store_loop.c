@@ -25,7 +25,7 @@ enum {
     SNAP_CACHE_ELECTIONS = 10,  /* a built snapshot is kept this many timeouts */
 };
 
-/* --- completing waiters -------------------------------------------------------------------- */
+/* --- completing waiters --------------------------------------------------------------------- */
 
 static void cmd_fail(store_cmd *c, mice_status code, const char *msg)
 {
@@ -56,7 +56,7 @@ void store__fail_waiters(store_range *r, mice_status why, const char *msg)
     }
 }
 
-/* --- the lease view ------------------------------------------------------------------------ */
+/* --- the lease view ------------------------------------------------------------------------- */
 
 /* Mono time of raft tick t of r's group, 0 if no longer known. */
 static uint64_t tick_time(const store_range *r, uint64_t t)
@@ -113,7 +113,7 @@ void store__publish_lease(store_range *r)
     pthread_mutex_unlock(&r->lease_mu);
 }
 
-/* --- the inboxes ------------------------------------------------------------------------- */
+/* --- the inboxes ---------------------------------------------------------------------------- */
 
 /* A leader's message for a range this node does not have: the range was created (by a
  * split this node has not applied yet, or will never apply because a snapshot skips it)
@@ -239,7 +239,7 @@ static size_t drain_inbox(store *s, size_t budget)
     return n;
 }
 
-/* --- sending ---------------------------------------------------------------------------------- */
+/* --- sending -------------------------------------------------------------------------------- */
 
 static void send_msgs(store_range *r, raft_msg *msgs, size_t n)
 {
@@ -263,7 +263,7 @@ static void send_msgs(store_range *r, raft_msg *msgs, size_t n)
     free(sent);
 }
 
-/* --- apply ------------------------------------------------------------------------------------ */
+/* --- apply ---------------------------------------------------------------------------------- */
 
 static const range_desc *staged_desc(const store_range *r)
 {
@@ -418,8 +418,7 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
     return STAGED;
 }
 
-/* --- finishing a Ready -------------------------------------------------------------------------
- */
+/* --- finishing a Ready ---------------------------------------------------------------------- */
 
 static void resolve_proposals(store_range *r)
 {
@@ -627,8 +626,7 @@ static bool handle_readys(store *s)
     return more;
 }
 
-/* --- the loop's entry points --------------------------------------------------------------------
- */
+/* --- the loop's entry points ---------------------------------------------------------------- */
 
 void store__turn(void *ctx)
 {

@@ -36,7 +36,7 @@ enum {
 
 static const engine_cf snap_cfs[SNAP_FILES] = {STORE_CF_DATA, STORE_CF_LOCKS};
 
-/* --- spans ------------------------------------------------------------------------------- */
+/* --- spans ---------------------------------------------------------------------------------- */
 
 void store__range_spans(const range_desc *d, store_span spans[STORE_SPANS])
 {
@@ -80,7 +80,7 @@ void store__spans_deinit(store_span spans[STORE_SPANS])
     }
 }
 
-/* --- files --------------------------------------------------------------------------------- */
+/* --- files ---------------------------------------------------------------------------------- */
 
 static mice_status read_file(const char *path, mice_buf *out, mice_err *err)
 {
@@ -215,7 +215,7 @@ mice_status store__snapshot_build(void *ctx, raft_snapshot *out)
     return MICE_OK;
 }
 
-/* --- installing ---------------------------------------------------------------------------- */
+/* --- installing ----------------------------------------------------------------------------- */
 
 typedef struct snap_file {
     engine_cf cf;

@@ -104,7 +104,7 @@ static void deliver_locked(kv_loopback *lb, kv_raft_batch *b)
     to->recv(to->recv_ctx, b);
 }
 
-/* --- the delivery thread's heap ---------------------------------------------------------- */
+/* --- the delivery thread's heap ------------------------------------------------------------- */
 
 static bool delayed_before(const lb_delayed *x, const lb_delayed *y)
 {
@@ -184,7 +184,7 @@ static void *delivery_main(void *arg)
     return NULL;
 }
 
-/* --- the kv_transport ops ---------------------------------------------------------------- */
+/* --- the kv_transport ops ------------------------------------------------------------------- */
 
 static mice_status lb_attach(void *impl, uint64_t node_id, kv_transport_recv_fn recv,
                              void *recv_ctx)
@@ -247,7 +247,7 @@ static const kv_transport_ops loopback_ops = {
     .send = lb_send,
 };
 
-/* --- lifecycle and controls ------------------------------------------------------------- */
+/* --- lifecycle and controls ----------------------------------------------------------------- */
 
 kv_loopback *kv_loopback_create(uint64_t seed)
 {

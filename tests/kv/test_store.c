@@ -4,6 +4,7 @@
  * splits. Each test prints what it measured. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -800,6 +801,107 @@ static void test_split_initialises_early_replica(void **state)
     cluster_stop(&c);
 }
 
+/* Writers keep writing while the leader's store is stopped under them: every write
+ * acknowledged before, during or after the failover is on every replica in the end. */
+typedef struct crash_writer {
+    cluster *c;
+    _Atomic int *inside; /* per node: writers currently inside its store */
+    _Atomic bool *dead;  /* per node */
+    int id, acked, failed_attempts;
+    _Atomic bool *stop;
+} crash_writer;
+
+static void *crash_writer_main(void *arg)
+{
+    crash_writer *w = arg;
+    mice_buf k;
+    buf_init(&k);
+    kv_response resp;
+    kv_response_init(&resp);
+    for (int i = 0; !atomic_load(w->stop); i++) {
+        char uk[32];
+        snprintf(uk, sizeof uk, "c%d-%d", w->id, i);
+        kv_key(&k, uk);
+        kv_op op = {.kind = KV_OP_PUT, .key = buf_slice(&k), .value = mice_slice_str("v")};
+        kv_request req = {.ops = &op, .n_ops = 1};
+        bool ok = false;
+        while (!ok && !atomic_load(w->stop)) {
+            for (int n = 0; n < NODES && !ok; n++) {
+                atomic_fetch_add(&w->inside[n], 1);
+                if (!atomic_load(&w->dead[n])) {
+                    mice_status rc = store_send(w->c->n[n].s, &req, &resp, NULL);
+                    ok = rc == MICE_OK;
+                    if (rc && rc != MICE_NOT_LEADER) w->failed_attempts++;
+                }
+                atomic_fetch_sub(&w->inside[n], 1);
+            }
+            if (!ok) sleep_ms(2);
+        }
+        if (ok)
+            w->acked = i + 1; /* keys c<id>-0 .. c<id>-(acked-1) were acknowledged */
+        else
+            break;
+    }
+    kv_response_deinit(&resp);
+    buf_deinit(&k);
+    return NULL;
+}
+
+static void test_writes_survive_leader_crash(void **state)
+{
+    (void)state;
+    cluster c = {0};
+    cluster_start(&c);
+    int leader = put(&c, "warm", "up");
+    enum { WRITERS = 4 };
+    _Atomic int inside[NODES];
+    _Atomic bool dead[NODES];
+    _Atomic bool stop;
+    atomic_init(&stop, false);
+    for (int i = 0; i < NODES; i++) {
+        atomic_init(&inside[i], 0);
+        atomic_init(&dead[i], false);
+    }
+    crash_writer w[WRITERS];
+    pthread_t th[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (crash_writer){.c = &c, .inside = inside, .dead = dead, .id = i, .stop = &stop};
+        pthread_create(&th[i], NULL, crash_writer_main, &w[i]);
+    }
+    sleep_ms(300);
+    /* Stop the leader's store under the writers; they fail over to the others. */
+    store_stop(c.n[leader].s);
+    atomic_store(&dead[leader], true);
+    while (atomic_load(&inside[leader]) > 0)
+        sleep_ms(1);
+    node_kill(&c, leader);
+    sleep_ms(500);
+    atomic_store(&stop, true);
+    int acked = 0, failed = 0;
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(th[i], NULL);
+        acked += w[i].acked;
+        failed += w[i].failed_attempts;
+    }
+    printf("# %d writes acknowledged across a leader crash (%d attempts failed and were "
+           "retried elsewhere)\n",
+           acked, failed);
+    assert_true(acked > 0);
+    node_start(&c, leader);
+    wait_applied(&c, KV_RANGE);
+    char v[8];
+    for (int n = 0; n < NODES; n++)
+        for (int i = 0; i < WRITERS; i++)
+            for (int j = 0; j < w[i].acked; j++) {
+                char uk[32];
+                snprintf(uk, sizeof uk, "c%d-%d", i, j);
+                local_get(&c, n, uk, v, sizeof v);
+                if (strcmp(v, "v")) fail_msg("n%d lost acknowledged write %s", n + 1, uk);
+            }
+    assert_replicas_equal(&c);
+    cluster_stop(&c);
+}
+
 static void test_partitioned_leader_loses_lease(void **state)
 {
     (void)state;
@@ -1033,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_split_creates_replicated_range),
         cmocka_unit_test(test_missed_split_caught_up_by_snapshots),
         cmocka_unit_test(test_split_initialises_early_replica),
+        cmocka_unit_test(test_writes_survive_leader_crash),
         cmocka_unit_test(test_partitioned_leader_loses_lease),
         cmocka_unit_test(test_lossy_network_still_replicates),
         cmocka_unit_test(test_reads_lease_and_read_index),
