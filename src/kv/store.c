@@ -348,6 +348,7 @@ void store__cmd_free(store_cmd *c)
 static mice_status run_cmd(store *s, store_cmd *c, void **value, mice_err *err)
 {
     mice_future *f = c->fut;
+    c->pushed_ns = env_mono_ns(s->cfg.env);
     if (!push_cmd(s, c)) {
         future_fail(f, MICE_CLOSED, NULL);
         future_release(f);
@@ -384,7 +385,16 @@ static mice_status store_acquire(void *ctx, uint64_t *lease, mice_err *err)
     store_lease_view v = r->lease;
     pthread_mutex_unlock(&r->lease_mu);
     if (!v.leader || v.stopped) return not_leaseholder(r, &v, err);
-    if (!s->cfg.lease_reads_off && v.caught_up && env_mono_ns(s->cfg.env) < v.expiry_ns) {
+    /* A proposal pending this long may have a waiter that gave up (MICE_TIMEOUT) and
+     * released its latches: until it resolves, evaluating anything could miss a write
+     * that still applies later. */
+    uint64_t now = env_mono_ns(s->cfg.env);
+    uint64_t stall_ns = s->cfg.proposal_timeout_ms * (uint64_t)MICE_NS_PER_MS / 2;
+    if (v.oldest_proposal_ns && now - v.oldest_proposal_ns >= stall_ns)
+        return mice_err_setf(err, MICE_NOT_LEADER,
+                             "range %" PRIu64 ": an earlier write's outcome is unknown; retry",
+                             r->range_id);
+    if (!s->cfg.lease_reads_off && v.caught_up && now < v.expiry_ns) {
         *lease = v.term;
         store__count(s, ST_LEASE_READS, 1);
         return MICE_OK;

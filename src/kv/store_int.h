@@ -39,16 +39,18 @@ typedef struct store_cmd {
     uint64_t index;
     uint64_t read_index;    /* READ_INDEX: answered index (0 until the read state arrives) */
     uint64_t deadline_tick; /* READ_INDEX: fail when no answer by then */
+    uint64_t pushed_ns;     /* when the worker handed it over */
     struct store_cmd *next;
 } store_cmd;
 
 /* What workers need to know, published by the raft thread under lease_mu. */
 typedef struct store_lease_view {
     bool leader;
-    uint64_t term;        /* the leader's term; 0 unless leader */
-    uint64_t leader_node; /* 0 = unknown */
-    uint64_t expiry_ns;   /* lease: serve locally while mono < this */
-    bool caught_up;       /* applied >= the commit index when the lease was checked */
+    uint64_t term;               /* the leader's term; 0 unless leader */
+    uint64_t leader_node;        /* 0 = unknown */
+    uint64_t expiry_ns;          /* lease: serve locally while mono < this */
+    bool caught_up;              /* applied >= the commit index when the lease was checked */
+    uint64_t oldest_proposal_ns; /* push time of the oldest proposal not yet resolved; 0 none */
     bool stopped;
 } store_lease_view;
 

@@ -108,6 +108,7 @@ void store__publish_lease(store_range *r)
         }
         if (v.caught_up) prepare_serving(r, v.term);
     }
+    v.oldest_proposal_ns = r->proposals ? r->proposals->pushed_ns : 0;
     pthread_mutex_lock(&r->lease_mu);
     r->lease = v;
     pthread_mutex_unlock(&r->lease_mu);

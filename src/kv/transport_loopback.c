@@ -46,6 +46,7 @@ struct kv_loopback {
     lb_cut *cuts;
     size_t n_cuts;
     uint32_t drop_ppm;
+    uint64_t drop_types; /* bit per raft_msg_type */
     uint64_t delay_min_us, delay_max_us;
     mice_prng prng;
     kv_loopback_stats stats;
@@ -95,7 +96,17 @@ static void set_cut(kv_loopback *lb, uint64_t a, uint64_t b, uint64_t range_id, 
 static void deliver_locked(kv_loopback *lb, kv_raft_batch *b)
 {
     lb_node *to = find_node(lb, b->to_node);
-    if (!to || is_cut(lb, b->from_node, b->to_node, b->range_id)) {
+    if (lb->drop_types) {
+        size_t kept = 0;
+        for (size_t i = 0; i < b->n_msgs; i++) {
+            if (lb->drop_types & (1ull << b->msgs[i].type))
+                raft_msg_deinit(&b->msgs[i]);
+            else
+                b->msgs[kept++] = b->msgs[i];
+        }
+        b->n_msgs = kept;
+    }
+    if (!to || b->n_msgs == 0 || is_cut(lb, b->from_node, b->to_node, b->range_id)) {
         lb->stats.dropped++;
         kv_raft_batch_free(b);
         return;
@@ -322,8 +333,20 @@ void kv_loopback_heal(kv_loopback *lb)
 {
     pthread_mutex_lock(&lb->mu);
     lb->n_cuts = 0;
+    lb->drop_types = 0;
     lb->drop_ppm = 0;
     lb->delay_min_us = lb->delay_max_us = 0;
+    pthread_mutex_unlock(&lb->mu);
+}
+
+void kv_loopback_drop_msg_type(kv_loopback *lb, raft_msg_type type, bool drop)
+{
+    mice_assert((unsigned)type < 64);
+    pthread_mutex_lock(&lb->mu);
+    if (drop)
+        lb->drop_types |= 1ull << type;
+    else
+        lb->drop_types &= ~(1ull << type);
     pthread_mutex_unlock(&lb->mu);
 }
 

@@ -48,7 +48,10 @@ void kv_loopback_partition(kv_loopback *lb, uint64_t a, uint64_t b, bool cut);
 void kv_loopback_isolate(kv_loopback *lb, uint64_t node, bool cut);
 /* Cut (or restore) one range's messages to and from node (the other ranges still flow). */
 void kv_loopback_block_range(kv_loopback *lb, uint64_t node, uint64_t range_id, bool cut);
-/* Restore every link and range, no loss, no delay. */
+/* Drop (or stop dropping) every Raft message of one type, e.g. RAFT_MSG_APP while
+ * heartbeats still flow (a leader that keeps its lease but cannot replicate). */
+void kv_loopback_drop_msg_type(kv_loopback *lb, raft_msg_type type, bool drop);
+/* Restore every link and range, no loss, no delay, no dropped types. */
 void kv_loopback_heal(kv_loopback *lb);
 kv_loopback_stats kv_loopback_get_stats(kv_loopback *lb);
 

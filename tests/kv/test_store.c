@@ -45,6 +45,7 @@ typedef struct cluster {
     node n[NODES];
     uint64_t keep_entries, slack_entries;
     bool lease_reads_off;
+    uint64_t proposal_timeout_ms;
 } cluster;
 
 static const mice_env *env(void)
@@ -84,7 +85,7 @@ static void node_start(cluster *c, int i)
     cfg.election_ticks = 10;
     cfg.heartbeat_ticks = 1;
     cfg.seed = 1000 + n->id;
-    cfg.proposal_timeout_ms = 5000;
+    cfg.proposal_timeout_ms = c->proposal_timeout_ms ? c->proposal_timeout_ms : 5000;
     if (c->keep_entries) cfg.log_keep_entries = c->keep_entries;
     if (c->slack_entries) cfg.log_truncate_slack = c->slack_entries;
     cfg.lease_reads_off = c->lease_reads_off;
@@ -902,6 +903,54 @@ static void test_writes_survive_leader_crash(void **state)
     cluster_stop(&c);
 }
 
+/* A write whose waiter gave up may still apply later: until it resolves, the range
+ * evaluates nothing else (a later request could miss that write). */
+static void test_timed_out_write_blocks_range_until_resolved(void **state)
+{
+    (void)state;
+    cluster c = {.proposal_timeout_ms = 400};
+    cluster_start(&c);
+    int leader = put(&c, "t", "0");
+    wait_applied(&c, KV_RANGE);
+    leader = wait_leaseholder(&c, KV_RANGE, WAIT_MS);
+    kv_loopback_drop_msg_type(c.lb, RAFT_MSG_APP, true); /* heartbeats keep the lease */
+    mice_buf k;
+    buf_init(&k);
+    kv_key(&k, "t");
+    kv_op put_op = {.kind = KV_OP_PUT, .key = buf_slice(&k), .value = mice_slice_str("1")};
+    kv_request req = {.ops = &put_op, .n_ops = 1};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_err err;
+    assert_int_equal(store_send(c.n[leader].s, &req, &resp, &err), MICE_TIMEOUT);
+    assert_non_null(strstr(mice_err_msg(&err), "outcome is unknown"));
+    kv_op get = {.kind = KV_OP_GET, .key = buf_slice(&k)};
+    kv_request rreq = {.ops = &get, .n_ops = 1};
+    sleep_ms(2 * TICK_MS); /* a fresh lease view */
+    store_range_info info;
+    assert_int_equal(store_range_info_get(c.n[leader].s, KV_RANGE, &info), MICE_OK);
+    bool lease = info.lease_valid;
+    rangedesc_deinit(&info.desc);
+    assert_true(lease); /* still the leaseholder ... */
+    assert_int_equal(store_send(c.n[leader].s, &rreq, &resp, &err), MICE_NOT_LEADER);
+    assert_non_null(strstr(mice_err_msg(&err), "outcome is unknown")); /* ... yet refuses */
+    kv_loopback_drop_msg_type(c.lb, RAFT_MSG_APP, false);
+    /* The stuck write commits and applies; the range serves again and sees it. */
+    uint64_t deadline = now_ms() + WAIT_MS;
+    mice_status rc;
+    while ((rc = store_send(c.n[leader].s, &rreq, &resp, &err)) != MICE_OK) {
+        assert_int_equal(rc, MICE_NOT_LEADER);
+        assert_true(now_ms() < deadline);
+        sleep_ms(5);
+    }
+    assert_true(resp.results[0].found);
+    assert_int_equal(resp.results[0].value.n, 1);
+    assert_int_equal(resp.results[0].value.p[0], '1');
+    kv_response_deinit(&resp);
+    buf_deinit(&k);
+    cluster_stop(&c);
+}
+
 static void test_partitioned_leader_loses_lease(void **state)
 {
     (void)state;
@@ -1144,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_missed_split_caught_up_by_snapshots),
         cmocka_unit_test(test_split_initialises_early_replica),
         cmocka_unit_test(test_writes_survive_leader_crash),
+        cmocka_unit_test(test_timed_out_write_blocks_range_until_resolved),
         cmocka_unit_test(test_partitioned_leader_loses_lease),
         cmocka_unit_test(test_lossy_network_still_replicates),
         cmocka_unit_test(test_reads_lease_and_read_index),
