@@ -526,8 +526,8 @@ static void dup_detail(const exec_ddl_env *env, const catalog_desc *d, const cat
     buf_deinit(&vals);
 }
 
-static mice_status backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
-                            sql_error *err)
+mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
+                           sql_error *err)
 {
     catalog_desc *d;
     mice_status rc = catalog_get_desc(env->ct, table_id, env->arena, &d, err);
@@ -630,7 +630,7 @@ static mice_status create_index(const exec_ddl_env *env, const ast_node *n, sql_
     catalog_index ix = {
         .name = ci->name, .unique = ci->unique, .n_cols = nc, .col_ids = cols, .dirs = dirs};
     rc = catalog_create_index(env->ct, d->id, &ix, env->arena, err);
-    if (!rc) rc = backfill(env, d->id, ix.id, err);
+    if (!rc) rc = exec__backfill(env, d->id, ix.id, err);
     return rc;
 }
 
@@ -777,7 +777,7 @@ static mice_status create_schema(const exec_ddl_env *env, const ast_node *n, sql
                                  err);
 }
 
-/* ANALYZE [t, ...]: there are no statistics yet; it only checks that the tables exist. */
+/* ANALYZE / VACUUM [t, ...]: nothing to do yet; it only checks that the tables exist. */
 static mice_status analyze(const exec_ddl_env *env, const ast_node *stmt, sql_error *err)
 {
     const ast_list *rels = &stmt->u.vacuum.rels;
@@ -814,10 +814,12 @@ mice_status exec_ddl(const exec_ddl_env *env, const ast_node *stmt, char *tag, s
     case AST_TRUNCATE:
         snprintf(tag, tag_cap, "TRUNCATE TABLE");
         return truncate(env, stmt, err);
-    case AST_VACUUM:
-        if (stmt->u.vacuum.is_vacuum) break;
-        snprintf(tag, tag_cap, "ANALYZE");
+    case AST_VACUUM: /* no dead tuples to reclaim, no statistics yet: check the tables */
+        snprintf(tag, tag_cap, stmt->u.vacuum.is_vacuum ? "VACUUM" : "ANALYZE");
         return analyze(env, stmt, err);
+    case AST_ALTER_TABLE:
+        snprintf(tag, tag_cap, "ALTER TABLE");
+        return exec__alter_table(env, stmt, err);
     default:
         break;
     }

@@ -73,6 +73,12 @@ mice_status exec__hash_init(exec_op *op, uint64_t n_buckets, sql_error *err);
 mice_status exec__hash_insert(exec_op *op, uint64_t h, sql_datum *row, void *payload,
                               sql_error *err);
 
+/* CREATE INDEX's backfill: entries of index index_id for every row of the table. */
+mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
+                           sql_error *err);
+/* ALTER TABLE (exec_alter.c). */
+mice_status exec__alter_table(const exec_ddl_env *env, const ast_node *n, sql_error *err);
+
 mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_dml(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
