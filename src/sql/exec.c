@@ -5,6 +5,7 @@
 
 #include "base/env.h"
 #include "kv/keys.h"
+#include "sql/array.h"
 #include "sql/exec_int.h"
 
 mice_status exec_txn_error(mice_status rc, const mice_err *me, sql_error *err)
@@ -904,6 +905,8 @@ mice_status exec__subquery(void *arg, const expr_ctx *ctx, sql_expr *e, const sq
     case EXPR_SUB_SCALAR:
         *out = res->n ? res->first : datum_null(e->type.id);
         break;
+    case EXPR_SUB_ARRAY:
+        return array_build(e->type.id, res->vals, res->n, 1, ctx->arena, out, err);
     default:
         sub_compare(e, res, test, st->env->vctx, out);
         break;
@@ -967,7 +970,10 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
         rc = exec__open_setop(st, p, op, err);
         break;
     case PLAN_FUNCSCAN:
-        op->next = funcscan_next;
+        op->next = strcmp(p->func_name, "unnest") ? funcscan_next : exec__unnest_next;
+        break;
+    case PLAN_VTSCAN:
+        op->next = exec__vtscan_next;
         break;
     }
     *out = op;

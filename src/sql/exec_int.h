@@ -73,6 +73,10 @@ mice_status exec__hash_init(exec_op *op, uint64_t n_buckets, sql_error *err);
 mice_status exec__hash_insert(exec_op *op, uint64_t h, sql_datum *row, void *payload,
                               sql_error *err);
 
+/* A pg_catalog / information_schema scan (exec_vtab.c). */
+mice_status exec__vtscan_next(exec_op *op, sql_batch **out, sql_error *err);
+/* unnest(array) as a function scan (exec_vtab.c). */
+mice_status exec__unnest_next(exec_op *op, sql_batch **out, sql_error *err);
 /* CREATE INDEX's backfill: entries of index index_id for every row of the table. */
 mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
                            sql_error *err);

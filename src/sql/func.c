@@ -13,10 +13,11 @@ typedef struct func_table {
 } func_table;
 
 static const func_table tables[] = {
-    {func__string_table, &func__string_count}, {func__math_table, &func__math_count},
-    {func__time_table, &func__time_count},     {func__bytes_table, &func__bytes_count},
-    {func__like_table, &func__like_count},     {func__tochar_table, &func__tochar_count},
-    {func__misc_table, &func__misc_count},
+    {func__string_table, &func__string_count},   {func__math_table, &func__math_count},
+    {func__time_table, &func__time_count},       {func__bytes_table, &func__bytes_count},
+    {func__like_table, &func__like_count},       {func__tochar_table, &func__tochar_count},
+    {func__misc_table, &func__misc_count},       {func__array_table, &func__array_count},
+    {func__catalog_table, &func__catalog_count},
 };
 enum { TABLE_COUNT = sizeof tables / sizeof tables[0], REGISTRY_MAX = 512 };
 
@@ -120,8 +121,9 @@ bool func_exists(const char *name)
 const char *func_operator_function(const char *op)
 {
     static const char *const map[][2] = {
-        {"~~", "textlike"},      {"!~~", "textnlike"}, {"~~*", "texticlike"},
-        {"!~~*", "texticnlike"}, {"||", "textcat"},
+        {"~~", "textlike"},      {"!~~", "textnlike"},    {"~~*", "texticlike"},
+        {"!~~*", "texticnlike"}, {"||", "textcat"},       {"~", "textregexeq"},
+        {"!~", "textregexne"},   {"~*", "texticregexeq"}, {"!~*", "texticregexne"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i][0], op) == 0) return map[i][1];
@@ -132,7 +134,8 @@ const char *func_operator_function(const char *op)
 
 static bool is_pseudo(sql_type_id t)
 {
-    return t == FUNC_TYPE_ANY || t == FUNC_TYPE_ANYNONARRAY || t == FUNC_TYPE_ANYCOMPATIBLE;
+    return t == FUNC_TYPE_ANY || t == FUNC_TYPE_ANYNONARRAY || t == FUNC_TYPE_ANYCOMPATIBLE ||
+           t == FUNC_TYPE_ANYARRAY;
 }
 
 static char category_of(sql_type_id t)
@@ -198,6 +201,10 @@ static bool coercible(const func_desc *d, const sql_type_id *types, int nargs, s
         if (p == FUNC_TYPE_ANY || p == FUNC_TYPE_ANYCOMPATIBLE) continue;
         if (p == FUNC_TYPE_ANYNONARRAY) {
             if (category_of(t) == SQL_CAT_ARRAY) return false;
+            continue;
+        }
+        if (p == FUNC_TYPE_ANYARRAY) {
+            if (category_of(t) != SQL_CAT_ARRAY) return false;
             continue;
         }
         if (!implicit_ok(t, p)) return false;
@@ -297,7 +304,7 @@ static void fill_match(const cand *c, const sql_type_id *types, int nargs, func_
         sql_type_id p = param_type(c->d, i);
         if (p == FUNC_TYPE_ANYCOMPATIBLE)
             p = c->common;
-        else if (p == FUNC_TYPE_ANY)
+        else if (p == FUNC_TYPE_ANY || p == FUNC_TYPE_ANYARRAY)
             p = types[i];
         else if (p == FUNC_TYPE_ANYNONARRAY)
             p = types[i] == SQL_TYPE_UNKNOWN ? SQL_TYPE_TEXT : types[i];

@@ -37,6 +37,10 @@ extern const func_desc func__tochar_table[];
 extern const int func__tochar_count;
 extern const func_desc func__misc_table[];
 extern const int func__misc_count;
+extern const func_desc func__array_table[];
+extern const int func__array_count;
+extern const func_desc func__catalog_table[];
+extern const int func__catalog_count;
 
 /* Text result: copies n bytes into the arena. */
 mice_status func__text_out(func_ctx *ctx, const void *p, size_t n, sql_datum *out, sql_error *err);
