@@ -439,20 +439,24 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
                 break;
             }
         }
-        const kv_row *rows;
-        size_t n;
-        mice_err me;
-        size_t want = SQL_BATCH_ROWS - b->n_rows;
-        rc = txn_scan_next(op->scan, want > 256 ? 256 : want, &rows, &n, &me);
-        if (rc) return exec_txn_error(rc, &me, err);
-        if (n == 0) {
-            txn_scan_close(op->scan);
-            op->scan = NULL;
-            continue;
+        if (op->kv_pos == op->kv_n) {
+            /* Each kv request costs a seek through the span's lock entries: long scans ask
+             * for growing batches (kept across calls), short ones stay cheap. */
+            mice_err me;
+            op->kv_batch = op->kv_batch ? op->kv_batch * 2 : SCAN_KV_BATCH_ROWS_MIN;
+            if (op->kv_batch > SCAN_KV_BATCH_ROWS_MAX) op->kv_batch = SCAN_KV_BATCH_ROWS_MAX;
+            op->kv_pos = op->kv_n = 0;
+            rc = txn_scan_next(op->scan, op->kv_batch, &op->kv_rows, &op->kv_n, &me);
+            if (rc) return exec_txn_error(rc, &me, err);
+            if (op->kv_n == 0) {
+                txn_scan_close(op->scan);
+                op->scan = NULL;
+                continue;
+            }
         }
-        for (size_t i = 0; i < n && !rc; i++) {
+        while (!rc && op->kv_pos < op->kv_n && b->n_rows < SQL_BATCH_ROWS) {
             bool keep;
-            rc = scan_row(op, &rows[i], row, &keep, err);
+            rc = scan_row(op, &op->kv_rows[op->kv_pos++], row, &keep, err);
             if (!rc && keep && p->filter) rc = expr_is_true(p->filter, &c, row, &keep, err);
             if (!rc && keep) batch_append_row(b, row);
         }
@@ -464,6 +468,7 @@ static void scan_close(exec_op *op)
 {
     txn_scan_close(op->scan);
     op->scan = NULL;
+    op->kv_pos = op->kv_n = 0;
     for (uint32_t i = 0; i < op->n_ready; i++) {
         buf_deinit(&op->sp_start[i]);
         buf_deinit(&op->sp_end[i]);

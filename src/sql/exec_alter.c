@@ -33,7 +33,7 @@ static mice_status delete_span(txn *t, mice_slice start, mice_slice end, sql_err
             rc = exec_txn_error(rc, NULL, err);
             break;
         }
-        rc = txn_scan_next(s, 0, &kr, &n, &me);
+        rc = txn_scan_next(s, SCAN_KV_BATCH_ROWS_MAX, &kr, &n, &me);
         for (size_t i = 0; rc == MICE_OK && i < n; i++) {
             buf_append_be64(&keys, kr[i].key.n);
             buf_append_slice(&keys, buf_slice(&kr[i].key));
@@ -165,7 +165,7 @@ static mice_status rewrite_rows(rekey *r, sql_error *err)
         const kv_row *kr;
         size_t n = 0;
         mice_err me;
-        if ((rc = txn_scan_next(s, 0, &kr, &n, &me))) {
+        if ((rc = txn_scan_next(s, SCAN_KV_BATCH_ROWS_MAX, &kr, &n, &me))) {
             rc = exec_txn_error(rc, &me, err);
             break;
         }

@@ -555,7 +555,7 @@ mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t 
         const kv_row *kr;
         size_t n;
         mice_err me;
-        if ((rc = txn_scan_next(s, 0, &kr, &n, &me))) {
+        if ((rc = txn_scan_next(s, SCAN_KV_BATCH_ROWS_MAX, &kr, &n, &me))) {
             rc = exec_txn_error(rc, &me, err);
             break;
         }

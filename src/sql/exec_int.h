@@ -4,6 +4,8 @@
 
 #include "sql/exec.h"
 
+enum { SCAN_KV_BATCH_ROWS_MIN = 256, SCAN_KV_BATCH_ROWS_MAX = 1u << 16 };
+
 typedef struct exec_state {
     exec_env *env;
     mice_arena *arena; /* operators and their state */
@@ -32,8 +34,10 @@ struct exec_op {
     void (*close)(exec_op *op);
     bool done;
     uint64_t affected;
-    /* scans */
+    /* scans; kv rows of the current kv batch (valid until the next txn_scan_next) */
     txn_scan *scan;
+    const kv_row *kv_rows;
+    size_t kv_n, kv_pos, kv_batch;
     uint32_t span_i;
     mice_buf start, end;
     bool spans_ready;

@@ -282,7 +282,8 @@ static mice_status f_to_regclass(const sql_datum *a, int n, func_ctx *c, sql_dat
 
 static const func_desc *proc_of(uint32_t oid)
 {
-    if (oid < PGCAT_OID_PROC_BASE) return NULL;
+    if (oid < PGCAT_OID_PROC_BASE || oid - PGCAT_OID_PROC_BASE >= (uint32_t)func_registry_count())
+        return NULL;
     return func_registry_at((int)(oid - PGCAT_OID_PROC_BASE));
 }
 

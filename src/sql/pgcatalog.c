@@ -424,8 +424,10 @@ mice_status pgcat_reg_out(const pgcat_ctx *c, sql_type_id type, uint32_t oid, mi
     }
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE: {
-        const func_desc *f =
-            oid >= PGCAT_OID_PROC_BASE ? func_registry_at((int)(oid - PGCAT_OID_PROC_BASE)) : NULL;
+        const func_desc *f = oid >= PGCAT_OID_PROC_BASE &&
+                                     oid - PGCAT_OID_PROC_BASE < (uint32_t)func_registry_count()
+                                 ? func_registry_at((int)(oid - PGCAT_OID_PROC_BASE))
+                                 : NULL;
         return out_str(arena, f ? f->name : num, out, err);
     }
     case SQL_TYPE_REGNAMESPACE: {
