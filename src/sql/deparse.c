@@ -610,3 +610,49 @@ mice_status deparse_index(const pgcat_ctx *c, const catalog_desc *d, uint32_t po
     arena_destroy(a);
     return rc;
 }
+
+static void mark_columns(const sql_expr *e, bool *used, uint32_t n)
+{
+    if (e->kind == EXPR_COL && e->index >= 0 && (uint32_t)e->index < n) used[e->index] = true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        mark_columns(e->args[i], used, n);
+}
+
+mice_status deparse_columns(const pgcat_ctx *c, const catalog_desc *table, const char *sql,
+                            uint32_t *ids, uint32_t cap, uint32_t *n, sql_error *err)
+{
+    *n = 0;
+    mice_arena *a = arena_create(NULL, "columns", 0);
+    bind_ctx *b = a ? ARENA_NEW(a, bind_ctx) : NULL;
+    bool *used = a ? ARENA_NEW_ARRAY(a, bool, table->n_columns + 1) : NULL;
+    if (!b || !used) {
+        arena_destroy(a);
+        return sqlerr_nomem(err);
+    }
+    func_ctx fc;
+    func_ctx_init(&fc, a, c->vctx);
+    fc.pgcat = c;
+    *b = (bind_ctx){.arena = a,
+                    .ct = c->ct,
+                    .database_id = c->database_id,
+                    .sp = c->sp,
+                    .vctx = c->vctx,
+                    .fctx = &fc,
+                    .no_fold = true};
+    sql_expr *e;
+    mice_status rc = bind_expr_text(b, sql, table, sql_type_make(SQL_TYPE_INVALID, -1), &e, err);
+    if (rc == MICE_OK) {
+        mark_columns(e, used, table->n_columns);
+        for (uint32_t i = 0; i < table->n_columns; i++)
+            if (used[i] && *n < cap) ids[(*n)++] = table->columns[i].id;
+        /* ascending attnums, as PostgreSQL's conkey */
+        for (uint32_t i = 1; i < *n; i++)
+            for (uint32_t k = i; k > 0 && ids[k - 1] > ids[k]; k--) {
+                uint32_t t = ids[k];
+                ids[k] = ids[k - 1];
+                ids[k - 1] = t;
+            }
+    }
+    arena_destroy(a);
+    return rc;
+}

@@ -44,4 +44,9 @@ mice_status deparse_constraint(const pgcat_ctx *c, const catalog_desc *d, bool c
 mice_status deparse_index(const pgcat_ctx *c, const catalog_desc *d, uint32_t pos, int32_t column,
                           mice_buf *out, sql_error *err);
 
+/* The columns (ids, ascending) a stored expression over table mentions: pg_constraint.conkey
+ * of a CHECK. */
+mice_status deparse_columns(const pgcat_ctx *c, const catalog_desc *table, const char *sql,
+                            uint32_t *ids, uint32_t cap, uint32_t *n, sql_error *err);
+
 #endif

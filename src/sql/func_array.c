@@ -3,6 +3,7 @@
  * expression operators ~, !~, ~*, !~* (textregexeq ...) over POSIX extended regular
  * expressions, which cover what clients send (psql's '^(name)$' patterns). */
 #include <regex.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/array.h"
@@ -161,8 +162,25 @@ static mice_status regex_match(const sql_datum *a, func_ctx *c, bool icase, bool
     int flags = REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0);
     int rc = regcomp(&re, pat, flags);
     if (rc) {
+        /* PostgreSQL's texts for the errors both regex engines know */
+        static const struct {
+            int code;
+            const char *msg;
+        } msgs[] = {{REG_EPAREN, "parentheses () not balanced"},
+                    {REG_EBRACK, "brackets [] not balanced"},
+                    {REG_EBRACE, "braces {} not balanced"},
+                    {REG_BADRPT, "quantifier operand invalid"},
+                    {REG_EESCAPE, "invalid escape \\ sequence"},
+                    {REG_ECTYPE, "invalid character class"},
+                    {REG_ECOLLATE, "invalid collating element"},
+                    {REG_ERANGE, "invalid character range"},
+                    {REG_BADBR, "invalid repetition count(s)"},
+                    {REG_ESUBREG, "invalid backreference number"},
+                    {REG_ESPACE, "out of memory"}};
         char msg[128];
         regerror(rc, &re, msg, sizeof msg);
+        for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+            if (msgs[i].code == rc) snprintf(msg, sizeof msg, "%s", msgs[i].msg);
         return sqlerr_set(e, MICE_INVALID, SQLSTATE_INVALID_REGULAR_EXPRESSION,
                           "invalid regular expression: %s", msg);
     }

@@ -303,6 +303,14 @@ static void fill_constraint(pgcat_out *o)
             con_row(o, d, pgcat_constraint_oid(d->id, PGCAT_CONSTRAINT_CHECK_BASE + k),
                     d->checks[k].name, 'c', 0);
             pgcat__text(o, "conbin", deparse_check_tree(o->arena, d->checks[k].expr));
+            uint32_t ids[64], n = 0;
+            if (o->rc == MICE_OK &&
+                deparse_columns(o->c, d, d->checks[k].expr, ids, 64, &n, o->err) == MICE_OK) {
+                sql_datum keys[64];
+                for (uint32_t c = 0; c < n; c++)
+                    keys[c] = datum_int2((int16_t)ids[c]);
+                pgcat__array(o, "conkey", keys, n);
+            }
         }
     }
 }
