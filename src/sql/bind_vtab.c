@@ -20,9 +20,15 @@ mice_status bind__vtab_scan(bind_ctx *b, bind_scope *s, const ast_node *n, const
         if (s->rels[i].name && !strcmp(s->rels[i].name, alias))
             return bind__err(err, "42712", n->loc, "table name \"%s\" specified more than once",
                              alias);
-    plan_node *p = plan_new(b->arena, PLAN_VTSCAN, r->n_cols);
-    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, r->n_cols + 1);
-    if (!p || !names) return bind__nomem(err);
+    /* the relation's columns, then the system column tableoid (hidden from SELECT *) */
+    uint32_t nc = r->n_cols + 1;
+    plan_node *p = plan_new(b->arena, PLAN_VTSCAN, nc);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, nc);
+    bool *hidden = ARENA_NEW_ARRAY(b->arena, bool, nc);
+    if (!p || !names || !hidden) return bind__nomem(err);
+    names[r->n_cols] = p->col_names[r->n_cols] = "tableoid";
+    p->col_types[r->n_cols] = sql_type_make(SQL_TYPE_OID, -1);
+    hidden[r->n_cols] = true;
     const ast_names *cols = rv->alias ? &rv->alias->u.alias.cols : NULL;
     for (uint32_t i = 0; i < r->n_cols; i++) {
         names[i] = cols && i < cols->n ? cols->v[i] : r->cols[i].name;
@@ -33,7 +39,7 @@ mice_status bind__vtab_scan(bind_ctx *b, bind_scope *s, const ast_node *n, const
     p->alias = alias;
     p->est_rows = 100;
     p->cost_total = 10;
-    if (bind__scope_add(b, s, alias, NULL, r->n_cols, names, p->col_types, NULL))
+    if (bind__scope_add(b, s, alias, NULL, nc, names, p->col_types, hidden))
         return bind__nomem(err);
     *out = p;
     return MICE_OK;

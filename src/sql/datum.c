@@ -504,6 +504,8 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
     case SQL_TYPE_XID:
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
     case SQL_TYPE_REGCLASS:
     case SQL_TYPE_REGTYPE:
     case SQL_TYPE_REGNAMESPACE:

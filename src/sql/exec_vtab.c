@@ -24,8 +24,11 @@ mice_status exec__vtscan_next(exec_op *op, sql_batch **out, sql_error *err)
     }
     expr_ctx c = op->st->ectx;
     c.arena = b->arena;
+    uint32_t nc = p->vtab->n_cols;
+    sql_datum row[p->n_cols]; /* the relation's columns, then tableoid */
+    row[nc] = (sql_datum){.type = SQL_TYPE_OID, .v.i = p->vtab->oid};
     while (op->pos < p->vt_n_rows && !batch_full(b)) {
-        sql_datum *row = p->vt_rows[op->pos++];
+        memcpy(row, p->vt_rows[op->pos++], sizeof(sql_datum) * nc);
         bool keep = true;
         if (p->filter && (rc = expr_is_true(p->filter, &c, row, &keep, err))) return rc;
         if (keep) batch_append_row(b, row);

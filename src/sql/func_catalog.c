@@ -335,6 +335,48 @@ static mice_status f_function_arguments(const sql_datum *a, int n, func_ctx *c, 
     return buf_out(c, &b, o, e);
 }
 
+static mice_status f_functiondef(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
+{
+    (void)n;
+    const func_desc *f = proc_of((uint32_t)a[0].v.i);
+    if (!f) return str_out(c, SQL_TYPE_TEXT, NULL, o, e);
+    mice_buf b;
+    buf_init(&b);
+    buf_printf(&b, "CREATE OR REPLACE FUNCTION pg_catalog.%s(", f->name);
+    for (int i = 0; i < f->nargs; i++) {
+        if (i) buf_append_str(&b, ", ");
+        if (f->variadic && i == f->nargs - 1) buf_append_str(&b, "VARIADIC ");
+        type_name_of(f->args[i], &b);
+    }
+    buf_append_str(&b, ")\n RETURNS ");
+    type_name_of(f->ret, &b);
+    buf_printf(&b, "\n LANGUAGE internal\n %s%s\nAS $function$%s$function$\n",
+               f->volatility == FUNC_IMMUTABLE ? "IMMUTABLE"
+               : f->volatility == FUNC_STABLE  ? "STABLE"
+                                               : "VOLATILE",
+               f->strict ? " STRICT" : "", f->name);
+    return buf_out(c, &b, o, e);
+}
+
+static mice_status f_char_to_encoding(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
+                                      sql_error *e)
+{
+    (void)n, (void)c, (void)e;
+    mice_slice s = a[0].v.s;
+    bool utf8 = (s.n == 4 && !strncasecmp((const char *)s.p, "utf8", 4)) ||
+                (s.n == 5 && !strncasecmp((const char *)s.p, "utf-8", 5));
+    bool ascii = s.n == 9 && !strncasecmp((const char *)s.p, "sql_ascii", 9);
+    *o = datum_int4(utf8 ? 6 : ascii ? 0 : -1);
+    return MICE_OK;
+}
+
+static mice_status f_database_encoding(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
+                                       sql_error *e)
+{
+    (void)a, (void)n;
+    return str_out(c, SQL_TYPE_NAME, "UTF8", o, e);
+}
+
 /* --- sizes ----------------------------------------------------------------------------- */
 
 static mice_status f_size_pretty(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
@@ -378,6 +420,14 @@ const func_desc func__catalog_table[] = {
     R("pg_conversion_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
     R("pg_statistics_obj_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
     R("pg_ts_config_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
+    R("pg_ts_dict_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
+    R("pg_ts_parser_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
+    R("pg_ts_template_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
+    R("pg_opfamily_is_visible", T(BOOL), true, S, f_true, 1, T(OID)),
+    R("getdatabaseencoding", T(NAME), true, S, f_database_encoding, 0, 0),
+    R("pg_char_to_encoding", T(INT4), true, S, f_char_to_encoding, 1, T(NAME)),
+    R("pg_get_function_sqlbody", T(TEXT), true, S, f_null_text, 1, T(OID)),
+    R("pg_get_functiondef", T(TEXT), true, S, f_functiondef, 1, T(OID)),
     R("format_type", T(TEXT), false, S, f_format_type, 2, T(OID), T(INT4)),
     R("pg_encoding_to_char", T(NAME), true, S, f_encoding_to_char, 1, T(INT4)),
     R("pg_get_indexdef", T(TEXT), true, S, f_indexdef, 1, T(OID)),

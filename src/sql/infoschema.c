@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/deparse.h"
 #include "sql/pgcatalog_int.h"
 
 static bool objects(pgcat_out *o, pgcat_objs *objs)
@@ -154,6 +155,21 @@ static void column_row(pgcat_out *o, const char *schema, const char *table, cons
     pgcat__text(o, "is_updatable", "YES");
 }
 
+/* pg_get_expr(adbin, adrelid): the default as PostgreSQL prints it. */
+static const char *default_text(pgcat_out *o, const catalog_desc *d, const catalog_column *col)
+{
+    if (!col->default_expr || o->rc) return NULL;
+    mice_buf b;
+    buf_init(&b);
+    const char *tree = deparse_default_tree(o->arena, col->id, col->default_expr);
+    mice_status rc = tree ? deparse_stored(o->c, d, mice_slice_str(tree), false, &b, o->err)
+                          : sqlerr_nomem(o->err);
+    const char *out = rc ? NULL : arena_strndup(o->arena, (const char *)b.p, b.n);
+    buf_deinit(&b);
+    if (rc) pgcat__fail(o, rc);
+    return out;
+}
+
 static void fill_columns(pgcat_out *o)
 {
     pgcat_objs objs;
@@ -166,7 +182,7 @@ static void fill_columns(pgcat_out *o)
             const catalog_column *col = &d->columns[c];
             if (!pgcat__column_visible(d, c)) continue;
             column_row(o, schema, d->name, col->name, col->type, col->id, col->not_null,
-                       col->default_expr, col->identity);
+                       default_text(o, d, col), col->identity);
         }
     }
     for (uint32_t i = 0; i < pgcat__n_rels; i++) {
@@ -245,8 +261,17 @@ static uint32_t constraints(pgcat_out *o, const pgcat_objs *objs, const catalog_
         out[n++] = (con){.name = name, .type = "CHECK", .check = check};
     }
     (void)objs;
-    for (uint32_t k = 0; k < d->n_checks && n < cap; k++)
-        out[n++] = (con){.name = d->checks[k].name, .type = "CHECK", .check = d->checks[k].expr};
+    for (uint32_t k = 0; k < d->n_checks && n < cap && o->rc == MICE_OK; k++) {
+        /* PostgreSQL: pg_get_constraintdef without its "CHECK " */
+        mice_buf b;
+        buf_init(&b);
+        mice_status rc = deparse_constraint(o->c, d, true, k, false, &b, o->err);
+        const char *clause =
+            rc || b.n < 6 ? NULL : arena_strndup(o->arena, (const char *)b.p + 6, b.n - 6);
+        buf_deinit(&b);
+        if (rc) pgcat__fail(o, rc);
+        out[n++] = (con){.name = d->checks[k].name, .type = "CHECK", .check = clause};
+    }
     for (uint32_t k = 0; k < d->n_indexes && n < cap; k++) {
         const catalog_index *ix = &d->indexes[k];
         if (pgcat_index_hidden(d, k) || !ix->constraint) continue;

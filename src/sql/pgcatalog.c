@@ -48,6 +48,57 @@ bool pgcat_is_virtual(void *ctx, const char *schema, const char *name)
     return pgcat_find(schema, name) != NULL;
 }
 
+/* --- pseudo-types ------------------------------------------------------------------- */
+
+/* PostgreSQL's pseudo-types, which exist only as names and OIDs here (regtype, pg_type). */
+static const pgcat_pseudo pseudo_types[] = {
+    {"\"any\"", "any", 2276},
+    {"anyelement", "anyelement", 2283},
+    {"anynonarray", "anynonarray", 2776},
+    {"anyenum", "anyenum", 3500},
+    {"anyrange", "anyrange", 3831},
+    {"anymultirange", "anymultirange", 4537},
+    {"anycompatible", "anycompatible", 5077},
+    {"anycompatiblearray", "anycompatiblearray", 5078},
+    {"anycompatiblenonarray", "anycompatiblenonarray", 5079},
+    {"anycompatiblerange", "anycompatiblerange", 5080},
+    {"anycompatiblemultirange", "anycompatiblemultirange", 4538},
+    {"cstring", "cstring", 2275},
+    {"internal", "internal", 2281},
+    {"record", "record", 2249},
+    {"void", "void", 2278},
+    {"trigger", "trigger", 2279},
+    {"event_trigger", "event_trigger", 3838},
+    {"language_handler", "language_handler", 2280},
+    {"fdw_handler", "fdw_handler", 3115},
+    {"index_am_handler", "index_am_handler", 325},
+    {"tsm_handler", "tsm_handler", 3310},
+    {"table_am_handler", "table_am_handler", 269},
+    {"pg_ddl_command", "pg_ddl_command", 32},
+    {"anyarray", "anyarray", 2277},
+};
+
+const pgcat_pseudo *pgcat__pseudo_at(size_t i)
+{
+    return i < sizeof pseudo_types / sizeof pseudo_types[0] ? &pseudo_types[i] : NULL;
+}
+
+static const pgcat_pseudo *pseudo_by_oid(uint32_t oid)
+{
+    for (size_t i = 0; i < sizeof pseudo_types / sizeof pseudo_types[0]; i++)
+        if (pseudo_types[i].oid == oid) return &pseudo_types[i];
+    return NULL;
+}
+
+static const pgcat_pseudo *pseudo_by_name(const char *name)
+{
+    if (!strncmp(name, "pg_catalog.", 11)) name += 11;
+    for (size_t i = 0; i < sizeof pseudo_types / sizeof pseudo_types[0]; i++)
+        if (!strcmp(pseudo_types[i].typname, name) || !strcmp(pseudo_types[i].shown, name))
+            return &pseudo_types[i];
+    return NULL;
+}
+
 /* --- synthesized OIDs ----------------------------------------------------------------- */
 
 enum { SUB_BITS = 10, TABLE_BITS = 20 };
@@ -418,6 +469,8 @@ mice_status pgcat_reg_out(const pgcat_ctx *c, sql_type_id type, uint32_t oid, mi
         return regclass_out(c, oid, arena, out, err);
     case SQL_TYPE_REGTYPE: {
         char tn[SQL_TYPE_NAME_MAX];
+        const pgcat_pseudo *ps = pseudo_by_oid(oid);
+        if (ps && oid != SQL_TYPE_ANYARRAY) return out_str(arena, ps->shown, out, err);
         if (!sql_type_known((sql_type_id)oid)) return out_str(arena, num, out, err);
         sql_type_format(sql_type_make((sql_type_id)oid, -1), tn, sizeof tn);
         return out_str(arena, tn, out, err);
@@ -568,6 +621,11 @@ mice_status pgcat_reg_in(const pgcat_ctx *c, sql_type_id type, mice_slice text, 
             *q = (char)tolower((unsigned char)*q);
         sql_type t;
         sql_error probe;
+        const pgcat_pseudo *ps = pseudo_by_name(buf);
+        if (ps) {
+            *oid = ps->oid;
+            return MICE_OK;
+        }
         if (sql_type_parse(buf, NULL, 0, &t, &probe))
             return sqlerr_set(err, MICE_NOTFOUND, SQLSTATE_UNDEFINED_OBJECT,
                               "type \"%.*s\" does not exist", n, p);

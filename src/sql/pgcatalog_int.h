@@ -21,6 +21,15 @@ typedef struct pgcat_out {
     mice_status rc;
 } pgcat_out;
 
+/* A pseudo-type: its name as format_type shows it, its typname, its OID. */
+typedef struct pgcat_pseudo {
+    const char *shown;
+    const char *typname;
+    uint32_t oid;
+} pgcat_pseudo;
+/* The i-th pseudo-type; NULL past the end. */
+const pgcat_pseudo *pgcat__pseudo_at(size_t i);
+
 /* Start a row: every column NULL. */
 void pgcat__row(pgcat_out *o);
 /* Set a column of the current row by name (asserted to exist), converting to its type. */

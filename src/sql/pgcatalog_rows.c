@@ -385,11 +385,35 @@ static void fill_depend(pgcat_out *o)
 
 /* --- types and functions --------------------------------------------------------------- */
 
+static void pseudo_rows(pgcat_out *o)
+{
+    const pgcat_pseudo *p;
+    for (size_t i = 0; (p = pgcat__pseudo_at(i)) != NULL; i++) {
+        pgcat__row(o);
+        pgcat__int(o, "oid", p->oid);
+        pgcat__text(o, "typname", p->typname);
+        pgcat__int(o, "typnamespace", PGCAT_OID_NAMESPACE_CATALOG);
+        pgcat__int(o, "typowner", CATALOG_ID_ROOT_USER);
+        pgcat__int(o, "typlen", p->oid == 2275 ? -2 : 4);
+        pgcat__bool(o, "typbyval", p->oid != 2275);
+        pgcat__char(o, "typtype", 'p');
+        pgcat__char(o, "typcategory", 'P');
+        pgcat__bool(o, "typispreferred", false);
+        pgcat__bool(o, "typisdefined", true);
+        pgcat__char(o, "typdelim", ',');
+        pgcat__char(o, "typalign", p->oid == 2275 ? 'c' : 'i');
+        pgcat__char(o, "typstorage", 'p');
+        pgcat__int(o, "typtypmod", -1);
+    }
+}
+
 static void fill_type(pgcat_out *o)
 {
+    pseudo_rows(o);
     const sql_type_info *ti;
     for (size_t i = 0; (ti = sql_type_info_at(i)) != NULL; i++) {
-        bool pseudo = ti->category == 'P' || ti->id == SQL_TYPE_UNKNOWN;
+        if (ti->id == SQL_TYPE_ANYARRAY) continue; /* a pseudo-type row above */
+        bool pseudo = ti->id == SQL_TYPE_UNKNOWN;
         pgcat__row(o);
         pgcat__int(o, "oid", ti->id);
         pgcat__text(o, "typname", ti->typname);

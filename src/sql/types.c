@@ -41,6 +41,8 @@ static const sql_type_info type_table[] = {
     T(PG_NODE_TREE, "pg_node_tree", "pg_node_tree", -1, false, 'Z', false, NONE, NONE)
     T(ACLITEM, "aclitem", "aclitem", 12, false, 'U', false, NONE, E(ACLITEM_ARRAY))
     T(REGPROCEDURE, "regprocedure", "regprocedure", 4, true, 'N', false, NONE, NONE)
+    T(REGOPER, "regoper", "regoper", 4, true, 'N', false, NONE, NONE)
+    T(REGOPERATOR, "regoperator", "regoperator", 4, true, 'N', false, NONE, NONE)
     T(REGCLASS, "regclass", "regclass", 4, true, 'N', false, NONE, NONE)
     T(REGTYPE, "regtype", "regtype", 4, true, 'N', false, NONE, E(REGTYPE_ARRAY))
     T(ANYARRAY, "anyarray", "anyarray", -1, false, 'P', false, NONE, NONE)
@@ -230,6 +232,8 @@ static const type_alias aliases[] = {
     {"anyarray", SQL_TYPE_ANYARRAY, MODS_NONE, -1},
     {"regproc", SQL_TYPE_REGPROC, MODS_NONE, -1},
     {"regprocedure", SQL_TYPE_REGPROCEDURE, MODS_NONE, -1},
+    {"regoper", SQL_TYPE_REGOPER, MODS_NONE, -1},
+    {"regoperator", SQL_TYPE_REGOPERATOR, MODS_NONE, -1},
     {"regclass", SQL_TYPE_REGCLASS, MODS_NONE, -1},
     {"regtype", SQL_TYPE_REGTYPE, MODS_NONE, -1},
     {"regnamespace", SQL_TYPE_REGNAMESPACE, MODS_NONE, -1},
@@ -365,7 +369,8 @@ bool sql_type_is_integer(sql_type_id id)
 bool sql_type_is_reg(sql_type_id id)
 {
     return id == SQL_TYPE_REGPROC || id == SQL_TYPE_REGPROCEDURE || id == SQL_TYPE_REGCLASS ||
-           id == SQL_TYPE_REGTYPE || id == SQL_TYPE_REGNAMESPACE || id == SQL_TYPE_REGROLE;
+           id == SQL_TYPE_REGTYPE || id == SQL_TYPE_REGNAMESPACE || id == SQL_TYPE_REGROLE ||
+           id == SQL_TYPE_REGOPER || id == SQL_TYPE_REGOPERATOR;
 }
 
 sql_type_id sql_type_elem(sql_type_id id)

@@ -58,6 +58,8 @@ typedef enum sql_type_id {
     SQL_TYPE_PG_NODE_TREE = 194,
     SQL_TYPE_ACLITEM = 1033,
     SQL_TYPE_REGPROCEDURE = 2202,
+    SQL_TYPE_REGOPER = 2203,
+    SQL_TYPE_REGOPERATOR = 2204,
     SQL_TYPE_REGCLASS = 2205,
     SQL_TYPE_REGTYPE = 2206,
     SQL_TYPE_ANYARRAY = 2277, /* pseudo-type (pg_statistic, pg_attribute.attmissingval) */

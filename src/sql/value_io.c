@@ -519,6 +519,8 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_XID:
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
     case SQL_TYPE_REGCLASS:
     case SQL_TYPE_REGTYPE:
     case SQL_TYPE_REGNAMESPACE:
@@ -656,6 +658,8 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
     case SQL_TYPE_XID:
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
     case SQL_TYPE_REGCLASS:
     case SQL_TYPE_REGTYPE:
     case SQL_TYPE_REGNAMESPACE:
@@ -724,6 +728,8 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_XID:
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
     case SQL_TYPE_REGCLASS:
     case SQL_TYPE_REGTYPE:
     case SQL_TYPE_REGNAMESPACE:
@@ -823,6 +829,8 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
     case SQL_TYPE_XID:
     case SQL_TYPE_REGPROC:
     case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
     case SQL_TYPE_REGCLASS:
     case SQL_TYPE_REGTYPE:
     case SQL_TYPE_REGNAMESPACE:

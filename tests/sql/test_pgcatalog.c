@@ -151,6 +151,13 @@ static void test_information_schema(void **state)
     EQ("select constraint_name, column_name, ordinal_position from "
        "information_schema.key_column_usage where table_name = 'isc'",
        "isc_pkey|id|1\n");
+    OK("create table icd (a text default 'x', b int check (b > 0), c numeric check (c > 1))");
+    EQ("select column_name, column_default from information_schema.columns "
+       "where table_name = 'icd' order by 1",
+       "a|'x'::text\nb|NULL\nc|NULL\n");
+    EQ("select check_clause from information_schema.check_constraints "
+       "where constraint_name like 'icd%' order by 1",
+       "((b > 0))\n((c > (1)::numeric))\n");
     EQ("select count(*) from information_schema.schemata where schema_name in ('public', "
        "'pg_catalog', 'information_schema')",
        "3\n");

@@ -91,3 +91,12 @@ def test_invariant_after_runs(bench):
     tellers, branches = query(bench, "select (select sum(tbalance) from pgbench_tellers), "
                                      "(select sum(bbalance) from pgbench_branches)").split("|")
     assert tellers == branches
+
+
+def test_vacuum_outside_and_inside_a_block(bench):
+    r = bench.psql("-c", "vacuum analyze pgbench_branches", check=True)
+    assert r.stdout == "VACUUM\n"
+    r = bench.psql("-c", "vacuum nosuch_table")
+    assert r.stderr.startswith('ERROR:  relation "nosuch_table" does not exist'), r.stderr
+    r = bench.psql(input="begin;\nvacuum pgbench_tellers;\nrollback;\n")
+    assert "ERROR:  VACUUM cannot run inside a transaction block" in r.stderr, r.stderr

@@ -228,3 +228,21 @@ def test_tab_completion_queries(both):
     out = psql_tty(mice, ["select * from nop\t", "\\d other.t\t"])
     assert "select * from nopk " in out, out
     assert "\\d other.t\x074" in out or "\\d other.t4" in out, out
+
+
+ALL_META = [r"\dT", r"\dT+", r"\dx", r"\db", r"\dp", r"\z", r"\dD", r"\dc", r"\dC", r"\do",
+            r"\dE", r"\dm", r"\dy", r"\dF", r"\dFd", r"\dFp", r"\dFt", r"\dg", r"\dl", r"\dL",
+            r"\dO", r"\drds", r"\dRp", r"\dRs", r"\des", r"\det", r"\deu", r"\dew", r"\dA",
+            r"\dAc", r"\dAf", r"\dAo", r"\dAp", r"\da", r"\ddp", r"\dd", r"\dP", r"\dX", r"\dS",
+            r"\dn+", r"\l+", r"\du+", r"\df+", r"\sf lower", r"\dconfig", r"\dfa", r"\dfn",
+            r"\dft", r"\dfw", r"\dtS", r"\diS", r"\dv+", r"\dpS", r"\lo_list", r"\dS+ pg_class",
+            r"\d pg_class", r"\d information_schema.columns", r"\d+ t3", r"\di+", r"\ds+"]
+
+
+@pytest.mark.parametrize("cmd", ALL_META)
+def test_meta_command_runs(both, cmd):
+    """Every other describe command at least runs: its catalog queries bind and execute."""
+    mice, _ = both
+    r = mice.psql("-c", cmd)
+    assert "ERROR" not in r.stderr, r.stderr
+    assert r.returncode == 0 or r.stderr.startswith("Did not find"), r.stderr
