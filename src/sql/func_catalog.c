@@ -54,7 +54,6 @@ static mice_status f_current_schemas(const sql_datum *a, int n, func_ctx *c, sql
     for (uint32_t i = 0; i < cnt; i++) {
         const char *s = !strcmp(names[i], "$user") ? pc->user : names[i];
         if (!s || !s[0]) continue;
-        if (!strcmp(s, "pg_catalog") && !a[0].v.b) continue;
         bool exists = !strcmp(s, "pg_catalog") || !strcmp(s, "information_schema");
         catalog_desc *d;
         sql_error probe;

@@ -398,6 +398,35 @@ mice_status pgcat_rel_visible(const pgcat_ctx *c, uint32_t oid, bool *visible, s
     return rc;
 }
 
+mice_status pgcat_current_schema(const pgcat_ctx *c, mice_arena *arena, const char **out,
+                                 sql_error *err)
+{
+    *out = NULL;
+    const catalog_search_path *sp = c->sp;
+    const char *const *names = sp && sp->schemas ? sp->schemas : default_path;
+    uint32_t n = sp && sp->schemas ? sp->n_schemas : 2;
+    for (uint32_t i = 0; i < n; i++) { /* pg_catalog only counts when listed */
+        const char *s = !strcmp(names[i], "$user") ? c->user : names[i];
+        if (!s || !s[0]) continue;
+        if (!strcmp(s, "pg_catalog") || !strcmp(s, "information_schema")) {
+            *out = s;
+            return MICE_OK;
+        }
+        catalog_desc *d;
+        sql_error probe;
+        mice_status rc = catalog_find_schema(c->ct, c->database_id, s, arena, &d, &probe);
+        if (rc == MICE_OK) {
+            *out = d->name;
+            return MICE_OK;
+        }
+        if (rc != MICE_NOTFOUND) {
+            if (err) *err = probe;
+            return rc;
+        }
+    }
+    return MICE_OK;
+}
+
 /* --- reg types ------------------------------------------------------------------------- */
 
 static mice_status out_str(mice_arena *a, const char *s, mice_slice *out, sql_error *err)

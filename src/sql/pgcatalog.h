@@ -109,6 +109,9 @@ mice_status pgcat_reg_out(const pgcat_ctx *c, sql_type_id type, uint32_t oid, mi
 mice_status pgcat_reg_in(const pgcat_ctx *c, sql_type_id type, mice_slice text, uint32_t *oid,
                          sql_error *err);
 
+/* current_schema(): the first schema of the search path that exists; NULL if none. */
+mice_status pgcat_current_schema(const pgcat_ctx *c, mice_arena *arena, const char **out,
+                                 sql_error *err);
 /* Whether a relation (by OID) is visible: first of its name on the search path. */
 mice_status pgcat_rel_visible(const pgcat_ctx *c, uint32_t oid, bool *visible, sql_error *err);
 

@@ -246,3 +246,13 @@ def test_meta_command_runs(both, cmd):
     r = mice.psql("-c", cmd)
     assert "ERROR" not in r.stderr, r.stderr
     assert r.returncode == 0 or r.stderr.startswith("Did not find"), r.stderr
+
+
+@pytest.mark.parametrize("path", ["other, public", "nosuch, public", "nosuch", "\"$user\", other",
+                                  "public, pg_catalog"])
+def test_search_path_functions_match_postgres(both, path):
+    mice, pg = both
+    sql = ("select current_schema(), current_schemas(true), current_schemas(false), "
+           "pg_table_is_visible('other.t4'::regclass), 'other.t4'::regclass")
+    args = ("-A", "-t", "-c", f"set search_path = {path}", "-c", sql)
+    assert mice.psql(*args, check=True).stdout == pg.psql(*args, check=True).stdout
