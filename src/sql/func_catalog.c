@@ -378,6 +378,11 @@ static mice_status f_database_encoding(const sql_datum *a, int n, func_ctx *c, s
 
 /* --- sizes ----------------------------------------------------------------------------- */
 
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+}
+
 static mice_status f_size_pretty(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
 {
     (void)n;
@@ -392,9 +397,9 @@ static mice_status f_size_pretty(const sql_datum *a, int n, func_ctx *c, sql_dat
     const int64_t limit = 10 * 1024, limit2 = limit * 2 - 1;
     int u = 0;
     int64_t size = v;
-    if ((size < 0 ? -size : size) >= limit) {
+    if (magnitude(size) >= (uint64_t)limit) {
         size >>= 9;
-        for (u = 1; (size < 0 ? -size : size) >= limit2 && u < 5; u++)
+        for (u = 1; magnitude(size) >= (uint64_t)limit2 && u < 5; u++)
             size >>= 10;
         size = (size + (size < 0 ? -1 : 1)) / 2;
     }

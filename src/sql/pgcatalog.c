@@ -298,7 +298,7 @@ mice_status pgcat__objects(const pgcat_ctx *c, mice_arena *a, pgcat_objs *out, s
             if (out->n_rels) memcpy(v, out->rels, sizeof *v * out->n_rels);
             out->rels = v;
         }
-        memcpy(out->rels + out->n_rels, rels, sizeof *rels * n);
+        if (n) memcpy(out->rels + out->n_rels, rels, sizeof *rels * n);
         out->n_rels += n;
     }
     return rc;
