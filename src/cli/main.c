@@ -6,8 +6,9 @@
  * a fresh data directory), and serves PostgreSQL clients on the --sql address: the io
  * loop owns the sockets, the worker pool runs the SQL sessions (pgsession). It waits for
  * SIGINT or SIGTERM, then stops the server, the pool and the loop and closes everything in
- * reverse order. The RESP, HTTP and RPC listeners arrive with their issues and are listed
- * as not yet serving, so nobody mistakes the node for more than it is.
+ * reverse order. The Redis protocol listener (respserver, --resp) serves the KV namespace
+ * on the same io loop and worker pool. The RPC listener arrives with its issue and is
+ * listed as not yet serving, so nobody mistakes the node for more than it is.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,6 +27,8 @@
 #include "server/http.h"
 #include "server/pgserver.h"
 #include "server/pgsession.h"
+#include "server/resp_cmd.h"
+#include "server/respserver.h"
 #include "sql/catalog.h"
 #include "sql/engine.h"
 #include "storage/engine.h"
@@ -38,8 +41,8 @@ enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
-    NODE_ID = 1,         /* single node */
-    SQL_WORKERS = 16,    /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+    NODE_ID = 1,      /* single node */
+    SQL_WORKERS = 16, /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
 };
 
 /* What a running node holds, torn down in reverse order by node_close. */
@@ -52,9 +55,37 @@ typedef struct node {
     sql_engine *engine;
     pgsession_backend *backend;
     pgserver *sql;
+    resp_db *rdb;
+    respserver *resp;
     httpd *http;
     atomic_bool ready; /* /health readiness: true between start-up and stop */
+    pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
+    bool maint_started;
+    atomic_bool stopping;
 } node;
+
+enum { MAINT_PERIOD_MS = 1000, MAINT_SLEEP_STEP_MS = 50 };
+
+/* Background upkeep, once a second: clear the data of dropped and truncated tables
+ * (catalog GC jobs). Sleeps in short steps so that a stop is prompt. */
+static void *maint_main(void *arg)
+{
+    node *n = arg;
+    const mice_env *env = mice_env_real();
+    while (!atomic_load(&n->stopping)) {
+        size_t done = 0;
+        sql_error serr;
+        sqlerr_clear(&serr);
+        if (catalog_gc_run(n->cat, &done, &serr))
+            log_warn("gc: %s", serr.message);
+        else if (done)
+            log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        for (int i = 0; i < MAINT_PERIOD_MS / MAINT_SLEEP_STEP_MS && !atomic_load(&n->stopping);
+             i++)
+            env_sleep_ns(env, (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
+    }
+    return NULL;
+}
 
 static int usage(FILE *out)
 {
@@ -96,8 +127,8 @@ static void block_stop_signals(void)
 static mice_status open_storage(const mice_config *cfg, engine **out, mice_err *err)
 {
     if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST)
-        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s",
-                             cfg->data_dir, strerror(errno));
+        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s", cfg->data_dir,
+                             strerror(errno));
     mice_buf dir;
     buf_init(&dir);
     buf_printf(&dir, "%s/store", cfg->data_dir);
@@ -117,12 +148,17 @@ static bool node_ready(void *ctx)
 /* Stop in reverse order of start; every member may be NULL. */
 static void node_close(node *n)
 {
+    atomic_store(&n->stopping, true);
+    if (n->maint_started) pthread_join(n->maint, NULL);
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
+    if (n->resp) respserver_stop(n->resp);
     if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
     if (n->loop) ioloop_stop(n->loop);
     httpd_destroy(n->http);
     if (n->sql) pgserver_destroy(n->sql);
+    respserver_destroy(n->resp);
+    resp_db_destroy(n->rdb);
     if (n->pool) workpool_destroy(n->pool);
     if (n->loop) ioloop_destroy(n->loop);
     pgsession_backend_destroy(n->backend);
@@ -150,8 +186,11 @@ static mice_status open_sql(node *n, mice_err *err)
     }
     n->cat = catalog_create(n->db, mice_env_real(), NODE_ID);
     n->engine = sql_engine_create(n->db, n->cat, mice_env_real());
-    pgsession_config scfg = {.db = n->db, .cat = n->cat, .engine = n->engine,
-                             .env = mice_env_real(), .node_id = NODE_ID};
+    pgsession_config scfg = {.db = n->db,
+                             .cat = n->cat,
+                             .engine = n->engine,
+                             .env = mice_env_real(),
+                             .node_id = NODE_ID};
     return pgsession_backend_create(&scfg, &n->backend, err);
 }
 
@@ -163,15 +202,30 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
     workpool_config wcfg = {.threads = SQL_WORKERS, .name = "sql"};
     if ((rc = workpool_create(&wcfg, &n->pool, err))) return rc;
     if ((rc = open_sql(n, err))) return rc;
-    pgserver_config pcfg = {.listen_addr = cfg->sql_addr, .insecure = true, .loop = n->loop,
-                            .pool = n->pool, .backend = pgsession_vtab(),
+    pgserver_config pcfg = {.listen_addr = cfg->sql_addr,
+                            .insecure = true,
+                            .loop = n->loop,
+                            .pool = n->pool,
+                            .backend = pgsession_vtab(),
                             .backend_ctx = n->backend};
     if ((rc = pgserver_create(&pcfg, &n->sql, err))) return rc;
     if ((rc = pgserver_start(n->sql, err))) return rc;
-    httpd_config hcfg = {.listen_addr = cfg->http_addr, .version = MICEDB_VERSION,
-                         .ready = node_ready, .ready_ctx = &n->ready};
+    httpd_config hcfg = {.listen_addr = cfg->http_addr,
+                         .version = MICEDB_VERSION,
+                         .ready = node_ready,
+                         .ready_ctx = &n->ready};
     if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
     if ((rc = httpd_start(n->http, err))) return rc;
+    resp_db_config rcfg = {
+        .db = n->db, .cat = n->cat, .env = mice_env_real(), .version = MICEDB_VERSION};
+    if ((rc = resp_db_create(&rcfg, &n->rdb, err))) return rc;
+    respserver_config rscfg = {
+        .listen_addr = cfg->resp_addr, .loop = n->loop, .pool = n->pool, .rdb = n->rdb};
+    if ((rc = respserver_create(&rscfg, &n->resp, err))) return rc;
+    if ((rc = respserver_start(n->resp, err))) return rc;
+    if (pthread_create(&n->maint, NULL, maint_main, n) != 0)
+        return mice_err_setf(err, MICE_NOMEM, "cannot start the maintenance thread");
+    n->maint_started = true;
     return MICE_OK;
 }
 
@@ -213,8 +267,7 @@ static int cmd_start(int argc, char **argv)
         config_deinit(&cfg);
         return EXIT_RUNTIME;
     }
-    log_warn("listeners not serving yet in this build: resp %s, rpc %s", cfg.resp_addr,
-             cfg.rpc_addr);
+    log_warn("listeners not serving yet in this build: rpc %s", cfg.rpc_addr);
     atomic_store(&n.ready, true);
     log_info("ready; stop with SIGINT or SIGTERM");
     fprintf(stdout, "micedb ready (data %s)\n", cfg.data_dir);

@@ -16,6 +16,10 @@
  * READ COMMITTED statement retry needs to undo exactly the current statement's writes
  * (KV_RESOLVE_STMT_UNDO); savepoints would generalise it to a history by sequence.
  *
+ * A PUT may carry an expiry (the KV TTL, kept with the value when it becomes a version);
+ * an intent with an expiry (current or prior) is encoded as version 2, which appends the
+ * two expiries, so intents without one keep version 1's bytes.
+ *
  * Encodings are versioned by a leading byte; decoders never trust their input
  * (MICE_CORRUPT on anything malformed).
  *
@@ -56,6 +60,11 @@ typedef struct intent {
     uint32_t prior_seq;
     intent_kind prior_kind;
     mice_slice prior_value; /* borrowed */
+    /* KV TTL: a PUT's value expires at this wall-clock time (as mvcc_put_with_expiry). */
+    bool has_expiry;
+    uint64_t expiry_wall_ns;
+    bool prior_has_expiry;
+    uint64_t prior_expiry_wall_ns;
 } intent;
 
 typedef enum txn_status {

@@ -69,6 +69,9 @@ typedef enum kv_op_kind {
     KV_OP_RESOLVE, /* settle the request's own txn's intent on key */
     KV_OP_END_TXN, /* commit or abort the request's transaction */
     KV_OP_GC_TXN,  /* 2PC: drop the committed record once every intent is resolved */
+    KV_OP_CLEAR_RANGE, /* one-shot: remove every version and intent of [key, end) at once,
+                        * without MVCC history: the span must be garbage nobody reads
+                        * (the old data of a TRUNCATEd or DROPped table) */
 } kv_op_kind;
 
 typedef enum kv_resolve_kind {
@@ -94,9 +97,13 @@ typedef struct kv_op {
     bool reverse;
     /* PUT */
     mice_slice value;
-    bool if_absent; /* INSERT: fail with MICE_EXISTS if the key has a live value */
-    bool has_expiry;
+    bool if_absent;  /* INSERT: fail with MICE_EXISTS if the key has a live value */
+    bool has_expiry; /* KV TTL: the value expires at expiry_wall_ns (wall-clock ns) */
     uint64_t expiry_wall_ns;
+    /* DELETE, non-transactional: only if the key's newest version is an expired value
+     * (the background TTL purge); nothing is written otherwise, and nothing is synced
+     * (a purge lost in a crash is redone: the key is still expired). */
+    bool if_expired;
     /* RESOLVE */
     kv_resolve_kind resolve;
     hlc_ts commit_ts;
@@ -123,9 +130,12 @@ typedef struct kv_row {
 } kv_row;
 
 typedef struct kv_result {
-    bool found;     /* GET */
-    mice_buf value; /* GET */
-    kv_row *rows;   /* SCAN, in scan order */
+    bool found;      /* GET */
+    mice_buf value;  /* GET */
+    bool has_expiry; /* GET, when found: the value's TTL */
+    uint64_t expiry_wall_ns;
+    bool purged;  /* DELETE with if_expired: the tombstone was written */
+    kv_row *rows; /* SCAN, in scan order */
     size_t n_rows, cap_rows;
     bool more;           /* SCAN stopped at limit; resume_key is where to continue */
     mice_buf resume_key; /* forward: first key not returned; reverse: exclusive end */

@@ -102,6 +102,18 @@ mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found,
 mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
                        mice_err *err);
 mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err);
+/* txn_db_get plus the value's expiry: *expiry_wall_ns is 0 when it has none (or when
+ * the key is absent). An expired value is absent, as for every read. */
+mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, bool *found,
+                                   uint64_t *expiry_wall_ns, mice_err *err);
+/* One bounded step of the TTL's background purge over [start, end) (kv/replica.h's
+ * kv_replica_purge_expired on every replica): visits at most max_rows keys, tombstones the
+ * expired ones (unsynced), says where the next step starts (*resume, when *more). */
+mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
+                                 mice_buf *resume, bool *more, size_t *n_purged, mice_err *err);
+/* Remove every version and lock of [start, end) at once, synced, without MVCC history:
+ * only for spans nobody reads any more (a TRUNCATEd or DROPped table's old data). */
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err);
 
 /* --- transactions -------------------------------------------------------------------- */
 
@@ -120,6 +132,13 @@ mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_e
 /* SELECT ... FOR UPDATE: lock the row (waiting like a writer), then read it. */
 mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err);
+/* KV TTL: txn_put whose value expires at expiry_wall_ns (wall-clock ns; 0 = never). */
+mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
+                                mice_err *err);
+/* txn_get_for_update plus the value's expiry (0 = none or absent): read-modify-write of
+ * KV values that keeps their TTL (INCR, APPEND, SET KEEPTTL). */
+mice_status txn_get_for_update_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                           uint64_t *expiry_wall_ns, mice_err *err);
 /* INSERT: put only if the key has no live value, else MICE_EXISTS (23505), which leaves
  * the transaction usable (ON CONFLICT DO NOTHING); the executor decides what it means. */
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err);
