@@ -404,6 +404,8 @@ mice_status catalog_add_column(catalog_txn *ct, uint32_t table_id, catalog_colum
     return rc ? rc : bump_version(ct, err);
 }
 
+static mice_status gc_job_add(catalog_txn *ct, uint32_t table_id, uint32_t index_id, sql_error *err);
+
 /* True when the table's primary index is the hidden rowid (no PRIMARY KEY declared). */
 static bool has_rowid_primary(const catalog_desc *d)
 {
@@ -423,6 +425,15 @@ mice_status catalog_set_primary(catalog_txn *ct, uint32_t table_id, catalog_inde
                           "multiple primary keys for table \"%s\" are not allowed", d->name);
     uint32_t rowid_col = d->indexes[0].col_ids[0];
     rc = ns_del(ct, d->parent_id, d->indexes[0].name, err);
+    /* Every index moves to a fresh, empty id (their entries hold the rowid); the old data
+     * is garbage once the transaction commits, as for TRUNCATE. */
+    for (uint32_t i = 0; rc == MICE_OK && i < d->n_indexes; i++) {
+        catalog_index *ix = &d->indexes[i];
+        rc = gc_job_add(ct, d->id, ix->id, err);
+        ix->id = d->next_index_id++;
+        if (rc == MICE_OK && i > 0)
+            rc = ns_put(ct, d->parent_id, ix->name, d->id, CATALOG_INDEX, ix->id, err);
+    }
     if (rc) return rc;
     pk->id = 0;
     pk->primary = pk->unique = pk->constraint = true;

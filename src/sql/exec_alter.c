@@ -1,13 +1,13 @@
 /* exec_alter.c - ALTER TABLE: ADD PRIMARY KEY / UNIQUE (see exec.h).
  *
  * ADD PRIMARY KEY on a table keyed by its hidden rowid (no PRIMARY KEY declared) moves
- * every row to the new key inside the statement's transaction: the secondary indexes are
- * emptied (their entries carry the old key), then each row of the old primary index is
- * written under the new primary key (txn_insert: a duplicate is 23505 "could not create
- * unique index", a NULL key column 23502 "contains null values"), its secondary entries
- * are written again and its old entry is deleted. Aborting the transaction undoes all of
- * it, so the table is never half rewritten. ADD UNIQUE builds a constraint index like
- * CREATE UNIQUE INDEX. Other ALTER TABLE forms are 0A000.
+ * every row to the new key inside the statement's transaction: every index of the table
+ * gets a fresh id (catalog_set_primary; the old ids' spans are GC jobs, cleared after
+ * commit as for TRUNCATE), then each row of the old primary index is written under the new
+ * primary key (txn_insert: a duplicate is 23505 "could not create unique index", a NULL key
+ * column 23502 "contains null values") with its secondary entries. Aborting the
+ * transaction undoes all of it, so the table is never half rewritten. ADD UNIQUE builds a
+ * constraint index like CREATE UNIQUE INDEX. Other ALTER TABLE forms are 0A000.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,64 +15,6 @@
 #include "kv/keys.h"
 #include "sql/exec_int.h"
 #include "sql/value_io.h"
-
-static mice_status delete_span(txn *t, mice_slice start, mice_slice end, sql_error *err)
-{
-    mice_buf from, keys;
-    buf_init(&from);
-    buf_init(&keys);
-    buf_append_slice(&from, start);
-    mice_status rc = MICE_OK;
-    for (;;) {
-        txn_scan *s = NULL;
-        mice_err me;
-        size_t n = 0;
-        const kv_row *kr;
-        buf_reset(&keys);
-        if ((rc = txn_scan_open(t, buf_slice(&from), end, false, 0, &s))) {
-            rc = exec_txn_error(rc, NULL, err);
-            break;
-        }
-        rc = txn_scan_next(s, SCAN_KV_BATCH_ROWS_MAX, &kr, &n, &me);
-        for (size_t i = 0; rc == MICE_OK && i < n; i++) {
-            buf_append_be64(&keys, kr[i].key.n);
-            buf_append_slice(&keys, buf_slice(&kr[i].key));
-        }
-        txn_scan_close(s);
-        if (rc) {
-            rc = exec_txn_error(rc, &me, err);
-            break;
-        }
-        if (n == 0) break;
-        mice_slice in = buf_slice(&keys), last = {0};
-        while (rc == MICE_OK && in.n >= 8) {
-            uint64_t kn = mice_load_be64(in.p);
-            last = (mice_slice){in.p + 8, (size_t)kn};
-            if ((rc = txn_delete(t, last, &me))) rc = exec_txn_error(rc, &me, err);
-            in.p += 8 + kn;
-            in.n -= 8 + kn;
-        }
-        if (rc) break;
-        buf_reset(&from);
-        buf_append_slice(&from, last);
-        buf_append_u8(&from, 0); /* the next key after last */
-    }
-    buf_deinit(&from);
-    buf_deinit(&keys);
-    return rc;
-}
-
-static mice_status delete_index(txn *t, uint32_t table_id, uint32_t index_id, sql_error *err)
-{
-    mice_buf start, end;
-    buf_init(&start);
-    buf_init(&end);
-    keys_index_span(&start, &end, table_id, index_id);
-    mice_status rc = delete_span(t, buf_slice(&start), buf_slice(&end), err);
-    buf_deinit(&start);
-    buf_deinit(&end);
-    return rc;
-}
 
 /* "Key (a, b)=(1, x) is duplicated." for index ix of d over row. */
 static void key_detail(const exec_ddl_env *env, const catalog_desc *d, const catalog_index *ix,
@@ -144,14 +86,11 @@ static mice_status rekey_row(rekey *r, sql_error *err)
     return MICE_OK;
 }
 
-/* Move every row of old's primary index to d's (see the file comment). */
+/* Copy every row of old's primary index into d's indexes (see the file comment). */
 static mice_status rewrite_rows(rekey *r, sql_error *err)
 {
     const exec_ddl_env *env = r->env;
     mice_status rc = MICE_OK;
-    for (uint32_t pos = 1; rc == MICE_OK && pos < r->old->n_indexes; pos++)
-        rc = delete_index(env->t, r->old->id, r->old->indexes[pos].id, err);
-    if (rc) return rc;
     mice_buf start, end;
     buf_init(&start);
     buf_init(&end);
@@ -179,8 +118,6 @@ static mice_status rewrite_rows(rekey *r, sql_error *err)
                 break;
             }
             rc = rekey_row(r, err);
-            if (rc == MICE_OK && (rc = txn_delete(env->t, buf_slice(&kr[i].key), &me)))
-                rc = exec_txn_error(rc, &me, err);
         }
     }
     txn_scan_close(s);
