@@ -404,7 +404,8 @@ mice_status catalog_add_column(catalog_txn *ct, uint32_t table_id, catalog_colum
     return rc ? rc : bump_version(ct, err);
 }
 
-static mice_status gc_job_add(catalog_txn *ct, uint32_t table_id, uint32_t index_id, sql_error *err);
+static mice_status gc_job_add(catalog_txn *ct, uint32_t table_id, uint32_t index_id,
+                              sql_error *err);
 
 /* True when the table's primary index is the hidden rowid (no PRIMARY KEY declared). */
 static bool has_rowid_primary(const catalog_desc *d)
