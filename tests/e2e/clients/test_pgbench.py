@@ -11,7 +11,7 @@ import pytest
 import sqltarget
 
 PGBENCH = "/usr/bin/pgbench"
-RUN_S = 2
+RUN_S = 5
 
 
 def pgbench(target, *args, timeout_s=240):

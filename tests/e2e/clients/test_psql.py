@@ -46,7 +46,6 @@ def normalise(text):
     text = text.replace("pg_database_owner", "root")
     # \dt+ sizes: PostgreSQL counts pages, we report 0 (and the column width follows)
     text = re.sub(r"\d+ (bytes|kB)", "SIZE", text)
-    text = re.sub(r"-+\+(-+)\+", lambda m: m.group(0), text)
     return text
 
 
@@ -135,7 +134,7 @@ TAB_LINES = ["select * from t\t\t", "select * from t1 where \t\t", "\\d t\t\t", 
              "select * from other.\t\t", "alter sequence \t\t", "comment on table \t\t"]
 
 
-def psql_tty(target, lines, settle_s=0.25):
+def psql_tty(target, lines, settle_s=0.4):
     """Run psql on a terminal (so readline completes on TAB), type each line, abandon it with
     ^C, quit; returns everything psql wrote."""
     import pty
@@ -153,25 +152,28 @@ def psql_tty(target, lines, settle_s=0.25):
             os._exit(127)
     out = b""
 
-    def pump(t):
+    def pump(quiet_s, max_s=5.0):
+        """Read until psql has been quiet for quiet_s (it answered), at most max_s."""
         nonlocal out
-        end = time.monotonic() + t
-        while time.monotonic() < end:
+        end = time.monotonic() + max_s
+        last = time.monotonic()
+        while time.monotonic() < end and time.monotonic() - last < quiet_s:
             r, _, _ = select.select([fd], [], [], 0.05)
             if r:
                 try:
                     out += os.read(fd, 65536)
                 except OSError:
                     return
+                last = time.monotonic()
     try:
         pump(1.0)
         for line in lines:
             os.write(fd, line.encode())
             pump(settle_s)
             os.write(fd, b"\x03")
-            pump(0.2)
+            pump(0.1)
         os.write(fd, b"\\q\n")
-        pump(0.5)
+        pump(0.3)
     finally:
         try:
             os.kill(pid, 9)
