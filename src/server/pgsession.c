@@ -436,6 +436,9 @@ mice_status pgs__run_statement(pgs_session *s, pgs_run *r, sql_error *err)
                               "transaction block");
     }
     if (n->kind == AST_TRANSACTION) return run_transaction(s, r, err);
+    if (n->kind == AST_VACUUM && n->u.vacuum.is_vacuum && s->block != PGS_IDLE)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_ACTIVE_SQL_TRANSACTION,
+                          "VACUUM cannot run inside a transaction block");
     if (n->kind == AST_COPY) return pgs__copy_start(s, r, err);
     if (n->kind == AST_DEALLOCATE) {
         snprintf(r->tag, sizeof r->tag, "%s", n->u.deallocate.name ? "DEALLOCATE" : "DEALLOCATE ALL");

@@ -212,8 +212,9 @@ void pgs__drop_portals(pgs_session *s);
 /* Drop the portals of an ended transaction (at request boundaries). */
 void pgs__drop_stale_portals(pgs_session *s);
 
-/* ---- pgsession_copy.c: COPY FROM STDIN ---- */
-/* Start COPY (CopyInResponse); the statement stays open in s->copy. */
+/* ---- pgsession_copy.c: COPY FROM STDIN, COPY TO STDOUT ---- */
+/* COPY TO runs to the end (CopyOutResponse, rows, the tag in r->tag). COPY FROM starts
+ * (CopyInResponse) and the statement stays open in s->copy. */
 mice_status pgs__copy_start(pgs_session *s, pgs_run *r, sql_error *err);
 void pgs__copy_free(pgs_session *s);
 mice_status pgs__copy_data(void *ctx, void *session, mice_slice data, pgb_sink *sink);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "sql/array.h"
+
 sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols)
 {
     sql_batch *b = ARENA_NEW(stmt, sql_batch);
@@ -48,6 +50,10 @@ bool batch_datum_copy(mice_arena *arena, const sql_datum *d, sql_datum *out)
     case SQL_TYPE_BYTEA:
     case SQL_TYPE_UNKNOWN:
     case SQL_TYPE_JSONB:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+    case SQL_TYPE_PG_NODE_TREE:
+    case SQL_TYPE_ACLITEM:
         if (d->v.s.n == 0) return true;
         out->v.s = arena_slice_dup(arena, d->v.s);
         return out->v.s.p != NULL;
@@ -57,6 +63,10 @@ bool batch_datum_copy(mice_arena *arena, const sql_datum *d, sql_datum *out)
         return out->v.num != NULL;
     }
     default:
+        if (array_type_is(d->type) && d->v.s.n) {
+            out->v.s = arena_slice_dup(arena, d->v.s);
+            return out->v.s.p != NULL;
+        }
         return true;
     }
 }

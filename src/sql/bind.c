@@ -46,7 +46,9 @@ mice_status bind__scope_add_table(bind_ctx *b, bind_scope *s, const char *name,
     return bind__scope_add(b, s, name, t, t->n_columns, names, types, hidden);
 }
 
-mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **out, sql_error *err)
+/* A table, or with allow_virtual also a pg_catalog / information_schema relation. */
+static mice_status resolve_rel(bind_ctx *b, const ast_node *rv, bool allow_virtual,
+                               catalog_desc **out, sql_error *err)
 {
     const ast_range_var *r = &rv->u.range_var;
     mice_status rc = catalog_resolve_relation(b->ct, b->database_id, b->sp, r->schema, r->rel,
@@ -55,10 +57,19 @@ mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **
         if (err && rv->loc >= 0) err->position = rv->loc + 1;
         return rc;
     }
+    if ((*out)->kind == CATALOG_VIRTUAL && allow_virtual) return MICE_OK;
+    if ((*out)->kind == CATALOG_VIRTUAL)
+        return bind__err(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, rv->loc,
+                         "permission denied: \"%s\" is a system catalog", r->rel);
     if ((*out)->kind != CATALOG_TABLE)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "\"%s\" is not a table",
                          r->rel);
     return MICE_OK;
+}
+
+mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **out, sql_error *err)
+{
+    return resolve_rel(b, rv, false, out, err);
 }
 
 mice_status bind__table_layout(bind_ctx *b, plan_node *p, const catalog_desc *d, sql_error *err)
@@ -252,8 +263,13 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
     if (j->jt == AST_JOIN_RIGHT) return bind_right_join(b, s, n, out, err);
     plan_node *l, *r;
     uint32_t first_left_rel = s->n_rels;
+    /* the join's own columns start at base in the scope (later FROM items follow earlier
+     * ones): conditions are bound over the scope, then shifted to the join's input */
+    uint32_t base = s->n_cols;
     mice_status rc = bind_from_item(b, s, j->l, &l, err);
     uint32_t first_right_rel = s->n_rels;
+    if (!rc && j->r->kind == AST_RANGE_SUBSELECT && j->r->u.range_subselect.lateral)
+        return bind__lateral_join(b, s, n, first_left_rel, l, out, err);
     if (!rc) rc = bind_from_item(b, s, j->r, &r, err);
     if (rc) return rc;
     bool left = j->jt == AST_JOIN_LEFT;
@@ -276,6 +292,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
         s->aggs = saved;
     }
     if (rc || !cond) return rc;
+    bind__shift_cols(cond, -(int32_t)base);
     if (!left) return bind__push_filter(b, out, cond, err);
     /* LEFT JOIN: conjuncts on the right side alone filter the right input; the rest decide
      * matches. */
@@ -367,8 +384,9 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
         const ast_node *cte = find_cte(b, n);
         if (cte) return bind_cte_ref(b, s, n, cte, out, err);
         catalog_desc *d;
-        mice_status rc = bind__resolve_table(b, n, &d, err);
+        mice_status rc = resolve_rel(b, n, true, &d, err);
         if (rc) return rc;
+        if (d->kind == CATALOG_VIRTUAL) return bind__vtab_scan(b, s, n, d, out, err);
         const ast_range_var *rv = &n->u.range_var;
         const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
         for (uint32_t i = 0; i < s->n_rels; i++)

@@ -81,6 +81,8 @@ typedef struct bind_ctx {
     const char *clause;      /* "WHERE", "JOIN conditions": where aggregates are refused */
     const ast_list *ctes[8]; /* WITH lists in scope, innermost last (AST_CTE items) */
     uint32_t n_ctes;
+    /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
+    bool no_fold;
     /* A generate_series() target being bound as column srf_col of the current scope */
     const ast_node *srf_node;
     int32_t srf_col;

@@ -93,7 +93,7 @@ static mice_status fold_ctx_eval(bind_ctx *b, sql_expr *e, sql_datum *v, sql_err
 mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err)
 {
     sql_expr *x = *e;
-    if (x->kind == EXPR_CONST || !expr_is_constant(x)) return MICE_OK;
+    if (b->no_fold || x->kind == EXPR_CONST || !expr_is_constant(x)) return MICE_OK;
     sql_datum v;
     mice_status rc = fold_ctx_eval(b, x, &v, err);
     if (rc) return rc;
@@ -132,6 +132,11 @@ mice_status bind__coerce(bind_ctx *b, sql_expr **ep, sql_type t, sql_cast_contex
 {
     sql_expr *e = *ep;
     if (e->type.id == t.id && (t.typmod < 0 || e->type.typmod == t.typmod)) return MICE_OK;
+    if (sql_type_is_reg(t.id) || sql_type_is_reg(e->type.id)) {
+        bool done;
+        mice_status rc = bind__reg_cast(b, ep, t, &done, err);
+        if (done || rc) return rc;
+    }
     if (e->kind == EXPR_PARAM && e->type.id == SQL_TYPE_UNKNOWN) {
         b->param_types[e->index] = sql_type_make(t.id, -1);
         e->type = sql_type_make(t.id, -1);
@@ -459,6 +464,11 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
     if (rc) return rc;
     int k = cmp_op_of(op);
     if (k >= 0) return bind_cmp(b, k, l, r, op, n->loc, out, err);
+    if (!strcmp(op, "||")) { /* arrays first: anytextcat would take text[] as "any" */
+        bool done;
+        rc = bind__array_concat(b, l, r, n->loc, out, &done, err);
+        if (done || rc) return rc;
+    }
     if (func_operator_resolves(op, l->type.id, r->type.id))
         return bind_oper(b, op, l, r, n->loc, out, err);
     k = arith_op_of(op);
@@ -921,7 +931,13 @@ static mice_status type_from_ast(bind_ctx *b, const ast_node *tn, sql_type *out,
     (void)b;
     const ast_type_name *t = &tn->u.type_name;
     char name[256] = "";
-    for (uint32_t i = 0; i < t->names.n; i++) {
+    /* unquoted char arrives as pg_catalog.bpchar: a bare "char" is the quoted, one-byte type */
+    const ast_names *tnm = &t->names;
+    if (tnm->n && !strcmp(tnm->v[tnm->n - 1], "char") &&
+        (tnm->n == 1 || (tnm->n == 2 && !strcmp(tnm->v[0], "pg_catalog"))) && !t->typmods.n)
+        strcpy(name, "\"char\"");
+    bool quoted_char = name[0] != 0;
+    for (uint32_t i = 0; i < t->names.n && !quoted_char; i++) {
         if (i) strncat(name, ".", sizeof name - strlen(name) - 1);
         strncat(name, t->names.v[i], sizeof name - strlen(name) - 1);
     }
@@ -955,6 +971,11 @@ static mice_status bind_cast(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
     if ((*out)->kind == EXPR_CONST && (*out)->type.id == SQL_TYPE_UNKNOWN)
         return bind__coerce(b, out, t, SQL_CAST_EXPLICIT, NULL, err);
     if ((*out)->type.id == t.id && (*out)->type.typmod == t.typmod) return MICE_OK;
+    if (sql_type_is_reg(t.id) || sql_type_is_reg((*out)->type.id)) {
+        bool done;
+        rc = bind__reg_cast(b, out, t, &done, err);
+        if (done || rc) return rc;
+    }
     if ((*out)->kind == EXPR_PARAM && (*out)->type.id == SQL_TYPE_UNKNOWN)
         return bind__coerce(b, out, t, SQL_CAST_EXPLICIT, NULL, err);
     sql_expr *c;
@@ -989,6 +1010,9 @@ static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, s
     case AST_SUBLINK_ALL:
         k = EXPR_SUB_ALL;
         break;
+    case AST_SUBLINK_ARRAY:
+        k = EXPR_SUB_ARRAY;
+        break;
     default:
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "this subquery form is not supported");
@@ -1002,13 +1026,21 @@ static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, s
                          k == EXPR_SUB_SCALAR ? "subquery must return only one column"
                                               : "subquery has too many columns");
     sql_type t = k == EXPR_SUB_SCALAR ? p->col_types[0] : BOOL_T;
-    rc = new_n(b, EXPR_SUBQUERY, t, k >= EXPR_SUB_ANY ? 1 : 0, n->loc, out, err);
+    if (k == EXPR_SUB_ARRAY) {
+        const sql_type_info *ti = sql_type_info_of(p->col_types[0].id);
+        if (!ti || !ti->array)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                             "ARRAY(subquery) of this type is not supported");
+        t = sql_type_make(ti->array, -1);
+    }
+    bool with_test = k == EXPR_SUB_ANY || k == EXPR_SUB_ALL;
+    rc = new_n(b, EXPR_SUBQUERY, t, with_test ? 1 : 0, n->loc, out, err);
     if (rc) return rc;
     sql_expr *e = *out;
     e->sub_kind = k;
     e->plan = p;
     e->correlated = corr;
-    if (k >= EXPR_SUB_ANY) {
+    if (with_test) {
         const char *op = sl->op.n ? sl->op.v[sl->op.n - 1] : "=";
         e->op = cmp_op_of(op);
         if (e->op < 0)
@@ -1091,6 +1123,12 @@ mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr *
         return bind_svf(b, n, out, err);
     case AST_COLLATE:
         return bind__expr(b, s, n->u.collate.arg, out, err);
+    case AST_ANY_ALL:
+        return bind__any_all(b, s, n, out, err);
+    case AST_ARRAY:
+        return bind__array_ctor(b, s, n, out, err);
+    case AST_INDIRECTION:
+        return bind__indirection(b, s, n, out, err);
     default:
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "expression kind %s is not supported", ast_kind_name(n->kind));

@@ -77,6 +77,26 @@ mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targe
 /* generate_series(...) (bind_srf.c): is n such a call; its Function Scan (arguments bound
  * without the sibling FROM items); a FROM item (AST_RANGE_FUNC) added to s. */
 bool bind__is_srf(const ast_node *n);
+/* bind_vtab.c: a pg_catalog / information_schema relation in FROM; a JOIN whose right side
+ * is a simple LATERAL (SELECT exprs) over left (its relations start at first_rel). */
+mice_status bind__vtab_scan(bind_ctx *b, bind_scope *s, const ast_node *n, const catalog_desc *d,
+                            plan_node **out, sql_error *err);
+mice_status bind__lateral_join(bind_ctx *b, bind_scope *s, const ast_node *n, uint32_t first_rel,
+                               plan_node *left, plan_node **out, sql_error *err);
+/* bind_array.c: x op ANY/ALL (array), ARRAY[...], subscripts, casts to and from the reg
+ * types, array || array. */
+mice_status bind__any_all(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                          sql_error *err);
+mice_status bind__array_ctor(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                             sql_error *err);
+mice_status bind__indirection(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                              sql_error *err);
+/* A cast from or to a reg type that needs the catalog (names); *done false when e to t is
+ * an ordinary cast. */
+mice_status bind__reg_cast(bind_ctx *b, sql_expr **e, sql_type t, bool *done, sql_error *err);
+/* array || array / element: *done false when neither side is an array. */
+mice_status bind__array_concat(bind_ctx *b, sql_expr *l, sql_expr *r, int32_t loc, sql_expr **out,
+                               bool *done, sql_error *err);
 mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,
                            sql_error *err);
 mice_status bind__range_func(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,

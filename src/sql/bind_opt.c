@@ -48,7 +48,7 @@ static void col_range(const sql_expr *e, uint32_t n_cols, bool *any, uint32_t *l
 static mice_status push_one(bind_ctx *b, plan_node **pp, sql_expr *e, sql_error *err)
 {
     plan_node *p = *pp;
-    if (p->kind == PLAN_SCAN || p->kind == PLAN_FILTER) {
+    if (p->kind == PLAN_SCAN || p->kind == PLAN_FILTER || p->kind == PLAN_VTSCAN) {
         p->filter = bind__and(b, p->filter, e);
         return p->filter ? MICE_OK : bind__nomem(err);
     }

@@ -1,5 +1,6 @@
-/* bind_srf.c - set-returning functions: generate_series(start, stop [, step]) as a FROM item
- * (a Function Scan) and as the one set-returning target of a simple select list. */
+/* bind_srf.c - set-returning functions: generate_series(start, stop [, step]) and
+ * unnest(array) as a FROM item (a Function Scan) and as the one set-returning target of a
+ * simple select list. */
 #include <string.h>
 #include <strings.h>
 
@@ -10,7 +11,43 @@ bool bind__is_srf(const ast_node *n)
     if (!n || n->kind != AST_FUNC) return false;
     const ast_names *nm = &n->u.func.name;
     if (nm->n > 2 || (nm->n == 2 && strcmp(nm->v[0], "pg_catalog"))) return false;
-    return !strcasecmp(nm->v[nm->n - 1], "generate_series");
+    return !strcasecmp(nm->v[nm->n - 1], "generate_series") ||
+           !strcasecmp(nm->v[nm->n - 1], "unnest");
+}
+
+/* unnest(array): one column of the array's element type. */
+static mice_status unnest_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,
+                               sql_error *err)
+{
+    const ast_func *f = &call->u.func;
+    if (f->args.n != 1)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "unnest with %u arguments is not supported", f->args.n);
+    bind_scope args_scope = {.parent = s->parent};
+    sql_expr **args = ARENA_NEW_ARRAY(b->arena, sql_expr *, 1);
+    if (!args) return bind__nomem(err);
+    mice_status rc = bind__expr(b, &args_scope, f->args.items[0], &args[0], err);
+    if (rc) return rc;
+    if (args_scope.has_outer) s->has_outer = true;
+    sql_type_id elem = sql_type_elem(args[0]->type.id);
+    if (args[0]->type.id == SQL_TYPE_UNKNOWN)
+        return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, call->loc,
+                         "could not determine polymorphic type because input has type unknown");
+    if (elem == SQL_TYPE_INVALID) {
+        char tn[SQL_TYPE_NAME_MAX];
+        sql_type_format(args[0]->type, tn, sizeof tn);
+        return bind__err(err, "42883", call->loc, "function unnest(%s) does not exist", tn);
+    }
+    plan_node *p = plan_new(b->arena, PLAN_FUNCSCAN, 1);
+    if (!p) return bind__nomem(err);
+    p->col_names[0] = p->func_name = p->alias = "unnest";
+    p->col_types[0] = sql_type_make(elem, -1);
+    p->n_func_args = 1;
+    p->func_args = args;
+    p->est_rows = 10;
+    p->cost_total = 1;
+    *out = p;
+    return MICE_OK;
 }
 
 /* The series type: int4, int8 or numeric, as PostgreSQL's overloads resolve. */
@@ -41,6 +78,7 @@ mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, pla
     if (f->over || f->star || f->distinct || f->filter || f->agg_order.n || f->variadic)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
                          "generate_series(...) in this form is not supported");
+    if (!strcasecmp(f->name.v[f->name.n - 1], "unnest")) return unnest_scan(b, s, call, out, err);
     if (f->args.n < 2 || f->args.n > 3)
         return bind__err(err, "42883", call->loc, "function generate_series with %u arguments "
                          "does not exist", f->args.n);

@@ -215,7 +215,7 @@ mice_status catalog__del(catalog_txn *ct, mice_slice key, sql_error *err)
     return rc ? catalog__txn_error(err, rc, &me) : MICE_OK;
 }
 
-enum { DELETE_BATCH_ROWS = 1024 };
+enum { DELETE_BATCH_ROWS = 1u << 16 }; /* each kv request seeks through the span's locks */
 
 /* Collect up to DELETE_BATCH_ROWS keys from [start, end) into keys (each followed by its
  * length as 8 bytes, back to front readable). */
@@ -230,7 +230,7 @@ static mice_status collect_keys(catalog_txn *ct, mice_slice start, mice_slice en
     for (;;) {
         const kv_row *rows;
         size_t n_rows = 0;
-        rc = txn_scan_next(s, 0, &rows, &n_rows, &me);
+        rc = txn_scan_next(s, DELETE_BATCH_ROWS, &rows, &n_rows, &me);
         if (rc) { rc = catalog__txn_error(err, rc, &me); break; }
         if (n_rows == 0) break;
         for (size_t i = 0; i < n_rows; i++) {

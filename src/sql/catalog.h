@@ -287,6 +287,14 @@ mice_status catalog_create_relation(catalog_txn *ct, catalog_desc *d, mice_arena
 /* Adds ix to the table (assigns id and, if NULL, a name). Does not backfill entries. */
 mice_status catalog_create_index(catalog_txn *ct, uint32_t table_id, catalog_index *ix,
                                  mice_arena *arena, sql_error *err);
+/* ALTER TABLE ADD PRIMARY KEY on a table keyed by its hidden rowid: pk (columns set; the
+ * name NULL for t_pkey) becomes indexes[0], its columns NOT NULL, the rowid column leaves
+ * the descriptor, and every index gets a fresh, empty id (the old ids' data is a GC job,
+ * cleared after commit as for TRUNCATE). The rows are NOT copied: the caller writes them
+ * from the old primary index (as the old descriptor has it) into the new indexes. 42P16
+ * when the table already has a PRIMARY KEY. *out is the new descriptor (in arena). */
+mice_status catalog_set_primary(catalog_txn *ct, uint32_t table_id, catalog_index *pk,
+                                mice_arena *arena, catalog_desc **out, sql_error *err);
 /* Adds a column (assigns its id). 42701 when the name is taken. No rewrite is needed. */
 mice_status catalog_add_column(catalog_txn *ct, uint32_t table_id, catalog_column *col,
                                mice_arena *arena, sql_error *err);

@@ -404,6 +404,62 @@ mice_status catalog_add_column(catalog_txn *ct, uint32_t table_id, catalog_colum
     return rc ? rc : bump_version(ct, err);
 }
 
+static mice_status gc_job_add(catalog_txn *ct, uint32_t table_id, uint32_t index_id,
+                              sql_error *err);
+
+/* True when the table's primary index is the hidden rowid (no PRIMARY KEY declared). */
+static bool has_rowid_primary(const catalog_desc *d)
+{
+    if (d->n_indexes == 0 || d->indexes[0].n_cols != 1) return false;
+    int pos = catalog_column_pos(d, d->indexes[0].col_ids[0]);
+    return pos >= 0 && d->columns[pos].hidden;
+}
+
+mice_status catalog_set_primary(catalog_txn *ct, uint32_t table_id, catalog_index *pk,
+                                mice_arena *arena, catalog_desc **out, sql_error *err)
+{
+    catalog_desc *d = NULL;
+    mice_status rc = table_for_ddl(ct, table_id, arena, &d, err);
+    if (rc) return rc;
+    if (!has_rowid_primary(d))
+        return sqlerr_set(err, MICE_INVALID, "42P16",
+                          "multiple primary keys for table \"%s\" are not allowed", d->name);
+    uint32_t rowid_col = d->indexes[0].col_ids[0];
+    rc = ns_del(ct, d->parent_id, d->indexes[0].name, err);
+    /* Every index moves to a fresh, empty id (their entries hold the rowid); the old data
+     * is garbage once the transaction commits, as for TRUNCATE. */
+    for (uint32_t i = 0; rc == MICE_OK && i < d->n_indexes; i++) {
+        catalog_index *ix = &d->indexes[i];
+        rc = gc_job_add(ct, d->id, ix->id, err);
+        ix->id = d->next_index_id++;
+        if (rc == MICE_OK && i > 0)
+            rc = ns_put(ct, d->parent_id, ix->name, d->id, CATALOG_INDEX, ix->id, err);
+    }
+    if (rc) return rc;
+    pk->id = 0;
+    pk->primary = pk->unique = pk->constraint = true;
+    for (uint32_t i = 0; i < pk->n_cols; i++) {
+        int pos = catalog_column_pos(d, pk->col_ids[i]);
+        if (pos < 0 || d->columns[pos].hidden)
+            return sqlerr_set(err, MICE_INVALID, "42703", "column with id %u does not exist",
+                              pk->col_ids[i]);
+        d->columns[pos].not_null = true;
+    }
+    rc = add_index_name(ct, d, pk, arena, err);
+    if (rc) return rc;
+    d->indexes[0] = *pk;
+    /* the hidden rowid column goes: rows are keyed by the new primary key now */
+    int pos = catalog_column_pos(d, rowid_col);
+    memmove(&d->columns[pos], &d->columns[pos + 1],
+            sizeof(catalog_column) * (d->n_columns - (uint32_t)pos - 1));
+    d->n_columns--;
+    d->version++;
+    rc = desc_put(ct, d, err);
+    if (rc == MICE_OK) rc = bump_version(ct, err);
+    if (rc == MICE_OK) *out = d;
+    return rc;
+}
+
 mice_status catalog_update_desc(catalog_txn *ct, catalog_desc *d, sql_error *err)
 {
     mice_arena *a = arena_create(NULL, "ddl", 0);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "sql/array.h"
 #include "sql/value_io.h"
 
 static const sql_value_ctx default_ctx = {{NULL, 0, NULL}, 1};
@@ -49,11 +50,13 @@ typedef enum {
     FAM_TIME,
     FAM_TIMETZ,
     FAM_UUID,
+    FAM_ARRAY,
 } family;
 
 static family family_of(sql_type_id t)
 {
     if (t == SQL_TYPE_BOOL) return FAM_BOOL;
+    if (array_type_is(t)) return FAM_ARRAY;
     if (sql_type_is_numeric_family(t)) return FAM_NUMBER;
     if (sql_type_is_string(t)) return FAM_STRING;
     if (t == SQL_TYPE_BYTEA) return FAM_BYTEA;
@@ -68,6 +71,7 @@ static family family_of(sql_type_id t)
 bool datum_types_comparable(sql_type_id a, sql_type_id b)
 {
     family fa = family_of(a);
+    if (fa == FAM_ARRAY) return array_types_comparable(a, b);
     return fa != FAM_NONE && fa == family_of(b);
 }
 
@@ -169,6 +173,8 @@ int datum_cmp(const sql_datum *a, const sql_datum *b, const sql_value_ctx *ctx)
         return sqltimetz_cmp(&a->v.ttz, &b->v.ttz);
     case FAM_UUID:
         return sqluuid_cmp(&a->v.uuid, &b->v.uuid);
+    case FAM_ARRAY:
+        return array_cmp(a, b, ctx);
     case FAM_NONE:
         break;
     }
@@ -219,6 +225,9 @@ uint64_t datum_hash(const sql_datum *d)
     case SQL_TYPE_TEXT:
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+    case SQL_TYPE_PG_NODE_TREE:
     case SQL_TYPE_BYTEA: return hash_bytes(d->v.s);
     case SQL_TYPE_DATE: return mix((uint64_t)datetime_key(d, false, NULL));
     case SQL_TYPE_TIMESTAMP:
@@ -228,7 +237,10 @@ uint64_t datum_hash(const sql_datum *d)
     case SQL_TYPE_TIMETZ:
         return mix((uint64_t)d->v.ttz.time ^ ((uint64_t)(uint32_t)d->v.ttz.zone << 40));
     case SQL_TYPE_UUID: return hash_bytes(mice_slice_of(d->v.uuid.b, SQL_UUID_BYTES));
-    default: return mix(d->type);
+    default:
+        if (array_type_is(d->type)) return array_hash(d);
+        if (sql_type_is_integer(d->type)) return mix((uint64_t)d->v.i); /* reg types, xid */
+        return mix(d->type);
     }
 }
 
@@ -238,6 +250,20 @@ sql_cast_context sql_cast_lookup(sql_type_id from, sql_type_id to)
 {
     if (!sql_type_known(from) || !sql_type_known(to)) return SQL_CAST_NONE;
     if (from == to || from == SQL_TYPE_UNKNOWN) return SQL_CAST_IMPLICIT;
+    if (array_type_is(from) && array_type_is(to)) return array_cast_lookup(from, to);
+    if (sql_type_is_reg(from) || sql_type_is_reg(to)) {
+        /* pg_cast: oid <-> regX and int4/int8 -> regX implicit, regX -> int4/int8 assignment */
+        if (from == SQL_TYPE_OID || to == SQL_TYPE_OID) return SQL_CAST_IMPLICIT;
+        if (sql_type_is_reg(to) &&
+            (from == SQL_TYPE_INT4 || from == SQL_TYPE_INT8 || from == SQL_TYPE_INT2))
+            return SQL_CAST_IMPLICIT;
+        if (sql_type_is_reg(from) && (to == SQL_TYPE_INT4 || to == SQL_TYPE_INT8))
+            return SQL_CAST_ASSIGNMENT;
+        if (!sql_type_is_string(from) && !sql_type_is_string(to)) return SQL_CAST_NONE;
+    }
+    if ((from == SQL_TYPE_XID || to == SQL_TYPE_XID) && !sql_type_is_string(from) &&
+        !sql_type_is_string(to))
+        return SQL_CAST_NONE;
     bool fs = sql_type_is_string(from), ts = sql_type_is_string(to);
     if (fs && ts) return SQL_CAST_IMPLICIT;
     if (ts) return SQL_CAST_ASSIGNMENT; /* I/O conversion to a string type */
@@ -318,6 +344,8 @@ static mice_status to_string_type(const sql_datum *in, sql_type target, bool exp
         if (!s.p) return sqlerr_nomem(err);
     }
     rc = value_apply_char_typmod(target.id, s, target.typmod, explicit_cast, arena, &s, err);
+    if (target.id == SQL_TYPE_CHAR && s.n > 1) s.n = 1;   /* "char" keeps the first byte */
+    if (target.id == SQL_TYPE_NAME && s.n > 63) s.n = 63; /* NAMEDATALEN - 1 */
     if (!rc) *out = datum_bytes(target.id, s);
     return rc;
 }
@@ -359,6 +387,24 @@ static mice_status to_oid(const sql_datum *in, sql_datum *out, sql_error *err)
         return sqlerr_out_of_range(err, "OID");
     *out = (sql_datum){.type = SQL_TYPE_OID, .v.i = (int64_t)(uint32_t)v};
     return MICE_OK;
+}
+
+/* oid, the reg types and xid: an unsigned 32-bit number (names are the binder's job). */
+static mice_status to_oid_like(const sql_datum *in, sql_type_id t, sql_datum *out, sql_error *err)
+{
+    mice_status rc;
+    if (sql_type_is_string(in->type)) {
+        rc = value_from_text(sql_type_make(SQL_TYPE_OID, -1), in->v.s, NULL, NULL, out, err);
+        if (rc == MICE_INVALID && sql_type_is_reg(t)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(sql_type_make(t, -1), tn, sizeof tn);
+            return sqlerr_invalid_input(err, tn, (const char *)in->v.s.p, in->v.s.n);
+        }
+    } else {
+        rc = to_oid(in, out, err);
+    }
+    if (!rc) out->type = t;
+    return rc;
 }
 
 static mice_status float_overflow(sql_error *err)
@@ -570,7 +616,20 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_BPCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+    case SQL_TYPE_PG_NODE_TREE:
         return to_string_type(in, target, kind == SQL_CAST_EXPLICIT, ctx, arena, out, err);
+    case SQL_TYPE_XID:
+    case SQL_TYPE_REGPROC:
+    case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
+    case SQL_TYPE_REGCLASS:
+    case SQL_TYPE_REGTYPE:
+    case SQL_TYPE_REGNAMESPACE:
+    case SQL_TYPE_REGROLE:
+        return to_oid_like(in, target.id, out, err);
     case SQL_TYPE_BOOL:
         return to_bool(in, out, err);
     case SQL_TYPE_INT2:
@@ -604,6 +663,10 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
         if (sql_type_is_string(in->type)) return value_from_text(target, in->v.s, ctx, arena, out, err);
         return cannot_cast(in->type, target, err);
     default:
+        if (array_type_is(target.id) && sql_type_is_string(in->type))
+            return array_from_text(target, in->v.s, ctx, arena, out, err);
+        if (array_type_is(target.id) && array_type_is(in->type))
+            return array_cast(in, target, kind, ctx, arena, out, err);
         return cannot_cast(in->type, target, err);
     }
 }

@@ -8,6 +8,7 @@
 #include "sql/bind.h"
 #include "sql/engine.h"
 #include "sql/exec.h"
+#include "sql/pgcatalog.h"
 #include "sql/value_io.h"
 
 struct sql_engine {
@@ -51,7 +52,39 @@ typedef struct stmt_run {
     bind_ctx *b;
     sql_prepared *prep; /* sql_prepare's output */
     mice_arena *keep;   /* and its arena */
+    catalog_search_path sp; /* the session's, with pg_catalog's virtual relations */
+    pgcat_ctx pgcat;
 } stmt_run;
+
+/* The statement's view of pg_catalog (virtual relations, reg types, catalog functions). */
+static void catalog_view(stmt_run *r)
+{
+    r->sp = r->s->search_path ? *r->s->search_path : (catalog_search_path){0};
+    if (!r->sp.user) r->sp.user = r->s->user;
+    r->sp.is_virtual = pgcat_is_virtual;
+    r->pgcat = (pgcat_ctx){.ct = r->ctp,
+                           .database_id = r->s->database_id,
+                           .database = r->s->database ? r->s->database : "postgres",
+                           .user = r->s->user,
+                           .sp = &r->sp,
+                           .vctx = &r->s->vctx,
+                           .settings = r->s->settings};
+    r->fctx.pgcat = &r->pgcat;
+}
+
+/* reg-typed result columns go out as the objects' names (the session's encoder has no
+ * catalog), e.g. c.oid::regclass as "t1". */
+static mice_status reg_names(stmt_run *r, const plan_node *p, sql_datum *row, mice_arena *a)
+{
+    for (uint32_t i = 0; i < p->n_cols; i++) {
+        if (!sql_type_is_reg(p->col_types[i].id) || row[i].is_null) continue;
+        mice_slice s;
+        mice_status rc = pgcat_reg_out(&r->pgcat, row[i].type, (uint32_t)row[i].v.i, a, &s, r->err);
+        if (rc) return rc;
+        row[i] = datum_text(s);
+    }
+    return MICE_OK;
+}
 
 static mice_status run_ddl(stmt_run *r, txn *t)
 {
@@ -59,7 +92,7 @@ static mice_status run_ddl(stmt_run *r, txn *t)
                         .ct = r->ctp,
                         .cat = r->e->cat,
                         .database_id = r->s->database_id,
-                        .sp = r->s->search_path,
+                        .sp = &r->sp,
                         .arena = r->arena,
                         .vctx = &r->s->vctx,
                         .fctx = &r->fctx,
@@ -81,7 +114,7 @@ static mice_status run_bind(stmt_run *r, txn *t, const ast_node *stmt, plan_node
     b->arena = r->arena;
     b->ct = r->ctp;
     b->database_id = r->s->database_id;
-    b->sp = r->s->search_path;
+    b->sp = &r->sp;
     b->vctx = &r->s->vctx;
     b->fctx = &r->fctx;
     for (uint32_t i = 0; i < r->n_params && i < BIND_PARAMS_MAX; i++) {
@@ -123,9 +156,11 @@ static mice_status run_plan(stmt_run *r, txn *t, plan_node *p)
     exec_op *op;
     mice_status rc = exec_open(&env, p, &op, r->err);
     bool dml = p->kind == PLAN_INSERT || p->kind == PLAN_UPDATE || p->kind == PLAN_DELETE;
-    bool first = true;
+    bool first = true, regs = false;
     uint64_t rows = 0;
     sql_datum row[p->n_cols ? p->n_cols : 1];
+    for (uint32_t i = 0; i < p->n_cols; i++)
+        regs |= sql_type_is_reg(p->col_types[i].id);
     while (!rc) {
         sql_batch *b;
         if ((rc = exec_next(op, &b, r->err))) break;
@@ -134,7 +169,8 @@ static mice_status run_plan(stmt_run *r, txn *t, plan_node *p)
         if (!b->n_rows) break;
         for (uint32_t i = 0; i < b->n_rows && !rc; i++) {
             batch_get_row(b, i, row);
-            if (r->sink && r->sink->row) rc = r->sink->row(r->sink->ctx, row, p->n_cols);
+            if (regs) rc = reg_names(r, p, row, b->arena);
+            if (!rc && r->sink && r->sink->row) rc = r->sink->row(r->sink->ctx, row, p->n_cols);
             rows++;
         }
     }
@@ -244,6 +280,7 @@ static mice_status stmt_fn(txn *t, void *arg, mice_err *me)
     if (r->s->user) r->fctx.current_user = r->fctx.session_user = r->s->user;
     if (r->s->database) r->fctx.database = r->s->database;
     r->fctx.settings = r->s->settings;
+    catalog_view(r);
     mice_status rc = catalog_statement_begin(r->ctp, r->err);
     if (!rc) {
         switch (r->stmt->kind) {
@@ -336,6 +373,10 @@ static mice_status prepare_fn(txn *t, void *arg, mice_err *me)
         r->ctp = &r->ct;
     }
     func_ctx_init(&r->fctx, r->arena, &r->s->vctx);
+    if (r->s->user) r->fctx.current_user = r->fctx.session_user = r->s->user;
+    if (r->s->database) r->fctx.database = r->s->database;
+    r->fctx.settings = r->s->settings;
+    catalog_view(r);
     mice_status rc = catalog_statement_begin(r->ctp, r->err);
     const ast_node *q = r->stmt->kind == AST_EXPLAIN ? r->stmt->u.explain.query : r->stmt;
     sql_prepared *out = r->prep;

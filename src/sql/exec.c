@@ -5,6 +5,7 @@
 
 #include "base/env.h"
 #include "kv/keys.h"
+#include "sql/array.h"
 #include "sql/exec_int.h"
 
 mice_status exec_txn_error(mice_status rc, const mice_err *me, sql_error *err)
@@ -438,20 +439,24 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
                 break;
             }
         }
-        const kv_row *rows;
-        size_t n;
-        mice_err me;
-        size_t want = SQL_BATCH_ROWS - b->n_rows;
-        rc = txn_scan_next(op->scan, want > 256 ? 256 : want, &rows, &n, &me);
-        if (rc) return exec_txn_error(rc, &me, err);
-        if (n == 0) {
-            txn_scan_close(op->scan);
-            op->scan = NULL;
-            continue;
+        if (op->kv_pos == op->kv_n) {
+            /* Each kv request costs a seek through the span's lock entries: long scans ask
+             * for growing batches (kept across calls), short ones stay cheap. */
+            mice_err me;
+            op->kv_batch = op->kv_batch ? op->kv_batch * 2 : SCAN_KV_BATCH_ROWS_MIN;
+            if (op->kv_batch > SCAN_KV_BATCH_ROWS_MAX) op->kv_batch = SCAN_KV_BATCH_ROWS_MAX;
+            op->kv_pos = op->kv_n = 0;
+            rc = txn_scan_next(op->scan, op->kv_batch, &op->kv_rows, &op->kv_n, &me);
+            if (rc) return exec_txn_error(rc, &me, err);
+            if (op->kv_n == 0) {
+                txn_scan_close(op->scan);
+                op->scan = NULL;
+                continue;
+            }
         }
-        for (size_t i = 0; i < n && !rc; i++) {
+        while (!rc && op->kv_pos < op->kv_n && b->n_rows < SQL_BATCH_ROWS) {
             bool keep;
-            rc = scan_row(op, &rows[i], row, &keep, err);
+            rc = scan_row(op, &op->kv_rows[op->kv_pos++], row, &keep, err);
             if (!rc && keep && p->filter) rc = expr_is_true(p->filter, &c, row, &keep, err);
             if (!rc && keep) batch_append_row(b, row);
         }
@@ -463,6 +468,7 @@ static void scan_close(exec_op *op)
 {
     txn_scan_close(op->scan);
     op->scan = NULL;
+    op->kv_pos = op->kv_n = 0;
     for (uint32_t i = 0; i < op->n_ready; i++) {
         buf_deinit(&op->sp_start[i]);
         buf_deinit(&op->sp_end[i]);
@@ -904,6 +910,8 @@ mice_status exec__subquery(void *arg, const expr_ctx *ctx, sql_expr *e, const sq
     case EXPR_SUB_SCALAR:
         *out = res->n ? res->first : datum_null(e->type.id);
         break;
+    case EXPR_SUB_ARRAY:
+        return array_build(e->type.id, res->vals, res->n, 1, ctx->arena, out, err);
     default:
         sub_compare(e, res, test, st->env->vctx, out);
         break;
@@ -967,7 +975,10 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
         rc = exec__open_setop(st, p, op, err);
         break;
     case PLAN_FUNCSCAN:
-        op->next = funcscan_next;
+        op->next = strcmp(p->func_name, "unnest") ? funcscan_next : exec__unnest_next;
+        break;
+    case PLAN_VTSCAN:
+        op->next = exec__vtscan_next;
         break;
     }
     *out = op;

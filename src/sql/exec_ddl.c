@@ -215,41 +215,102 @@ typedef struct table_build {
     uint32_t n_pk;
 } table_build;
 
-static const char *first_column(const ast_node *n)
+/* The column names an expression mentions: *first the first one, *several when another
+ * differs from it. */
+static void columns_of(const ast_node *n, const char **first, bool *several);
+
+static void columns_of_list(const ast_list *l, const char **first, bool *several)
 {
-    if (!n) return NULL;
-    if (n->kind == AST_COLUMN_REF && !n->u.column_ref.star)
-        return n->u.column_ref.names.v[n->u.column_ref.names.n - 1];
+    for (uint32_t i = 0; i < l->n; i++)
+        columns_of(l->items[i], first, several);
+}
+
+static void columns_of(const ast_node *n, const char **first, bool *several)
+{
+    if (!n) return;
     switch (n->kind) {
-    case AST_OP: {
-        const char *c = first_column(n->u.op.l);
-        return c ? c : first_column(n->u.op.r);
+    case AST_COLUMN_REF: {
+        if (n->u.column_ref.star || !n->u.column_ref.names.n) return;
+        const char *c = n->u.column_ref.names.v[n->u.column_ref.names.n - 1];
+        if (!*first)
+            *first = c;
+        else if (strcmp(*first, c))
+            *several = true;
+        return;
     }
+    case AST_OP:
+        columns_of(n->u.op.l, first, several);
+        columns_of(n->u.op.r, first, several);
+        return;
     case AST_BOOL_EXPR:
-        for (uint32_t i = 0; i < n->u.bool_expr.args.n; i++) {
-            const char *c = first_column(n->u.bool_expr.args.items[i]);
-            if (c) return c;
-        }
-        return NULL;
+        columns_of_list(&n->u.bool_expr.args, first, several);
+        return;
     case AST_NULL_TEST:
-        return first_column(n->u.null_test.arg);
+        columns_of(n->u.null_test.arg, first, several);
+        return;
+    case AST_BOOL_TEST:
+        columns_of(n->u.bool_test.arg, first, several);
+        return;
     case AST_FUNC:
-        for (uint32_t i = 0; i < n->u.func.args.n; i++) {
-            const char *c = first_column(n->u.func.args.items[i]);
-            if (c) return c;
-        }
-        return NULL;
+        columns_of_list(&n->u.func.args, first, several);
+        return;
     case AST_IN_LIST:
-        return first_column(n->u.in_list.l);
+        columns_of(n->u.in_list.l, first, several);
+        columns_of_list(&n->u.in_list.list, first, several);
+        return;
     case AST_BETWEEN:
-        return first_column(n->u.between.arg);
+        columns_of(n->u.between.arg, first, several);
+        columns_of(n->u.between.lo, first, several);
+        columns_of(n->u.between.hi, first, several);
+        return;
     case AST_LIKE:
-        return first_column(n->u.like.arg);
+        columns_of(n->u.like.arg, first, several);
+        columns_of(n->u.like.pattern, first, several);
+        return;
     case AST_CAST:
-        return first_column(n->u.cast.arg);
+        columns_of(n->u.cast.arg, first, several);
+        return;
+    case AST_COLLATE:
+        columns_of(n->u.collate.arg, first, several);
+        return;
+    case AST_DISTINCT:
+        columns_of(n->u.distinct.l, first, several);
+        columns_of(n->u.distinct.r, first, several);
+        return;
+    case AST_NULLIF:
+        columns_of(n->u.nullif.l, first, several);
+        columns_of(n->u.nullif.r, first, several);
+        return;
+    case AST_COALESCE:
+        columns_of_list(&n->u.coalesce.args, first, several);
+        return;
+    case AST_MINMAX:
+        columns_of_list(&n->u.minmax.args, first, several);
+        return;
+    case AST_ANY_ALL:
+        columns_of(n->u.any_all.l, first, several);
+        columns_of(n->u.any_all.r, first, several);
+        return;
+    case AST_CASE:
+        columns_of(n->u.case_.arg, first, several);
+        for (uint32_t i = 0; i < n->u.case_.whens.n; i++) {
+            columns_of(n->u.case_.whens.items[i]->u.case_when.cond, first, several);
+            columns_of(n->u.case_.whens.items[i]->u.case_when.result, first, several);
+        }
+        columns_of(n->u.case_.else_, first, several);
+        return;
     default:
-        return NULL;
+        return;
     }
+}
+
+/* PostgreSQL names a CHECK after its column only when it mentions exactly one. */
+static const char *single_column(const ast_node *n)
+{
+    const char *first = NULL;
+    bool several = false;
+    columns_of(n, &first, &several);
+    return several ? NULL : first;
 }
 
 static mice_status add_check(table_build *tb, const ast_node *c, const char *col, sql_error *err)
@@ -268,7 +329,7 @@ static mice_status add_check(table_build *tb, const ast_node *c, const char *col
     if (rc) return rc;
     k->name = c->u.constraint.name;
     if (!k->name) {
-        const char *fc = col ? col : first_column(c->u.constraint.expr);
+        const char *fc = col ? col : single_column(c->u.constraint.expr);
         const char *base = fc ? arena_sprintf(tb->env->arena, "%s_%s_check", d->name, fc)
                               : arena_sprintf(tb->env->arena, "%s_check", d->name);
         k->name = base;
@@ -532,8 +593,8 @@ static void dup_detail(const exec_ddl_env *env, const catalog_desc *d, const cat
     buf_deinit(&vals);
 }
 
-static mice_status backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
-                            sql_error *err)
+mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
+                           sql_error *err)
 {
     catalog_desc *d;
     mice_status rc = catalog_get_desc(env->ct, table_id, env->arena, &d, err);
@@ -561,7 +622,7 @@ static mice_status backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t
         const kv_row *kr;
         size_t n;
         mice_err me;
-        if ((rc = txn_scan_next(s, 0, &kr, &n, &me))) {
+        if ((rc = txn_scan_next(s, SCAN_KV_BATCH_ROWS_MAX, &kr, &n, &me))) {
             rc = exec_txn_error(rc, &me, err);
             break;
         }
@@ -636,7 +697,7 @@ static mice_status create_index(const exec_ddl_env *env, const ast_node *n, sql_
     catalog_index ix = {
         .name = ci->name, .unique = ci->unique, .n_cols = nc, .col_ids = cols, .dirs = dirs};
     rc = catalog_create_index(env->ct, d->id, &ix, env->arena, err);
-    if (!rc) rc = backfill(env, d->id, ix.id, err);
+    if (!rc) rc = exec__backfill(env, d->id, ix.id, err);
     return rc;
 }
 
@@ -785,7 +846,7 @@ static mice_status create_schema(const exec_ddl_env *env, const ast_node *n, sql
                                  err);
 }
 
-/* ANALYZE [t, ...]: there are no statistics yet; it only checks that the tables exist. */
+/* ANALYZE / VACUUM [t, ...]: nothing to do yet; it only checks that the tables exist. */
 static mice_status analyze(const exec_ddl_env *env, const ast_node *stmt, sql_error *err)
 {
     const ast_list *rels = &stmt->u.vacuum.rels;
@@ -822,10 +883,12 @@ mice_status exec_ddl(const exec_ddl_env *env, const ast_node *stmt, char *tag, s
     case AST_TRUNCATE:
         snprintf(tag, tag_cap, "TRUNCATE TABLE");
         return truncate(env, stmt, err);
-    case AST_VACUUM:
-        if (stmt->u.vacuum.is_vacuum) break;
-        snprintf(tag, tag_cap, "ANALYZE");
+    case AST_VACUUM: /* no dead tuples to reclaim, no statistics yet: check the tables */
+        snprintf(tag, tag_cap, stmt->u.vacuum.is_vacuum ? "VACUUM" : "ANALYZE");
         return analyze(env, stmt, err);
+    case AST_ALTER_TABLE:
+        snprintf(tag, tag_cap, "ALTER TABLE");
+        return exec__alter_table(env, stmt, err);
     default:
         break;
     }

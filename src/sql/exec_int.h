@@ -4,6 +4,8 @@
 
 #include "sql/exec.h"
 
+enum { SCAN_KV_BATCH_ROWS_MIN = 256, SCAN_KV_BATCH_ROWS_MAX = 1u << 16 };
+
 typedef struct exec_state {
     exec_env *env;
     mice_arena *arena; /* operators and their state */
@@ -32,8 +34,10 @@ struct exec_op {
     void (*close)(exec_op *op);
     bool done;
     uint64_t affected;
-    /* scans */
+    /* scans; kv rows of the current kv batch (valid until the next txn_scan_next) */
     txn_scan *scan;
+    const kv_row *kv_rows;
+    size_t kv_n, kv_pos, kv_batch;
     uint32_t span_i;
     mice_buf start, end;
     bool spans_ready;
@@ -72,6 +76,16 @@ bool exec__rows_equal(const sql_datum *a, const sql_datum *b, uint32_t n,
 mice_status exec__hash_init(exec_op *op, uint64_t n_buckets, sql_error *err);
 mice_status exec__hash_insert(exec_op *op, uint64_t h, sql_datum *row, void *payload,
                               sql_error *err);
+
+/* A pg_catalog / information_schema scan (exec_vtab.c). */
+mice_status exec__vtscan_next(exec_op *op, sql_batch **out, sql_error *err);
+/* unnest(array) as a function scan (exec_vtab.c). */
+mice_status exec__unnest_next(exec_op *op, sql_batch **out, sql_error *err);
+/* CREATE INDEX's backfill: entries of index index_id for every row of the table. */
+mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
+                           sql_error *err);
+/* ALTER TABLE (exec_alter.c). */
+mice_status exec__alter_table(const exec_ddl_env *env, const ast_node *n, sql_error *err);
 
 mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);

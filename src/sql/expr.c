@@ -463,7 +463,7 @@ static void print_op(const sql_expr *e, const char *op, const sql_value_ctx *vct
 
 static void print_sub(const sql_expr *e, const sql_value_ctx *vctx, mice_buf *out)
 {
-    static const char *const kinds[] = {"EXISTS", "SubPlan", "ANY", "ALL"};
+    static const char *const kinds[] = {"EXISTS", "SubPlan", "ANY", "ALL", "ARRAY"};
     if (e->n_args) {
         buf_append_u8(out, '(');
         expr_print(e->args[0], vctx, out);

@@ -71,6 +71,7 @@ typedef enum expr_sub_kind {
     EXPR_SUB_SCALAR,
     EXPR_SUB_ANY, /* op: the comparison */
     EXPR_SUB_ALL,
+    EXPR_SUB_ARRAY, /* ARRAY(subquery): the column's values as an array */
 } expr_sub_kind;
 
 typedef struct sql_expr sql_expr;

@@ -18,8 +18,9 @@ static const func_table tables[] = {
     {func__like_table, &func__like_count},     {func__tochar_table, &func__tochar_count},
     {func__misc_table, &func__misc_count},     {func__interval_table, &func__interval_count},
     {func__bytea_table, &func__bytea_count},   {func__regex_table, &func__regex_count},
+    {func__array_table, &func__array_count}, {func__catalog_table, &func__catalog_count},
 };
-enum { TABLE_COUNT = sizeof tables / sizeof tables[0], REGISTRY_MAX = 512 };
+enum { TABLE_COUNT = sizeof tables / sizeof tables[0], REGISTRY_MAX = 2048 };
 
 void func_ctx_init(func_ctx *ctx, mice_arena *arena, const sql_value_ctx *vctx)
 {
@@ -121,8 +122,9 @@ bool func_exists(const char *name)
 const char *func_operator_function(const char *op)
 {
     static const char *const map[][2] = {
-        {"~~", "textlike"},      {"!~~", "textnlike"}, {"~~*", "texticlike"},
-        {"!~~*", "texticnlike"}, {"||", "textcat"},
+        {"~~", "textlike"},      {"!~~", "textnlike"},    {"~~*", "texticlike"},
+        {"!~~*", "texticnlike"}, {"||", "textcat"},       {"~", "textregexeq"},
+        {"!~", "textregexne"},   {"~*", "texticregexeq"}, {"!~*", "texticregexne"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i][0], op) == 0) return map[i][1];
@@ -133,7 +135,8 @@ const char *func_operator_function(const char *op)
 
 static bool is_pseudo(sql_type_id t)
 {
-    return t == FUNC_TYPE_ANY || t == FUNC_TYPE_ANYNONARRAY || t == FUNC_TYPE_ANYCOMPATIBLE;
+    return t == FUNC_TYPE_ANY || t == FUNC_TYPE_ANYNONARRAY || t == FUNC_TYPE_ANYCOMPATIBLE ||
+           t == FUNC_TYPE_ANYARRAY;
 }
 
 static char category_of(sql_type_id t)
@@ -199,6 +202,10 @@ static bool coercible(const func_desc *d, const sql_type_id *types, int nargs, s
         if (p == FUNC_TYPE_ANY || p == FUNC_TYPE_ANYCOMPATIBLE) continue;
         if (p == FUNC_TYPE_ANYNONARRAY) {
             if (category_of(t) == SQL_CAT_ARRAY) return false;
+            continue;
+        }
+        if (p == FUNC_TYPE_ANYARRAY) {
+            if (category_of(t) != SQL_CAT_ARRAY) return false;
             continue;
         }
         if (!implicit_ok(t, p)) return false;
@@ -337,7 +344,7 @@ static void fill_match(const cand *c, const sql_type_id *types, int nargs, func_
         sql_type_id p = param_type(c->d, i);
         if (p == FUNC_TYPE_ANYCOMPATIBLE)
             p = c->common;
-        else if (p == FUNC_TYPE_ANY)
+        else if (p == FUNC_TYPE_ANY || p == FUNC_TYPE_ANYARRAY)
             p = types[i];
         else if (p == FUNC_TYPE_ANYNONARRAY)
             p = types[i] == SQL_TYPE_UNKNOWN ? SQL_TYPE_TEXT : types[i];

@@ -52,6 +52,8 @@
 #define FUNC_TYPE_ANY ((sql_type_id)2276)
 #define FUNC_TYPE_ANYNONARRAY ((sql_type_id)2776)
 #define FUNC_TYPE_ANYCOMPATIBLE ((sql_type_id)5077)
+/* anyarray: any array (arrays, int2vector, oidvector), passed as it is. */
+#define FUNC_TYPE_ANYARRAY ((sql_type_id)2277)
 /* void (setseed): the result is a NULL datum of this type, shown as an empty string. */
 #define FUNC_TYPE_VOID ((sql_type_id)2278)
 
@@ -87,6 +89,9 @@ typedef struct func_ctx {
      * on (NULL: pg_sleep() returns at once) */
     const atomic_bool *cancel;
     const struct mice_env *env;
+    /* The catalog for pg_catalog's functions and the reg types (pgcatalog.h); NULL: those
+     * functions fail (XX000). */
+    const struct pgcat_ctx *pgcat;
 } func_ctx;
 
 /* Defaults: now = vctx's statement time (or 2000-01-01), users "postgres", database

@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "base/env.h"
 #include "sql/func_int.h"
+#include "sql/pgcatalog.h"
 #include "sql/settings.h"
 
 #define MICE_PG_VERSION_STRING                                                                     \
@@ -50,6 +51,11 @@ static mice_status f_current_schema(const sql_datum *a, int n, func_ctx *c, sql_
                                     sql_error *e)
 {
     (void)a, (void)n;
+    if (c->pgcat) { /* the search path's first existing schema */
+        const char *s;
+        mice_status rc = pgcat_current_schema(c->pgcat, c->arena, &s, e);
+        return rc ? rc : name_out(c, s, o, e);
+    }
     return name_out(c, c->schema, o, e);
 }
 

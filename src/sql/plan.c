@@ -52,6 +52,8 @@ const char *plan_node_name(const plan_node *p)
         return p->setop_all ? "HashSetOp Intersect All" : "HashSetOp Intersect";
     case PLAN_FUNCSCAN:
         return "Function Scan";
+    case PLAN_VTSCAN:
+        return "Seq Scan";
     }
     return "?";
 }
@@ -83,6 +85,9 @@ static void node_title(const plan_node *p, mice_buf *out)
     } else if (p->kind == PLAN_INSERT || p->kind == PLAN_UPDATE || p->kind == PLAN_DELETE) {
         buf_printf(out, " on %s", p->table->name);
         if (alias) buf_printf(out, " %s", alias);
+    } else if (p->kind == PLAN_VTSCAN) {
+        buf_printf(out, " on %s", p->vtab->name);
+        if (p->alias && strcmp(p->alias, p->vtab->name)) buf_printf(out, " %s", p->alias);
     } else if (p->kind == PLAN_FUNCSCAN) {
         buf_printf(out, " on %s", p->func_name);
         if (p->alias && strcmp(p->alias, p->func_name)) buf_printf(out, " %s", p->alias);
@@ -123,6 +128,7 @@ static void node_details(const plan_node *p, int ind, const sql_value_ctx *vctx,
 {
     switch (p->kind) {
     case PLAN_SCAN:
+    case PLAN_VTSCAN:
         if (p->index_cond) detail_expr(out, ind, "Index Cond", p->index_cond, vctx);
         if (p->filter) detail_expr(out, ind, "Filter", p->filter, vctx);
         break;

@@ -30,6 +30,7 @@
 #include "base/buf.h"
 #include "sql/catalog.h"
 #include "sql/expr.h"
+#include "sql/pgcatalog.h"
 #include "sql/rowenc.h"
 
 typedef enum plan_kind {
@@ -47,7 +48,8 @@ typedef enum plan_kind {
     PLAN_UPDATE,
     PLAN_DELETE,
     PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
-    PLAN_FUNCSCAN, /* generate_series(start, stop [, step]): one column */
+    PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
+    PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
 } plan_kind;
 
 typedef enum plan_agg_fn {
@@ -148,6 +150,13 @@ struct plan_node {
     const char *func_name;
     uint32_t n_func_args;
     sql_expr **func_args;
+
+    /* VTSCAN: the relation and its rows, computed at the first scan of the statement and
+     * kept (statement arena) for re-scans (correlated subqueries); filter as SCAN */
+    const pgcat_rel *vtab;
+    sql_datum **vt_rows;
+    uint64_t vt_n_rows;
+    bool vt_ready;
 
     /* APPEND */
     uint32_t n_children;

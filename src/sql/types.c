@@ -34,6 +34,26 @@ static const sql_type_info type_table[] = {
     T(NUMERIC, "numeric", "numeric", -1, false, 'N', false, NONE, E(NUMERIC_ARRAY))
     T(UUID, "uuid", "uuid", 16, false, 'U', false, NONE, E(UUID_ARRAY))
     T(JSONB, "jsonb", "jsonb", -1, false, 'U', false, NONE, E(JSONB_ARRAY))
+    T(CHAR, "char", "\"char\"", 1, true, 'Z', false, NONE, E(CHAR_ARRAY))
+    T(NAME, "name", "name", 64, false, 'S', false, NONE, E(NAME_ARRAY))
+    T(INT2VECTOR, "int2vector", "int2vector", -1, false, 'A', false, E(INT2), NONE)
+    T(REGPROC, "regproc", "regproc", 4, true, 'N', false, NONE, NONE)
+    T(XID, "xid", "xid", 4, true, 'U', false, NONE, NONE)
+    T(OIDVECTOR, "oidvector", "oidvector", -1, false, 'A', false, E(OID), NONE)
+    T(PG_NODE_TREE, "pg_node_tree", "pg_node_tree", -1, false, 'Z', false, NONE, NONE)
+    T(ACLITEM, "aclitem", "aclitem", 12, false, 'U', false, NONE, E(ACLITEM_ARRAY))
+    T(REGPROCEDURE, "regprocedure", "regprocedure", 4, true, 'N', false, NONE, NONE)
+    T(REGOPER, "regoper", "regoper", 4, true, 'N', false, NONE, NONE)
+    T(REGOPERATOR, "regoperator", "regoperator", 4, true, 'N', false, NONE, NONE)
+    T(REGCLASS, "regclass", "regclass", 4, true, 'N', false, NONE, NONE)
+    T(REGTYPE, "regtype", "regtype", 4, true, 'N', false, NONE, E(REGTYPE_ARRAY))
+    T(ANYARRAY, "anyarray", "anyarray", -1, false, 'P', false, NONE, NONE)
+    T(REGNAMESPACE, "regnamespace", "regnamespace", 4, true, 'N', false, NONE, NONE)
+    T(REGROLE, "regrole", "regrole", 4, true, 'N', false, NONE, NONE)
+    T(CHAR_ARRAY, "_char", "\"char\"[]", -1, false, 'A', false, E(CHAR), NONE)
+    T(NAME_ARRAY, "_name", "name[]", -1, false, 'A', false, E(NAME), NONE)
+    T(ACLITEM_ARRAY, "_aclitem", "aclitem[]", -1, false, 'A', false, E(ACLITEM), NONE)
+    T(REGTYPE_ARRAY, "_regtype", "regtype[]", -1, false, 'A', false, E(REGTYPE), NONE)
     T(BOOL_ARRAY, "_bool", "boolean[]", -1, false, 'A', false, E(BOOL), NONE)
     T(BYTEA_ARRAY, "_bytea", "bytea[]", -1, false, 'A', false, E(BYTEA), NONE)
     T(INT2_ARRAY, "_int2", "smallint[]", -1, false, 'A', false, E(INT2), NONE)
@@ -68,6 +88,11 @@ const sql_type_info *sql_type_info_of(sql_type_id id)
     for (size_t i = 0; i < TYPE_COUNT; i++)
         if (type_table[i].id == id) return &type_table[i];
     return NULL;
+}
+
+const sql_type_info *sql_type_info_at(size_t i)
+{
+    return i < TYPE_COUNT ? &type_table[i] : NULL;
 }
 
 bool sql_type_known(sql_type_id id)
@@ -217,6 +242,22 @@ static const type_alias aliases[] = {
     {"dec", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"uuid", SQL_TYPE_UUID, MODS_NONE, -1},
     {"jsonb", SQL_TYPE_JSONB, MODS_NONE, -1},
+    {"\"char\"", SQL_TYPE_CHAR, MODS_NONE, -1}, /* the parser gives the quoted one as "char" */
+    {"name", SQL_TYPE_NAME, MODS_NONE, -1},
+    {"int2vector", SQL_TYPE_INT2VECTOR, MODS_NONE, -1},
+    {"oidvector", SQL_TYPE_OIDVECTOR, MODS_NONE, -1},
+    {"xid", SQL_TYPE_XID, MODS_NONE, -1},
+    {"pg_node_tree", SQL_TYPE_PG_NODE_TREE, MODS_NONE, -1},
+    {"aclitem", SQL_TYPE_ACLITEM, MODS_NONE, -1},
+    {"anyarray", SQL_TYPE_ANYARRAY, MODS_NONE, -1},
+    {"regproc", SQL_TYPE_REGPROC, MODS_NONE, -1},
+    {"regprocedure", SQL_TYPE_REGPROCEDURE, MODS_NONE, -1},
+    {"regoper", SQL_TYPE_REGOPER, MODS_NONE, -1},
+    {"regoperator", SQL_TYPE_REGOPERATOR, MODS_NONE, -1},
+    {"regclass", SQL_TYPE_REGCLASS, MODS_NONE, -1},
+    {"regtype", SQL_TYPE_REGTYPE, MODS_NONE, -1},
+    {"regnamespace", SQL_TYPE_REGNAMESPACE, MODS_NONE, -1},
+    {"regrole", SQL_TYPE_REGROLE, MODS_NONE, -1},
 };
 
 static mice_status apply_length_mods(const type_alias *a, const int32_t *mods, int nmods,
@@ -337,12 +378,27 @@ mice_status sql_type_parse(const char *name, const int32_t *mods, int nmods, sql
 bool sql_type_is_string(sql_type_id id)
 {
     return id == SQL_TYPE_TEXT || id == SQL_TYPE_VARCHAR || id == SQL_TYPE_BPCHAR ||
-           id == SQL_TYPE_UNKNOWN;
+           id == SQL_TYPE_UNKNOWN || id == SQL_TYPE_NAME || id == SQL_TYPE_CHAR ||
+           id == SQL_TYPE_PG_NODE_TREE;
 }
 
 bool sql_type_is_integer(sql_type_id id)
 {
-    return id == SQL_TYPE_INT2 || id == SQL_TYPE_INT4 || id == SQL_TYPE_INT8 || id == SQL_TYPE_OID;
+    return id == SQL_TYPE_INT2 || id == SQL_TYPE_INT4 || id == SQL_TYPE_INT8 ||
+           id == SQL_TYPE_OID || id == SQL_TYPE_XID || sql_type_is_reg(id);
+}
+
+bool sql_type_is_reg(sql_type_id id)
+{
+    return id == SQL_TYPE_REGPROC || id == SQL_TYPE_REGPROCEDURE || id == SQL_TYPE_REGCLASS ||
+           id == SQL_TYPE_REGTYPE || id == SQL_TYPE_REGNAMESPACE || id == SQL_TYPE_REGROLE ||
+           id == SQL_TYPE_REGOPER || id == SQL_TYPE_REGOPERATOR;
+}
+
+sql_type_id sql_type_elem(sql_type_id id)
+{
+    const sql_type_info *ti = sql_type_info_of(id);
+    return ti && ti->category == SQL_CAT_ARRAY ? ti->elem : SQL_TYPE_INVALID;
 }
 
 bool sql_type_is_float(sql_type_id id)

@@ -49,6 +49,27 @@ typedef enum sql_type_id {
     SQL_TYPE_NUMERIC = 1700,
     SQL_TYPE_UUID = 2950,
     SQL_TYPE_JSONB = 3802,
+    /* system catalog types (pg_catalog columns, regclass casts; see pgcatalog.h) */
+    SQL_TYPE_CHAR = 18, /* "char": one byte */
+    SQL_TYPE_NAME = 19, /* name: an identifier of at most 63 bytes */
+    SQL_TYPE_INT2VECTOR = 22,
+    SQL_TYPE_REGPROC = 24,
+    SQL_TYPE_XID = 28,
+    SQL_TYPE_OIDVECTOR = 30,
+    SQL_TYPE_PG_NODE_TREE = 194,
+    SQL_TYPE_ACLITEM = 1033,
+    SQL_TYPE_REGPROCEDURE = 2202,
+    SQL_TYPE_REGOPER = 2203,
+    SQL_TYPE_REGOPERATOR = 2204,
+    SQL_TYPE_REGCLASS = 2205,
+    SQL_TYPE_REGTYPE = 2206,
+    SQL_TYPE_ANYARRAY = 2277, /* pseudo-type (pg_statistic, pg_attribute.attmissingval) */
+    SQL_TYPE_REGNAMESPACE = 4089,
+    SQL_TYPE_REGROLE = 4096,
+    SQL_TYPE_CHAR_ARRAY = 1002,
+    SQL_TYPE_NAME_ARRAY = 1003,
+    SQL_TYPE_ACLITEM_ARRAY = 1034,
+    SQL_TYPE_REGTYPE_ARRAY = 2211,
     /* arrays (typname "_elem") */
     SQL_TYPE_BOOL_ARRAY = 1000,
     SQL_TYPE_BYTEA_ARRAY = 1001,
@@ -114,6 +135,8 @@ enum {
 
 /* NULL for an id we do not know. */
 const sql_type_info *sql_type_info_of(sql_type_id id);
+/* The i-th known type (pg_type's rows); NULL past the end. */
+const sql_type_info *sql_type_info_at(size_t i);
 bool sql_type_known(sql_type_id id);
 /* The id for an OID from the wire; SQL_TYPE_INVALID when unknown. */
 sql_type_id sql_type_from_oid(sql_oid oid);
@@ -150,5 +173,10 @@ bool sql_type_is_integer(sql_type_id id); /* int2, int4, int8, oid */
 bool sql_type_is_float(sql_type_id id);   /* float4, float8 */
 bool sql_type_is_numeric_family(sql_type_id id); /* integers, floats, numeric */
 bool sql_type_is_datetime(sql_type_id id);       /* date, timestamp, timestamptz */
+/* regproc, regprocedure, regclass, regtype, regnamespace, regrole: an OID that prints as
+ * the object's name (the catalog does the lookups, see pgcatalog.h). */
+bool sql_type_is_reg(sql_type_id id);
+/* Arrays, int2vector and oidvector (category 'A'); their element type, else INVALID. */
+sql_type_id sql_type_elem(sql_type_id id);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "sql/array.h"
 
 /* ---- floats ---- */
 
@@ -515,6 +516,21 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_OID:
         buf_printf(out, "%lld", (long long)d->v.i);
         return MICE_OK;
+    case SQL_TYPE_XID:
+    case SQL_TYPE_REGPROC:
+    case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
+    case SQL_TYPE_REGCLASS:
+    case SQL_TYPE_REGTYPE:
+    case SQL_TYPE_REGNAMESPACE:
+    case SQL_TYPE_REGROLE:
+        /* a reg value without the catalog at hand: its number, "-" for InvalidOid */
+        if (d->v.i == 0 && d->type != SQL_TYPE_XID)
+            buf_append_u8(out, '-');
+        else
+            buf_printf(out, "%lld", (long long)(uint32_t)d->v.i);
+        return MICE_OK;
     case SQL_TYPE_FLOAT4:
         buf_append(out, fbuf, value_format_float4(d->v.f4, ctx->extra_float_digits, fbuf));
         return MICE_OK;
@@ -528,6 +544,10 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_BPCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+    case SQL_TYPE_PG_NODE_TREE:
+    case SQL_TYPE_ACLITEM:
         buf_append_slice(out, d->v.s);
         return MICE_OK;
     case SQL_TYPE_BYTEA:
@@ -555,6 +575,7 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
         sqluuid_format(&d->v.uuid, out);
         return MICE_OK;
     default:
+        if (array_type_is(d->type)) return array_to_text(d, ctx, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)d->type);
     }
@@ -646,6 +667,19 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
         return int_in(t.id, text, out, err);
     case SQL_TYPE_OID:
         return oid_in(text, out, err);
+    case SQL_TYPE_XID:
+    case SQL_TYPE_REGPROC:
+    case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
+    case SQL_TYPE_REGCLASS:
+    case SQL_TYPE_REGTYPE:
+    case SQL_TYPE_REGNAMESPACE:
+    case SQL_TYPE_REGROLE:
+        /* numbers only: names need the catalog (the binder resolves constants) */
+        rc = oid_in(text, out, err);
+        if (!rc) out->type = t.id;
+        return rc;
     case SQL_TYPE_FLOAT4:
         *out = datum_float4(0);
         return value_parse_float4(text, &out->v.f4, err);
@@ -663,7 +697,15 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_BPCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_PG_NODE_TREE:
+    case SQL_TYPE_ACLITEM:
         return string_in(t, text, arena, out, err);
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+        rc = string_in(t, text, arena, out, err);
+        if (!rc && out->v.s.n > (t.id == SQL_TYPE_CHAR ? 1u : 63u))
+            out->v.s.n = t.id == SQL_TYPE_CHAR ? 1 : 63; /* "char": one byte; NAMEDATALEN */
+        return rc;
     case SQL_TYPE_BYTEA:
         return bytea_in(text, arena, out, err);
     case SQL_TYPE_DATE:
@@ -683,6 +725,7 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_parse(text, &out->v.uuid, err);
     default:
+        if (array_type_is(t.id)) return array_from_text(t, text, ctx, arena, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)t.id);
     }
@@ -705,7 +748,18 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_BOOL: buf_append_u8(out, d->v.b ? 1 : 0); return MICE_OK;
     case SQL_TYPE_INT2: buf_append_be16(out, (uint16_t)d->v.i); return MICE_OK;
     case SQL_TYPE_INT4:
-    case SQL_TYPE_OID: buf_append_be32(out, (uint32_t)d->v.i); return MICE_OK;
+    case SQL_TYPE_OID:
+    case SQL_TYPE_XID:
+    case SQL_TYPE_REGPROC:
+    case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
+    case SQL_TYPE_REGCLASS:
+    case SQL_TYPE_REGTYPE:
+    case SQL_TYPE_REGNAMESPACE:
+    case SQL_TYPE_REGROLE:
+        buf_append_be32(out, (uint32_t)d->v.i);
+        return MICE_OK;
     case SQL_TYPE_INT8: buf_append_be64(out, (uint64_t)d->v.i); return MICE_OK;
     case SQL_TYPE_FLOAT4:
         f4.f = d->v.f4;
@@ -720,6 +774,9 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_BPCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
+    case SQL_TYPE_PG_NODE_TREE:
     case SQL_TYPE_BYTEA: buf_append_slice(out, d->v.s); return MICE_OK;
     case SQL_TYPE_DATE: buf_append_be32(out, (uint32_t)d->v.date); return MICE_OK;
     case SQL_TYPE_TIMESTAMP:
@@ -729,6 +786,7 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_TIMETZ: sqltimetz_send(&d->v.ttz, out); return MICE_OK;
     case SQL_TYPE_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); return MICE_OK;
     default:
+        if (array_type_is(d->type)) return array_send(d, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)d->type);
     }
@@ -793,7 +851,21 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
     case SQL_TYPE_VARCHAR:
     case SQL_TYPE_BPCHAR:
     case SQL_TYPE_UNKNOWN:
+    case SQL_TYPE_NAME:
+    case SQL_TYPE_CHAR:
         return string_in(t, bytes, arena, out, err);
+    case SQL_TYPE_XID:
+    case SQL_TYPE_REGPROC:
+    case SQL_TYPE_REGPROCEDURE:
+    case SQL_TYPE_REGOPER:
+    case SQL_TYPE_REGOPERATOR:
+    case SQL_TYPE_REGCLASS:
+    case SQL_TYPE_REGTYPE:
+    case SQL_TYPE_REGNAMESPACE:
+    case SQL_TYPE_REGROLE:
+        rc = fixed_recv(SQL_TYPE_OID, bytes, out, err);
+        if (!rc) out->type = t.id;
+        return rc;
     case SQL_TYPE_BYTEA: {
         mice_slice s = arena_slice_dup(arena, bytes);
         if (!s.p) return sqlerr_nomem(err);

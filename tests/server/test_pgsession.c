@@ -649,7 +649,16 @@ static void test_copy_from_stdin(void **state)
     assert_int_equal(N->vt->copy_fail(N->be, N->sess, "client gave up", &N->sink), MICE_OK);
     assert_string_equal(take(), "E 57014 COPY from stdin failed: client gave up\n");
     expect_q("select count(*) from c", "C count:20\nD 3\nT SELECT 1\n");
-    expect_q("copy c to stdout", "E 0A000 only COPY table FROM STDIN is supported\n");
+    expect_q("copy c to stdout", "COPY\nCOPYROW\nCOPYROW\nCOPYROW\nT COPY 3\n");
+    expect_q("copy c to 'file'", "E 0A000 COPY to or from a file or program is not supported; "
+                                 "use STDIN/STDOUT (psql's \\copy)\n");
+    /* CSV: a quoted newline stays inside its record; HEADER skips the first line */
+    expect_q("copy c from stdin with (format csv, header)", "COPY\n");
+    copy_data("id,v,n\n10,\"a\nb\",1\n11,,2\n");
+    assert_int_equal(N->vt->copy_done(N->be, N->sess, &N->sink), MICE_OK);
+    assert_string_equal(take(), "T COPY 2\n");
+    expect_q("select id, length(v), v is null, n from c where id >= 10 order by id",
+             "C id:23 length:23 ?column?:16 n:23\nD 10|3|f|1\nD 11|NULL|t|2\nT SELECT 2\n");
 }
 
 /* ---------------------------------------------------------------- roles */
