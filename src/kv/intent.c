@@ -1,7 +1,9 @@
 /* Encodings of intents and transaction records (see intent.h). Layout of an intent value:
  * version(1) kind(1) txn_id(8) start_ts(12) write_ts(12) seq(4) primary(len32+bytes)
- * value(len32+bytes) has_prior(1) [prior_kind(1) prior_seq(4) prior_value(len32+bytes)].
- * Lengths are big-endian u32; every read is bounds-checked. */
+ * value(len32+bytes) has_prior(1) [prior_kind(1) prior_seq(4) prior_value(len32+bytes)]
+ * [expiry(8) prior_expiry(8)]. The expiry pair is written only when one is set, so an
+ * intent without expiry encodes as before. Lengths are big-endian u32, expiries
+ * big-endian u64 wall-clock ns; every read is bounds-checked. */
 #include "kv/intent.h"
 
 #include <string.h>
@@ -51,6 +53,10 @@ void intent_encode(mice_buf *out, const intent *in)
         buf_append_u8(out, (uint8_t)in->prior_kind);
         buf_append_be32(out, in->prior_seq);
         put_bytes(out, in->prior_value);
+    }
+    if (in->expiry_wall_ns || (in->has_prior && in->prior_expiry_wall_ns)) {
+        buf_append_be64(out, in->expiry_wall_ns);
+        buf_append_be64(out, in->has_prior ? in->prior_expiry_wall_ns : 0);
     }
 }
 
@@ -126,6 +132,10 @@ mice_status intent_decode(mice_slice raw, intent *out)
         prior_kind = get_u8(&r);
         out->prior_seq = get_u32(&r);
         out->prior_value = get_bytes(&r);
+    }
+    if (!r.bad && r.in.n == 2 * sizeof(uint64_t)) {
+        out->expiry_wall_ns = get_u64(&r);
+        out->prior_expiry_wall_ns = get_u64(&r);
     }
     if (r.bad || r.in.n != 0 || !kind_ok(kind) || !kind_ok(prior_kind)) return MICE_CORRUPT;
     out->kind = (intent_kind)kind;

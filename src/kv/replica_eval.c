@@ -74,11 +74,15 @@ static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice prima
 }
 
 /* Write an intent's change as a committed version at ts (a LOCK writes nothing). */
-static mice_status put_version(engine_batch *b, mice_slice key, intent_kind kind, mice_slice value,
-                               hlc_ts ts, mice_err *err)
+static mice_status put_version(engine_batch *b, mice_slice key, const intent *in, hlc_ts ts,
+                               mice_err *err)
 {
     mice_status rc = MICE_OK;
-    if (kind == INTENT_PUT) rc = mvcc_put(b, key, ts, value);
+    intent_kind kind = in->kind;
+    if (kind == INTENT_PUT && in->expiry_wall_ns)
+        rc = mvcc_put_with_expiry(b, key, ts, in->value, in->expiry_wall_ns);
+    else if (kind == INTENT_PUT)
+        rc = mvcc_put(b, key, ts, in->value);
     if (kind == INTENT_DELETE) rc = mvcc_delete(b, key, ts);
     return rc ? mice_err_setf(err, rc, "write below the GC horizon") : MICE_OK;
 }
@@ -104,7 +108,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
         return MICE_BUSY;
     }
     if (st == TXN_COMMITTED) {
-        rc = put_version(ev->effects, key, in->kind, in->value, commit_ts, err);
+        rc = put_version(ev->effects, key, in, commit_ts, err);
         if (rc) return rc;
         if (in->kind != INTENT_LOCK) *rolled_ts = max_ts(*rolled_ts, commit_ts);
     }
@@ -145,6 +149,12 @@ static bool expired(const kv__eval *ev, const mvcc_meta *meta)
     return meta->has_expiry && meta->expiry_wall_ns <= wall_now(ev);
 }
 
+/* An uncommitted PUT's expiry counts for its readers too (0 = never expires). */
+static bool expired_at(const kv__eval *ev, uint64_t expiry_wall_ns)
+{
+    return expiry_wall_ns && expiry_wall_ns <= wall_now(ev);
+}
+
 static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     hlc_ts ts = read_ts_of(ev);
@@ -155,8 +165,9 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
     if (!rc && have) rc = intent_for_reader(ev, &in, ts, &applies, err);
     if (rc) return rc;
     if (applies) {
-        res->found = in.kind == INTENT_PUT;
+        res->found = in.kind == INTENT_PUT && !expired_at(ev, in.expiry_wall_ns);
         if (res->found) buf_append_slice(&res->value, in.value);
+        if (res->found) res->expiry_wall_ns = in.expiry_wall_ns;
         return MICE_OK;
     }
     mvcc_meta meta;
@@ -165,6 +176,7 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
         res->found = false;
         buf_reset(&res->value);
     }
+    if (rc == MICE_OK && res->found && meta.has_expiry) res->expiry_wall_ns = meta.expiry_wall_ns;
     return rc;
 }
 
@@ -173,7 +185,8 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
 typedef struct override {
     mice_buf key;
     mice_buf value;
-    bool is_delete;
+    uint64_t expiry_wall_ns;
+    bool is_delete; /* a delete, or a PUT that has expired: hides the committed row */
 } override;
 
 typedef struct scan_state {
@@ -223,7 +236,8 @@ static mice_status collect_overrides(scan_state *s, hlc_ts ts, mice_slice end, m
         buf_init(&ov->value);
         buf_append_slice(&ov->key, key);
         buf_append_slice(&ov->value, in.value);
-        ov->is_delete = in.kind == INTENT_DELETE;
+        ov->expiry_wall_ns = in.expiry_wall_ns;
+        ov->is_delete = in.kind == INTENT_DELETE || expired_at(ev, in.expiry_wall_ns);
     }
     if (rc == MICE_OK && it) rc = engine_iter_status(it, err);
     engine_iter_destroy(it);
@@ -233,7 +247,7 @@ static mice_status collect_overrides(scan_state *s, hlc_ts ts, mice_slice end, m
 }
 
 /* Emit one row; MICE_LIMIT once the limit is full and another row exists. */
-static mice_status emit(scan_state *s, mice_slice key, mice_slice value)
+static mice_status emit(scan_state *s, mice_slice key, mice_slice value, uint64_t expiry_wall_ns)
 {
     kv_result *res = s->res;
     if (s->op->limit && res->n_rows == s->op->limit) {
@@ -242,7 +256,7 @@ static mice_status emit(scan_state *s, mice_slice key, mice_slice value)
         buf_append_slice(&res->resume_key, s->op->reverse ? buf_slice(&s->last_key) : key);
         return MICE_LIMIT;
     }
-    kv_result_add_row(res, key, value);
+    kv_result_add_row(res, key, value, expiry_wall_ns);
     buf_reset(&s->last_key);
     buf_append_slice(&s->last_key, key);
     return MICE_OK;
@@ -260,7 +274,8 @@ static mice_status emit_overrides_before(scan_state *s, const mice_slice *key, b
         if (c > 0) break;
         if (c == 0) *same = true;
         if (!ov->is_delete) {
-            mice_status rc = emit(s, buf_slice(&ov->key), buf_slice(&ov->value));
+            mice_status rc =
+                emit(s, buf_slice(&ov->key), buf_slice(&ov->value), ov->expiry_wall_ns);
             if (rc) return rc;
         }
         if (c == 0) {
@@ -278,7 +293,7 @@ static mice_status on_committed_row(void *ctx, mice_slice key, mice_slice value,
     bool same;
     mice_status rc = emit_overrides_before(s, &key, &same);
     if (rc || same || expired(s->ev, meta)) return rc;
-    return emit(s, key, value);
+    return emit(s, key, value, meta->has_expiry ? meta->expiry_wall_ns : 0);
 }
 
 static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
@@ -370,7 +385,7 @@ static mice_status check_absent(kv__eval *ev, mice_slice key, bool have, const i
 {
     bool found = false;
     if (have) {
-        found = own->kind == INTENT_PUT;
+        found = own->kind == INTENT_PUT && !expired_at(ev, own->expiry_wall_ns);
         if (own->kind == INTENT_LOCK) have = false; /* a lock says nothing about the row */
     }
     if (!have) {
@@ -399,17 +414,20 @@ static void build_intent(const kv_txn_meta *txn, const kv_op *op, bool have, con
     next->kind = kind_of(op->kind);
     next->primary = txn->primary;
     if (next->kind == INTENT_PUT) next->value = op->value;
+    if (next->kind == INTENT_PUT && op->has_expiry) next->expiry_wall_ns = op->expiry_wall_ns;
     if (!have) return;
     if (cur->seq >= txn->stmt_seq) {
         next->has_prior = cur->has_prior;
         next->prior_kind = cur->prior_kind;
         next->prior_seq = cur->prior_seq;
         next->prior_value = cur->prior_value;
+        next->prior_expiry_wall_ns = cur->prior_expiry_wall_ns;
     } else {
         next->has_prior = true;
         next->prior_kind = cur->kind;
         next->prior_seq = cur->seq;
         next->prior_value = cur->value;
+        next->prior_expiry_wall_ns = cur->expiry_wall_ns;
     }
 }
 
@@ -486,7 +504,7 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
     if (rc || !have || cur.txn_id != txn->id) return rc; /* already resolved */
     switch (op->resolve) {
     case KV_RESOLVE_COMMIT:
-        rc = put_version(ev->effects, op->key, cur.kind, cur.value, op->commit_ts, err);
+        rc = put_version(ev->effects, op->key, &cur, op->commit_ts, err);
         if (rc) return rc;
         break;
     case KV_RESOLVE_ABORT:
@@ -498,7 +516,9 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
             back.kind = cur.prior_kind;
             back.seq = cur.prior_seq;
             back.value = cur.prior_value;
+            back.expiry_wall_ns = cur.prior_expiry_wall_ns;
             back.has_prior = false;
+            back.prior_expiry_wall_ns = 0;
             mice_buf enc;
             buf_init(&enc);
             intent_encode(&enc, &back);
@@ -573,7 +593,7 @@ static mice_status commit_intents(kv__eval *ev, const kv_op *op, hlc_ts commit_t
         bool have = false;
         intent cur;
         mice_status rc = intent_read(ev, op->intents[i], &have, &cur, err);
-        if (!rc) rc = put_version(ev->effects, op->intents[i], cur.kind, cur.value, commit_ts, err);
+        if (!rc) rc = put_version(ev->effects, op->intents[i], &cur, commit_ts, err);
         if (rc) return rc;
         delete_intent(ev, op->intents[i]);
     }

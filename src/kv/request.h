@@ -120,12 +120,14 @@ typedef struct kv_request {
 typedef struct kv_row {
     mice_buf key;
     mice_buf value;
+    uint64_t expiry_wall_ns; /* when the value expires (wall-clock ns); 0 = never */
 } kv_row;
 
 typedef struct kv_result {
-    bool found;     /* GET */
-    mice_buf value; /* GET */
-    kv_row *rows;   /* SCAN, in scan order */
+    bool found;              /* GET */
+    mice_buf value;          /* GET */
+    uint64_t expiry_wall_ns; /* GET: the value's expiry (wall-clock ns); 0 = never */
+    kv_row *rows;            /* SCAN, in scan order */
     size_t n_rows, cap_rows;
     bool more;           /* SCAN stopped at limit; resume_key is where to continue */
     mice_buf resume_key; /* forward: first key not returned; reverse: exclusive end */
@@ -151,7 +153,7 @@ void kv_response_init(kv_response *r);
 /* Size the results for n ops (clears earlier results). */
 void kv_response_reset(kv_response *r, size_t n_ops);
 void kv_response_deinit(kv_response *r);
-/* Append a row to a result (copies key and value). */
-void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value);
+/* Append a row to a result (copies key and value); expiry_wall_ns 0 = never expires. */
+void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value, uint64_t expiry_wall_ns);
 
 #endif

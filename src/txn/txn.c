@@ -136,7 +136,8 @@ static mice_status send_one(txn_db *db, const kv_txn_meta *meta, const kv_op *op
     return kv_sender_send(db->sender, &req, resp, err);
 }
 
-mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err)
+mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, bool *found,
+                                   uint64_t *expiry_wall_ns, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_GET, .key = key};
     kv_response resp;
@@ -146,9 +147,16 @@ mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found,
         *found = resp.results[0].found;
         buf_reset(value);
         buf_append_slice(value, buf_slice(&resp.results[0].value));
+        *expiry_wall_ns = resp.results[0].expiry_wall_ns;
     }
     kv_response_deinit(&resp);
     return rc;
+}
+
+mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err)
+{
+    uint64_t expiry_wall_ns = 0;
+    return txn_db_get_with_expiry(db, key, value, found, &expiry_wall_ns, err);
 }
 
 static mice_status plain_write(txn_db *db, const kv_op *op, mice_err *err)
@@ -395,6 +403,13 @@ static void add_read_span(txn *t, mice_slice start, mice_slice end, bool to_end)
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
 {
+    uint64_t expiry_wall_ns = 0;
+    return txn_get_with_expiry(t, key, value, found, &expiry_wall_ns, err);
+}
+
+mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                uint64_t *expiry_wall_ns, mice_err *err)
+{
     mice_status rc = check_open(t, err);
     if (rc) return rc;
     kv_op op = {.kind = KV_OP_GET, .key = key};
@@ -405,6 +420,7 @@ mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_e
         *found = resp.results[0].found;
         buf_reset(value);
         buf_append_slice(value, buf_slice(&resp.results[0].value));
+        *expiry_wall_ns = resp.results[0].expiry_wall_ns;
         add_read_span(t, key, (mice_slice){0}, false);
     }
     kv_response_deinit(&resp);
@@ -455,6 +471,17 @@ mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *fo
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err)
 {
     return write_key(t, (kv_op){.kind = KV_OP_PUT, .key = key, .value = value}, NULL, NULL, err);
+}
+
+mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
+                                mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_PUT,
+                .key = key,
+                .value = value,
+                .has_expiry = expiry_wall_ns != 0,
+                .expiry_wall_ns = expiry_wall_ns};
+    return write_key(t, op, NULL, NULL, err);
 }
 
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err)

@@ -95,8 +95,12 @@ hlc *txn_db_clock(txn_db *db);
 
 /* --- one-shot, non-transactional operations (the Redis/HTTP KV API) ------------------ */
 
-/* Read the latest committed value. */
+/* Read the latest committed value. An expired value is absent (exactly: expiry is checked
+ * against the wall clock at the read). */
 mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+/* The same, plus the value's expiry in wall-clock ns (0 = never; set only when found). */
+mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, bool *found,
+                                   uint64_t *expiry_wall_ns, mice_err *err);
 /* Write at a fresh timestamp, synced. expiry_wall_ns 0 = no expiry. Waits for a pending
  * transaction's lock on the key like any writer. */
 mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
@@ -117,9 +121,17 @@ typedef mice_status (*txn_stmt_fn)(txn *t, void *ctx, mice_err *err);
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err);
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+/* txn_get plus the value's expiry in wall-clock ns (0 = never; set only when found). */
+mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                uint64_t *expiry_wall_ns, mice_err *err);
 /* SELECT ... FOR UPDATE: lock the row (waiting like a writer), then read it. */
 mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err);
+/* txn_put whose value expires at expiry_wall_ns (wall-clock ns; 0 = never, i.e. txn_put).
+ * The expiry is the version's once committed; an expired value reads as absent, also to
+ * the transaction itself. */
+mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
+                                mice_err *err);
 /* INSERT: put only if the key has no live value, else MICE_EXISTS (23505), which leaves
  * the transaction usable (ON CONFLICT DO NOTHING); the executor decides what it means. */
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err);
@@ -130,6 +142,7 @@ mice_status txn_delete(txn *t, mice_slice key, mice_err *err);
 mice_status txn_scan_open(txn *t, mice_slice start, mice_slice end, bool reverse, size_t limit,
                           txn_scan **out);
 /* The next batch of at most max_rows rows (0 = the default); *n_rows == 0 at the end.
+ * Expired values are skipped; a row's expiry_wall_ns says when a live one expires.
  * Borrowed: rows stay valid until the next txn_scan_next or txn_scan_close. */
 mice_status txn_scan_next(txn_scan *s, size_t max_rows, const kv_row **rows, size_t *n_rows,
                           mice_err *err);

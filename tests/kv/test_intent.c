@@ -61,6 +61,33 @@ static void test_intent_round_trip(void **state)
     }
 }
 
+/* An expiry (and the prior value's) survives the round trip; without one the encoding
+ * is the old one, so intents written before expiries existed still decode. */
+static void test_intent_expiry_round_trip(void **state)
+{
+    (void)state;
+    intent in, out;
+    sample(&in, true);
+    mice_buf plain, b;
+    buf_init(&plain);
+    buf_init(&b);
+    intent_encode(&plain, &in);
+    in.expiry_wall_ns = 1234567890123ull;
+    in.prior_expiry_wall_ns = 99;
+    intent_encode(&b, &in);
+    assert_int_equal(b.n, plain.n + 16);
+    assert_memory_equal(b.p, plain.p, plain.n);
+    assert_int_equal(intent_decode(buf_slice(&b), &out), MICE_OK);
+    assert_true(out.expiry_wall_ns == 1234567890123ull);
+    assert_true(out.prior_expiry_wall_ns == 99);
+    assert_int_equal(intent_decode(buf_slice(&plain), &out), MICE_OK);
+    assert_true(out.expiry_wall_ns == 0);
+    for (size_t n = plain.n + 1; n < b.n; n++) /* a cut trailer is corrupt */
+        assert_int_equal(intent_decode(mice_slice_of(b.p, n), &out), MICE_CORRUPT);
+    buf_deinit(&plain);
+    buf_deinit(&b);
+}
+
 static void test_record_round_trip_and_keys(void **state)
 {
     (void)state;
@@ -95,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_intent_round_trip),
+        cmocka_unit_test(test_intent_expiry_round_trip),
         cmocka_unit_test(test_record_round_trip_and_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
