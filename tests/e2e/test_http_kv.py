@@ -1,0 +1,203 @@
+"""The HTTP/JSON key-value API (/v1/kv) against a real node: single keys, TTLs, scans,
+compare-and-set batches and error statuses."""
+import datetime
+import threading
+import time
+
+import pytest
+
+from harness import Node
+from httpclient import Client, record_bytes
+
+
+@pytest.fixture(scope="module")
+def node():
+    n = Node().start()
+    yield n
+    assert n.stop() == 0
+
+
+@pytest.fixture
+def c(node):
+    return Client(node.ports["http"])
+
+
+def parse_time(s):
+    assert s.endswith("Z")
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def test_put_get_delete_raw_bytes(c):
+    assert c.put("single:a", "hello").status == 200
+    r = c.get("single:a")
+    assert (r.status, r.body) == (200, b"hello")
+    assert r.headers["Content-Type"] == "application/octet-stream"
+    assert "X-Expires-At" not in r.headers
+    # any byte in keys (percent-encoded) and values
+    key, value = b"single:\x00/\xff?%", bytes(range(256)) * 3
+    assert c.put(key, value).status == 200
+    assert c.get(key).body == value
+    assert c.get(b"single:\x00").status == 404  # a prefix of the key is another key
+    assert c.put("single:empty", b"").status == 200
+    assert (c.get("single:empty").status, c.get("single:empty").body) == (200, b"")
+    # overwrite, delete, delete again
+    assert c.put("single:a", "v2").status == 200
+    assert c.get("single:a").body == b"v2"
+    r = c.delete("single:a")
+    assert (r.status, r.json()) == (200, {"deleted": True})
+    r = c.delete("single:a")
+    assert r.status == 404 and r.json()["code"] == "not_found"
+    r = c.get("single:a")
+    assert r.status == 404
+    assert r.json() == {"error": "key not found", "code": "not_found"}
+
+
+def test_errors_are_json_with_a_status(c):
+    r = c.request("GET", "/v1/kv/")
+    assert r.status == 400 and r.json()["code"] == "bad_request"
+    for ttl in ("0", "-1", "1.5", "abc", "999999999999"):
+        r = c.put("err:k", "v", ttl=ttl)
+        assert r.status == 400, ttl
+        assert "ttl" in r.json()["error"]
+    assert c.get("err:k").status == 404  # nothing was written
+    assert c.scan(limit="0").status == 400
+    assert c.scan(reverse="maybe").status == 400
+    assert c.scan(prefix="a", start="b").status == 400
+    r = c.request("PATCH", "/v1/kv/x")
+    assert r.status == 405
+    r = c.txn({"compare": "nope"})
+    assert r.status == 400 and r.json()["code"] == "bad_request"
+    r = c.request("POST", "/v1/kv/txn", body=b"{not json")
+    assert r.status == 400 and "error" in r.json()
+
+
+def test_ttl_is_exact(c):
+    before = time.time()
+    r = c.put("ttl:short", "soon gone", ttl=1)
+    assert r.status == 200
+    exp = parse_time(r.json()["expires_at"]).timestamp()
+    assert before + 0.9 < exp < time.time() + 1.1
+    r = c.get("ttl:short")
+    assert r.status == 200 and parse_time(r.headers["X-Expires-At"]).timestamp() == exp
+    assert c.put("ttl:long", "stays", ttl=3600).status == 200
+    recs = c.scan(prefix="ttl:").lines()
+    assert [record_bytes(x, "key") for x in recs] == [b"ttl:long", b"ttl:short"]
+    assert all(x["expires_at"] for x in recs)
+    # exactly at expiry it is gone, though no cleanup ran
+    time.sleep(max(0, exp - time.time()) + 0.05)
+    assert c.get("ttl:short").status == 404
+    assert [record_bytes(x, "key") for x in c.scan(prefix="ttl:").lines()] == [b"ttl:long"]
+    assert c.delete("ttl:short").status == 404
+    # a PUT without ttl clears the expiry
+    assert c.put("ttl:long", "forever").status == 200
+    assert "X-Expires-At" not in c.get("ttl:long").headers
+
+
+def test_scan_ranges_order_limit_reverse_and_b64(c):
+    keys = [f"scan:{i:03d}".encode() for i in range(50)]
+    for k in keys:
+        assert c.put(k, b"v-" + k).status == 200
+    assert c.put(b"scan:\xff\xfe", b"\x00\x01").status == 200
+    r = c.scan(prefix="scan:")
+    assert r.status == 200 and r.headers["Content-Type"] == "application/x-ndjson"
+    recs = r.lines()
+    assert [record_bytes(x, "key") for x in recs] == keys + [b"scan:\xff\xfe"]
+    assert recs[0] == {"key": "scan:000", "value": "v-scan:000", "expires_at": None}
+    assert record_bytes(recs[-1], "value") == b"\x00\x01" and "value" in recs[-1]  # valid UTF-8
+    assert "key_b64" in recs[-1] and record_bytes(recs[-1], "key") == b"scan:\xff\xfe"
+    got = [record_bytes(x, "key") for x in c.scan(start="scan:010", end="scan:020").lines()]
+    assert got == keys[10:20]
+    got = [record_bytes(x, "key") for x in
+           c.scan(start="scan:010", end="scan:020", reverse="true").lines()]
+    assert got == keys[10:20][::-1]
+    got = [record_bytes(x, "key") for x in c.scan(start="scan:045", limit=3).lines()]
+    assert got == keys[45:48]
+    got = [record_bytes(x, "key") for x in c.scan(prefix="scan:", reverse="1", limit=2).lines()]
+    assert got == [b"scan:\xff\xfe", keys[-1]]
+    assert c.scan(start="scan:020", end="scan:010").lines() == []
+    assert c.scan(prefix="nothing-here:").lines() == []
+
+
+def test_scan_streams_many_keys(c):
+    n, batch = 6000, 1000
+    for b in range(0, n, batch):
+        ops = [{"op": "put", "key": f"many:{i:06d}", "value": "x" * 100} for i in range(b, b + batch)]
+        r = c.txn({"success": ops})
+        assert r.status == 200 and r.json()["succeeded"] is True
+    recs = c.scan(prefix="many:").lines()
+    assert len(recs) == n
+    assert [x["key"] for x in recs] == [f"many:{i:06d}" for i in range(n)]
+
+
+def test_txn_compare_and_set(c):
+    assert c.put("cas:a", "1").status == 200
+    r = c.txn({"compare": [{"key": "cas:a", "value": "1"}, {"key": "cas:b", "exists": False}],
+               "success": [{"op": "put", "key": "cas:a", "value": "2"},
+                           {"op": "put", "key": "cas:b", "value": "new", "ttl": 60},
+                           {"op": "get", "key": "cas:a"}],
+               "failure": [{"op": "get", "key": "cas:a"}]})
+    assert r.status == 200
+    doc = r.json()
+    assert doc["succeeded"] is True
+    assert doc["results"][:2] == [{"op": "put"}, {"op": "put"}]
+    assert doc["results"][2]["value"] == "2" and doc["results"][2]["found"] is True
+    assert c.get("cas:b").headers["X-Expires-At"]
+    # the same compare fails now: only the failure branch runs
+    r = c.txn({"compare": [{"key": "cas:a", "value": "1"}],
+               "success": [{"op": "delete", "key": "cas:a"}],
+               "failure": [{"op": "get", "key": "cas:a"}, {"op": "get", "key": "cas:none"}]})
+    doc = r.json()
+    assert doc["succeeded"] is False
+    assert doc["results"][0] == {"op": "get", "found": True, "key": "cas:a", "value": "2",
+                                 "expires_at": None}
+    assert doc["results"][1] == {"op": "get", "found": False}
+    assert c.get("cas:a").body == b"2"
+    # existence compares, deletes, base64 keys and values
+    r = c.txn({"compare": [{"key": "cas:a", "exists": True}],
+               "success": [{"op": "delete", "key": "cas:a"}, {"op": "delete", "key": "cas:zz"},
+                           {"op": "put", "key_b64": "Y2FzOv8=", "value_b64": "AAE="}]})
+    assert r.json() == {"succeeded": True, "results": [
+        {"op": "delete", "deleted": True}, {"op": "delete", "deleted": False}, {"op": "put"}]}
+    assert c.get("cas:a").status == 404
+    assert c.get(b"cas:\xff").body == b"\x00\x01"
+    # a malformed batch runs nothing
+    r = c.txn({"success": [{"op": "put", "key": "cas:x", "value": "1"},
+                           {"op": "put", "key": "cas:y"}]})
+    assert r.status == 400 and "value" in r.json()["error"]
+    assert c.get("cas:x").status == 404
+    for bad in ({"compare": [{"key": "k"}]}, {"compare": [{"key": "k", "value": "v", "exists": True}]},
+                {"success": [{"op": "frob", "key": "k"}]}, {"success": [{"op": "get"}]},
+                {"success": [{"op": "get", "key": "k", "value": "v"}]},
+                {"success": [{"op": "put", "key": "k", "value": "v", "ttl": 0}]},
+                {"success": [{"op": "put", "key_b64": "!!", "value": "v"}]}, {"extra": 1}, [1]):
+        assert c.txn(bad).status == 400, bad
+
+
+def test_txn_is_atomic_under_concurrency(node):
+    """Eight clients increment one counter with read + compare-and-set: no update is lost."""
+    c = Client(node.ports["http"])
+    assert c.put("counter", "0").status == 200
+    per_thread, threads, errors = 15, 8, []
+
+    def worker():
+        cl = Client(node.ports["http"])
+        done = 0
+        while done < per_thread:
+            cur = cl.get("counter").body.decode()
+            r = cl.txn({"compare": [{"key": "counter", "value": cur}],
+                        "success": [{"op": "put", "key": "counter", "value": str(int(cur) + 1)}]})
+            if r.status == 409:
+                continue
+            if r.status != 200:
+                errors.append(r.body)
+                return
+            done += r.json()["succeeded"]
+
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    assert not errors
+    assert c.get("counter").body == str(per_thread * threads).encode()
