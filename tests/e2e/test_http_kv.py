@@ -1,13 +1,14 @@
 """The HTTP/JSON key-value API (/v1/kv) against a real node: single keys, TTLs, scans,
-compare-and-set batches and error statuses."""
+compare-and-set batches, error statuses, and agreement with the SQL table `kv`."""
 import datetime
 import threading
 import time
 
+import psycopg
 import pytest
 
 from harness import Node
-from httpclient import Client, record_bytes
+from httpclient import Client, record_bytes, rows
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +202,108 @@ def test_txn_is_atomic_under_concurrency(node):
         t.join(120)
     assert not errors
     assert c.get("counter").body == str(per_thread * threads).encode()
+
+
+def test_kv_writes_are_sql_rows_and_back(node, c):
+    """The KV namespace is the SQL table kv(key bytea, value bytea, expires_at timestamptz)."""
+    assert c.put("both:1", "one").status == 200
+    assert c.put(b"both:\xff", b"\x00bin", ttl=3600).status == 200
+    with psycopg.connect(host="127.0.0.1", port=node.ports["sql"], user="root",
+                         dbname="defaultdb", autocommit=True) as conn:
+        got = conn.execute("SELECT key, value, expires_at IS NOT NULL FROM kv "
+                           "WHERE key >= 'both:' AND key < 'both;' ORDER BY key").fetchall()
+        assert got == [(b"both:1", b"one", False), (b"both:\xff", b"\x00bin", True)]
+        conn.execute("INSERT INTO kv (key, value) VALUES ('both:2', 'from sql')")
+        conn.execute("UPDATE kv SET value = 'changed' WHERE key = 'both:1'")
+        conn.execute("DELETE FROM kv WHERE key = %s", (b"both:\xff",))
+    assert c.get("both:2").body == b"from sql"
+    assert c.get("both:1").body == b"changed"
+    assert [record_bytes(x, "key") for x in c.scan(prefix="both:").lines()] == [b"both:1", b"both:2"]
+    # and through SQL over HTTP
+    r = c.sql("SELECT key, value FROM kv WHERE key = $1::bytea", params=["both:2"])
+    assert rows(r) == [{"key": "\\x626f74683a32", "value": "\\x66726f6d2073716c"}]
+
+
+def pg(node):
+    return psycopg.connect(host="127.0.0.1", port=node.ports["sql"], user="root",
+                           dbname="defaultdb", autocommit=True)
+
+
+def test_kv_table_ranges_order_and_expiry(node, c):
+    for k in ("rng:a", "rng:b", "rng:b\x00", "rng:c"):
+        assert c.put(k, k.upper()).status == 200
+    assert c.put("rng:x", "short", ttl=1).status == 200
+    with pg(node) as conn:
+        q = lambda sql, *a: [r[0] for r in conn.execute(sql, a).fetchall()]
+        assert q("SELECT key FROM kv WHERE key > 'rng:a' AND key < 'rng:c' ORDER BY key") == [
+            b"rng:b", b"rng:b\x00"]
+        assert q("SELECT key FROM kv WHERE key >= 'rng:b' AND key <= 'rng:c' ORDER BY key DESC") == [
+            b"rng:c", b"rng:b\x00", b"rng:b"]
+        assert q("SELECT value FROM kv WHERE key = 'rng:b'") == [b"RNG:B"]
+        assert q("SELECT key FROM kv WHERE key IN ('rng:c', 'rng:a', 'nope') ORDER BY key") == [
+            b"rng:a", b"rng:c"]
+        plan = "\n".join(q("EXPLAIN SELECT * FROM kv WHERE key = 'rng:a'"))
+        assert "Index Scan using kv_pkey on kv" in plan
+        assert q("SELECT count(*) FROM kv WHERE key >= 'rng:' AND key < 'rng;' "
+                 "AND expires_at IS NOT NULL") == [1]
+        time.sleep(1.1)
+        assert q("SELECT count(*) FROM kv WHERE key >= 'rng:' AND key < 'rng;'") == [4]
+        assert q("SELECT count(*) FROM kv WHERE key = 'rng:x'") == [0]
+        # expires_at written from SQL is the KV expiry; one in the past hides the row at once
+        conn.execute("INSERT INTO kv VALUES ('rng:t', 'v', '2500-01-01 00:00:00+00')")
+        conn.execute("INSERT INTO kv VALUES ('rng:p', 'v', '2001-01-01 00:00:00+00')")
+        r = c.get("rng:t")
+        assert r.status == 200 and r.headers["X-Expires-At"] == "2500-01-01T00:00:00.000000Z"
+        assert c.get("rng:p").status == 404
+        conn.execute("UPDATE kv SET expires_at = NULL WHERE key = 'rng:t'")
+        assert "X-Expires-At" not in c.get("rng:t").headers
+        with pytest.raises(psycopg.errors.DatetimeFieldOverflow):
+            conn.execute("UPDATE kv SET expires_at = 'infinity' WHERE key = 'rng:t'")
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            conn.execute("INSERT INTO kv (key) VALUES ('rng:novalue')")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("INSERT INTO kv (key, value) VALUES ('rng:a', 'dup')")
+        conn.execute("INSERT INTO kv (key, value) VALUES ('rng:a', 'upsert') "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    assert c.get("rng:a").body == b"upsert"
+
+
+def test_sql_transactions_mix_kv_and_tables(node, c):
+    with pg(node) as conn:
+        conn.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)")
+        conn.autocommit = False
+        conn.execute("INSERT INTO orders VALUES (1, 'tea')")
+        conn.execute("INSERT INTO kv (key, value) VALUES ('order:1', 'pending')")
+        assert c.get("order:1").status == 404  # not committed yet
+        conn.rollback()
+        assert c.get("order:1").status == 404
+        conn.execute("INSERT INTO orders VALUES (1, 'tea')")
+        conn.execute("INSERT INTO kv (key, value) VALUES ('order:1', 'pending')")
+        conn.commit()
+        assert c.get("order:1").body == b"pending"
+        conn.autocommit = True
+        # a KV write is seen by the next SQL statement and joins table rows
+        assert c.put("order:1", "shipped").status == 200
+        got = conn.execute("SELECT o.item, k.value FROM orders o "
+                           "JOIN kv k ON k.key = ('order:' || o.id)::bytea").fetchall()
+        assert got == [("tea", b"shipped")]
+    # and the HTTP SQL batch is one transaction over both
+    r = c.sql(statements=["INSERT INTO orders VALUES (2, 'cake')",
+                          "INSERT INTO kv (key, value) VALUES ('order:2', 'pending')",
+                          "INSERT INTO orders VALUES (2, 'dup')"])
+    assert r.status == 400 and r.json()["code"] == "23505"
+    assert c.get("order:2").status == 404
+
+
+def test_kv_table_refuses_ddl_and_yields_to_user_tables(node, c):
+    for ddl in ("DROP TABLE kv", "TRUNCATE kv", "CREATE INDEX ON kv (value)",
+                "ALTER TABLE kv RENAME TO kv2"):
+        r = c.sql(ddl)
+        assert r.status in (400, 403), (ddl, r.body)
+        assert r.json()["code"] in ("42501", "0A000"), (ddl, r.body)
+    assert c.put("still:here", "1").status == 200
+    # a user's own table named kv wins on the search path; dropping it brings kv back
+    assert c.sql("CREATE TABLE kv (a int); INSERT INTO kv VALUES (7)").status == 200
+    assert rows(c.sql("SELECT * FROM kv")) == [{"a": 7}]
+    assert c.sql("DROP TABLE kv").status == 200
+    assert rows(c.sql("SELECT value FROM kv WHERE key = 'still:here'")) == [{"value": "\\x31"}]
