@@ -805,7 +805,9 @@ mice_status httpd_start(httpd *s, mice_err *err)
     }
     s->daemon =
         MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                         MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_LIMIT,
+                         /* without a pool, MHD warns about a size of 0: say the limit twice */
+                         pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_CONNECTION_LIMIT,
+                         pool ? pool : s->cfg.max_connections, MHD_OPTION_CONNECTION_LIMIT,
                          s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
                          s->cfg.idle_timeout_s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER,

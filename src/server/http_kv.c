@@ -313,7 +313,7 @@ static mice_status scan_stream_read(void *ctx, uint8_t *buf, size_t cap, size_t 
         scan_refill(s);
     size_t n = s->out.n - s->out_off;
     if (n > cap) n = cap;
-    memcpy(buf, s->out.p + s->out_off, n);
+    if (n) memcpy(buf, s->out.p + s->out_off, n);
     s->out_off += n;
     *n_out = n;
     *done = s->done && s->out_off == s->out.n;

@@ -151,7 +151,7 @@ static mice_status stream_read(void *ctx, uint8_t *buf, size_t cap, size_t *n_ou
     if (j->out_off == j->out.n && j->finished && j->failed && !j->error_sent) append_error_line(j);
     size_t n = j->out.n - j->out_off;
     if (n > cap) n = cap;
-    memcpy(buf, j->out.p + j->out_off, n);
+    if (n) memcpy(buf, j->out.p + j->out_off, n);
     j->out_off += n;
     *n_out = n;
     if (j->out_off == j->out.n) {

@@ -200,13 +200,17 @@ def test_concurrency_is_bounded_with_503(node, c):
     results = []
 
     def slow():
-        results.append(Client(node.ports["http"]).sql("SELECT pg_sleep(2) IS NULL AS done"))
+        results.append(Client(node.ports["http"]).sql("SELECT pg_sleep(3) IS NULL AS done"))
 
     ts = [threading.Thread(target=slow) for _ in range(8)]
     for t in ts:
         t.start()
-    time.sleep(0.7)
-    r = c.sql("SELECT 1")
+    deadline = time.time() + 2.5
+    while True:  # probes answered 200 ran before all eight slow ones were admitted
+        r = c.sql("SELECT 1")
+        if r.status != 200 or time.time() > deadline:
+            break
+        time.sleep(0.05)
     assert r.status == 503 and r.json()["code"] == "53300"
     for t in ts:
         t.join(30)
