@@ -158,8 +158,8 @@ static void test_malformed_batches_run_nothing(void **state)
         "{\"compare\":[{\"key\":\"\",\"exists\":true}]}",
         "{\"compare\":[{\"key\":\"k\",\"exists\":1}]}",
         "{\"compare\":[{\"key\":\"k\",\"key_b64\":\"aw==\",\"exists\":true}]}",
-        "{\"success\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"},{\"op\":\"nope\",\"key\":"
-        "\"k\"}]}",
+        ("{\"success\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"},"
+         "{\"op\":\"nope\",\"key\":\"k\"}]}"),
         "{\"success\":[{\"op\":\"put\",\"key\":\"k\"}]}",
         "{\"success\":[{\"op\":\"delete\",\"key\":\"k\",\"value\":\"v\"}]}",
         "{\"success\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\",\"ttl\":0}]}",
