@@ -130,6 +130,10 @@ const char *http_request_header(const http_request *req, const char *name);
 /* True when the client connects from 127.0.0.0/8 or ::1 (IPv4-mapped too): the HTTP
  * APIs trust such clients like the PostgreSQL listener does in its insecure mode. */
 bool http_request_peer_is_loopback(const http_request *req);
+/* True when the client has closed its connection (or it failed): a handler that waits for
+ * long polls this to give up early. Only a closed write side is seen (a client that
+ * half-closes and still reads looks gone). */
+bool http_request_client_gone(const http_request *req);
 
 typedef struct http_response http_response;
 

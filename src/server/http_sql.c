@@ -592,12 +592,15 @@ static sql_job *job_create(http_sql *q)
     return j;
 }
 
-/* Wait for the head of the answer; false when stopping cut the wait short. */
-static bool wait_head(sql_job *j)
+/* Wait for the head of the answer; false when the server's stop or the client leaving
+ * cut the wait short (the statement is cancelled then). */
+static bool wait_head(sql_job *j, const http_request *req)
 {
     pthread_mutex_lock(&j->mu);
-    while (!j->head && !atomic_load(&j->q->stopping))
+    while (!j->head && !atomic_load(&j->q->stopping)) {
         timed_wait(j);
+        if (!j->head && http_request_client_gone(req)) break;
+    }
     bool ok = j->head;
     if (!ok) {
         j->abandoned = true;
@@ -666,8 +669,9 @@ static void handle_sql(void *ctx, const http_request *req, http_response *resp)
         job_unref(j);
         return;
     }
-    if (!wait_head(j)) {
-        http_respond_error(resp, 503, "57P01", "the server is shutting down");
+    if (!wait_head(j, req)) {
+        http_respond_error(resp, 503, "57014",
+                           "canceled: the server is stopping or the client left");
         job_unref(j);
         return;
     }

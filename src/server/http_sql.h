@@ -36,7 +36,8 @@
  * above HTTP_SQL_HIGH_WATER_BYTES until MHD's stream callback has sent it, so a result of
  * any size costs constant memory and goes at the client's pace. A request beyond the
  * worker count gets 503 (53300) at once instead of queueing, so a handler never waits on
- * a worker that waits on an MHD thread. A client that goes away cancels its statement.
+ * a worker that waits on an MHD thread. A client that goes away cancels its statement
+ * (noticed by the stream, or by the waiting handler polling its socket every 100 ms).
  *
  * Owns: its worker pool and every in-flight job. Borrows the backend (vtab + context)
  * and auth, which outlive it. Thread safety: handlers and streams run on MHD threads;
