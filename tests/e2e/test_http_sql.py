@@ -2,6 +2,7 @@
 parameters, multi-statement transactions (all or nothing), error statuses with SQLSTATE,
 streaming of a large result in constant memory, bounded concurrency, and authentication."""
 import json
+import select
 import socket
 import threading
 import time
@@ -207,21 +208,29 @@ def open_request(port, sql):
 
 def test_concurrency_is_bounded_with_503(node, c):
     """Eight statements run at once; a ninth request is refused at once, not queued."""
-    slow = [open_request(node.ports["http"], "SELECT pg_sleep(60)") for _ in range(8)]
+    port = node.ports["http"]
+    slow = [open_request(port, "SELECT pg_sleep(60)") for _ in range(8)]
     try:
         deadline, probes = time.time() + 30, []
-        while True:  # probes answered 200 ran before all eight slow ones were admitted
+        while True:
+            # A slow request that lost a race with a probe was refused (it has an answer
+            # already): send it again, so the eight slots end up held by slow ones.
+            ready, _, _ = select.select(slow, [], [], 0)
+            for sock in ready:
+                assert b" 503 " in sock.recv(65536)
+                sock.close()
+                slow[slow.index(sock)] = open_request(port, "SELECT pg_sleep(60)")
             t0 = time.time()
             r = c.sql("SELECT 1")
             probes.append((r.status, round(time.time() - t0, 3)))
             if r.status != 200 or time.time() > deadline:
                 break
-            time.sleep(0.05)
+            time.sleep(0.2)
         assert r.status == 503 and r.json()["code"] == "53300", probes
         assert probes[-1][1] < 1  # refused at once
     finally:
-        for s in slow:  # leaving cancels the statements
-            s.close()
+        for sock in slow:  # leaving cancels the statements
+            sock.close()
     deadline = time.time() + 30
     while time.time() < deadline:  # the slots come back
         out = []
