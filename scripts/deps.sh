@@ -12,6 +12,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   python3 python3-psycopg python3-pytest
   postgresql-15 postgresql-client-15 postgresql-contrib
+  redis-server redis-tools python3-redis
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

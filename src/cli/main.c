@@ -6,14 +6,19 @@
  * a fresh data directory), and serves PostgreSQL clients on the --sql address: the io
  * loop owns the sockets, the worker pool runs the SQL sessions (pgsession). It waits for
  * SIGINT or SIGTERM, then stops the server, the pool and the loop and closes everything in
- * reverse order. The HTTP listener serves /health, the KV API (/v1/kv, http_kv.h) and SQL
- * over HTTP (/v1/sql, http_sql.h) on libmicrohttpd's threads, one per connection (at most
- * HTTP_CONNECTIONS_MAX): KV requests run on those threads; each SQL request runs a session
- * of the same PostgreSQL backend on one of http_sql's own workers (a fixed number, so they
- * are bounded; more at once get 503), streaming its rows back to the HTTP thread through a
- * bounded buffer. The RESP and RPC
- * listeners arrive with their issues and are listed as not yet serving, so nobody
- * mistakes the node for more than it is.
+ * reverse order. The Redis protocol listener (respserver, --resp) serves the KV namespace
+ * on the same io loop and worker pool. The HTTP listener serves /health, the KV API
+ * (/v1/kv, http_kv.h) and SQL over HTTP (/v1/sql, http_sql.h) on libmicrohttpd's threads,
+ * one per connection (at most HTTP_CONNECTIONS_MAX): KV requests run on those threads;
+ * each SQL request runs a session of the same PostgreSQL backend on one of http_sql's own
+ * workers (a fixed number, so they are bounded; more at once get 503), streaming its rows
+ * back to the HTTP thread through a bounded buffer. A maintenance thread clears dropped
+ * and truncated tables' data. The RPC listener arrives with its issue and is listed as not
+ * yet serving, so nobody mistakes the node for more than it is.
+ *
+ * Shutdown: the maintenance thread is joined, then every listener stops (HTTP - its SQL
+ * statements cancelled first -, PostgreSQL, Redis) before the worker pool and the io loop
+ * they use, and those before the SQL layer, the transactions and the storage engine.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +40,8 @@
 #include "server/http_sql.h"
 #include "server/pgserver.h"
 #include "server/pgsession.h"
+#include "server/resp_cmd.h"
+#include "server/respserver.h"
 #include "sql/catalog.h"
 #include "sql/engine.h"
 #include "storage/engine.h"
@@ -47,10 +54,10 @@ enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
-    NODE_ID = 1,         /* single node */
-    SQL_WORKERS = 16,    /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+    NODE_ID = 1,                /* single node */
+    SQL_WORKERS = 16,           /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
     HTTP_CONNECTIONS_MAX = 256, /* HTTP clients at once (a thread each: SQL may block) */
-    HTTP_SQL_WORKERS = 8, /* SQL-over-HTTP requests running at once */
+    HTTP_SQL_WORKERS = 8,       /* SQL-over-HTTP requests running at once */
 };
 
 /* What a running node holds, torn down in reverse order by node_close. */
@@ -63,12 +70,40 @@ typedef struct node {
     sql_engine *engine;
     pgsession_backend *backend;
     pgserver *sql;
+    resp_db *rdb;
+    respserver *resp;
     httpd *http;
     http_auth http_auth;
     http_kv *http_kv;
     http_sql *http_sql;
     atomic_bool ready; /* /health readiness: true between start-up and stop */
+    pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
+    bool maint_started;
+    atomic_bool stopping;
 } node;
+
+enum { MAINT_PERIOD_MS = 1000, MAINT_SLEEP_STEP_MS = 50 };
+
+/* Background upkeep, once a second: clear the data of dropped and truncated tables
+ * (catalog GC jobs). Sleeps in short steps so that a stop is prompt. */
+static void *maint_main(void *arg)
+{
+    node *n = arg;
+    const mice_env *env = mice_env_real();
+    while (!atomic_load(&n->stopping)) {
+        size_t done = 0;
+        sql_error serr;
+        sqlerr_clear(&serr);
+        if (catalog_gc_run(n->cat, &done, &serr))
+            log_warn("gc: %s", serr.message);
+        else if (done)
+            log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        for (int i = 0; i < MAINT_PERIOD_MS / MAINT_SLEEP_STEP_MS && !atomic_load(&n->stopping);
+             i++)
+            env_sleep_ns(env, (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
+    }
+    return NULL;
+}
 
 static int usage(FILE *out)
 {
@@ -110,8 +145,8 @@ static void block_stop_signals(void)
 static mice_status open_storage(const mice_config *cfg, engine **out, mice_err *err)
 {
     if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST)
-        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s",
-                             cfg->data_dir, strerror(errno));
+        return mice_err_setf(err, MICE_IOERR, "cannot create data directory %s: %s", cfg->data_dir,
+                             strerror(errno));
     mice_buf dir;
     buf_init(&dir);
     buf_printf(&dir, "%s/store", cfg->data_dir);
@@ -131,15 +166,20 @@ static bool node_ready(void *ctx)
 /* Stop in reverse order of start; every member may be NULL. */
 static void node_close(node *n)
 {
-    http_sql_stop(n->http_sql);
+    atomic_store(&n->stopping, true);
+    if (n->maint_started) pthread_join(n->maint, NULL);
+    http_sql_stop(n->http_sql); /* cancels its statements, so httpd_stop joins promptly */
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
+    if (n->resp) respserver_stop(n->resp);
     if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
     if (n->loop) ioloop_stop(n->loop);
     httpd_destroy(n->http);
     http_sql_destroy(n->http_sql);
     http_kv_destroy(n->http_kv);
     if (n->sql) pgserver_destroy(n->sql);
+    respserver_destroy(n->resp);
+    resp_db_destroy(n->rdb);
     if (n->pool) workpool_destroy(n->pool);
     if (n->loop) ioloop_destroy(n->loop);
     pgsession_backend_destroy(n->backend);
@@ -167,8 +207,11 @@ static mice_status open_sql(node *n, mice_err *err)
     }
     n->cat = catalog_create(n->db, mice_env_real(), NODE_ID);
     n->engine = sql_engine_create(n->db, n->cat, mice_env_real());
-    pgsession_config scfg = {.db = n->db, .cat = n->cat, .engine = n->engine,
-                             .env = mice_env_real(), .node_id = NODE_ID};
+    pgsession_config scfg = {.db = n->db,
+                             .cat = n->cat,
+                             .engine = n->engine,
+                             .env = mice_env_real(),
+                             .node_id = NODE_ID};
     return pgsession_backend_create(&scfg, &n->backend, err);
 }
 
@@ -178,8 +221,10 @@ static mice_status serve_http_apis(node *n, mice_err *err)
     n->http_auth = (http_auth){.db = n->db, .cat = n->cat};
     http_kv_config kcfg = {.db = n->db, .env = mice_env_real(), .auth = &n->http_auth};
     n->http_kv = http_kv_create(&kcfg);
-    http_sql_config qcfg = {.backend = pgsession_vtab(), .backend_ctx = n->backend,
-                            .auth = &n->http_auth, .workers = HTTP_SQL_WORKERS};
+    http_sql_config qcfg = {.backend = pgsession_vtab(),
+                            .backend_ctx = n->backend,
+                            .auth = &n->http_auth,
+                            .workers = HTTP_SQL_WORKERS};
     mice_status rc = http_sql_create(&qcfg, &n->http_sql, err);
     if (!rc) rc = http_kv_register(n->http_kv, n->http, err);
     if (!rc) rc = http_sql_register(n->http_sql, n->http, err);
@@ -194,17 +239,33 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
     workpool_config wcfg = {.threads = SQL_WORKERS, .name = "sql"};
     if ((rc = workpool_create(&wcfg, &n->pool, err))) return rc;
     if ((rc = open_sql(n, err))) return rc;
-    pgserver_config pcfg = {.listen_addr = cfg->sql_addr, .insecure = true, .loop = n->loop,
-                            .pool = n->pool, .backend = pgsession_vtab(),
+    pgserver_config pcfg = {.listen_addr = cfg->sql_addr,
+                            .insecure = true,
+                            .loop = n->loop,
+                            .pool = n->pool,
+                            .backend = pgsession_vtab(),
                             .backend_ctx = n->backend};
     if ((rc = pgserver_create(&pcfg, &n->sql, err))) return rc;
     if ((rc = pgserver_start(n->sql, err))) return rc;
-    httpd_config hcfg = {.listen_addr = cfg->http_addr, .version = MICEDB_VERSION,
-                         .thread_per_connection = true, .max_connections = HTTP_CONNECTIONS_MAX,
-                         .ready = node_ready, .ready_ctx = &n->ready};
+    httpd_config hcfg = {.listen_addr = cfg->http_addr,
+                         .version = MICEDB_VERSION,
+                         .thread_per_connection = true,
+                         .max_connections = HTTP_CONNECTIONS_MAX,
+                         .ready = node_ready,
+                         .ready_ctx = &n->ready};
     if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
     if ((rc = serve_http_apis(n, err))) return rc;
     if ((rc = httpd_start(n->http, err))) return rc;
+    resp_db_config rcfg = {
+        .db = n->db, .cat = n->cat, .env = mice_env_real(), .version = MICEDB_VERSION};
+    if ((rc = resp_db_create(&rcfg, &n->rdb, err))) return rc;
+    respserver_config rscfg = {
+        .listen_addr = cfg->resp_addr, .loop = n->loop, .pool = n->pool, .rdb = n->rdb};
+    if ((rc = respserver_create(&rscfg, &n->resp, err))) return rc;
+    if ((rc = respserver_start(n->resp, err))) return rc;
+    if (pthread_create(&n->maint, NULL, maint_main, n) != 0)
+        return mice_err_setf(err, MICE_NOMEM, "cannot start the maintenance thread");
+    n->maint_started = true;
     return MICE_OK;
 }
 
@@ -246,8 +307,7 @@ static int cmd_start(int argc, char **argv)
         config_deinit(&cfg);
         return EXIT_RUNTIME;
     }
-    log_warn("listeners not serving yet in this build: resp %s, rpc %s", cfg.resp_addr,
-             cfg.rpc_addr);
+    log_warn("listeners not serving yet in this build: rpc %s", cfg.rpc_addr);
     atomic_store(&n.ready, true);
     log_info("ready; stop with SIGINT or SIGTERM");
     fprintf(stdout, "micedb ready (data %s)\n", cfg.data_dir);

@@ -1,16 +1,16 @@
 /* Encodings of intents and transaction records (see intent.h). Layout of an intent value:
  * version(1) kind(1) txn_id(8) start_ts(12) write_ts(12) seq(4) primary(len32+bytes)
- * value(len32+bytes) has_prior(1) [prior_kind(1) prior_seq(4) prior_value(len32+bytes)]
- * [expiry(8) prior_expiry(8)]. The expiry pair is written only when one is set, so an
- * intent without expiry encodes as before. Lengths are big-endian u32, expiries
- * big-endian u64 wall-clock ns; every read is bounds-checked. */
+ * value(len32+bytes) has_prior(1) [prior_kind(1) prior_seq(4) prior_value(len32+bytes)],
+ * and in version 2 (only when an expiry is set): has_expiry(1) [expiry(8)]
+ * prior_has_expiry(1) [prior_expiry(8)].
+ * Lengths are big-endian u32; every read is bounds-checked. */
 #include "kv/intent.h"
 
 #include <string.h>
 
 #include "base/keyenc.h"
 
-enum { INTENT_VERSION = 1, TXN_RECORD_VERSION = 1 };
+enum { INTENT_VERSION = 1, INTENT_VERSION_EXPIRY = 2, TXN_RECORD_VERSION = 1 };
 
 void intent_key(mice_buf *out, mice_slice key)
 {
@@ -39,8 +39,9 @@ static void put_bytes(mice_buf *out, mice_slice s)
 
 void intent_encode(mice_buf *out, const intent *in)
 {
+    bool expiry = in->has_expiry || (in->has_prior && in->prior_has_expiry);
     buf_reset(out);
-    buf_append_u8(out, INTENT_VERSION);
+    buf_append_u8(out, expiry ? INTENT_VERSION_EXPIRY : INTENT_VERSION);
     buf_append_u8(out, (uint8_t)in->kind);
     buf_append_be64(out, in->txn_id);
     put_ts(out, in->start_ts);
@@ -54,10 +55,12 @@ void intent_encode(mice_buf *out, const intent *in)
         buf_append_be32(out, in->prior_seq);
         put_bytes(out, in->prior_value);
     }
-    if (in->expiry_wall_ns || (in->has_prior && in->prior_expiry_wall_ns)) {
-        buf_append_be64(out, in->expiry_wall_ns);
-        buf_append_be64(out, in->has_prior ? in->prior_expiry_wall_ns : 0);
-    }
+    if (!expiry) return;
+    buf_append_u8(out, in->has_expiry);
+    if (in->has_expiry) buf_append_be64(out, in->expiry_wall_ns);
+    bool prior_expiry = in->has_prior && in->prior_has_expiry;
+    buf_append_u8(out, prior_expiry);
+    if (prior_expiry) buf_append_be64(out, in->prior_expiry_wall_ns);
 }
 
 /* A bounds-checked reader over raw bytes. */
@@ -118,7 +121,8 @@ mice_status intent_decode(mice_slice raw, intent *out)
 {
     reader r = {raw, false};
     memset(out, 0, sizeof *out);
-    if (get_u8(&r) != INTENT_VERSION) return MICE_CORRUPT;
+    uint8_t version = get_u8(&r);
+    if (version != INTENT_VERSION && version != INTENT_VERSION_EXPIRY) return MICE_CORRUPT;
     uint8_t kind = get_u8(&r);
     out->txn_id = get_u64(&r);
     out->start_ts = get_ts(&r);
@@ -133,9 +137,11 @@ mice_status intent_decode(mice_slice raw, intent *out)
         out->prior_seq = get_u32(&r);
         out->prior_value = get_bytes(&r);
     }
-    if (!r.bad && r.in.n == 2 * sizeof(uint64_t)) {
-        out->expiry_wall_ns = get_u64(&r);
-        out->prior_expiry_wall_ns = get_u64(&r);
+    if (version == INTENT_VERSION_EXPIRY) {
+        out->has_expiry = get_u8(&r) != 0;
+        if (out->has_expiry) out->expiry_wall_ns = get_u64(&r);
+        out->prior_has_expiry = get_u8(&r) != 0;
+        if (out->prior_has_expiry) out->prior_expiry_wall_ns = get_u64(&r);
     }
     if (r.bad || r.in.n != 0 || !kind_ok(kind) || !kind_ok(prior_kind)) return MICE_CORRUPT;
     out->kind = (intent_kind)kind;

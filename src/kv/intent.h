@@ -16,7 +16,9 @@
  * READ COMMITTED statement retry needs to undo exactly the current statement's writes
  * (KV_RESOLVE_STMT_UNDO); savepoints would generalise it to a history by sequence.
  *
- * A PUT may carry an expiry (the KV TTL); it becomes the version's expiry at commit.
+ * A PUT may carry an expiry (the KV TTL, kept with the value when it becomes a version);
+ * an intent with an expiry (current or prior) is encoded as version 2, which appends the
+ * two expiries, so intents without one keep version 1's bytes.
  *
  * Encodings are versioned by a leading byte; decoders never trust their input
  * (MICE_CORRUPT on anything malformed).
@@ -52,13 +54,16 @@ typedef struct intent {
     hlc_ts write_ts; /* provisional commit timestamp when written */
     uint32_t seq;    /* sequence number of the newest write */
     intent_kind kind;
-    mice_slice primary;      /* borrowed from the raw value */
-    mice_slice value;        /* borrowed; empty unless kind == INTENT_PUT */
-    uint64_t expiry_wall_ns; /* INTENT_PUT: when the value expires (wall-clock ns), 0 = never */
-    bool has_prior;          /* a value from an earlier statement exists */
+    mice_slice primary; /* borrowed from the raw value */
+    mice_slice value;   /* borrowed; empty unless kind == INTENT_PUT */
+    bool has_prior;     /* a value from an earlier statement exists */
     uint32_t prior_seq;
     intent_kind prior_kind;
     mice_slice prior_value; /* borrowed */
+    /* KV TTL: a PUT's value expires at this wall-clock time (as mvcc_put_with_expiry). */
+    bool has_expiry;
+    uint64_t expiry_wall_ns;
+    bool prior_has_expiry;
     uint64_t prior_expiry_wall_ns;
 } intent;
 

@@ -57,6 +57,13 @@ void keys_user(mice_buf *out, mice_slice name)
     keyenc_put_text(out, name, KEYENC_ASC);
 }
 
+void keys_gc_job(mice_buf *out, uint64_t table_id, uint64_t index_id)
+{
+    keys_sys_prefix(out, KEYS_SYS_GC_JOB);
+    keyenc_put_uvarint(out, table_id, KEYENC_ASC);
+    keyenc_put_uvarint(out, index_id, KEYENC_ASC);
+}
+
 void keys_sequence(mice_buf *out, uint64_t id)
 {
     keys_sys_prefix(out, KEYS_SYS_SEQUENCE);

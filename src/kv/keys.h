@@ -46,6 +46,7 @@ typedef enum keys_sys_kind {
     KEYS_SYS_USERS = 6,       /* /sys/users/<name>: a role record */
     KEYS_SYS_SEQUENCE = 7,    /* /sys/seq/<id>: a sequence's counter */
     KEYS_SYS_RANGE_DIR = 8,   /* /sys/range/...: reserved for the range directory */
+    KEYS_SYS_GC_JOB = 9,      /* /sys/gc/<table id>/<index id>: a span to clear (0: table) */
 } keys_sys_kind;
 
 /* --- system keys -------------------------------------------------------------------- */
@@ -59,6 +60,7 @@ void keys_catalog_version(mice_buf *out);
 void keys_setting(mice_buf *out, mice_slice name);
 void keys_user(mice_buf *out, mice_slice name);
 void keys_sequence(mice_buf *out, uint64_t id);
+void keys_gc_job(mice_buf *out, uint64_t table_id, uint64_t index_id);
 
 /* --- table keys ------------------------------------------------------------------------ */
 

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "base/log.h"
 #include "kv/intent.h"
+#include "storage/mvcc.h"
 
 void kv_replica_config_init(kv_replica_config *cfg)
 {
@@ -18,6 +20,77 @@ static mice_status propose_direct(void *ctx, engine_batch *effects, bool sync, m
 {
     (void)ctx;
     return engine_batch_commit(effects, sync ? ENGINE_SYNC : ENGINE_NOSYNC, err);
+}
+
+/* Rebuild the intent index from the locks CF (start-up; see kv_replica_reload_intents). */
+mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err)
+{
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    intent_key(&lo, buf_slice(&r->start));
+    if (r->end.n)
+        intent_key(&hi, buf_slice(&r->end));
+    else
+        buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
+    engine_iter_opts o = {.cf = STORE_CF_LOCKS, .lower = buf_slice(&lo), .upper = buf_slice(&hi)};
+    engine_iter *it = NULL;
+    mice_status rc = engine_iter_create(r->e, &o, &it, err);
+    pthread_mutex_lock(&r->intents_mu);
+    skipset_deinit(&r->intents);
+    skipset_init(&r->intents, 1);
+    for (engine_iter_first(it); rc == MICE_OK && it && engine_iter_valid(it);
+         engine_iter_next(it)) {
+        mice_slice key;
+        if (intent_key_decode(engine_iter_key(it), &key))
+            rc = mice_err_setf(err, MICE_CORRUPT, "malformed intent key");
+        else
+            skipset_add(&r->intents, key);
+    }
+    pthread_mutex_unlock(&r->intents_mu);
+    if (rc == MICE_OK && it) rc = engine_iter_status(it, err);
+    engine_iter_destroy(it);
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    return rc;
+}
+
+/* Forget the intents of [start, end) (empty end: to the end). */
+static void clear_intents(kv_replica *r, mice_slice start, mice_slice end)
+{
+    mice_buf k;
+    buf_init(&k);
+    mice_slice got;
+    while (skipset_next(&r->intents, start, true, end, &got)) {
+        buf_reset(&k);
+        buf_append_slice(&k, got);
+        skipset_remove(&r->intents, buf_slice(&k));
+    }
+    buf_deinit(&k);
+}
+
+/* After the effects of an evaluation were applied: the intents it wrote and deleted. */
+static void apply_intent_delta(kv_replica *r, mice_slice d)
+{
+    pthread_mutex_lock(&r->intents_mu);
+    mice_slice range_start = {0};
+    while (d.n >= 5) {
+        char op = (char)d.p[0];
+        uint32_t n = mice_load_be32(d.p + 1);
+        mice_assert(d.n >= 5 + (size_t)n);
+        mice_slice key = mice_slice_of(d.p + 5, n);
+        if (op == '+')
+            skipset_add(&r->intents, key);
+        else if (op == '-')
+            skipset_remove(&r->intents, key);
+        else if (op == '[')
+            range_start = key;
+        else
+            clear_intents(r, range_start, key);
+        d.p += 5 + n;
+        d.n -= 5 + n;
+    }
+    pthread_mutex_unlock(&r->intents_mu);
 }
 
 kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
@@ -39,6 +112,11 @@ kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
     r->latches = latch_mgr_create();
     r->locks = locktable_create(env);
     pthread_mutex_init(&r->ts_mu, NULL);
+    pthread_mutex_init(&r->intents_mu, NULL);
+    skipset_init(&r->intents, 1);
+    mice_err err;
+    if (kv_replica_reload_intents(r, &err))
+        log_error("kv: replica: cannot load its intents: %s", mice_err_msg(&err));
     return r;
 }
 
@@ -48,6 +126,8 @@ void kv_replica_destroy(kv_replica *r)
     latch_mgr_destroy(r->latches);
     locktable_destroy(r->locks);
     pthread_mutex_destroy(&r->ts_mu);
+    pthread_mutex_destroy(&r->intents_mu);
+    skipset_deinit(&r->intents);
     buf_deinit(&r->start);
     buf_deinit(&r->end);
     free(r);
@@ -187,6 +267,10 @@ static void latch_add_op(latch_set *s, const kv_replica *r, const kv_request *re
     case KV_OP_GC_TXN:
         if (txn) latch_add_record(s, txn);
         break;
+    case KV_OP_CLEAR_RANGE:
+        latch_add_scan(s, r, op->key, op->end);
+        s->spans[s->n - 1].write = true;
+        break;
     }
 }
 
@@ -219,6 +303,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     buf_init(&ev.scratch_key);
     buf_init(&ev.raw_intent);
     buf_init(&ev.raw_record);
+    buf_init(&ev.intent_delta);
     mice_status rc = kv__evaluate(&ev, err);
     if (rc == MICE_OK && engine_batch_count(ev.effects) > 0) {
         /* Intents are proposed unsynced: the synced batch that later commits their
@@ -226,6 +311,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
          * lost in a crash belongs to a transaction that never committed. */
         rc = r->proposer.propose(r->proposer.ctx, ev.effects, ev.sync, err);
         ev.effects = NULL;
+        if (rc == MICE_OK) apply_intent_delta(r, buf_slice(&ev.intent_delta));
     }
     engine_batch_destroy(ev.effects);
     if (rc == MICE_OK && ev.again_after_apply)
@@ -237,6 +323,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     buf_deinit(&ev.scratch_key);
     buf_deinit(&ev.raw_intent);
     buf_deinit(&ev.raw_record);
+    buf_deinit(&ev.intent_delta);
     *holder = ev.wait_for;
     *holder_live = ev.wait_for_live;
     return rc;
@@ -283,4 +370,77 @@ mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *r
         rc = wait_for_holder(r, req, holder, resp, err);
         if (rc) return rc;
     }
+}
+
+/* --- the TTL purge ------------------------------------------------------------------- */
+
+typedef struct purge_scan {
+    uint64_t now_wall_ns;
+    size_t visited, max_rows;
+    mice_buf *keys; /* expired candidates */
+    size_t n_keys, cap_keys;
+    mice_buf last;
+} purge_scan;
+
+static mice_status purge_visit(void *ctx, mice_slice key, mice_slice value, const mvcc_meta *meta)
+{
+    (void)value;
+    purge_scan *p = ctx;
+    if (p->visited == p->max_rows) return MICE_LIMIT;
+    p->visited++;
+    buf_reset(&p->last);
+    buf_append_slice(&p->last, key);
+    if (!meta->has_expiry || meta->expiry_wall_ns > p->now_wall_ns) return MICE_OK;
+    if (p->n_keys == p->cap_keys) {
+        p->cap_keys = p->cap_keys ? 2 * p->cap_keys : 16;
+        p->keys = mice_realloc(p->keys, p->cap_keys * sizeof *p->keys);
+    }
+    buf_init(&p->keys[p->n_keys]);
+    buf_append_slice(&p->keys[p->n_keys++], key);
+    return MICE_OK;
+}
+
+static mice_status purge_keys(kv_replica *r, const purge_scan *p, size_t *n_purged, mice_err *err)
+{
+    if (p->n_keys == 0) return MICE_OK;
+    kv_op *ops = mice_calloc(p->n_keys, sizeof *ops);
+    for (size_t i = 0; i < p->n_keys; i++)
+        ops[i] = (kv_op){.kind = KV_OP_DELETE, .key = buf_slice(&p->keys[i]), .if_expired = true};
+    kv_request req = {.ops = ops, .n_ops = p->n_keys};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = kv_replica_send(r, &req, &resp, err);
+    for (size_t i = 0; rc == MICE_OK && i < resp.n_results; i++)
+        *n_purged += resp.results[i].purged;
+    kv_response_deinit(&resp);
+    free(ops);
+    return rc;
+}
+
+mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice end,
+                                     size_t max_rows, mice_buf *resume, bool *more,
+                                     size_t *n_purged, mice_err *err)
+{
+    *more = false;
+    *n_purged = 0;
+    buf_reset(resume);
+    if (mice_slice_cmp(start, buf_slice(&r->start)) < 0) start = buf_slice(&r->start);
+    if (end.n == 0 || (r->end.n && mice_slice_cmp(end, buf_slice(&r->end)) > 0))
+        end = buf_slice(&r->end);
+    purge_scan p = {.now_wall_ns = env_wall_ns(r->env), .max_rows = max_rows ? max_rows : 1};
+    buf_init(&p.last);
+    mvcc_scan_opts o = {.start = start, .end = end, .ts = hlc_now(r->clock)};
+    mice_status rc = mvcc_scan(r->e, &o, purge_visit, &p, err);
+    if (rc == MICE_LIMIT) {
+        rc = MICE_OK;
+        *more = true;
+        buf_append_slice(resume, buf_slice(&p.last));
+        buf_append_u8(resume, 0); /* the smallest key after the last one visited */
+    }
+    if (rc == MICE_OK) rc = purge_keys(r, &p, n_purged, err);
+    for (size_t i = 0; i < p.n_keys; i++)
+        buf_deinit(&p.keys[i]);
+    free(p.keys);
+    buf_deinit(&p.last);
+    return rc;
 }

@@ -85,6 +85,21 @@ mice_slice kv_replica_end(const kv_replica *r);
 bool kv_replica_contains(const kv_replica *r, mice_slice key);
 engine *kv_replica_engine(const kv_replica *r);
 locktable *kv_replica_locktable(kv_replica *r);
+/* The KV TTL's background purge, one bounded step: visit at most max_rows live keys of
+ * [start, end) (clamped to the replica; empty end = the replica's end) in key order, then
+ * tombstone those whose value had expired with one non-transactional request of DELETE
+ * if_expired ops (request.h), which re-checks each key under its latch, so a key written
+ * again meanwhile is kept. Unsynced: a purge lost in a crash is simply redone. *more says
+ * whether keys remain after *resume (reset and filled: where the next step starts);
+ * *n_purged counts the tombstones written. Any thread. */
+mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice end,
+                                     size_t max_rows, mice_buf *resume, bool *more,
+                                     size_t *n_purged, mice_err *err);
+
+/* Rebuild the index of live intents from the locks CF. kv_replica_create does it; whoever
+ * changes the CF other than through kv_replica_send (a Raft follower applying entries,
+ * a snapshot) must call it before the replica serves requests again (lease acquired). */
+mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err);
 /* Change the lock wait timeout (SET lock_timeout); 0 = no limit. */
 void kv_replica_set_lock_timeout(kv_replica *r, uint64_t timeout_ms);
 

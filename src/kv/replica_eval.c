@@ -78,19 +78,28 @@ static mice_status put_version(engine_batch *b, mice_slice key, const intent *in
                                mice_err *err)
 {
     mice_status rc = MICE_OK;
-    intent_kind kind = in->kind;
-    if (kind == INTENT_PUT && in->expiry_wall_ns)
+    if (in->kind == INTENT_PUT && in->has_expiry)
         rc = mvcc_put_with_expiry(b, key, ts, in->value, in->expiry_wall_ns);
-    else if (kind == INTENT_PUT)
+    else if (in->kind == INTENT_PUT)
         rc = mvcc_put(b, key, ts, in->value);
-    if (kind == INTENT_DELETE) rc = mvcc_delete(b, key, ts);
+    if (in->kind == INTENT_DELETE) rc = mvcc_delete(b, key, ts);
     return rc ? mice_err_setf(err, rc, "write below the GC horizon") : MICE_OK;
+}
+
+/* Note an intent written ('+') or deleted ('-'), or a span cleared ('[' start, ']' end),
+ * for the replica's intent index. */
+static void note_intent(kv__eval *ev, char op, mice_slice key)
+{
+    buf_append_u8(&ev->intent_delta, (uint8_t)op);
+    buf_append_be32(&ev->intent_delta, (uint32_t)key.n);
+    buf_append_slice(&ev->intent_delta, key);
 }
 
 static void delete_intent(kv__eval *ev, mice_slice key)
 {
     intent_key(&ev->scratch_key, key);
     engine_batch_delete(ev->effects, STORE_CF_LOCKS, buf_slice(&ev->scratch_key));
+    note_intent(ev, '-', key);
 }
 
 /* A writer met another transaction's intent on key: settle it or ask to wait.
@@ -149,10 +158,9 @@ static bool expired(const kv__eval *ev, const mvcc_meta *meta)
     return meta->has_expiry && meta->expiry_wall_ns <= wall_now(ev);
 }
 
-/* An uncommitted PUT's expiry counts for its readers too (0 = never expires). */
-static bool expired_at(const kv__eval *ev, uint64_t expiry_wall_ns)
+static bool intent_expired(const kv__eval *ev, const intent *in)
 {
-    return expiry_wall_ns && expiry_wall_ns <= wall_now(ev);
+    return in->has_expiry && in->expiry_wall_ns <= wall_now(ev);
 }
 
 static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
@@ -165,9 +173,10 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
     if (!rc && have) rc = intent_for_reader(ev, &in, ts, &applies, err);
     if (rc) return rc;
     if (applies) {
-        res->found = in.kind == INTENT_PUT && !expired_at(ev, in.expiry_wall_ns);
+        res->found = in.kind == INTENT_PUT && !intent_expired(ev, &in);
         if (res->found) buf_append_slice(&res->value, in.value);
-        if (res->found) res->expiry_wall_ns = in.expiry_wall_ns;
+        res->has_expiry = res->found && in.has_expiry;
+        res->expiry_wall_ns = res->has_expiry ? in.expiry_wall_ns : 0;
         return MICE_OK;
     }
     mvcc_meta meta;
@@ -176,74 +185,80 @@ static mice_status eval_get(kv__eval *ev, const kv_op *op, kv_result *res, mice_
         res->found = false;
         buf_reset(&res->value);
     }
-    if (rc == MICE_OK && res->found && meta.has_expiry) res->expiry_wall_ns = meta.expiry_wall_ns;
+    res->has_expiry = rc == MICE_OK && res->found && meta.has_expiry;
+    res->expiry_wall_ns = res->has_expiry ? meta.expiry_wall_ns : 0;
     return rc;
 }
 
 /* --- scans: committed rows merged with the intents that override them ------------------- */
 
-typedef struct override {
-    mice_buf key;
-    mice_buf value;
-    uint64_t expiry_wall_ns;
-    bool is_delete; /* a delete, or a PUT that has expired: hides the committed row */
-} override;
-
+/* The intents of the span are found through the replica's intent index (replica_int.h)
+ * and read lazily, in scan order, alongside the committed rows: the locks CF is only
+ * read by point lookups of keys that have a live intent, never iterated. */
 typedef struct scan_state {
     kv__eval *ev;
     const kv_op *op;
     kv_result *res;
-    override *ovs;
-    size_t n_ovs, cap_ovs, next_ov; /* next_ov counts overrides consumed in scan order */
+    hlc_ts ts;
+    mice_slice end;  /* the span is [op->key, end); empty end = the replica's end */
+    mice_buf cursor; /* the last intent key looked at (ov_started) */
+    bool ov_started;
+    bool have_ov; /* ov_* hold the next applicable intent */
+    mice_buf ov_key, ov_value;
+    bool ov_is_delete;
+    uint64_t ov_expiry_wall_ns; /* the intent's PUT expiry, 0 = none */
+    mice_status ov_rc;          /* an error met while reading intents */
+    mice_err *err;
     mice_buf last_key;
 } scan_state;
 
-static const override *ov_at(const scan_state *s, size_t i)
+/* The next key with a live intent after the cursor, in scan order, into s->cursor. */
+static bool next_intent_key(scan_state *s)
 {
-    return s->op->reverse ? &s->ovs[s->n_ovs - 1 - i] : &s->ovs[i];
+    kv_replica *r = s->ev->r;
+    mice_slice got;
+    bool found;
+    pthread_mutex_lock(&r->intents_mu);
+    if (!s->op->reverse) {
+        mice_slice from = s->ov_started ? buf_slice(&s->cursor) : s->op->key;
+        found = skipset_next(&r->intents, from, !s->ov_started, s->end, &got);
+    } else if (s->ov_started) {
+        found = skipset_prev(&r->intents, buf_slice(&s->cursor), false, s->op->key, &got);
+    } else if (s->end.n) {
+        found = skipset_prev(&r->intents, s->end, false, s->op->key, &got);
+    } else {
+        found = skipset_last(&r->intents, s->op->key, &got);
+    }
+    if (found) {
+        buf_reset(&s->cursor);
+        buf_append_slice(&s->cursor, got);
+    }
+    pthread_mutex_unlock(&r->intents_mu);
+    s->ov_started = true;
+    return found;
 }
 
-static mice_status collect_overrides(scan_state *s, hlc_ts ts, mice_slice end, mice_err *err)
+/* Load the next intent that applies to this reader (in scan order) into ov_*. */
+static mice_status ov_load(scan_state *s)
 {
-    kv__eval *ev = s->ev;
-    mice_buf lo, hi;
-    buf_init(&lo);
-    buf_init(&hi);
-    intent_key(&lo, s->op->key);
-    if (end.n)
-        intent_key(&hi, end);
-    else
-        buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
-    engine_iter_opts o = {.cf = STORE_CF_LOCKS, .lower = buf_slice(&lo), .upper = buf_slice(&hi)};
-    engine_iter *it = NULL;
-    mice_status rc = engine_iter_create(ev->r->e, &o, &it, err);
-    for (engine_iter_first(it); rc == MICE_OK && it && engine_iter_valid(it);
-         engine_iter_next(it)) {
-        mice_slice key;
+    s->have_ov = false;
+    while (next_intent_key(s)) {
+        bool have = false, applies = false;
         intent in;
-        bool applies = false;
-        if (intent_key_decode(engine_iter_key(it), &key) ||
-            intent_decode(engine_iter_value(it), &in))
-            rc = mice_err_setf(err, MICE_CORRUPT, "malformed intent");
-        if (rc == MICE_OK) rc = intent_for_reader(ev, &in, ts, &applies, err);
-        if (rc || !applies) continue;
-        if (s->n_ovs == s->cap_ovs) {
-            s->cap_ovs = s->cap_ovs ? 2 * s->cap_ovs : 8;
-            s->ovs = mice_realloc(s->ovs, s->cap_ovs * sizeof *s->ovs);
-        }
-        override *ov = &s->ovs[s->n_ovs++];
-        buf_init(&ov->key);
-        buf_init(&ov->value);
-        buf_append_slice(&ov->key, key);
-        buf_append_slice(&ov->value, in.value);
-        ov->expiry_wall_ns = in.expiry_wall_ns;
-        ov->is_delete = in.kind == INTENT_DELETE || expired_at(ev, in.expiry_wall_ns);
+        mice_status rc = intent_read(s->ev, buf_slice(&s->cursor), &have, &in, s->err);
+        if (!rc && have) rc = intent_for_reader(s->ev, &in, s->ts, &applies, s->err);
+        if (rc) return rc;
+        if (!applies) continue;
+        buf_reset(&s->ov_key);
+        buf_reset(&s->ov_value);
+        buf_append_slice(&s->ov_key, buf_slice(&s->cursor));
+        buf_append_slice(&s->ov_value, in.value);
+        s->ov_is_delete = in.kind == INTENT_DELETE || intent_expired(s->ev, &in);
+        s->ov_expiry_wall_ns = in.has_expiry ? in.expiry_wall_ns : 0;
+        s->have_ov = true;
+        return MICE_OK;
     }
-    if (rc == MICE_OK && it) rc = engine_iter_status(it, err);
-    engine_iter_destroy(it);
-    buf_deinit(&lo);
-    buf_deinit(&hi);
-    return rc;
+    return MICE_OK;
 }
 
 /* Emit one row; MICE_LIMIT once the limit is full and another row exists. */
@@ -267,21 +282,22 @@ static mice_status emit(scan_state *s, mice_slice key, mice_slice value, uint64_
 static mice_status emit_overrides_before(scan_state *s, const mice_slice *key, bool *same)
 {
     *same = false;
-    for (; s->next_ov < s->n_ovs; s->next_ov++) {
-        const override *ov = ov_at(s, s->next_ov);
-        int c = key ? mice_slice_cmp(buf_slice(&ov->key), *key) : -1;
+    while (s->have_ov) {
+        int c = key ? mice_slice_cmp(buf_slice(&s->ov_key), *key) : -1;
         if (key && s->op->reverse) c = -c;
         if (c > 0) break;
         if (c == 0) *same = true;
-        if (!ov->is_delete) {
+        if (!s->ov_is_delete) {
             mice_status rc =
-                emit(s, buf_slice(&ov->key), buf_slice(&ov->value), ov->expiry_wall_ns);
+                emit(s, buf_slice(&s->ov_key), buf_slice(&s->ov_value), s->ov_expiry_wall_ns);
             if (rc) return rc;
         }
-        if (c == 0) {
-            s->next_ov++;
-            break;
+        mice_status rc = ov_load(s);
+        if (rc) {
+            s->ov_rc = rc;
+            return rc;
         }
+        if (c == 0) break;
     }
     return MICE_OK;
 }
@@ -301,9 +317,12 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
     hlc_ts ts = read_ts_of(ev);
     kv__note_read(ev->r, ts);
     mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
-    scan_state s = {.ev = ev, .op = op, .res = res};
+    scan_state s = {.ev = ev, .op = op, .res = res, .ts = ts, .err = err, .end = end};
     buf_init(&s.last_key);
-    mice_status rc = collect_overrides(&s, ts, end, err);
+    buf_init(&s.ov_key);
+    buf_init(&s.ov_value);
+    buf_init(&s.cursor);
+    mice_status rc = ov_load(&s);
     if (rc == MICE_OK) {
         mvcc_scan_opts o = {.start = op->key, .end = end, .ts = ts, .reverse = op->reverse};
         rc = mvcc_scan(ev->r->e, &o, on_committed_row, &s, err);
@@ -311,11 +330,10 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
     bool same;
     if (rc == MICE_OK) rc = emit_overrides_before(&s, NULL, &same);
     if (rc == MICE_LIMIT) rc = MICE_OK;
-    for (size_t i = 0; i < s.n_ovs; i++) {
-        buf_deinit(&s.ovs[i].key);
-        buf_deinit(&s.ovs[i].value);
-    }
-    free(s.ovs);
+    if (rc == MICE_OK && s.ov_rc) rc = s.ov_rc;
+    buf_deinit(&s.cursor);
+    buf_deinit(&s.ov_key);
+    buf_deinit(&s.ov_value);
     buf_deinit(&s.last_key);
     return rc;
 }
@@ -385,7 +403,8 @@ static mice_status check_absent(kv__eval *ev, mice_slice key, bool have, const i
 {
     bool found = false;
     if (have) {
-        found = own->kind == INTENT_PUT && !expired_at(ev, own->expiry_wall_ns);
+        /* an expired own write is absent, as for the transaction's reads */
+        found = own->kind == INTENT_PUT && !intent_expired(ev, own);
         if (own->kind == INTENT_LOCK) have = false; /* a lock says nothing about the row */
     }
     if (!have) {
@@ -413,20 +432,25 @@ static void build_intent(const kv_txn_meta *txn, const kv_op *op, bool have, con
     next->seq = txn->seq;
     next->kind = kind_of(op->kind);
     next->primary = txn->primary;
-    if (next->kind == INTENT_PUT) next->value = op->value;
-    if (next->kind == INTENT_PUT && op->has_expiry) next->expiry_wall_ns = op->expiry_wall_ns;
+    if (next->kind == INTENT_PUT) {
+        next->value = op->value;
+        next->has_expiry = op->has_expiry;
+        next->expiry_wall_ns = op->has_expiry ? op->expiry_wall_ns : 0;
+    }
     if (!have) return;
     if (cur->seq >= txn->stmt_seq) {
         next->has_prior = cur->has_prior;
         next->prior_kind = cur->prior_kind;
         next->prior_seq = cur->prior_seq;
         next->prior_value = cur->prior_value;
+        next->prior_has_expiry = cur->prior_has_expiry;
         next->prior_expiry_wall_ns = cur->prior_expiry_wall_ns;
     } else {
         next->has_prior = true;
         next->prior_kind = cur->kind;
         next->prior_seq = cur->seq;
         next->prior_value = cur->value;
+        next->prior_has_expiry = cur->has_expiry;
         next->prior_expiry_wall_ns = cur->expiry_wall_ns;
     }
 }
@@ -461,6 +485,7 @@ static mice_status eval_txn_write(kv__eval *ev, const kv_op *op, kv_result *res,
     intent_encode(&enc, &next); /* before scratch_key is reused: next borrows raw_intent */
     intent_key(&ev->scratch_key, op->key);
     engine_batch_put(ev->effects, STORE_CF_LOCKS, buf_slice(&ev->scratch_key), buf_slice(&enc));
+    note_intent(ev, '+', op->key);
     buf_deinit(&enc);
     if (too_old) res->locked = true;
     return ensure_record(ev, op->key, err);
@@ -468,9 +493,29 @@ static mice_status eval_txn_write(kv__eval *ev, const kv_op *op, kv_result *res,
 
 /* --- non-transactional writes ---------------------------------------------------------- */
 
+/* DELETE if_expired: the TTL purge. A key with any intent is left alone (its writer
+ * decides); otherwise only an expired newest version is tombstoned, unsynced. */
+static mice_status eval_purge_expired(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
+{
+    bool have = false, exists = false;
+    intent cur;
+    mvcc_meta meta;
+    mice_status rc = intent_read(ev, op->key, &have, &cur, err);
+    if (!rc && !have) rc = mvcc_newest(ev->r->e, NULL, op->key, &exists, &meta, err);
+    if (rc || have || !exists || meta.tombstone || !expired(ev, &meta)) return rc;
+    hlc_ts ts;
+    if ((rc = kv__commit_ts(ev->r, hlc_ts_next(meta.ts), &ts, err))) return rc;
+    if ((rc = mvcc_delete(ev->effects, op->key, ts)))
+        return mice_err_setf(err, rc, "write below the GC horizon");
+    res->commit_ts = ts;
+    res->purged = true;
+    return MICE_OK;
+}
+
 static mice_status eval_plain_write(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     if (op->kind == KV_OP_LOCK) return mice_err_setf(err, MICE_INVALID, "LOCK needs a transaction");
+    if (op->kind == KV_OP_DELETE && op->if_expired) return eval_purge_expired(ev, op, res, err);
     bool have = false;
     intent cur;
     hlc_ts rolled = HLC_TS_ZERO, newest;
@@ -516,15 +561,17 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
             back.kind = cur.prior_kind;
             back.seq = cur.prior_seq;
             back.value = cur.prior_value;
+            back.has_expiry = cur.prior_has_expiry;
             back.expiry_wall_ns = cur.prior_expiry_wall_ns;
             back.has_prior = false;
-            back.prior_expiry_wall_ns = 0;
+            back.prior_has_expiry = false;
             mice_buf enc;
             buf_init(&enc);
             intent_encode(&enc, &back);
             intent_key(&ev->scratch_key, op->key);
             engine_batch_put(ev->effects, STORE_CF_LOCKS, buf_slice(&ev->scratch_key),
                              buf_slice(&enc));
+            note_intent(ev, '+', op->key);
             buf_deinit(&enc);
             return MICE_OK;
         }
@@ -673,6 +720,33 @@ static mice_status eval_gc_txn(kv__eval *ev, mice_err *err)
     return MICE_OK;
 }
 
+/* Remove the span's versions and intents with two range deletions; the intent index
+ * forgets the span's keys ('[' start, ']' end in the delta). */
+static mice_status eval_clear_range(kv__eval *ev, const kv_op *op, mice_err *err)
+{
+    if (ev->req->txn) return mice_err_setf(err, MICE_INVALID, "CLEAR_RANGE is not transactional");
+    mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    mvcc_span_bounds(op->key, end, &lo, &hi);
+    engine_batch_delete_range(ev->effects, STORE_CF_DATA, buf_slice(&lo), buf_slice(&hi));
+    buf_reset(&lo);
+    buf_reset(&hi);
+    intent_key(&lo, op->key);
+    if (end.n)
+        intent_key(&hi, end);
+    else
+        buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
+    engine_batch_delete_range(ev->effects, STORE_CF_LOCKS, buf_slice(&lo), buf_slice(&hi));
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    note_intent(ev, '[', op->key);
+    note_intent(ev, ']', end);
+    ev->sync = true;
+    return MICE_OK;
+}
+
 static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     switch (op->kind) {
@@ -690,6 +764,8 @@ static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_e
         return eval_end_txn(ev, op, res, err);
     case KV_OP_GC_TXN:
         return eval_gc_txn(ev, err);
+    case KV_OP_CLEAR_RANGE:
+        return eval_clear_range(ev, op, err);
     }
     return mice_err_setf(err, MICE_INVALID, "unknown kv operation %d", (int)op->kind);
 }

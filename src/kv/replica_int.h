@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "base/skipset.h"
 #include "kv/latch.h"
 #include "kv/replica.h"
 
@@ -23,6 +24,11 @@ struct kv_replica {
     pthread_mutex_t ts_mu; /* protects read_ts_max and lock_timeout_ms */
     hlc_ts read_ts_max;    /* every read served so far was at or below this */
     uint64_t lock_timeout_ms;
+    /* The user keys of the live intents in this replica's span. Scans consult it instead
+     * of iterating the locks CF (full of resolved intents' tombstones). Changed only by
+     * applying an evaluation's intent delta, while that request's latches are held. */
+    pthread_mutex_t intents_mu;
+    mice_skipset intents;
 };
 
 /* One evaluation of one request. */
@@ -37,6 +43,7 @@ typedef struct kv__eval {
     bool wait_for_live;     /* it runs in this process (else poll until abandoned) */
     bool again_after_apply; /* READ COMMITTED write-too-old: lock taken, then MICE_AGAIN */
     mice_buf scratch_key, raw_intent, raw_record;
+    mice_buf intent_delta; /* ['+' or '-'][u32 length][user key]...: applied with effects */
 } kv__eval;
 
 /* Evaluate ev->req into ev->resp and ev->effects. MICE_BUSY: wait for ev->wait_for. */

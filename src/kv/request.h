@@ -65,10 +65,13 @@ typedef enum kv_op_kind {
     KV_OP_SCAN,
     KV_OP_PUT,
     KV_OP_DELETE,
-    KV_OP_LOCK,    /* SELECT FOR UPDATE: take the row lock, write nothing */
-    KV_OP_RESOLVE, /* settle the request's own txn's intent on key */
-    KV_OP_END_TXN, /* commit or abort the request's transaction */
-    KV_OP_GC_TXN,  /* 2PC: drop the committed record once every intent is resolved */
+    KV_OP_LOCK,        /* SELECT FOR UPDATE: take the row lock, write nothing */
+    KV_OP_RESOLVE,     /* settle the request's own txn's intent on key */
+    KV_OP_END_TXN,     /* commit or abort the request's transaction */
+    KV_OP_GC_TXN,      /* 2PC: drop the committed record once every intent is resolved */
+    KV_OP_CLEAR_RANGE, /* one-shot: remove every version and intent of [key, end) at once,
+                        * without MVCC history: the span must be garbage nobody reads
+                        * (the old data of a TRUNCATEd or DROPped table) */
 } kv_op_kind;
 
 typedef enum kv_resolve_kind {
@@ -94,9 +97,13 @@ typedef struct kv_op {
     bool reverse;
     /* PUT */
     mice_slice value;
-    bool if_absent; /* INSERT: fail with MICE_EXISTS if the key has a live value */
-    bool has_expiry;
+    bool if_absent;  /* INSERT: fail with MICE_EXISTS if the key has a live value */
+    bool has_expiry; /* KV TTL: the value expires at expiry_wall_ns (wall-clock ns) */
     uint64_t expiry_wall_ns;
+    /* DELETE, non-transactional: only if the key's newest version is an expired value
+     * (the background TTL purge); nothing is written otherwise, and nothing is synced
+     * (a purge lost in a crash is redone: the key is still expired). */
+    bool if_expired;
     /* RESOLVE */
     kv_resolve_kind resolve;
     hlc_ts commit_ts;
@@ -120,14 +127,17 @@ typedef struct kv_request {
 typedef struct kv_row {
     mice_buf key;
     mice_buf value;
-    uint64_t expiry_wall_ns; /* when the value expires (wall-clock ns); 0 = never */
+    uint64_t expiry_wall_ns; /* the value's TTL (wall-clock ns); 0 = none (a live row's
+                              * expiry is always in the future, so 0 is never one) */
 } kv_row;
 
 typedef struct kv_result {
-    bool found;              /* GET */
-    mice_buf value;          /* GET */
-    uint64_t expiry_wall_ns; /* GET: the value's expiry (wall-clock ns); 0 = never */
-    kv_row *rows;            /* SCAN, in scan order */
+    bool found;      /* GET */
+    mice_buf value;  /* GET */
+    bool has_expiry; /* GET, when found: the value's TTL */
+    uint64_t expiry_wall_ns;
+    bool purged;  /* DELETE with if_expired: the tombstone was written */
+    kv_row *rows; /* SCAN, in scan order */
     size_t n_rows, cap_rows;
     bool more;           /* SCAN stopped at limit; resume_key is where to continue */
     mice_buf resume_key; /* forward: first key not returned; reverse: exclusive end */
@@ -153,7 +163,7 @@ void kv_response_init(kv_response *r);
 /* Size the results for n ops (clears earlier results). */
 void kv_response_reset(kv_response *r, size_t n_ops);
 void kv_response_deinit(kv_response *r);
-/* Append a row to a result (copies key and value); expiry_wall_ns 0 = never expires. */
+/* Append a row to a result (copies key and value); expiry_wall_ns 0 = no expiry. */
 void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value, uint64_t expiry_wall_ns);
 
 #endif

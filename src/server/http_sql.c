@@ -466,7 +466,8 @@ static void run_session(sql_job *j, pgb_sink *sink)
         extended |= j->items[i].params != NULL;
         rc = run_item(j, sink, &j->items[i]);
     }
-    if (extended && !rc) rc = vt->sync(bctx, j->session, sink); /* ends an implicit txn */
+    /* ends an implicit txn (no malformed protocol message here: after_error is false) */
+    if (extended && !rc) rc = vt->sync(bctx, j->session, false, sink);
     if (j->as_block && !rc) rc = run_quiet(j, sink, job_failed(j) ? "ROLLBACK" : "COMMIT");
     if (rc && rc != MICE_CLOSED) record_error(j, "XX000", mice_status_str(rc), NULL, NULL, 0);
 }

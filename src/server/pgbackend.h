@@ -197,8 +197,11 @@ typedef struct pgb_backend_vtab {
                            pgb_sink *sink, bool *suspended);
     /* kind 'S' statement or 'P' portal; closing a name that does not exist is not an error. */
     mice_status (*close)(void *ctx, void *session, char kind, const char *name, pgb_sink *sink);
-    /* End of an extended-query cycle: commit the implicit transaction, if any. */
-    mice_status (*sync)(void *ctx, void *session, pgb_sink *sink);
+    /* End of an extended-query cycle: commit the implicit transaction, if any. With
+     * after_error (the protocol layer answered a malformed message with an ERROR since
+     * the last Sync) the cycle failed: roll the implicit transaction back, or put an
+     * explicit block into the failed state, as a failed statement would. */
+    mice_status (*sync)(void *ctx, void *session, bool after_error, pgb_sink *sink);
     /* 'I' idle, 'T' in a transaction block, 'E' in a failed one. Called on the worker at
      * the end of every request (the server caches it for ReadyForQuery). */
     char (*txn_status)(void *ctx, void *session);

@@ -64,7 +64,8 @@ typedef struct pgs_job {
      * they point to lives in its frame and arena until pgw_conn_done. */
     pgw_parse_msg parse;
     pgw_bind_msg bind;
-    char which; /* describe/close kind */
+    char which;       /* describe/close kind */
+    bool after_error; /* sync: the protocol layer answered an error since the last Sync */
     int32_t max_rows;
     mice_buf data; /* COPY data (owned) */
 } pgs_job;
@@ -553,7 +554,7 @@ static mice_status call_backend(pgs_job *job, pgs_sink *s, bool *suspended)
     case JOB_CLOSE:
         return be->close(bctx, c->session, job->which, job->text, k);
     case JOB_SYNC:
-        return be->sync(bctx, c->session, k);
+        return be->sync(bctx, c->session, job->after_error, k);
     case JOB_COPY_DATA:
         return be->copy_data(bctx, c->session, buf_slice(&job->data), k);
     case JOB_COPY_DONE:
@@ -1111,10 +1112,12 @@ static void on_close_msg(void *ctx, pgw_conn *pc, char kind, const char *name)
     enqueue(ctx, job);
 }
 
-static void on_sync(void *ctx, pgw_conn *pc)
+static void on_sync(void *ctx, pgw_conn *pc, bool after_error)
 {
     (void)pc;
-    enqueue(ctx, job_new(ctx, JOB_SYNC));
+    pgs_job *job = job_new(ctx, JOB_SYNC);
+    job->after_error = after_error;
+    enqueue(ctx, job);
 }
 
 /* CopyData borrows the frame for this call only: copy it, coalescing with queued data. */
@@ -1369,7 +1372,8 @@ mice_status pgserver_start(pgserver *s, mice_err *err)
              s->listen_addr, atomic_load(&s->port), s->cfg.max_connections,
              workpool_threads(s->cfg.pool));
     if (s->cfg.insecure)
-        log_warn("pgserver: INSECURE mode: loopback clients only, trusted unless they have a password");
+        log_warn(
+            "pgserver: INSECURE mode: loopback clients only, trusted unless they have a password");
     return MICE_OK;
 }
 

@@ -73,7 +73,8 @@ static void drop_portal(pgs_session *s, pgs_portal *p)
 
 void pgs__drop_portals(pgs_session *s)
 {
-    while (s->portals) drop_portal(s, s->portals);
+    while (s->portals)
+        drop_portal(s, s->portals);
 }
 
 void pgs__drop_stale_portals(pgs_session *s)
@@ -86,7 +87,8 @@ void pgs__drop_stale_portals(pgs_session *s)
 void pgs__drop_all(pgs_session *s, bool statements)
 {
     pgs__drop_portals(s);
-    while (statements && s->stmts) drop_stmt(s, s->stmts);
+    while (statements && s->stmts)
+        drop_stmt(s, s->stmts);
 }
 
 static mice_status send_sql_error(pgs_session *s, pgb_sink *sink, mice_status rc, sql_error *err)
@@ -113,13 +115,15 @@ static mice_status fail_aborted(pgs_session *s, pgb_sink *sink)
 {
     return fail(s, sink, SQLSTATE_IN_FAILED_SQL_TRANSACTION,
                 "current transaction is aborted, commands ignored until end of transaction "
-                "block%s", "");
+                "block%s",
+                "");
 }
 
 mice_status pgs__deallocate(pgs_session *s, const char *name, sql_error *err)
 {
     if (!name) {
-        while (s->stmts) drop_stmt(s, s->stmts);
+        while (s->stmts)
+            drop_stmt(s, s->stmts);
         return MICE_OK;
     }
     pgs_stmt *st = find_stmt(s, name);
@@ -144,7 +148,8 @@ static mice_status shape_session_stmt(pgs_session *s, pgs_stmt *st, sql_error *e
         st->shape.n_cols = 3;
         st->shape.cols = ARENA_NEW_ARRAY(st->arena, pgs_col, 3);
         for (int i = 0; i < 3; i++)
-            st->shape.cols[i] = (pgs_col){.name = all_cols[i], .type = sql_type_make(SQL_TYPE_TEXT, -1)};
+            st->shape.cols[i] =
+                (pgs_col){.name = all_cols[i], .type = sql_type_make(SQL_TYPE_TEXT, -1)};
         return MICE_OK;
     }
     mice_buf tmp;
@@ -196,8 +201,8 @@ mice_status pgs__parse(void *ctx, void *session, const char *name, const char *s
     pgs_session *s = session;
     pgs_stmt *old = find_stmt(s, name);
     if (old && name[0])
-        return fail(s, sink, SQLSTATE_DUPLICATE_PSTATEMENT, "prepared statement \"%s\" already exists",
-                    name);
+        return fail(s, sink, SQLSTATE_DUPLICATE_PSTATEMENT,
+                    "prepared statement \"%s\" already exists", name);
     if (old) drop_stmt(s, old);
     mice_arena *a = arena_create(NULL, "prepared", PGS_STMT_ARENA_BYTES);
     pgs_stmt *st = ARENA_NEW(a, pgs_stmt); /* the statement lives in its own arena */
@@ -230,7 +235,8 @@ static mice_status decode_param(pgs_session *s, const pgw_bind_msg *m, size_t i,
         return MICE_OK;
     }
     const sql_value_ctx *vctx = settings_value_ctx(s->set);
-    if (pgw_bind_param_format(m, i) == 1) return value_recv(t, m->params[i].data, vctx, a, out, err);
+    if (pgw_bind_param_format(m, i) == 1)
+        return value_recv(t, m->params[i].data, vctx, a, out, err);
     return value_from_text(t, m->params[i].data, vctx, a, out, err);
 }
 
@@ -247,7 +253,8 @@ static mice_status bind_values(pgs_session *s, pgs_portal *p, const pgw_bind_msg
         mice_err me;
         mice_err_clear(&me);
         if (pgw_bind_result_format(m, sh->n_cols, c, &p->formats[c], &me))
-            return sqlerr_set(err, MICE_INVALID, SQLSTATE_PROTOCOL_VIOLATION, "%s", mice_err_msg(&me));
+            return sqlerr_set(err, MICE_INVALID, SQLSTATE_PROTOCOL_VIOLATION, "%s",
+                              mice_err_msg(&me));
     }
     return MICE_OK;
 }
@@ -267,14 +274,16 @@ mice_status pgs__bind(void *ctx, void *session, const pgw_bind_msg *m, pgb_sink 
     if (s->block == PGS_FAILED && !ends_block(st->ast)) return fail_aborted(s, sink);
     pgs_portal *old = find_portal(s, m->portal_name);
     if (old && m->portal_name[0])
-        return fail(s, sink, SQLSTATE_DUPLICATE_CURSOR, "portal \"%s\" already exists", m->portal_name);
+        return fail(s, sink, SQLSTATE_DUPLICATE_CURSOR, "portal \"%s\" already exists",
+                    m->portal_name);
     if (old) drop_portal(s, old);
     sql_error err;
     sqlerr_clear(&err);
     if (m->n_params != st->shape.n_params) {
-        sqlerr_set(&err, MICE_INVALID, SQLSTATE_PROTOCOL_VIOLATION,
-                   "bind message supplies %zu parameters, but prepared statement \"%s\" requires %u",
-                   m->n_params, st->name, st->shape.n_params);
+        sqlerr_set(
+            &err, MICE_INVALID, SQLSTATE_PROTOCOL_VIOLATION,
+            "bind message supplies %zu parameters, but prepared statement \"%s\" requires %u",
+            m->n_params, st->name, st->shape.n_params);
         return send_sql_error(s, sink, MICE_INVALID, &err);
     }
     mice_arena *a = arena_create(NULL, "portal", PGS_STMT_ARENA_BYTES);
@@ -301,7 +310,8 @@ static mice_status describe_rows(const pgs_shape *sh, const int16_t *formats, pg
     if (!sh->returns_rows) return pgb_sink_no_data(sink);
     pgw_field *f = calloc(sh->n_cols ? sh->n_cols : 1, sizeof *f);
     mice_assert(f != NULL);
-    for (uint32_t i = 0; i < sh->n_cols; i++) pgs__field(&sh->cols[i], formats ? formats[i] : 0, &f[i]);
+    for (uint32_t i = 0; i < sh->n_cols; i++)
+        pgs__field(&sh->cols[i], formats ? formats[i] : 0, &f[i]);
     mice_status rc = pgb_sink_columns(sink, f, sh->n_cols);
     free(f);
     return rc;
@@ -321,7 +331,8 @@ mice_status pgs__describe_statement(void *ctx, void *session, const char *name, 
     const pgs_shape *sh = &st->shape;
     pgw_oid_t *oids = calloc(sh->n_params ? sh->n_params : 1, sizeof *oids);
     mice_assert(oids != NULL);
-    for (uint32_t i = 0; i < sh->n_params; i++) oids[i] = (pgw_oid_t)sh->param_types[i].id;
+    for (uint32_t i = 0; i < sh->n_params; i++)
+        oids[i] = (pgw_oid_t)sh->param_types[i].id;
     mice_status rc = pgb_sink_parameter_description(sink, oids, sh->n_params);
     free(oids);
     if (rc) return rc;
@@ -333,7 +344,8 @@ mice_status pgs__describe_portal(void *ctx, void *session, const char *name, pgb
     (void)ctx;
     pgs_session *s = session;
     pgs_portal *p = find_portal(s, name);
-    if (!p) return fail(s, sink, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", name);
+    if (!p)
+        return fail(s, sink, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", name);
     return describe_rows(&p->stmt->shape, p->formats, sink);
 }
 
@@ -371,15 +383,20 @@ static mice_status keep_row(void *ctx, const sql_datum *row, uint32_t n)
 
 /* Run the portal's statement: stream the rows (keep false) or keep them in the portal. */
 static mice_status run_portal(pgs_session *s, pgs_portal *p, bool keep, pgb_sink *sink,
-                             sql_error *err)
+                              sql_error *err)
 {
     row_keep k = {.rs = {.err = err}, .p = p};
     pgs__row_out_init(&k.rs.out, s, sink, p->formats);
-    pgs_run r = {.ast = p->stmt->ast, .sql = p->stmt->sql, .sql_len = p->stmt->sql_len,
-                 .prepared = p->stmt->shape.prepared, .params = p->params,
+    pgs_run r = {.ast = p->stmt->ast,
+                 .sql = p->stmt->sql,
+                 .sql_len = p->stmt->sql_len,
+                 .prepared = p->stmt->shape.prepared,
+                 .params = p->params,
                  .n_params = p->stmt->shape.n_params,
                  .arena = arena_create(NULL, "exec", PGS_STMT_ARENA_BYTES),
-                 .row_fn = keep ? keep_row : pgs__send_row, .ctx = &k, .sink = sink};
+                 .row_fn = keep ? keep_row : pgs__send_row,
+                 .ctx = &k,
+                 .sink = sink};
     mice_status rc = pgs__run_statement(s, &r, err);
     pgs__row_out_deinit(&k.rs.out);
     arena_destroy(r.arena);
@@ -415,7 +432,8 @@ mice_status pgs__execute(void *ctx, void *session, const char *portal, int32_t m
     pgs_session *s = session;
     atomic_store(&s->cancel, false);
     pgs_portal *p = find_portal(s, portal);
-    if (!p) return fail(s, sink, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
+    if (!p)
+        return fail(s, sink, SQLSTATE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
     if (!p->stmt->ast) return pgb_sink_empty_query(sink);
     if (s->block == PGS_FAILED && !ends_block(p->stmt->ast)) return fail_aborted(s, sink);
     if (p->started) return send_kept(p, max_rows, sink, suspended);
@@ -457,12 +475,13 @@ mice_status pgs__close(void *ctx, void *session, char kind, const char *name, pg
     return MICE_OK;
 }
 
-mice_status pgs__sync(void *ctx, void *session, pgb_sink *sink)
+mice_status pgs__sync(void *ctx, void *session, bool after_error, pgb_sink *sink)
 {
     (void)ctx;
     pgs_session *s = session;
     sql_error err;
     sqlerr_clear(&err);
+    if (after_error) pgs__statement_failed(s);
     mice_status rc = pgs__end_implicit(s, true, &err);
     pgs__drop_stale_portals(s);
     if (rc) return pgs__answer_error(sink, rc, &err);

@@ -203,7 +203,7 @@ mice_status pgs__describe_portal(void *ctx, void *session, const char *name, pgb
 mice_status pgs__execute(void *ctx, void *session, const char *portal, int32_t max_rows,
                          pgb_sink *sink, bool *suspended);
 mice_status pgs__close(void *ctx, void *session, char kind, const char *name, pgb_sink *sink);
-mice_status pgs__sync(void *ctx, void *session, pgb_sink *sink);
+mice_status pgs__sync(void *ctx, void *session, bool after_error, pgb_sink *sink);
 void pgs__drop_all(pgs_session *s, bool statements);
 /* DEALLOCATE name (NULL: ALL). 26000 for an unknown name. */
 mice_status pgs__deallocate(pgs_session *s, const char *name, sql_error *err);

@@ -50,6 +50,7 @@ struct pgw_conn {
     req_kind req;
     bool req_failed, fatal_requested;
     bool ignore_till_sync;
+    bool sync_after_error; /* a malformed extended-query message since the last Sync */
     bool copy_in;
     bool in_drive;
     bool ssl_done, gss_done;
@@ -600,11 +601,14 @@ static void on_ready_msg(pgw_conn *c, const pgw_fe_msg *m)
         begin_request(c, REQ_CLOSE);
         vt->close(c->ctx, c, m->u.close.kind, m->u.close.name);
         return;
-    case PGW_FE_SYNC:
+    case PGW_FE_SYNC: {
+        bool after_error = c->sync_after_error;
         c->ignore_till_sync = false;
+        c->sync_after_error = false;
         begin_request(c, REQ_SYNC);
-        vt->sync(c->ctx, c);
+        vt->sync(c->ctx, c, after_error);
         return;
+    }
     case PGW_FE_FLUSH:
         flush(c);
         return;
@@ -663,6 +667,7 @@ static void malformed_msg(pgw_conn *c, uint8_t type, mice_status rc, const char 
     protocol_error(c, rc == MICE_LIMIT ? "54000" : "08P01", message);
     if (strchr("PBDECH", type)) {
         c->ignore_till_sync = true;
+        c->sync_after_error = true; /* the Sync must not commit the implicit transaction */
         return;
     }
     c->ignore_till_sync = false; /* a Sync ends the skip even when malformed */

@@ -119,7 +119,9 @@ typedef struct pgw_session_vtab {
     void (*describe)(void *ctx, pgw_conn *c, char kind, const char *name);
     void (*execute)(void *ctx, pgw_conn *c, const char *portal, int32_t max_rows);
     void (*close)(void *ctx, pgw_conn *c, char kind, const char *name);
-    void (*sync)(void *ctx, pgw_conn *c);
+    /* after_error: a malformed extended-query message was answered with an ERROR since
+     * the previous Sync, so the implicit transaction must roll back (PostgreSQL). */
+    void (*sync)(void *ctx, pgw_conn *c, bool after_error);
     void (*copy_data)(void *ctx, pgw_conn *c, mice_slice data);
     void (*copy_done)(void *ctx, pgw_conn *c);
     void (*copy_fail)(void *ctx, pgw_conn *c, const char *message);

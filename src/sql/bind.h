@@ -74,6 +74,10 @@ typedef struct bind_ctx {
      * n_params is the highest $n used. */
     sql_type param_types[BIND_PARAMS_MAX];
     uint32_t n_params;
+    /* Parameters were given with the statement (simple query, one-shot execution): a $n
+     * beyond them is an error (42P02) instead of a new parameter to infer. */
+    bool params_fixed;
+    uint32_t n_params_given;
     const char *clause;      /* "WHERE", "JOIN conditions": where aggregates are refused */
     const ast_list *ctes[8]; /* WITH lists in scope, innermost last (AST_CTE items) */
     uint32_t n_ctes;

@@ -198,6 +198,7 @@ static mice_status insert_source(bind_ctx *b, const catalog_desc *d, const ast_i
         plan_node *p = plan_new(b->arena, PLAN_VALUES, 0);
         if (!p || !(p->rows = ARENA_NEW_ARRAY(b->arena, sql_expr **, 1))) return bind__nomem(err);
         p->n_rows = 1;
+        *n_target_io = 0; /* DEFAULT VALUES: every column takes its default */
         *out = p;
         return MICE_OK;
     }

@@ -312,6 +312,9 @@ static mice_status bind_param(bind_ctx *b, const ast_node *n, sql_expr **out, sq
     int32_t num = n->u.param.number;
     if (num < 1 || num > BIND_PARAMS_MAX)
         return bind__err(err, SQLSTATE_SYNTAX_ERROR, n->loc, "there is no parameter $%d", num);
+    if (b->params_fixed && (uint32_t)num > b->n_params_given)
+        return bind__err(err, SQLSTATE_UNDEFINED_PARAMETER, n->loc, "there is no parameter $%d",
+                         num);
     if ((uint32_t)num > b->n_params) b->n_params = (uint32_t)num;
     sql_type t = b->param_types[num - 1];
     if (t.id == SQL_TYPE_INVALID) t = sql_type_make(SQL_TYPE_UNKNOWN, -1);

@@ -221,6 +221,9 @@ typedef struct catalog_txn {
 mice_status catalog_bootstrap(txn_db *db, sql_error *err);
 catalog *catalog_create(txn_db *db, const mice_env *env, uint32_t node_id);
 void catalog_destroy(catalog *c); /* NULL is ignored */
+/* Clear the data of dropped tables and indexes and of truncated tables' old indexes
+ * (committed GC jobs). Any thread; the node runs it in the background. */
+mice_status catalog_gc_run(catalog *c, size_t *n_done, sql_error *err);
 /* unique_rowid() for this node (hidden rowid columns). */
 int64_t catalog_unique_rowid(catalog *c);
 /* Statistics for tests: the cache's version and how many reads missed it. */

@@ -26,8 +26,10 @@ static mice_status bump_version(catalog_txn *ct, sql_error *err)
     mice_err me;
     ct->ddl = true;
     mice_status rc = txn_get(ct->t, buf_slice(&key), &val, &found, &me);
-    if (rc) rc = catalog__txn_error(err, rc, &me);
-    else if (found && val.n != 8) rc = catalog__corrupt(err, MICE_CORRUPT, "catalog version", 0);
+    if (rc)
+        rc = catalog__txn_error(err, rc, &me);
+    else if (found && val.n != 8)
+        rc = catalog__corrupt(err, MICE_CORRUPT, "catalog version", 0);
     if (rc == MICE_OK) {
         uint64_t v = found ? mice_load_be64(val.p) : 0;
         uint8_t b[8];
@@ -49,12 +51,15 @@ static mice_status alloc_id(catalog_txn *ct, uint32_t *id, sql_error *err)
     mice_err me;
     ct->ddl = true;
     mice_status rc = txn_get(ct->t, buf_slice(&key), &val, &found, &me);
-    if (rc) rc = catalog__txn_error(err, rc, &me);
-    else if (found && val.n != 8) rc = catalog__corrupt(err, MICE_CORRUPT, "id generator", 0);
+    if (rc)
+        rc = catalog__txn_error(err, rc, &me);
+    else if (found && val.n != 8)
+        rc = catalog__corrupt(err, MICE_CORRUPT, "id generator", 0);
     if (rc == MICE_OK) {
         uint64_t next = found ? mice_load_be64(val.p) : CATALOG_ID_FIRST;
-        if (next >= UINT32_MAX) rc = sqlerr_set(err, MICE_LIMIT, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
-                                                "out of object identifiers");
+        if (next >= UINT32_MAX)
+            rc = sqlerr_set(err, MICE_LIMIT, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
+                            "out of object identifiers");
         uint8_t b[8];
         mice_store_be64(b, next + 1);
         if (rc == MICE_OK) rc = catalog__put(ct, buf_slice(&key), mice_slice_of(b, 8), err);
@@ -133,11 +138,11 @@ static mice_status duplicate(sql_error *err, catalog_kind kind, const char *name
         return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_DATABASE,
                           "database \"%s\" already exists", name);
     case CATALOG_SCHEMA:
-        return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_SCHEMA, "schema \"%s\" already exists",
-                          name);
+        return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_SCHEMA,
+                          "schema \"%s\" already exists", name);
     default:
-        return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_TABLE, "relation \"%s\" already exists",
-                          name);
+        return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_TABLE,
+                          "relation \"%s\" already exists", name);
     }
 }
 
@@ -162,7 +167,8 @@ mice_status catalog_create_schema(catalog_txn *ct, uint32_t database_id, const c
     uint32_t vid;
     if (catalog__is_virtual_schema(name, &vid)) return duplicate(err, CATALOG_SCHEMA, name);
     if (strncmp(name, "pg_", 3) == 0) {
-        mice_status rc = sqlerr_set(err, MICE_INVALID, "42939", "unacceptable schema name \"%s\"", name);
+        mice_status rc =
+            sqlerr_set(err, MICE_INVALID, "42939", "unacceptable schema name \"%s\"", name);
         sqlerr_detail(err, "The prefix \"pg_\" is reserved for system schemas.");
         return rc;
     }
@@ -173,8 +179,12 @@ mice_status catalog_create_schema(catalog_txn *ct, uint32_t database_id, const c
         rc = sqlerr_set(err, MICE_NOTFOUND, SQLSTATE_INVALID_CATALOG_NAME,
                         "database with OID %u does not exist", database_id);
     if (rc == MICE_OK) rc = name_free(ct, database_id, name, CATALOG_SCHEMA, err);
-    catalog_desc d = {.kind = CATALOG_SCHEMA, .parent_id = database_id, .database_id = database_id,
-                      .name = name, .owner_id = owner_id, .version = 1};
+    catalog_desc d = {.kind = CATALOG_SCHEMA,
+                      .parent_id = database_id,
+                      .database_id = database_id,
+                      .name = name,
+                      .owner_id = owner_id,
+                      .version = 1};
     if (rc == MICE_OK) rc = alloc_id(ct, &d.id, err);
     if (rc == MICE_OK) rc = desc_put(ct, &d, err);
     if (rc == MICE_OK) rc = ns_put(ct, database_id, name, d.id, CATALOG_SCHEMA, 0, err);
@@ -215,18 +225,25 @@ static mice_status choose_index_name(catalog_txn *ct, const catalog_desc *d, cat
     buf_init(&base);
     buf_append_str(&base, d->name);
     if (!ix->primary)
-        for (uint32_t i = 0; i < ix->n_cols; i++) buf_printf(&base, "_%s", column_name(d, ix->col_ids[i]));
+        for (uint32_t i = 0; i < ix->n_cols; i++)
+            buf_printf(&base, "_%s", column_name(d, ix->col_ids[i]));
     const char *suffix = ix->primary ? "pkey" : ix->unique ? "key" : "idx";
     mice_status rc = MICE_OK;
     for (int n = 0; rc == MICE_OK; n++) {
         char *name = n == 0 ? arena_sprintf(a, "%s_%s", (const char *)base.p, suffix)
                             : arena_sprintf(a, "%s_%s%d", (const char *)base.p, suffix, n);
-        if (!name) { rc = sqlerr_nomem(err); break; }
+        if (!name) {
+            rc = sqlerr_nomem(err);
+            break;
+        }
         uint32_t id, index_id;
         catalog_kind k;
         bool found = false;
         rc = catalog__ns_get(ct, d->parent_id, name, &id, &k, &index_id, &found, err);
-        if (rc == MICE_OK && !found) { ix->name = name; break; }
+        if (rc == MICE_OK && !found) {
+            ix->name = name;
+            break;
+        }
     }
     buf_deinit(&base);
     return rc;
@@ -242,8 +259,8 @@ static mice_status add_index_name(catalog_txn *ct, catalog_desc *d, catalog_inde
     if (rc) return rc;
     for (uint32_t i = 0; i < ix->n_cols; i++)
         if (catalog_column_pos(d, ix->col_ids[i]) < 0)
-            return sqlerr_set(err, MICE_INVALID, "42703",
-                              "column with id %u does not exist", ix->col_ids[i]);
+            return sqlerr_set(err, MICE_INVALID, "42703", "column with id %u does not exist",
+                              ix->col_ids[i]);
     return ns_put(ct, d->parent_id, ix->name, d->id, CATALOG_INDEX, ix->id, err);
 }
 
@@ -258,12 +275,16 @@ static mice_status add_rowid(catalog_desc *d, mice_arena *a, sql_error *err)
     if (d->n_columns) memcpy(cols, d->columns, sizeof *cols * d->n_columns);
     if (d->n_indexes) memcpy(ixs + 1, d->indexes, sizeof *ixs * d->n_indexes);
     uint32_t id = d->next_column_id++;
-    cols[d->n_columns++] = (catalog_column){.id = id, .name = "rowid",
-                                            .type = {SQL_TYPE_INT8, -1}, .not_null = true,
-                                            .hidden = true, .default_expr = "unique_rowid()"};
+    cols[d->n_columns++] = (catalog_column){.id = id,
+                                            .name = "rowid",
+                                            .type = {SQL_TYPE_INT8, -1},
+                                            .not_null = true,
+                                            .hidden = true,
+                                            .default_expr = "unique_rowid()"};
     *col_ids = id;
     *dirs = KEYENC_ASC;
-    ixs[0] = (catalog_index){.primary = true, .unique = true, .n_cols = 1, .col_ids = col_ids, .dirs = dirs};
+    ixs[0] = (catalog_index){
+        .primary = true, .unique = true, .n_cols = 1, .col_ids = col_ids, .dirs = dirs};
     d->columns = cols;
     d->indexes = ixs;
     d->n_indexes++;
@@ -389,8 +410,8 @@ mice_status catalog_update_desc(catalog_txn *ct, catalog_desc *d, sql_error *err
     mice_arena *a = arena_create(NULL, "ddl", 0);
     catalog_desc *old = NULL;
     mice_status rc = desc_for_ddl(ct, d->id, a, &old, err);
-    if (rc == MICE_OK && (old->kind != d->kind || strcmp(old->name, d->name) != 0 ||
-                          old->parent_id != d->parent_id))
+    if (rc == MICE_OK &&
+        (old->kind != d->kind || strcmp(old->name, d->name) != 0 || old->parent_id != d->parent_id))
         rc = sqlerr_set(err, MICE_INVALID, SQLSTATE_INTERNAL_ERROR,
                         "catalog_update_desc cannot rename or move \"%s\"", old->name);
     if (rc == MICE_OK) {
@@ -404,16 +425,28 @@ mice_status catalog_update_desc(catalog_txn *ct, catalog_desc *d, sql_error *err
 
 /* --- drops -------------------------------------------------------------------------------- */
 
+/* The data of a dropped table (index_id 0) or index, or of a truncated table's old
+ * indexes, becomes garbage when the transaction commits: it is recorded as a GC job in
+ * the same transaction and cleared at once, without MVCC history, by catalog_gc_run.
+ * Like PostgreSQL's TRUNCATE this is not MVCC-safe: a transaction whose snapshot predates
+ * the commit finds the old data gone. The value repeats the ids for the sweeper. */
+static mice_status gc_job_add(catalog_txn *ct, uint32_t table_id, uint32_t index_id, sql_error *err)
+{
+    mice_buf key, val;
+    buf_init(&key);
+    buf_init(&val);
+    keys_gc_job(&key, table_id, index_id);
+    buf_append_be32(&val, table_id);
+    buf_append_be32(&val, index_id);
+    mice_status rc = catalog__put(ct, buf_slice(&key), buf_slice(&val), err);
+    buf_deinit(&key);
+    buf_deinit(&val);
+    return rc;
+}
+
 static mice_status delete_table_span(catalog_txn *ct, uint32_t table_id, sql_error *err)
 {
-    mice_buf start, end;
-    buf_init(&start);
-    buf_init(&end);
-    keys_table_span(&start, &end, table_id);
-    mice_status rc = catalog__delete_span(ct, buf_slice(&start), buf_slice(&end), err);
-    buf_deinit(&start);
-    buf_deinit(&end);
-    return rc;
+    return gc_job_add(ct, table_id, 0, err);
 }
 
 static mice_status drop_desc(catalog_txn *ct, const catalog_desc *d, mice_arena *a, sql_error *err);
@@ -426,7 +459,8 @@ static mice_status drop_owned_sequences(catalog_txn *ct, const catalog_desc *d, 
         catalog_desc *seq = NULL;
         bool found = false;
         mice_status rc = catalog__desc_get(ct, d->columns[i].sequence_id, a, &seq, &found, err);
-        if (rc == MICE_OK && found && seq->kind == CATALOG_SEQUENCE) rc = drop_desc(ct, seq, a, err);
+        if (rc == MICE_OK && found && seq->kind == CATALOG_SEQUENCE)
+            rc = drop_desc(ct, seq, a, err);
         if (rc) return rc;
     }
     return MICE_OK;
@@ -473,7 +507,8 @@ mice_status catalog_drop_index(catalog_txn *ct, uint32_t table_id, uint32_t inde
     catalog_desc *d = NULL;
     mice_status rc = table_for_ddl(ct, table_id, a, &d, err);
     uint32_t pos = 0;
-    while (rc == MICE_OK && pos < d->n_indexes && d->indexes[pos].id != index_id) pos++;
+    while (rc == MICE_OK && pos < d->n_indexes && d->indexes[pos].id != index_id)
+        pos++;
     if (rc == MICE_OK && pos == d->n_indexes)
         rc = sqlerr_set(err, MICE_NOTFOUND, SQLSTATE_UNDEFINED_OBJECT,
                         "index with id %u does not exist", index_id);
@@ -486,13 +521,11 @@ mice_status catalog_drop_index(catalog_txn *ct, uint32_t table_id, uint32_t inde
     mice_buf start, end;
     buf_init(&start);
     buf_init(&end);
-    if (rc == MICE_OK) {
-        keys_index_span(&start, &end, table_id, index_id);
-        rc = catalog__delete_span(ct, buf_slice(&start), buf_slice(&end), err);
-    }
+    if (rc == MICE_OK) rc = gc_job_add(ct, table_id, index_id, err);
     if (rc == MICE_OK) rc = ns_del(ct, d->parent_id, d->indexes[pos].name, err);
     if (rc == MICE_OK) {
-        memmove(&d->indexes[pos], &d->indexes[pos + 1], sizeof *d->indexes * (d->n_indexes - pos - 1));
+        memmove(&d->indexes[pos], &d->indexes[pos + 1],
+                sizeof *d->indexes * (d->n_indexes - pos - 1));
         d->n_indexes--;
         d->version++;
         rc = desc_put(ct, d, err);
@@ -504,8 +537,7 @@ mice_status catalog_drop_index(catalog_txn *ct, uint32_t table_id, uint32_t inde
     return rc;
 }
 
-mice_status catalog_drop_schema(catalog_txn *ct, uint32_t schema_id, bool cascade,
-                                sql_error *err)
+mice_status catalog_drop_schema(catalog_txn *ct, uint32_t schema_id, bool cascade, sql_error *err)
 {
     mice_arena *a = arena_create(NULL, "ddl", 0);
     catalog_desc *s = NULL, **kids = NULL;
@@ -523,7 +555,8 @@ mice_status catalog_drop_schema(catalog_txn *ct, uint32_t schema_id, bool cascad
     for (uint32_t i = 0; rc == MICE_OK && i < n; i++) {
         catalog_desc *k = NULL;
         bool found = false;
-        rc = catalog__desc_get(ct, kids[i]->id, a, &k, &found, err); /* an owned sequence may be gone */
+        rc = catalog__desc_get(ct, kids[i]->id, a, &k, &found,
+                               err); /* an owned sequence may be gone */
         if (rc == MICE_OK && found) rc = drop_desc(ct, k, a, err);
     }
     if (rc == MICE_OK) rc = drop_desc(ct, s, a, err);
@@ -539,10 +572,11 @@ mice_status catalog_drop_database(catalog_txn *ct, uint32_t database_id, sql_err
     uint32_t n = 0;
     mice_status rc = desc_for_ddl(ct, database_id, a, &db, err);
     if (rc == MICE_OK && db->kind != CATALOG_DATABASE)
-        rc = sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_CATALOG_NAME, "\"%s\" is not a database",
-                        db->name);
+        rc = sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_CATALOG_NAME,
+                        "\"%s\" is not a database", db->name);
     if (rc == MICE_OK) rc = catalog_list(ct, database_id, a, &kids, &n, err);
-    for (uint32_t i = 0; rc == MICE_OK && i < n; i++) rc = catalog_drop_schema(ct, kids[i]->id, true, err);
+    for (uint32_t i = 0; rc == MICE_OK && i < n; i++)
+        rc = catalog_drop_schema(ct, kids[i]->id, true, err);
     if (rc == MICE_OK) rc = drop_desc(ct, db, a, err);
     if (rc == MICE_OK) rc = bump_version(ct, err);
     arena_destroy(a);
@@ -600,9 +634,85 @@ mice_status catalog_truncate(catalog_txn *ct, uint32_t table_id, sql_error *err)
     mice_arena *a = arena_create(NULL, "ddl", 0);
     catalog_desc *d = NULL;
     mice_status rc = table_for_ddl(ct, table_id, a, &d, err);
-    if (rc == MICE_OK) rc = delete_table_span(ct, table_id, err);
+    /* Every index moves to a fresh, empty id; the old ids' data is garbage. O(indexes),
+     * whatever the table's size. */
+    for (uint32_t i = 0; rc == MICE_OK && i < d->n_indexes; i++) {
+        catalog_index *ix = &d->indexes[i];
+        rc = gc_job_add(ct, d->id, ix->id, err);
+        ix->id = d->next_index_id++;
+        if (rc == MICE_OK)
+            rc = ns_put(ct, d->parent_id, ix->name, d->id, CATALOG_INDEX, ix->id, err);
+    }
+    if (rc == MICE_OK) {
+        d->version++;
+        rc = desc_put(ct, d, err);
+    }
     if (rc == MICE_OK) rc = bump_version(ct, err);
     arena_destroy(a);
+    return rc;
+}
+
+/* Clear the spans of committed GC jobs (see gc_job_add), each then deleted in its own
+ * transaction. Jobs of transactions not yet committed are invisible, so never run. */
+mice_status catalog_gc_run(catalog *c, size_t *n_done, sql_error *err)
+{
+    *n_done = 0;
+    mice_buf start, end, span_lo, span_hi;
+    buf_init(&start);
+    buf_init(&end);
+    buf_init(&span_lo);
+    buf_init(&span_hi);
+    keys_sys_prefix(&start, KEYS_SYS_GC_JOB);
+    keys_prefix_span(buf_slice(&start), &span_lo, &span_hi);
+    mice_status rc = MICE_OK;
+    for (;;) {
+        /* One job per round trip: jobs are rare and each clear is one synced batch. */
+        txn *t = txn_begin(c->db, TXN_READ_COMMITTED);
+        txn_scan *s = NULL;
+        mice_err me;
+        const kv_row *rows = NULL;
+        size_t n = 0;
+        rc = txn_scan_open(t, buf_slice(&span_lo), buf_slice(&span_hi), false, 1, &s);
+        if (!rc) rc = txn_scan_next(s, 1, &rows, &n, &me);
+        uint32_t table_id = 0, index_id = 0;
+        mice_buf job;
+        buf_init(&job);
+        if (!rc && n == 1 && rows[0].value.n == 8) {
+            table_id = mice_load_be32(rows[0].value.p);
+            index_id = mice_load_be32(rows[0].value.p + 4);
+            buf_append_slice(&job, buf_slice(&rows[0].key));
+        }
+        txn_scan_close(s);
+        txn_destroy(t);
+        if (rc) {
+            rc = catalog__txn_error(err, rc, &me);
+            buf_deinit(&job);
+            break;
+        }
+        if (n == 0 || job.n == 0) {
+            if (n == 1) rc = catalog__corrupt(err, MICE_CORRUPT, "GC job", 0);
+            buf_deinit(&job);
+            break;
+        }
+        buf_reset(&start);
+        buf_reset(&end);
+        if (index_id == 0)
+            keys_table_span(&start, &end, table_id);
+        else
+            keys_index_span(&start, &end, table_id, index_id);
+        rc = txn_db_clear_range(c->db, buf_slice(&start), buf_slice(&end), &me);
+        if (!rc) rc = txn_db_delete(c->db, buf_slice(&job), &me);
+        buf_deinit(&job);
+        if (rc) {
+            rc = catalog__txn_error(err, rc, &me);
+            break;
+        }
+        (*n_done)++;
+    }
+    buf_deinit(&start);
+    buf_deinit(&end);
+    buf_deinit(&span_lo);
+    buf_deinit(&span_hi);
     return rc;
 }
 

@@ -39,6 +39,7 @@ typedef struct stmt_run {
     const sql_datum *params;
     uint32_t n_params;
     const sql_type *param_types; /* prepared: fixed types */
+    bool params_fixed;           /* one-shot: exactly n_params parameters exist */
     const sql_result_sink *sink;
     sql_exec_result *res;
     sql_error *err;
@@ -60,7 +61,9 @@ static mice_status run_ddl(stmt_run *r, txn *t)
                         .sp = r->s->search_path,
                         .arena = r->arena,
                         .vctx = &r->s->vctx,
-                        .fctx = &r->fctx};
+                        .fctx = &r->fctx,
+                        .notice = r->sink ? r->sink->notice : NULL,
+                        .notice_ctx = r->sink ? r->sink->ctx : NULL};
     return exec_ddl(&env, r->stmt, r->res->command_tag, sizeof r->res->command_tag, r->err);
 }
 
@@ -87,6 +90,8 @@ static mice_status run_bind(stmt_run *r, txn *t, const ast_node *stmt, plan_node
             b->param_types[i] = sql_type_make(r->params[i].type, -1);
         if (b->param_types[i].id == SQL_TYPE_UNKNOWN) b->param_types[i].id = SQL_TYPE_INVALID;
     }
+    b->params_fixed = r->params_fixed;
+    b->n_params_given = r->n_params;
     (void)t;
     return bind_statement(b, stmt, plan, r->err);
 }
@@ -208,8 +213,8 @@ static void name_schema(stmt_run *r)
     const ast_range_var *rv = &tb->u.range_var;
     catalog_desc *d, *sd;
     sql_error probe;
-    if (catalog_resolve_relation(r->ctp, r->s->database_id, r->s->search_path, rv->schema,
-                                 rv->rel, r->arena, &d, &probe) == MICE_OK &&
+    if (catalog_resolve_relation(r->ctp, r->s->database_id, r->s->search_path, rv->schema, rv->rel,
+                                 r->arena, &d, &probe) == MICE_OK &&
         catalog_get_desc(r->ctp, d->parent_id, r->arena, &sd, &probe) == MICE_OK)
         snprintf(e->schema_name, sizeof e->schema_name, "%s", sd->name);
 }
@@ -284,6 +289,7 @@ mice_status sql_exec_stmt(sql_engine *e, const sql_session *s, txn *t, const ast
                   .stmt = stmt,
                   .params = params,
                   .n_params = n_params,
+                  .params_fixed = true,
                   .sink = sink,
                   .res = res,
                   .err = err ? err : &local};

@@ -76,6 +76,10 @@ typedef struct exec_ddl_env {
     mice_arena *arena;
     const sql_value_ctx *vctx;
     func_ctx *fctx;
+    /* Where NOTICEs go as they happen (DROP ... IF EXISTS sends one per missing name);
+     * NULL: the first one is left in err with MICE_OK for the caller to send. */
+    mice_status (*notice)(void *ctx, const sql_error *notice);
+    void *notice_ctx;
 } exec_ddl_env;
 mice_status exec_ddl(const exec_ddl_env *env, const ast_node *stmt, char *tag, size_t tag_cap,
                      sql_error *err);

@@ -450,9 +450,15 @@ static mice_status table_constraints(table_build *tb, const ast_create_table *ct
 
 /* A NOTICE of a successful statement travels in err with code MICE_OK (the engine sends
  * it through the sink); only the first one of a statement is kept. */
-static mice_status ddl_notice(sql_error *err, const char *sqlstate, const char *what,
-                              const char *name, const char *fmt)
+static mice_status ddl_notice(const exec_ddl_env *env, sql_error *err, const char *sqlstate,
+                              const char *what, const char *name, const char *fmt)
 {
+    if (env->notice) {
+        sql_error n;
+        sqlerr_clear(&n);
+        sqlerr_set(&n, MICE_OK, sqlstate, fmt, what, name);
+        return env->notice(env->notice_ctx, &n);
+    }
     if (err && err->message[0]) return MICE_OK;
     sqlerr_set(err, MICE_OK, sqlstate, fmt, what, name);
     return MICE_OK;
@@ -470,7 +476,7 @@ static mice_status create_table(const exec_ddl_env *env, const ast_node *n, sql_
     if (ct->if_not_exists &&
         catalog_resolve_relation(env->ct, env->database_id, env->sp, rv->schema, rv->rel,
                                  env->arena, &existing, &probe) == MICE_OK)
-        return ddl_notice(err, "42P07", "relation", rv->rel, SKIP_EXISTS);
+        return ddl_notice(env, err, "42P07", "relation", rv->rel, SKIP_EXISTS);
     uint32_t schema_id;
     mice_status rc = catalog_creation_schema(env->ct, env->database_id, env->sp, rv->schema,
                                              rv->rel, &schema_id, err);
@@ -607,7 +613,7 @@ static mice_status create_index(const exec_ddl_env *env, const ast_node *n, sql_
     if (ci->if_not_exists && ci->name &&
         catalog_resolve_index(env->ct, env->database_id, env->sp, rv->schema, ci->name, env->arena,
                               &t2, &pos, &probe) == MICE_OK)
-        return ddl_notice(err, "42P07", "relation", ci->name, SKIP_EXISTS);
+        return ddl_notice(env, err, "42P07", "relation", ci->name, SKIP_EXISTS);
     mice_status rc = catalog_resolve_relation(env->ct, env->database_id, env->sp, rv->schema,
                                               rv->rel, env->arena, &d, err);
     if (rc) return rc;
@@ -668,7 +674,9 @@ static mice_status drop(const exec_ddl_env *env, const ast_node *n, char *tag, s
                                                        name, env->arena, &d, &pos, &probe);
         if (rc == MICE_NOTFOUND || (rc == MICE_OK && table && d->kind != want)) {
             if (dr->missing_ok) {
-                ddl_notice(err, SQLSTATE_SUCCESS, what, name, "%s \"%s\" does not exist, skipping");
+                rc = ddl_notice(env, err, SQLSTATE_SUCCESS, what, name,
+                                "%s \"%s\" does not exist, skipping");
+                if (rc) return rc;
                 continue;
             }
             return sqlerr_set(err, MICE_NOTFOUND,
@@ -739,7 +747,7 @@ static mice_status create_sequence(const exec_ddl_env *env, const ast_node *n, s
     if (sq->if_not_exists &&
         catalog_resolve_relation(env->ct, env->database_id, env->sp, rv->schema, rv->rel,
                                  env->arena, &existing, &probe) == MICE_OK)
-        return ddl_notice(err, "42P07", "relation", rv->rel, SKIP_EXISTS);
+        return ddl_notice(env, err, "42P07", "relation", rv->rel, SKIP_EXISTS);
     catalog_desc *d = ARENA_NEW(env->arena, catalog_desc);
     if (!d) return sqlerr_nomem(err);
     d->kind = CATALOG_SEQUENCE;
@@ -771,7 +779,7 @@ static mice_status create_schema(const exec_ddl_env *env, const ast_node *n, sql
     sql_error probe;
     if (cs->if_not_exists && catalog_find_schema(env->ct, env->database_id, cs->name, env->arena,
                                                  &existing, &probe) == MICE_OK)
-        return ddl_notice(err, "42P06", "schema", cs->name, SKIP_EXISTS);
+        return ddl_notice(env, err, "42P06", "schema", cs->name, SKIP_EXISTS);
     uint32_t id;
     return catalog_create_schema(env->ct, env->database_id, cs->name, CATALOG_ID_ROOT_USER, &id,
                                  err);
@@ -785,9 +793,9 @@ static mice_status analyze(const exec_ddl_env *env, const ast_node *stmt, sql_er
         const ast_node *rv = rels->items[i]->u.vacuum_rel.table;
         if (!rv || rv->kind != AST_RANGE_VAR) continue;
         catalog_desc *d;
-        mice_status rc = catalog_resolve_relation(env->ct, env->database_id, env->sp,
-                                                  rv->u.range_var.schema, rv->u.range_var.rel,
-                                                  env->arena, &d, err);
+        mice_status rc =
+            catalog_resolve_relation(env->ct, env->database_id, env->sp, rv->u.range_var.schema,
+                                     rv->u.range_var.rel, env->arena, &d, err);
         if (rc) return rc;
     }
     return MICE_OK;
@@ -821,6 +829,6 @@ mice_status exec_ddl(const exec_ddl_env *env, const ast_node *stmt, char *tag, s
     default:
         break;
     }
-    return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                      "%s is not supported", ast_kind_name(stmt->kind));
+    return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED, "%s is not supported",
+                      ast_kind_name(stmt->kind));
 }

@@ -2,6 +2,7 @@
  * and RETURNING (see exec.h). */
 #include <string.h>
 
+#include "base/keyset.h"
 #include "kv/keys.h"
 #include "sql/exec_int.h"
 #include "sql/value_io.h"
@@ -21,7 +22,8 @@ typedef struct dml_ctx {
     const catalog_desc *d;
     mice_arena *row_arena; /* per row scratch */
     mice_buf key, val, key2, val2;
-    uint64_t expiry2; /* the kv table: the expiry of the value kv_get read into val2 */
+    uint64_t expiry2;    /* the kv table: the expiry of the value kv_get read into val2 */
+    mice_keyset touched; /* ON CONFLICT DO UPDATE: primary keys this statement wrote */
 } dml_ctx;
 
 static void row_text(dml_ctx *x, const sql_datum *row, mice_buf *out)
@@ -296,6 +298,16 @@ static mice_status emit_returning(dml_ctx *x, const sql_datum *row, sql_error *e
     return exec__keep_row(op, out, n, err);
 }
 
+/* ON CONFLICT DO UPDATE: note that this statement wrote the row (by primary key). */
+static mice_status remember_row(dml_ctx *x, const sql_datum *row, sql_error *err)
+{
+    if (x->op->p->on_conflict != PLAN_CONFLICT_UPDATE) return MICE_OK;
+    mice_status rc = index_key(x, 0, row, &x->key, &x->val, err);
+    bool was;
+    if (!rc) keyset_add(&x->touched, buf_slice(&x->key), &was);
+    return rc;
+}
+
 static mice_status conflict_update(dml_ctx *x, uint32_t pos, const sql_datum *excluded,
                                    sql_error *err)
 {
@@ -304,6 +316,13 @@ static mice_status conflict_update(dml_ctx *x, uint32_t pos, const sql_datum *ex
     sql_datum both[2 * n], row[n];
     mice_status rc = load_conflicting(x, pos, both, err);
     if (rc) return rc;
+    if (keyset_contains(&x->touched, buf_slice(&x->key2))) {
+        sqlerr_set(err, MICE_INVALID, SQLSTATE_CARDINALITY_VIOLATION,
+                   "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        sqlerr_hint(err, "Ensure that no rows proposed for insertion within the same command "
+                         "have duplicate constrained values.");
+        return MICE_INVALID;
+    }
     memcpy(both + n, excluded, sizeof(sql_datum) * n);
     expr_ctx c = x->op->st->ectx;
     c.arena = x->row_arena;
@@ -314,6 +333,7 @@ static mice_status conflict_update(dml_ctx *x, uint32_t pos, const sql_datum *ex
     for (uint32_t i = 0; i < n; i++)
         if ((rc = expr_eval(p->conflict_values[i], &c, both, &row[i], err))) return rc;
     if ((rc = update_row(x, both, row, err))) return rc;
+    if ((rc = remember_row(x, row, err))) return rc;
     return emit_returning(x, row, err);
 }
 
@@ -341,6 +361,7 @@ static mice_status insert_row(dml_ctx *x, const sql_datum *src, sql_error *err)
     rc = index_key(x, 0, row, &x->key, &x->val, err);
     if (!rc) rc = primary_put(x, row, buf_slice(&x->key), buf_slice(&x->val), err);
     if (!rc) rc = write_indexes(x, row, false, err);
+    if (!rc) rc = remember_row(x, row, err);
     if (!rc) rc = emit_returning(x, row, err);
     return rc;
 }
@@ -399,6 +420,7 @@ static mice_status dml_run(exec_op *op, sql_error *err)
     buf_init(&x.val);
     buf_init(&x.key2);
     buf_init(&x.val2);
+    keyset_init(&x.touched);
     for (uint64_t i = 0; i < n_input && !rc; i++) {
         if ((i & 1023) == 0 && (rc = exec__cancelled(op->st, err))) break;
         arena_reset(x.row_arena);
@@ -412,6 +434,7 @@ static mice_status dml_run(exec_op *op, sql_error *err)
     buf_deinit(&x.val);
     buf_deinit(&x.key2);
     buf_deinit(&x.val2);
+    keyset_deinit(&x.touched);
     return rc;
 }
 

@@ -25,6 +25,15 @@ static void put_prefix(mice_buf *b, mice_slice key)
     keyenc_put_bytes(b, key, KEYENC_ASC);
 }
 
+void mvcc_span_bounds(mice_slice start, mice_slice end, mice_buf *lower, mice_buf *upper)
+{
+    put_prefix(lower, start);
+    if (end.n)
+        put_prefix(upper, end);
+    else
+        buf_append(upper, user_keys_end, sizeof user_keys_end);
+}
+
 static void put_inverted_ts(mice_buf *b, hlc_ts ts)
 {
     uint8_t *t = buf_extend(b, MVCC_TS_BYTES);
@@ -437,11 +446,7 @@ mice_status mvcc_scan(engine *e, const mvcc_scan_opts *o, mvcc_scan_fn on_row, v
     mice_buf lower, upper;
     buf_init(&lower);
     buf_init(&upper);
-    put_prefix(&lower, o->start);
-    if (o->end.n)
-        put_prefix(&upper, o->end);
-    else
-        buf_append(&upper, user_keys_end, sizeof user_keys_end);
+    mvcc_span_bounds(o->start, o->end, &lower, &upper);
     if (mice_slice_cmp(buf_slice(&lower), buf_slice(&upper)) >= 0) goto done;
     engine_iter_opts io = {.cf = STORE_CF_DATA,
                            .lower = buf_slice(&lower),

@@ -127,6 +127,9 @@ hlc_ts mvcc_gc_horizon(const engine *e);
 
 /* --- layout helpers (tests, tools, debugging) ---------------------------------------- */
 
+/* The RocksDB keys bounding every version of every user key in [start, end) (empty end:
+ * to the end of the key space), for engine_batch_delete_range and raw iteration. */
+void mvcc_span_bounds(mice_slice start, mice_slice end, mice_buf *lower, mice_buf *upper);
 /* Append the RocksDB key of key's version at ts to out. */
 void mvcc_encode_key(mice_buf *out, mice_slice key, hlc_ts ts);
 /* Split a RocksDB data key into the user key (appended to key_out) and timestamp. */

@@ -144,10 +144,11 @@ mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, 
     kv_response_init(&resp);
     mice_status rc = send_one(db, NULL, &op, &resp, err);
     if (rc == MICE_OK) {
-        *found = resp.results[0].found;
+        const kv_result *res = &resp.results[0];
+        *found = res->found;
         buf_reset(value);
-        buf_append_slice(value, buf_slice(&resp.results[0].value));
-        *expiry_wall_ns = resp.results[0].expiry_wall_ns;
+        buf_append_slice(value, buf_slice(&res->value));
+        if (expiry_wall_ns) *expiry_wall_ns = res->has_expiry ? res->expiry_wall_ns : 0;
     }
     kv_response_deinit(&resp);
     return rc;
@@ -155,8 +156,14 @@ mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, 
 
 mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err)
 {
-    uint64_t expiry_wall_ns = 0;
-    return txn_db_get_with_expiry(db, key, value, found, &expiry_wall_ns, err);
+    return txn_db_get_with_expiry(db, key, value, found, NULL, err);
+}
+
+mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
+                                 mice_buf *resume, bool *more, size_t *n_purged, mice_err *err)
+{
+    /* One replica holds the whole key space today; with ranges this visits each in turn. */
+    return kv_replica_purge_expired(db->replica, start, end, max_rows, resume, more, n_purged, err);
 }
 
 static mice_status plain_write(txn_db *db, const kv_op *op, mice_err *err)
@@ -182,6 +189,12 @@ mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t ex
 mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_DELETE, .key = key};
+    return plain_write(db, &op, err);
+}
+
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_CLEAR_RANGE, .key = start, .end = end};
     return plain_write(db, &op, err);
 }
 
@@ -403,8 +416,7 @@ static void add_read_span(txn *t, mice_slice start, mice_slice end, bool to_end)
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
 {
-    uint64_t expiry_wall_ns = 0;
-    return txn_get_with_expiry(t, key, value, found, &expiry_wall_ns, err);
+    return txn_get_with_expiry(t, key, value, found, NULL, err);
 }
 
 mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
@@ -417,18 +429,21 @@ mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *f
     kv_response_init(&resp);
     rc = send_txn(t, &op, 1, &resp, err);
     if (rc == MICE_OK) {
-        *found = resp.results[0].found;
+        const kv_result *res = &resp.results[0];
+        *found = res->found;
         buf_reset(value);
-        buf_append_slice(value, buf_slice(&resp.results[0].value));
-        *expiry_wall_ns = resp.results[0].expiry_wall_ns;
+        buf_append_slice(value, buf_slice(&res->value));
+        if (expiry_wall_ns) *expiry_wall_ns = res->has_expiry ? res->expiry_wall_ns : 0;
         add_read_span(t, key, (mice_slice){0}, false);
     }
     kv_response_deinit(&resp);
     return rc ? failed(t, rc, err) : MICE_OK;
 }
 
-/* A write (or lock) of key, optionally followed by a read of it in the same batch. */
-static mice_status write_key(txn *t, kv_op op, mice_buf *read_value, bool *found, mice_err *err)
+/* A write (or lock) of key, optionally followed by a read of it in the same batch
+ * (and of its expiry, when read_expiry is not NULL). */
+static mice_status write_key(txn *t, kv_op op, mice_buf *read_value, bool *found,
+                             uint64_t *read_expiry, mice_err *err)
 {
     mice_slice key = op.key;
     mice_status rc = check_open(t, err);
@@ -447,9 +462,11 @@ static mice_status write_key(txn *t, kv_op op, mice_buf *read_value, bool *found
         t->record_written = true;
         writeset_add(&t->writes, key, t->meta.seq, t->stmt);
         if (read_value) {
-            *found = resp.results[1].found;
+            const kv_result *res = &resp.results[1];
+            *found = res->found;
             buf_reset(read_value);
-            buf_append_slice(read_value, buf_slice(&resp.results[1].value));
+            buf_append_slice(read_value, buf_slice(&res->value));
+            if (read_expiry) *read_expiry = res->has_expiry ? res->expiry_wall_ns : 0;
             add_read_span(t, key, (mice_slice){0}, false);
         }
     }
@@ -465,12 +482,19 @@ static mice_status write_key(txn *t, kv_op op, mice_buf *read_value, bool *found
 
 mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
 {
-    return write_key(t, (kv_op){.kind = KV_OP_LOCK, .key = key}, value, found, err);
+    return write_key(t, (kv_op){.kind = KV_OP_LOCK, .key = key}, value, found, NULL, err);
+}
+
+mice_status txn_get_for_update_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                           uint64_t *expiry_wall_ns, mice_err *err)
+{
+    *expiry_wall_ns = 0;
+    return write_key(t, (kv_op){.kind = KV_OP_LOCK, .key = key}, value, found, expiry_wall_ns, err);
 }
 
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err)
 {
-    return write_key(t, (kv_op){.kind = KV_OP_PUT, .key = key, .value = value}, NULL, NULL, err);
+    return txn_put_with_expiry(t, key, value, 0, err);
 }
 
 mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
@@ -481,13 +505,13 @@ mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64
                 .value = value,
                 .has_expiry = expiry_wall_ns != 0,
                 .expiry_wall_ns = expiry_wall_ns};
-    return write_key(t, op, NULL, NULL, err);
+    return write_key(t, op, NULL, NULL, NULL, err);
 }
 
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_PUT, .key = key, .value = value, .if_absent = true};
-    return write_key(t, op, NULL, NULL, err);
+    return write_key(t, op, NULL, NULL, NULL, err);
 }
 
 void txn_set_lock_timeout(txn *t, uint64_t timeout_ms)
@@ -497,7 +521,7 @@ void txn_set_lock_timeout(txn *t, uint64_t timeout_ms)
 
 mice_status txn_delete(txn *t, mice_slice key, mice_err *err)
 {
-    return write_key(t, (kv_op){.kind = KV_OP_DELETE, .key = key}, NULL, NULL, err);
+    return write_key(t, (kv_op){.kind = KV_OP_DELETE, .key = key}, NULL, NULL, NULL, err);
 }
 
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err)

@@ -95,17 +95,25 @@ hlc *txn_db_clock(txn_db *db);
 
 /* --- one-shot, non-transactional operations (the Redis/HTTP KV API) ------------------ */
 
-/* Read the latest committed value. An expired value is absent (exactly: expiry is checked
- * against the wall clock at the read). */
+/* Read the latest committed value. */
 mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found, mice_err *err);
-/* The same, plus the value's expiry in wall-clock ns (0 = never; set only when found). */
-mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, bool *found,
-                                   uint64_t *expiry_wall_ns, mice_err *err);
 /* Write at a fresh timestamp, synced. expiry_wall_ns 0 = no expiry. Waits for a pending
  * transaction's lock on the key like any writer. */
 mice_status txn_db_put(txn_db *db, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
                        mice_err *err);
 mice_status txn_db_delete(txn_db *db, mice_slice key, mice_err *err);
+/* txn_db_get plus the value's expiry: *expiry_wall_ns is 0 when it has none (or when
+ * the key is absent). An expired value is absent, as for every read. */
+mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, bool *found,
+                                   uint64_t *expiry_wall_ns, mice_err *err);
+/* One bounded step of the TTL's background purge over [start, end) (kv/replica.h's
+ * kv_replica_purge_expired on every replica): visits at most max_rows keys, tombstones the
+ * expired ones (unsynced), says where the next step starts (*resume, when *more). */
+mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
+                                 mice_buf *resume, bool *more, size_t *n_purged, mice_err *err);
+/* Remove every version and lock of [start, end) at once, synced, without MVCC history:
+ * only for spans nobody reads any more (a TRUNCATEd or DROPped table's old data). */
+mice_status txn_db_clear_range(txn_db *db, mice_slice start, mice_slice end, mice_err *err);
 
 /* --- transactions -------------------------------------------------------------------- */
 
@@ -121,17 +129,20 @@ typedef mice_status (*txn_stmt_fn)(txn *t, void *ctx, mice_err *err);
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err);
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
-/* txn_get plus the value's expiry in wall-clock ns (0 = never; set only when found). */
+/* txn_get plus the value's expiry (0 = none or absent; NULL: not wanted), as
+ * txn_db_get_with_expiry: the HTTP KV API's batch reads and the SQL kv table. */
 mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
                                 uint64_t *expiry_wall_ns, mice_err *err);
 /* SELECT ... FOR UPDATE: lock the row (waiting like a writer), then read it. */
 mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err);
-/* txn_put whose value expires at expiry_wall_ns (wall-clock ns; 0 = never, i.e. txn_put).
- * The expiry is the version's once committed; an expired value reads as absent, also to
- * the transaction itself. */
+/* KV TTL: txn_put whose value expires at expiry_wall_ns (wall-clock ns; 0 = never). */
 mice_status txn_put_with_expiry(txn *t, mice_slice key, mice_slice value, uint64_t expiry_wall_ns,
                                 mice_err *err);
+/* txn_get_for_update plus the value's expiry (0 = none or absent): read-modify-write of
+ * KV values that keeps their TTL (INCR, APPEND, SET KEEPTTL). */
+mice_status txn_get_for_update_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                           uint64_t *expiry_wall_ns, mice_err *err);
 /* INSERT: put only if the key has no live value, else MICE_EXISTS (23505), which leaves
  * the transaction usable (ON CONFLICT DO NOTHING); the executor decides what it means. */
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err);

@@ -1,11 +1,13 @@
 """The HTTP/JSON key-value API (/v1/kv) against a real node: single keys, TTLs, scans,
-compare-and-set batches, error statuses, and agreement with the SQL table `kv`."""
+compare-and-set batches, error statuses, and agreement with the SQL table `kv` and the
+Redis listener."""
 import datetime
 import threading
 import time
 
 import psycopg
 import pytest
+import redis
 
 from harness import Node
 from httpclient import Client, record_bytes, rows
@@ -307,3 +309,61 @@ def test_kv_table_refuses_ddl_and_yields_to_user_tables(node, c):
     assert rows(c.sql("SELECT * FROM kv")) == [{"a": 7}]
     assert c.sql("DROP TABLE kv").status == 200
     assert rows(c.sql("SELECT value FROM kv WHERE key = 'still:here'")) == [{"value": "\\x31"}]
+
+
+def test_redis_http_and_sql_share_keys_and_ttls(node, c):
+    """The Redis listener, the HTTP API and the SQL table kv are one key space, TTLs included;
+    a transaction's scan shows its own writes with their expiries and skips an expired one."""
+    r = redis.Redis(host="127.0.0.1", port=node.ports["resp"], socket_timeout=30)
+    try:
+        now = time.time()
+        assert r.set("mix:redis", "from redis", ex=3600)
+        h = c.get("mix:redis")
+        assert h.body == b"from redis"
+        assert abs(parse_time(h.headers["X-Expires-At"]).timestamp() - (now + 3600)) < 60
+        assert c.put("mix:http", "from http", ttl=100).status == 200
+        assert 90 <= r.ttl("mix:http") <= 100 and r.get("mix:http") == b"from http"
+        span = "FROM kv WHERE key >= 'mix:' AND key < 'mix;' ORDER BY key"
+        with pg(node) as conn:
+            got = conn.execute("SELECT key, value, expires_at " + span).fetchall()
+            assert [(k, v) for k, v, _ in got] == [(b"mix:http", b"from http"),
+                                                   (b"mix:redis", b"from redis")]
+            assert abs(got[0][2].timestamp() - (now + 100)) < 60
+            assert abs(got[1][2].timestamp() - (now + 3600)) < 60
+            conn.autocommit = False
+            conn.execute("INSERT INTO kv VALUES ('mix:sql', 'from sql', '2500-01-01 00:00:00+00')")
+            conn.execute("INSERT INTO kv VALUES ('mix:old', 'gone', '2001-01-01 00:00:00+00')")
+            got = conn.execute("SELECT key, expires_at " + span).fetchall()
+            assert [k for k, _ in got] == [b"mix:http", b"mix:redis", b"mix:sql"]
+            assert got[2][1] == datetime.datetime(2500, 1, 1, tzinfo=datetime.timezone.utc)
+            # the expired own write is absent for INSERT too
+            conn.execute("INSERT INTO kv (key, value) VALUES ('mix:old', 'back')")
+            assert r.get("mix:sql") is None and r.get("mix:old") is None  # not committed
+            conn.commit()
+            conn.autocommit = True
+            assert r.get("mix:old") == b"back" and r.ttl("mix:old") == -1
+            assert r.execute_command("EXPIRETIME", "mix:sql") == 16725225600  # 2500-01-01
+            recs = c.scan(prefix="mix:s").lines()
+            assert recs == [{"key": "mix:sql", "value": "from sql",
+                             "expires_at": "2500-01-01T00:00:00.000000Z"}]
+            # read-modify-writes of Redis keep the TTL SQL wrote; a Redis DEL is gone for SQL
+            assert r.append("mix:sql", "!") == 9
+            assert conn.execute("SELECT value, expires_at FROM kv WHERE key = 'mix:sql'"
+                                ).fetchall() == [(b"from sql!", got[2][1])]
+            assert r.delete("mix:redis", "mix:http") == 2
+            assert [k for (k,) in conn.execute("SELECT key " + span).fetchall()] == [
+                b"mix:old", b"mix:sql"]
+            # the maintenance thread's GC of a dropped table leaves the KV namespace alone
+            before = node.read_log().count("gc: cleared")
+            conn.execute("CREATE TABLE mix_gc (id int PRIMARY KEY)")
+            conn.execute("INSERT INTO mix_gc VALUES (1)")
+            conn.execute("DROP TABLE mix_gc")
+            deadline = time.monotonic() + 30
+            while node.read_log().count("gc: cleared") == before:
+                assert time.monotonic() < deadline, node.read_log()
+                time.sleep(0.1)
+            assert [k for (k,) in conn.execute("SELECT key " + span).fetchall()] == [
+                b"mix:old", b"mix:sql"]
+        assert r.get("mix:sql") == b"from sql!" and c.get("mix:old").body == b"back"
+    finally:
+        r.close()

@@ -186,9 +186,10 @@ static void fz_close(void *ctx, pgw_conn *c, char kind, const char *name)
     pgw_conn_done(c);
 }
 
-static void fz_sync(void *ctx, pgw_conn *c)
+static void fz_sync(void *ctx, pgw_conn *c, bool after_error)
 {
     (void)ctx;
+    (void)after_error;
     pgw_conn_done(c);
 }
 

@@ -310,7 +310,7 @@ static bool execute(const char *portal, int32_t max_rows)
 
 static void sync(void)
 {
-    assert_int_equal(N->vt->sync(N->be, N->sess, &N->sink), MICE_OK);
+    assert_int_equal(N->vt->sync(N->be, N->sess, false, &N->sink), MICE_OK);
 }
 
 static pgw_value text_param(const char *s)

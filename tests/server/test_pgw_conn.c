@@ -756,7 +756,7 @@ static void test_malformed_body_skips_to_sync_in_extended_query(void **state)
     fe_sync(&t->in);
     send_in(t);
     expect_protocol_error(t, "EZ", "invalid string in message");
-    assert_string_equal((const char *)t->fs.log.p, "sync();");
+    assert_string_equal((const char *)t->fs.log.p, "sync(after error);");
     assert_int_equal(rfq_status(t), 'I');
     fe_query(&t->in, "select 1");
     send_in(t);

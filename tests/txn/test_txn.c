@@ -14,6 +14,7 @@
 #include "base/env.h"
 #include "kv/locktable.h"
 #include "kv/sender.h"
+#include "storage/mvcc.h"
 #include "txn/support/txn_test.h"
 
 static void commit_kv(txn_db *db, const char *key, const char *value)
@@ -363,6 +364,45 @@ static void test_scan_over_intents(void **state)
     tt_close(&env);
 }
 
+/* CLEAR_RANGE removes every version and intent of its span at once, and nothing else;
+ * scans that follow (also reverse, also from transactions begun before) see the rest. */
+static void test_clear_range(void **state)
+{
+    (void)state;
+    tt_env env;
+    tt_open(&env, "clear", NULL);
+    const char *keys[] = {"a", "b", "c", "d", "e"};
+    for (int i = 0; i < 5; i++) {
+        commit_kv(env.db, keys[i], "0");
+        commit_kv(env.db, keys[i], "1"); /* two versions each */
+    }
+    txn *pending = txn_begin(env.db, TXN_READ_COMMITTED);
+    assert_int_equal(tt_put(pending, "c", "9"), MICE_OK);  /* an intent inside the span */
+    assert_int_equal(tt_put(pending, "cc", "9"), MICE_OK); /* and one without a version */
+    assert_int_equal(tt_put(pending, "e", "9"), MICE_OK);  /* one outside */
+    mice_err err;
+    assert_int_equal(txn_db_clear_range(env.db, MICE_SLICE_LIT("b"), MICE_SLICE_LIT("d"), &err),
+                     MICE_OK);
+    txn *t = txn_begin(env.db, TXN_REPEATABLE_READ);
+    char out[256];
+    scan_text(t, "", "", false, 0, 2, out, sizeof out);
+    assert_string_equal(out, "a=1,d=1,e=1,");
+    scan_text(t, "", "", true, 0, 1, out, sizeof out);
+    assert_string_equal(out, "e=1,d=1,a=1,");
+    /* The cleared intents are gone: a writer does not wait for them. */
+    assert_int_equal(tt_put(t, "c", "2"), MICE_OK);
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    /* Only e's intent is left, and the pending transaction's next statement shows it. */
+    assert_int_equal(tt_count_intents(env.e), 1);
+    txn_statement_end(pending);
+    txn_statement_begin(pending);
+    scan_text(pending, "", "", false, 0, 10, out, sizeof out);
+    assert_string_equal(out, "a=1,c=2,d=1,e=9,");
+    txn_destroy(pending);
+    tt_close(&env);
+}
+
 typedef struct incr_ctx {
     const char *key;
     int runs;
@@ -537,6 +577,141 @@ static void test_one_shot_kv(void **state)
     assert_true(tt_db_get(env.db, "k", v, sizeof v));
     assert_string_equal(v, "txn");
     txn_destroy(t);
+    tt_close(&env);
+}
+
+/* KV TTL through transactions: an expiry travels with the intent into the version, reads
+ * report it, read-modify-write keeps or drops it, and an expired write is invisible. */
+static void test_kv_expiry_in_transactions(void **state)
+{
+    (void)state;
+    tt_env env;
+    tt_open(&env, "ttltxn", NULL);
+    mice_err err;
+    mice_buf v;
+    buf_init(&v);
+    bool found = false;
+    uint64_t exp = 0, future = env_wall_ns(mice_env_real()) + 3600ull * MICE_NS_PER_S;
+    txn *t = txn_begin(env.db, TXN_READ_COMMITTED);
+    assert_int_equal(txn_put_with_expiry(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("1"), future, &err),
+                     MICE_OK);
+    assert_int_equal(txn_put_with_expiry(t, MICE_SLICE_LIT("gone"), MICE_SLICE_LIT("x"), 1, &err),
+                     MICE_OK);
+    assert_int_equal(txn_get(t, MICE_SLICE_LIT("gone"), &v, &found, &err), MICE_OK);
+    assert_false(found); /* an expired own write is not seen either */
+    assert_int_equal(txn_get_for_update_with_expiry(t, MICE_SLICE_LIT("a"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_true(found && exp == future); /* own intent: value and expiry */
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    assert_int_equal(txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("a"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_true(found && exp == future);
+    assert_int_equal(txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("gone"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_false(found);
+    assert_true(exp == 0);
+    /* read-modify-write: keep the TTL, then drop it with a plain put */
+    t = txn_begin(env.db, TXN_READ_COMMITTED);
+    assert_int_equal(txn_get_for_update_with_expiry(t, MICE_SLICE_LIT("a"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_true(found && exp == future);
+    assert_int_equal(txn_put_with_expiry(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("2"), exp, &err),
+                     MICE_OK);
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    assert_int_equal(txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("a"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_true(found && exp == future && v.n == 1 && v.p[0] == '2');
+    t = txn_begin(env.db, TXN_READ_COMMITTED);
+    assert_int_equal(txn_put(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("3"), &err), MICE_OK);
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    assert_int_equal(txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("a"), &v, &found, &exp, &err),
+                     MICE_OK);
+    assert_true(found && exp == 0);
+    /* scans skip an expired value */
+    assert_int_equal(txn_db_put(env.db, MICE_SLICE_LIT("b"), MICE_SLICE_LIT("x"), 1, &err),
+                     MICE_OK);
+    t = txn_begin(env.db, TXN_REPEATABLE_READ);
+    /* and so does the scan's own expired write (an intent, merged into the scan) */
+    assert_int_equal(txn_put_with_expiry(t, MICE_SLICE_LIT("c"), MICE_SLICE_LIT("x"), 1, &err),
+                     MICE_OK);
+    txn_scan *sc = NULL;
+    assert_int_equal(txn_scan_open(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("z"), false, 0, &sc),
+                     MICE_OK);
+    const kv_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(txn_scan_next(sc, 0, &rows, &n, &err), MICE_OK);
+    assert_int_equal(n, 1); /* only "a" */
+    txn_scan_close(sc);
+    txn_destroy(t);
+    buf_deinit(&v);
+    tt_close(&env);
+}
+
+/* The background purge tombstones expired keys in bounded steps and leaves alone live
+ * keys, keys without a TTL and keys a transaction holds. */
+static void test_kv_purge_expired(void **state)
+{
+    (void)state;
+    tt_env env;
+    tt_open(&env, "purge", NULL);
+    mice_err err;
+    char key[16];
+    uint64_t future = env_wall_ns(mice_env_real()) + 3600ull * MICE_NS_PER_S;
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof key, "k%02d", i);
+        uint64_t exp = i % 2 ? 1 : (i == 4 ? future : 0); /* odd: expired; k04: later */
+        assert_int_equal(txn_db_put(env.db, mice_slice_str(key), MICE_SLICE_LIT("v"), exp, &err),
+                         MICE_OK);
+    }
+    /* k09 is expired but a transaction holds its lock: not purged */
+    txn *t = txn_begin(env.db, TXN_READ_COMMITTED);
+    mice_buf v, resume;
+    buf_init(&v);
+    buf_init(&resume);
+    bool found = true, more = true;
+    assert_int_equal(txn_get_for_update(t, MICE_SLICE_LIT("k09"), &v, &found, &err), MICE_OK);
+    assert_false(found);
+    size_t total = 0, steps = 0, n = 0;
+    mice_buf start;
+    buf_init(&start);
+    buf_append_str(&start, "k");
+    while (more) {
+        assert_int_equal(txn_db_purge_expired(env.db, buf_slice(&start), MICE_SLICE_LIT("l"), 3,
+                                              &resume, &more, &n, &err),
+                         MICE_OK);
+        total += n;
+        steps++;
+        buf_reset(&start);
+        buf_append_slice(&start, buf_slice(&resume));
+        assert_true(steps < 10);
+    }
+    assert_int_equal(total, 4); /* k01 k03 k05 k07 */
+    assert_true(steps >= 4);    /* 10 keys, 3 per step */
+    for (int i = 0; i < 10; i++) {
+        snprintf(key, sizeof key, "k%02d", i);
+        bool exists = false;
+        mvcc_meta meta;
+        assert_int_equal(mvcc_newest(env.e, NULL, mice_slice_str(key), &exists, &meta, &err),
+                         MICE_OK);
+        assert_true(exists);
+        assert_int_equal(meta.tombstone, i % 2 == 1 && i != 9);
+    }
+    assert_int_equal(txn_commit(t, &err), MICE_OK);
+    txn_destroy(t);
+    buf_reset(&resume);
+    assert_int_equal(txn_db_purge_expired(env.db, MICE_SLICE_LIT("k"), MICE_SLICE_LIT("l"), 100,
+                                          &resume, &more, &n, &err),
+                     MICE_OK);
+    assert_int_equal(n, 1); /* k09, now that its lock is gone */
+    assert_false(more);
+    assert_true(tt_db_get(env.db, "k00", key, sizeof key));
+    assert_true(tt_db_get(env.db, "k04", key, sizeof key));
+    buf_deinit(&v);
+    buf_deinit(&resume);
+    buf_deinit(&start);
     tt_close(&env);
 }
 
@@ -767,6 +942,7 @@ int main(void)
         cmocka_unit_test(test_abort_removes_intents),
         cmocka_unit_test(test_commit_survives_reopen),
         cmocka_unit_test(test_scan_over_intents),
+        cmocka_unit_test(test_clear_range),
         cmocka_unit_test(test_write_too_old_restarts_statement),
         cmocka_unit_test(test_two_phase_commit),
         cmocka_unit_test(test_serializable_refuses_write_skew),
@@ -776,6 +952,8 @@ int main(void)
         cmocka_unit_test(test_commits_stay_visible_when_clock_steps_back),
         cmocka_unit_test(test_statements_see_different_snapshots),
         cmocka_unit_test(test_insert_and_session_lock_timeout),
+        cmocka_unit_test(test_kv_expiry_in_transactions),
+        cmocka_unit_test(test_kv_purge_expired),
         cmocka_unit_test(test_put_with_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

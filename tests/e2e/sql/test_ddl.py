@@ -43,6 +43,16 @@ def test_drop_missing_is_42p01_and_if_exists_is_a_notice(conn):
     assert notes == [("NOTICE", "00000", 'table "ddl_never" does not exist, skipping')]
 
 
+def test_drop_if_exists_sends_a_notice_per_missing_name(conn):
+    notes = notices_of(conn)
+    conn.execute("create table ddl_there (a int)")
+    cur = conn.execute("drop table if exists ddl_gone1, ddl_there, ddl_gone2")
+    assert cur.statusmessage == "DROP TABLE"
+    assert notes == [("NOTICE", "00000", 'table "ddl_gone1" does not exist, skipping'),
+                     ("NOTICE", "00000", 'table "ddl_gone2" does not exist, skipping')]
+    expect_error(conn, "select * from ddl_there", "42P01")
+
+
 def test_drop_several_tables_at_once(conn):
     conn.execute("create table ddl_m1 (a int); create table ddl_m2 (a int)")
     conn.execute("drop table ddl_m1, ddl_m2")

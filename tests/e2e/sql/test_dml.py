@@ -18,6 +18,16 @@ def test_insert_multi_row_tag_and_rowcount(conn):
         (1, "a", 10), (2, "b", 20), (3, "c", 30), (4, "d", 0)]
 
 
+def test_insert_default_values(conn):
+    conn.execute("create table dml_defv (id serial primary key, v text default 'x', n int)")
+    assert rows(conn, "insert into dml_defv default values returning *") == [(1, "x", None)]
+    assert rows(conn, "insert into dml_defv default values returning id") == [(2,)]
+    conn.execute("create table dml_defv_pk (id int primary key, v text)")
+    e = expect_error(conn, "insert into dml_defv_pk default values", "23502")
+    assert e.diag.message_primary == (
+        'null value in column "id" of relation "dml_defv_pk" violates not-null constraint')
+
+
 def test_insert_is_atomic_per_statement(conn):
     make(conn, "dml_atomic")
     conn.execute("insert into dml_atomic values (1, 'a')")

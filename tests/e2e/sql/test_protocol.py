@@ -458,6 +458,28 @@ def test_malformed_message_body_is_08p01(target):
     assert_still_serving(target)
 
 
+def test_malformed_message_rolls_back_the_implicit_transaction_at_sync(target):
+    with target.wire() as w:
+        w.simple("create table proto_malformed (a int)")
+        w.parse("", "insert into proto_malformed values (1)")
+        w.bind("", "")
+        w.execute()
+        w.send("B", b"no-terminator")  # malformed: the cycle failed
+        w.sync()
+        msgs = w.read_until("Z")
+        assert types_of(msgs) == "12CEZ", msgs
+        assert msgs[3].code == "08P01" and msgs[-1].ready_status() == "I"
+        # The insert executed before the error was rolled back with the implicit transaction.
+        assert rows_of(w.simple("select count(*) from proto_malformed")) == [[b"0"]]
+        # Inside an explicit block the same error fails the block.
+        w.simple("begin")
+        w.send("B", b"no-terminator")
+        w.sync()
+        assert w.read_until("Z")[-1].ready_status() == "E"
+        assert errors_of(w.simple("select 1"))[0].code == "25P02"
+        w.simple("rollback")
+
+
 def test_many_connections_after_abuse(target):
     for _ in range(5):
         with target.wire() as w:

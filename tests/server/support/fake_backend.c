@@ -502,9 +502,10 @@ static mice_status fb_close(void *ctx, void *session, char kind, const char *nam
     return MICE_OK;
 }
 
-static mice_status fb_sync(void *ctx, void *session, pgb_sink *k)
+static mice_status fb_sync(void *ctx, void *session, bool after_error, pgb_sink *k)
 {
     (void)ctx;
+    (void)after_error;
     (void)k;
     fake_sess *ss = session;
     fake_entry *unnamed = find(ss->portals, "");

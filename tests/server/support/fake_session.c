@@ -305,10 +305,10 @@ static void fs_close(void *ctx, pgw_conn *c, char kind, const char *name)
     pgw_conn_done(c);
 }
 
-static void fs_sync(void *ctx, pgw_conn *c)
+static void fs_sync(void *ctx, pgw_conn *c, bool after_error)
 {
     fake_session *fs = ctx;
-    logf_(fs, "sync", "");
+    logf_(fs, "sync", after_error ? "after error" : "");
     if (fs->async) {
         record(fs, c, P_SYNC, "", 0);
         return;
