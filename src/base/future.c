@@ -152,7 +152,7 @@ mice_status future_wait(mice_future *f, uint64_t timeout_ns, void **value, mice_
         mice_assert(!f->value_taken); /* the value is given out once */
         *value = f->value;
         f->value_taken = true;
-    } else if (rc == MICE_TIMEOUT) {
+    } else if (!f->done) {
         mice_err_setf(err, rc, "future not completed within %llu ms",
                       (unsigned long long)(timeout_ns / MICE_NS_PER_MS));
     } else if (rc != MICE_OK) {

@@ -72,6 +72,9 @@ struct ioloop_conn {
     conn_state state;
     bool opened; /* on_close is owed */
     bool read_paused;
+    bool backed_up;     /* output above the high-water mark, on_drain owed */
+    bool no_read_pause; /* keep reading while backed up (ioloop_conn_set_read_pause) */
+    bool write_shut;    /* ioloop_conn_shutdown_write: no more writes */
     mice_status close_why;
     size_t pending_bytes;
     uint64_t linger_ms;   /* how long a graceful close may wait for the peer to read */
@@ -624,11 +627,13 @@ static void conn_written(uv_write_t *req, int status)
         conn_close_now(c, c->close_why);
         return;
     }
-    if (c->read_paused && c->pending_bytes < IOLOOP_WRITE_LOW_WATER_BYTES &&
-        c->state == CONN_OPEN) {
-        c->read_paused = false;
-        STAT_ADD(c->loop, read_resumes, 1);
-        conn_start_reading(c);
+    if (c->backed_up && c->pending_bytes < IOLOOP_WRITE_LOW_WATER_BYTES && c->state == CONN_OPEN) {
+        c->backed_up = false;
+        if (c->read_paused) {
+            c->read_paused = false;
+            STAT_ADD(c->loop, read_resumes, 1);
+            conn_start_reading(c);
+        }
         if (c->ops->on_drain && c->state == CONN_OPEN) c->ops->on_drain(c);
     }
 }
@@ -636,27 +641,34 @@ static void conn_written(uv_write_t *req, int status)
 /* w is filled but for the request; takes w (and its bytes). */
 static mice_status conn_queue(ioloop_conn *c, conn_write *w, const uint8_t *bytes)
 {
-    if (c->state != CONN_OPEN) {
+    if (c->state != CONN_OPEN || c->write_shut) {
         free(w->owned);
         free(w);
         return MICE_CLOSED;
     }
     w->c = c;
-    uv_buf_t b = uv_buf_init((char *)bytes, (unsigned)w->n);
+    size_t n = w->n;
+    /* Counted before uv_write, which may put the bytes on the wire at once: a peer that
+     * has read them must find them counted. */
+    STAT_ADD(c->loop, bytes_written, n);
+    uv_buf_t b = uv_buf_init((char *)bytes, (unsigned)n);
     int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, conn_written);
     if (rc) {
+        STAT_SUB(c->loop, bytes_written, n);
         free(w->owned);
         free(w);
         mice_status st = uv_status(rc, NULL, c->peer);
         conn_close_now(c, st);
         return st;
     }
-    c->pending_bytes += w->n;
-    STAT_ADD(c->loop, bytes_written, w->n);
-    if (!c->read_paused && c->pending_bytes > IOLOOP_WRITE_HIGH_WATER_BYTES) {
-        c->read_paused = true;
-        STAT_ADD(c->loop, read_pauses, 1);
-        uv_read_stop((uv_stream_t *)&c->tcp);
+    c->pending_bytes += n;
+    if (!c->backed_up && c->pending_bytes > IOLOOP_WRITE_HIGH_WATER_BYTES) {
+        c->backed_up = true;
+        if (!c->no_read_pause) {
+            c->read_paused = true;
+            STAT_ADD(c->loop, read_pauses, 1);
+            uv_read_stop((uv_stream_t *)&c->tcp);
+        }
     }
     return MICE_OK;
 }
@@ -689,6 +701,28 @@ mice_status ioloop_conn_write_buf(ioloop_conn *c, mice_buf *buf)
     return conn_queue(c, w, bytes);
 }
 
+static void shutdown_done(uv_shutdown_t *req, int status)
+{
+    ioloop_conn *c = req->data;
+    free(req);
+    /* Cancelled: the connection is closing anyway (this runs before its close callback). */
+    if (status < 0 && status != UV_ECANCELED) conn_close_now(c, uv_status(status, NULL, c->peer));
+}
+
+void ioloop_conn_shutdown_write(ioloop_conn *c)
+{
+    mice_assert(ioloop_on_loop_thread(c->loop));
+    if (c->state != CONN_OPEN || c->write_shut) return;
+    c->write_shut = true;
+    uv_shutdown_t *req = mice_malloc(sizeof *req);
+    req->data = c;
+    int rc = uv_shutdown(req, (uv_stream_t *)&c->tcp, shutdown_done);
+    if (rc) {
+        free(req);
+        conn_close_now(c, uv_status(rc, NULL, c->peer));
+    }
+}
+
 void ioloop_conn_close(ioloop_conn *c)
 {
     mice_assert(ioloop_on_loop_thread(c->loop));
@@ -705,6 +739,17 @@ void *ioloop_conn_data(const ioloop_conn *c)
 {
     mice_assert(ioloop_on_loop_thread(c->loop));
     return c->data;
+}
+
+void ioloop_conn_set_read_pause(ioloop_conn *c, bool pause)
+{
+    mice_assert(ioloop_on_loop_thread(c->loop));
+    c->no_read_pause = !pause;
+    if (!pause && c->read_paused && c->state == CONN_OPEN) {
+        c->read_paused = false;
+        STAT_ADD(c->loop, read_resumes, 1);
+        conn_start_reading(c);
+    }
 }
 
 void ioloop_conn_set_linger_ms(ioloop_conn *c, uint64_t linger_ms)

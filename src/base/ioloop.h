@@ -16,7 +16,10 @@
  * Writes queue bytes behind the socket (copied, or a mice_buf given away). Backpressure:
  * while a connection's queued output exceeds IOLOOP_WRITE_HIGH_WATER_BYTES its reading is
  * paused (a client that sends without reading cannot make us buffer without bound); it
- * resumes below IOLOOP_WRITE_LOW_WATER_BYTES and ops->on_drain (if set) is called.
+ * resumes below IOLOOP_WRITE_LOW_WATER_BYTES and ops->on_drain (if set) is called. A
+ * connection between two peers that both write (node-to-node RPC) turns the pause off with
+ * ioloop_conn_set_read_pause - each waiting for the other to read would deadlock them - and
+ * bounds its own output; on_drain still tells it when the backlog fell below low water.
  * ioloop_conn_close is graceful: reading stops, queued output is flushed, then the
  * socket closes; a peer that does not read it within the connection's linger time
  * (IOLOOP_CLOSE_LINGER_MS unless set) is cut off. A peer's EOF closes the same way.
@@ -149,10 +152,17 @@ mice_status ioloop_conn_write(ioloop_conn *c, mice_slice bytes);
 mice_status ioloop_conn_write_buf(ioloop_conn *c, mice_buf *buf);
 /* Loop thread. Graceful close (see above); on_close follows with MICE_OK. Idempotent. */
 void ioloop_conn_close(ioloop_conn *c);
+/* Loop thread. Half-close: queued output is flushed, then the peer reads EOF; we keep
+ * reading until the peer closes its side too (then on_close with MICE_CLOSED). Later
+ * writes fail with MICE_CLOSED. Idempotent. */
+void ioloop_conn_shutdown_write(ioloop_conn *c);
 
 /* Loop thread. Per-connection user data, NULL until set. */
 void ioloop_conn_set_data(ioloop_conn *c, void *data);
 void *ioloop_conn_data(const ioloop_conn *c);
+/* Loop thread. Whether reading pauses while queued output is above the high-water mark
+ * (default true). With false, on_drain is still called when the backlog drains. */
+void ioloop_conn_set_read_pause(ioloop_conn *c, bool pause);
 /* Loop thread. How long a graceful close waits for queued output to drain. */
 void ioloop_conn_set_linger_ms(ioloop_conn *c, uint64_t linger_ms);
 /* Loop thread. Bytes queued and not yet written to the socket. */

@@ -9,7 +9,8 @@
  * prints and never exits on bad input.
  *
  * Owns: nothing. Thread safety: all functions are pure or write only the caller's mice_err.
- * Invariants: MICE_OK is 0, so `if (rc) goto done;` reads naturally.
+ * Invariants: MICE_OK is 0, so `if (rc) goto done;` reads naturally. Codes travel between
+ * nodes (an rpc Response carries one): add new codes at the end, never renumber.
  */
 #ifndef MICE_BASE_STATUS_H
 #define MICE_BASE_STATUS_H
@@ -36,7 +37,8 @@
     X(MICE_NOT_LEADER, "not leader")                                                          \
     X(MICE_TS_TOO_OLD, "timestamp below the garbage collection horizon")                      \
     X(MICE_UNSUPPORTED, "not supported")                                                      \
-    X(MICE_INTERNAL, "internal error")
+    X(MICE_INTERNAL, "internal error")                                                        \
+    X(MICE_UNAVAILABLE, "unavailable; the peer cannot be reached")
 
 typedef enum {
 #define X(code, text) code,

@@ -114,6 +114,14 @@ static void test_failure_carries_message(void **state)
     assert_int_equal(future_wait(f, 0, NULL, &err), MICE_CONFLICT);
     assert_string_equal(err.msg, mice_status_str(MICE_CONFLICT));
     future_release(f);
+
+    /* A future that completed with MICE_TIMEOUT (a call that timed out) keeps its message;
+     * only a wait that ran out says "not completed". */
+    f = future_create();
+    future_failf(f, MICE_TIMEOUT, "call to node %d timed out", 3);
+    assert_int_equal(future_wait(f, FUTURE_WAIT_FOREVER, NULL, &err), MICE_TIMEOUT);
+    assert_string_equal(err.msg, "call to node 3 timed out");
+    future_release(f);
 }
 
 static void test_untaken_value_is_dropped(void **state)

@@ -115,6 +115,10 @@ typedef struct server {
     ioloop_conn *held;           /* a reference taken in on_open, for cross-thread writes */
     atomic_bool hold_next;       /* (flags are set by the test thread, read on the loop) */
     atomic_bool close_after_big; /* "BIG" asks for BIG_REPLY_BYTES then a graceful close */
+    atomic_bool no_read_pause;   /* new connections keep reading while backed up */
+    atomic_int drains;           /* on_drain calls */
+    atomic_int after_half;       /* bytes read after "HALF" shut our writing side */
+    atomic_bool half_shut;
 } server;
 
 enum {
@@ -129,6 +133,7 @@ static void echo_open(ioloop_conn *c, void *ctx)
     mice_assert(ioloop_on_loop_thread(s->loop));
     mice_assert(ioloop_conn_loop(c) == s->loop);
     ioloop_conn_set_data(c, s);
+    if (atomic_load(&s->no_read_pause)) ioloop_conn_set_read_pause(c, false);
     if (atomic_exchange(&s->hold_next, false)) {
         ioloop_conn_ref(c);
         s->held = c;
@@ -161,6 +166,16 @@ static void echo_data(ioloop_conn *c, mice_slice bytes)
         send_big_then_close(c, HUGE_REPLY_BYTES);
         return;
     }
+    if (bytes.n == 4 && memcmp(bytes.p, "HALF", 4) == 0) {
+        ioloop_conn_shutdown_write(c);
+        atomic_store(&s->half_shut, true);
+        return;
+    }
+    if (atomic_load(&s->half_shut)) {
+        atomic_fetch_add(&s->after_half, (int)bytes.n);
+        mice_assert(ioloop_conn_write(c, bytes) == MICE_CLOSED);
+        return;
+    }
     mice_status rc = ioloop_conn_write(c, bytes);
     mice_assert(rc == MICE_OK || rc == MICE_IOERR || rc == MICE_CLOSED);
 }
@@ -175,9 +190,16 @@ static void echo_close(ioloop_conn *c, mice_status why)
     atomic_fetch_add(&s->closed, 1);
 }
 
+static void echo_drain(ioloop_conn *c)
+{
+    server *s = ioloop_conn_data(c);
+    atomic_fetch_add(&s->drains, 1);
+}
+
 static const ioloop_conn_ops echo_ops = {
     .on_open = echo_open,
     .on_data = echo_data,
+    .on_drain = echo_drain,
     .on_close = echo_close,
 };
 
@@ -490,6 +512,52 @@ static void test_backpressure_pauses_and_resumes_reading(void **state)
     server_stop(s);
 }
 
+/* A peer link (read pause off) reads everything the client sends although the client does
+ * not read the echo yet; the echo piles up in the server and on_drain reports the drain. */
+static void test_backpressure_without_read_pause(void **state)
+{
+    (void)state;
+    server *s = server_start();
+    atomic_store(&s->no_read_pause, true);
+    flood f = {client_connect(s->port), FLOOD_BYTES, false};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, flood_writer, &f), 0);
+    for (int i = 0; i < WAIT_MAX_MS && ioloop_get_stats(s->loop).bytes_read < FLOOD_BYTES; i++)
+        sleep_ms(1);
+    ioloop_stats st = ioloop_get_stats(s->loop);
+    assert_int_equal(st.bytes_read, FLOOD_BYTES); /* all read while nobody read the echo */
+    assert_int_equal(st.read_pauses, 0);
+    /* More than the kernel's socket buffers hold went unread, so the backlog passed the
+     * high-water mark; reading it all drains it. */
+    assert_true(read_pattern(f.fd, FLOOD_BYTES));
+    pthread_join(t, NULL);
+    assert_true(f.ok);
+    assert_true(wait_at_least(&s->drains, 1));
+    close(f.fd);
+    assert_true(wait_at_least(&s->closed, 1));
+    server_stop(s);
+}
+
+/* After a half-close the client reads EOF (after what was queued) but can still send. */
+static void test_half_close_keeps_reading(void **state)
+{
+    (void)state;
+    server *s = server_start();
+    int fd = client_connect(s->port);
+    assert_true(send_all(fd, "abc", 3));
+    char back[3];
+    assert_true(recv_all(fd, back, 3));
+    assert_true(send_all(fd, "HALF", 4));
+    assert_true(recv_eof(fd));
+    assert_true(send_all(fd, "still here", 10));
+    assert_true(wait_at_least(&s->after_half, 10));
+    assert_int_equal(atomic_load(&s->closed), 0);
+    close(fd);
+    assert_true(wait_at_least(&s->closed, 1));
+    assert_int_equal(atomic_load(&s->why[MICE_CLOSED]), 1);
+    server_stop(s);
+}
+
 static void test_client_closes_mid_write(void **state)
 {
     (void)state;
@@ -748,6 +816,8 @@ int main(void)
         cmocka_unit_test(test_echo_round_trip),
         cmocka_unit_test(test_many_concurrent_connections),
         cmocka_unit_test(test_backpressure_pauses_and_resumes_reading),
+        cmocka_unit_test(test_backpressure_without_read_pause),
+        cmocka_unit_test(test_half_close_keeps_reading),
         cmocka_unit_test(test_client_closes_mid_write),
         cmocka_unit_test(test_graceful_close_flushes_output),
         cmocka_unit_test(test_close_gives_up_on_a_peer_that_never_reads),
