@@ -15,4 +15,6 @@ if(TARGET mice_sql)
   pkg_check_modules(PROTOBUFC REQUIRED libprotobuf-c)
   target_include_directories(mice_sql PRIVATE ${PG_QUERY_INCLUDE} ${PROTOBUFC_INCLUDE_DIRS})
   target_link_libraries(mice_sql PUBLIC ${PG_QUERY_LIB})
+  # sha224/256/384/512() (src/sql/func_bytea.c) use libcrypto's digests.
+  target_link_libraries(mice_sql PUBLIC PkgConfig::OPENSSL)
 endif()

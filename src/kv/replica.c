@@ -6,6 +6,7 @@
 
 #include "base/check.h"
 #include "base/log.h"
+#include "base/keyenc.h"
 #include "kv/intent.h"
 #include "storage/mvcc.h"
 
@@ -16,9 +17,11 @@ void kv_replica_config_init(kv_replica_config *cfg)
     cfg->txn_ttl_ms = KV_TXN_TTL_MS_DEFAULT;
 }
 
-static mice_status propose_direct(void *ctx, engine_batch *effects, bool sync, mice_err *err)
+static mice_status propose_direct(void *ctx, uint64_t lease, engine_batch *effects, bool sync,
+                                  mice_err *err)
 {
     (void)ctx;
+    (void)lease;
     return engine_batch_commit(effects, sync ? ENGINE_SYNC : ENGINE_NOSYNC, err);
 }
 
@@ -28,11 +31,13 @@ mice_status kv_replica_reload_intents(kv_replica *r, mice_err *err)
     mice_buf lo, hi;
     buf_init(&lo);
     buf_init(&hi);
+    pthread_mutex_lock(&r->span_mu);
     intent_key(&lo, buf_slice(&r->start));
     if (r->end.n)
         intent_key(&hi, buf_slice(&r->end));
     else
         buf_append_u8(&hi, INTENT_KEY_PREFIX + 1);
+    pthread_mutex_unlock(&r->span_mu);
     engine_iter_opts o = {.cf = STORE_CF_LOCKS, .lower = buf_slice(&lo), .upper = buf_slice(&hi)};
     engine_iter *it = NULL;
     mice_status rc = engine_iter_create(r->e, &o, &it, err);
@@ -100,6 +105,7 @@ kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
     r->e = e;
     r->clock = clock;
     r->env = env;
+    pthread_mutex_init(&r->span_mu, NULL);
     buf_init(&r->start);
     buf_init(&r->end);
     buf_append_slice(&r->start, cfg->start);
@@ -113,6 +119,7 @@ kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
     r->locks = locktable_create(env);
     pthread_mutex_init(&r->ts_mu, NULL);
     pthread_mutex_init(&r->intents_mu, NULL);
+    pthread_mutex_init(&r->reload_mu, NULL);
     skipset_init(&r->intents, 1);
     mice_err err;
     if (kv_replica_reload_intents(r, &err))
@@ -127,7 +134,9 @@ void kv_replica_destroy(kv_replica *r)
     locktable_destroy(r->locks);
     pthread_mutex_destroy(&r->ts_mu);
     pthread_mutex_destroy(&r->intents_mu);
+    pthread_mutex_destroy(&r->reload_mu);
     skipset_deinit(&r->intents);
+    pthread_mutex_destroy(&r->span_mu);
     buf_deinit(&r->start);
     buf_deinit(&r->end);
     free(r);
@@ -143,10 +152,44 @@ mice_slice kv_replica_end(const kv_replica *r)
     return buf_slice(&r->end);
 }
 
-bool kv_replica_contains(const kv_replica *r, mice_slice key)
+bool kv_replica_contains(kv_replica *r, mice_slice key)
 {
-    if (mice_slice_cmp(key, buf_slice(&r->start)) < 0) return false;
-    return r->end.n == 0 || mice_slice_cmp(key, buf_slice(&r->end)) < 0;
+    pthread_mutex_lock(&r->span_mu);
+    bool in = mice_slice_cmp(key, buf_slice(&r->start)) >= 0 &&
+              (r->end.n == 0 || mice_slice_cmp(key, buf_slice(&r->end)) < 0);
+    pthread_mutex_unlock(&r->span_mu);
+    return in;
+}
+
+void kv_replica_set_span(kv_replica *r, mice_slice start, mice_slice end)
+{
+    pthread_mutex_lock(&r->span_mu);
+    buf_reset(&r->start);
+    buf_reset(&r->end);
+    buf_append_slice(&r->start, start);
+    buf_append_slice(&r->end, end);
+    pthread_mutex_unlock(&r->span_mu);
+}
+
+void kv__replica_end(kv_replica *r, mice_buf *out)
+{
+    buf_reset(out);
+    pthread_mutex_lock(&r->span_mu);
+    buf_append_slice(out, buf_slice(&r->end));
+    pthread_mutex_unlock(&r->span_mu);
+}
+
+void kv_replica_forward_read_ts(kv_replica *r, hlc_ts ts)
+{
+    kv__note_read(r, ts);
+}
+
+hlc_ts kv_replica_read_ts_max(kv_replica *r)
+{
+    pthread_mutex_lock(&r->ts_mu);
+    hlc_ts ts = r->read_ts_max;
+    pthread_mutex_unlock(&r->ts_mu);
+    return ts;
 }
 
 engine *kv_replica_engine(const kv_replica *r)
@@ -216,15 +259,21 @@ static void latch_add(latch_set *s, mice_slice start, mice_slice end, bool write
     s->spans[s->n++] = (latch_span){.write = write};
 }
 
-static void latch_add_scan(latch_set *s, const kv_replica *r, mice_slice start, mice_slice end)
+static void latch_add_scan(latch_set *s, kv_replica *r, mice_slice start, mice_slice end)
 {
     mice_buf *k = latch_key(s);
     intent_key(&k[0], start);
-    if (end.n == 0) end = buf_slice(&r->end);
+    mice_buf replica_end;
+    buf_init(&replica_end);
+    if (end.n == 0) {
+        kv__replica_end(r, &replica_end);
+        end = buf_slice(&replica_end);
+    }
     if (end.n)
         intent_key(&k[1], end);
     else
         buf_append_u8(&k[1], INTENT_KEY_PREFIX + 1); /* past every intent key */
+    buf_deinit(&replica_end);
     s->spans[s->n++] = (latch_span){.write = false};
 }
 
@@ -235,7 +284,7 @@ static void latch_add_record(latch_set *s, const kv_txn_meta *txn)
     s->spans[s->n++] = (latch_span){.write = true};
 }
 
-static void latch_add_op(latch_set *s, const kv_replica *r, const kv_request *req, const kv_op *op)
+static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, const kv_op *op)
 {
     const kv_txn_meta *txn = req->txn;
     switch (op->kind) {
@@ -291,7 +340,71 @@ static latch_guard *latch_request(kv_replica *r, const kv_request *req)
     return g;
 }
 
+latch_guard *kv_replica_latch_keys(kv_replica *r, mice_slice start, mice_slice end)
+{
+    mice_buf k[4];
+    for (int i = 0; i < 4; i++)
+        buf_init(&k[i]);
+    intent_key(&k[0], start);
+    if (end.n)
+        intent_key(&k[1], end);
+    else
+        buf_append_u8(&k[1], INTENT_KEY_PREFIX + 1);
+    /* Records sort by keyenc(primary), which keeps the order of the primaries. */
+    buf_append_u8(&k[2], TXN_RECORD_KEY_PREFIX);
+    keyenc_put_bytes(&k[2], start, KEYENC_ASC);
+    if (end.n) {
+        buf_append_u8(&k[3], TXN_RECORD_KEY_PREFIX);
+        keyenc_put_bytes(&k[3], end, KEYENC_ASC);
+    } else {
+        buf_append_u8(&k[3], TXN_RECORD_KEY_PREFIX + 1); /* past every record */
+    }
+    latch_span spans[2] = {
+        {.start = buf_slice(&k[0]), .end = buf_slice(&k[1]), .write = true},
+        {.start = buf_slice(&k[2]), .end = buf_slice(&k[3]), .write = true},
+    };
+    latch_guard *g = latch_acquire(r->latches, spans, 2);
+    for (int i = 0; i < 4; i++)
+        buf_deinit(&k[i]);
+    return g;
+}
+
+void kv_replica_unlatch(kv_replica *r, latch_guard *g)
+{
+    latch_release(r->latches, g);
+}
+
+/* A request whose keys left the span (a split while it waited for its latches) must be
+ * routed again. */
+static bool request_in_span(kv_replica *r, const kv_request *req)
+{
+    for (size_t i = 0; i < req->n_ops; i++) {
+        const kv_op *op = &req->ops[i];
+        mice_slice key = op->key;
+        if (op->kind == KV_OP_END_TXN || op->kind == KV_OP_GC_TXN) {
+            if (!req->txn) continue;
+            key = req->txn->primary;
+        }
+        if (!kv_replica_contains(r, key)) return false;
+    }
+    return true;
+}
+
 /* --- the request loop --------------------------------------------------------------- */
+
+/* A new lease (this replica was a follower, or another node led in between): rebuild the
+ * intent index, which only tracks what this replica evaluated itself. */
+static mice_status intents_for_lease(kv_replica *r, uint64_t lease, mice_err *err)
+{
+    pthread_mutex_lock(&r->reload_mu);
+    mice_status rc = MICE_OK;
+    if (r->intents_lease != lease) {
+        rc = kv_replica_reload_intents(r, err);
+        if (rc == MICE_OK) r->intents_lease = lease;
+    }
+    pthread_mutex_unlock(&r->reload_mu);
+    return rc;
+}
 
 /* Latch, evaluate, propose, unlatch. MICE_BUSY: *holder (live or not) blocks us. */
 static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *resp,
@@ -299,17 +412,33 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
 {
     kv_response_reset(resp, req->n_ops);
     latch_guard *g = latch_request(r, req);
-    kv__eval ev = {.r = r, .req = req, .resp = resp, .effects = engine_batch_create(r->e)};
+    uint64_t lease = 0;
+    mice_status rc = MICE_OK;
+    if (r->proposer.acquire) rc = r->proposer.acquire(r->proposer.ctx, &lease, err);
+    /* Only a replicated range's span changes (split); evaluation refuses foreign keys of a
+     * fixed span with MICE_INVALID. */
+    if (rc == MICE_OK && r->proposer.acquire && !request_in_span(r, req))
+        rc = mice_err_setf(err, MICE_NOT_LEADER, "key outside the range (it was split); retry");
+    if (rc == MICE_OK && r->proposer.acquire) rc = intents_for_lease(r, lease, err);
+    if (rc) {
+        latch_release(r->latches, g);
+        *holder = 0;
+        *holder_live = false;
+        return rc;
+    }
+    kv__eval ev = {.r = r, .req = req, .resp = resp};
+    ev.effects =
+        r->proposer.logged_effects ? engine_batch_create_logged(r->e) : engine_batch_create(r->e);
     buf_init(&ev.scratch_key);
     buf_init(&ev.raw_intent);
     buf_init(&ev.raw_record);
     buf_init(&ev.intent_delta);
-    mice_status rc = kv__evaluate(&ev, err);
+    rc = kv__evaluate(&ev, err);
     if (rc == MICE_OK && engine_batch_count(ev.effects) > 0) {
         /* Intents are proposed unsynced: the synced batch that later commits their
          * transaction makes every earlier write in the WAL durable with it, and an intent
          * lost in a crash belongs to a transaction that never committed. */
-        rc = r->proposer.propose(r->proposer.ctx, ev.effects, ev.sync, err);
+        rc = r->proposer.propose(r->proposer.ctx, lease, ev.effects, ev.sync, err);
         ev.effects = NULL;
         if (rc == MICE_OK) apply_intent_delta(r, buf_slice(&ev.intent_delta));
     }
@@ -424,9 +553,16 @@ mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice
     *more = false;
     *n_purged = 0;
     buf_reset(resume);
-    if (mice_slice_cmp(start, buf_slice(&r->start)) < 0) start = buf_slice(&r->start);
-    if (end.n == 0 || (r->end.n && mice_slice_cmp(end, buf_slice(&r->end)) > 0))
-        end = buf_slice(&r->end);
+    mice_buf span_start, span_end;
+    buf_init(&span_start);
+    buf_init(&span_end);
+    pthread_mutex_lock(&r->span_mu); /* a split may change the span */
+    buf_append_slice(&span_start, buf_slice(&r->start));
+    buf_append_slice(&span_end, buf_slice(&r->end));
+    pthread_mutex_unlock(&r->span_mu);
+    if (mice_slice_cmp(start, buf_slice(&span_start)) < 0) start = buf_slice(&span_start);
+    if (end.n == 0 || (span_end.n && mice_slice_cmp(end, buf_slice(&span_end)) > 0))
+        end = buf_slice(&span_end);
     purge_scan p = {.now_wall_ns = env_wall_ns(r->env), .max_rows = max_rows ? max_rows : 1};
     buf_init(&p.last);
     mvcc_scan_opts o = {.start = start, .end = end, .ts = hlc_now(r->clock)};
@@ -442,5 +578,7 @@ mice_status kv_replica_purge_expired(kv_replica *r, mice_slice start, mice_slice
         buf_deinit(&p.keys[i]);
     free(p.keys);
     buf_deinit(&p.last);
+    buf_deinit(&span_start);
+    buf_deinit(&span_end);
     return rc;
 }

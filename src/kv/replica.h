@@ -27,8 +27,8 @@
  * Owns: its latch manager, lock table and a copy of its span. Borrows the engine, clock
  * and env, which must outlive it.
  * Thread safety: kv_replica_send may be called from any number of threads at once; the
- * latch manager and lock table are internally synchronised and one mutex (ts_mu)
- * protects read_ts_max.
+ * latch manager and lock table are internally synchronised, one mutex (ts_mu)
+ * protects read_ts_max and another (span_mu) the span.
  */
 #ifndef MICE_KV_REPLICA_H
 #define MICE_KV_REPLICA_H
@@ -39,6 +39,7 @@
 #include "base/env.h"
 #include "base/hlc.h"
 #include "base/status.h"
+#include "kv/latch.h"
 #include "kv/locktable.h"
 #include "kv/request.h"
 #include "kv/tsguard.h"
@@ -48,10 +49,21 @@ typedef struct kv_replica kv_replica;
 
 /* Makes a batch of effects durable and visible. Consumes effects on success and on error.
  * sync: the caller is about to acknowledge a commit, so the effects must survive a crash
- * when this returns. Called with the request's latches held. */
+ * when this returns. lease: what acquire returned for this attempt (0 without acquire).
+ * Called with the request's latches held.
+ * acquire (optional; NULL = always serve): called after latching and before evaluating.
+ * MICE_OK when this replica may serve the request now, its local state holding every
+ * write acknowledged before the call (a replicated range: the leaseholder); *lease then
+ * identifies the lease, and propose refuses effects whose lease has ended since.
+ * MICE_NOT_LEADER (the caller routes elsewhere) or another error otherwise.
+ * logged_effects: create effects batches with engine_batch_create_logged, so propose can
+ * serialise them (engine_batch_data). */
 typedef struct kv_proposer {
-    mice_status (*propose)(void *ctx, engine_batch *effects, bool sync, mice_err *err);
+    mice_status (*propose)(void *ctx, uint64_t lease, engine_batch *effects, bool sync,
+                           mice_err *err);
     void *ctx;
+    mice_status (*acquire)(void *ctx, uint64_t *lease, mice_err *err);
+    bool logged_effects;
 } kv_proposer;
 
 enum {
@@ -80,9 +92,23 @@ void kv_replica_destroy(kv_replica *r);
  * Errors as in request.h; resp->conflict says which SQLSTATE a conflict maps to. */
 mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *resp, mice_err *err);
 
+/* Borrowed: valid until the span changes (kv_replica_set_span) or the replica goes. */
 mice_slice kv_replica_start(const kv_replica *r);
 mice_slice kv_replica_end(const kv_replica *r);
-bool kv_replica_contains(const kv_replica *r, mice_slice key);
+bool kv_replica_contains(kv_replica *r, mice_slice key);
+/* Change the span (a range split or a snapshot changed the range's descriptor). Any
+ * thread; keys leaving the span must be latched by the caller or not be served here
+ * (a follower), since requests in flight on them would now be out of range. */
+void kv_replica_set_span(kv_replica *r, mice_slice start, mice_slice end);
+/* Raise read_ts_max to ts (a new leaseholder: above every read a previous one served). */
+void kv_replica_forward_read_ts(kv_replica *r, hlc_ts ts);
+hlc_ts kv_replica_read_ts_max(kv_replica *r);
+/* Hold every key in [start, end) (empty end: to the end of the key space) and every
+ * transaction record of a primary there, for writing: waits for requests on them to
+ * finish and keeps new ones waiting until kv_replica_unlatch (range-level commands such
+ * as a split). Not while holding another latch of this replica. */
+latch_guard *kv_replica_latch_keys(kv_replica *r, mice_slice start, mice_slice end);
+void kv_replica_unlatch(kv_replica *r, latch_guard *g);
 engine *kv_replica_engine(const kv_replica *r);
 locktable *kv_replica_locktable(kv_replica *r);
 /* The KV TTL's background purge, one bounded step: visit at most max_rows live keys of

@@ -316,7 +316,10 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
 {
     hlc_ts ts = read_ts_of(ev);
     kv__note_read(ev->r, ts);
-    mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
+    mice_buf replica_end;
+    buf_init(&replica_end);
+    if (!op->end.n) kv__replica_end(ev->r, &replica_end);
+    mice_slice end = op->end.n ? op->end : buf_slice(&replica_end);
     scan_state s = {.ev = ev, .op = op, .res = res, .ts = ts, .err = err, .end = end};
     buf_init(&s.last_key);
     buf_init(&s.ov_key);
@@ -335,6 +338,7 @@ static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice
     buf_deinit(&s.ov_key);
     buf_deinit(&s.ov_value);
     buf_deinit(&s.last_key);
+    buf_deinit(&replica_end);
     return rc;
 }
 
@@ -725,7 +729,10 @@ static mice_status eval_gc_txn(kv__eval *ev, mice_err *err)
 static mice_status eval_clear_range(kv__eval *ev, const kv_op *op, mice_err *err)
 {
     if (ev->req->txn) return mice_err_setf(err, MICE_INVALID, "CLEAR_RANGE is not transactional");
-    mice_slice end = op->end.n ? op->end : buf_slice(&ev->r->end);
+    mice_buf replica_end;
+    buf_init(&replica_end);
+    if (!op->end.n) kv__replica_end(ev->r, &replica_end);
+    mice_slice end = op->end.n ? op->end : buf_slice(&replica_end);
     mice_buf lo, hi;
     buf_init(&lo);
     buf_init(&hi);
@@ -743,6 +750,7 @@ static mice_status eval_clear_range(kv__eval *ev, const kv_op *op, mice_err *err
     buf_deinit(&hi);
     note_intent(ev, '[', op->key);
     note_intent(ev, ']', end);
+    buf_deinit(&replica_end);
     ev->sync = true;
     return MICE_OK;
 }

@@ -15,6 +15,7 @@ struct kv_replica {
     engine *e;
     hlc *clock;
     const mice_env *env;
+    pthread_mutex_t span_mu; /* protects start and end (kv_replica_set_span) */
     mice_buf start, end;
     uint64_t txn_ttl_ms;
     kv_proposer proposer;
@@ -29,6 +30,11 @@ struct kv_replica {
      * applying an evaluation's intent delta, while that request's latches are held. */
     pthread_mutex_t intents_mu;
     mice_skipset intents;
+    /* A replicated range: the lease the index was last rebuilt for (under reload_mu). As
+     * a follower the replica applied entries it did not evaluate, so each new lease
+     * starts with a rebuild from the locks CF. */
+    pthread_mutex_t reload_mu;
+    uint64_t intents_lease;
 };
 
 /* One evaluation of one request. */
@@ -49,6 +55,8 @@ typedef struct kv__eval {
 /* Evaluate ev->req into ev->resp and ev->effects. MICE_BUSY: wait for ev->wait_for. */
 mice_status kv__evaluate(kv__eval *ev, mice_err *err);
 
+/* The replica's end key, copied into out (reset first). */
+void kv__replica_end(kv_replica *r, mice_buf *out);
 /* Note a read at ts; later commit timestamps are above it. */
 void kv__note_read(kv_replica *r, hlc_ts ts);
 /* A commit timestamp: above floor, above every read served, not behind the clock, and

@@ -48,7 +48,6 @@ bool batch_datum_copy(mice_arena *arena, const sql_datum *d, sql_datum *out)
     case SQL_TYPE_BYTEA:
     case SQL_TYPE_UNKNOWN:
     case SQL_TYPE_JSONB:
-    case SQL_TYPE_UUID:
         if (d->v.s.n == 0) return true;
         out->v.s = arena_slice_dup(arena, d->v.s);
         return out->v.s.p != NULL;

@@ -441,41 +441,54 @@ mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, pl
 
 /* --- target lists --------------------------------------------------------------------------- */
 
+/* PostgreSQL's FigureColnameInternal: a name and its strength (2 from a column,
+ * function or special form, 1 from a cast's type or CASE, 0 none); a cast names the
+ * column after its type unless what it casts has a stronger name. */
+static int figure_colname(const ast_node *v, const char **name)
+{
+    switch (v->kind) {
+    case AST_COLUMN_REF:
+        *name = v->u.column_ref.names.v[v->u.column_ref.names.n - 1];
+        return 2;
+    case AST_FUNC:
+        *name = v->u.func.name.v[v->u.func.name.n - 1];
+        return 2;
+    case AST_CAST: {
+        int strength = figure_colname(v->u.cast.arg, name);
+        if (strength <= 1) {
+            const ast_names *tn = &v->u.cast.type->u.type_name.names;
+            *name = tn->v[tn->n - 1];
+            return 1;
+        }
+        return strength;
+    }
+    case AST_CASE:
+        *name = "case";
+        return 1;
+    case AST_COALESCE:
+        *name = "coalesce";
+        return 2;
+    case AST_NULLIF:
+        *name = "nullif";
+        return 2;
+    case AST_MINMAX:
+        *name = v->u.minmax.greatest ? "greatest" : "least";
+        return 2;
+    case AST_SUBLINK:
+        if (v->u.sublink.sk != AST_SUBLINK_EXISTS) return 0;
+        *name = "exists";
+        return 2;
+    default:
+        return 0;
+    }
+}
+
 static const char *target_name(const ast_node *t)
 {
-    const ast_node *v = t->u.res_target.val;
     if (t->u.res_target.name) return t->u.res_target.name;
-    for (;;) {
-        switch (v->kind) {
-        case AST_COLUMN_REF:
-            return v->u.column_ref.names.v[v->u.column_ref.names.n - 1];
-        case AST_FUNC:
-            return v->u.func.name.v[v->u.func.name.n - 1];
-        case AST_CAST: {
-            const ast_node *inner = v->u.cast.arg;
-            if (inner->kind == AST_COLUMN_REF || inner->kind == AST_FUNC ||
-                inner->kind == AST_CAST) {
-                v = inner;
-                continue;
-            }
-            const ast_names *tn = &v->u.cast.type->u.type_name.names;
-            return tn->v[tn->n - 1];
-        }
-        case AST_CASE:
-            return "case";
-        case AST_COALESCE:
-            return "coalesce";
-        case AST_NULLIF:
-            return "nullif";
-        case AST_MINMAX:
-            return v->u.minmax.greatest ? "greatest" : "least";
-        case AST_SUBLINK:
-            if (v->u.sublink.sk == AST_SUBLINK_EXISTS) return "exists";
-            return "?column?";
-        default:
-            return "?column?";
-        }
-    }
+    const char *name = "?column?";
+    figure_colname(t->u.res_target.val, &name);
+    return name;
 }
 
 typedef struct tlist {

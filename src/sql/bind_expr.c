@@ -142,8 +142,9 @@ mice_status bind__coerce(bind_ctx *b, sql_expr **ep, sql_type t, sql_cast_contex
         if (e->value.is_null) {
             v = datum_null(t.id);
         } else {
-            mice_status rc =
-                value_from_text(sql_type_make(t.id, -1), e->value.v.s, b->vctx, b->arena, &v, err);
+            /* an interval's typmod fields say what a bare number means ('2' hour) */
+            sql_type parse_t = t.id == SQL_TYPE_INTERVAL ? t : sql_type_make(t.id, -1);
+            mice_status rc = value_from_text(parse_t, e->value.v.s, b->vctx, b->arena, &v, err);
             if (rc) {
                 if (err && e->loc >= 0) err->position = e->loc + 1;
                 return rc;
@@ -165,10 +166,12 @@ mice_status bind__coerce(bind_ctx *b, sql_expr **ep, sql_type t, sql_cast_contex
         char a[SQL_TYPE_NAME_MAX], c[SQL_TYPE_NAME_MAX];
         type_name(t, c, sizeof c);
         type_name(e->type, a, sizeof a);
-        if (colname)
-            return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, e->loc,
-                             "column \"%s\" is of type %s but expression is of type %s", colname, c,
-                             a);
+        if (colname) {
+            bind__err(err, SQLSTATE_DATATYPE_MISMATCH, e->loc,
+                      "column \"%s\" is of type %s but expression is of type %s", colname, c, a);
+            sqlerr_hint(err, "You will need to rewrite or cast the expression.");
+            return MICE_INVALID;
+        }
         return bind__err(err, have ? SQLSTATE_DATATYPE_MISMATCH : SQLSTATE_CANNOT_COERCE, e->loc,
                          "cannot cast type %s to %s", a, c);
     }
@@ -394,6 +397,8 @@ static mice_status make_binary(bind_ctx *b, expr_kind k, int op, sql_type t, sql
 
 static mice_status bind_func_call(bind_ctx *b, const char *name, sql_expr **args, uint32_t n,
                                   int32_t loc, sql_expr **out, sql_error *err);
+static mice_status bind_oper(bind_ctx *b, const char *op, sql_expr *l, sql_expr *r, int32_t loc,
+                             sql_expr **out, sql_error *err);
 
 static mice_status bind_cmp(bind_ctx *b, int op, sql_expr *l, sql_expr *r, const char *opname,
                             int32_t loc, sql_expr **out, sql_error *err)
@@ -454,6 +459,8 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
     if (rc) return rc;
     int k = cmp_op_of(op);
     if (k >= 0) return bind_cmp(b, k, l, r, op, n->loc, out, err);
+    if (func_operator_resolves(op, l->type.id, r->type.id))
+        return bind_oper(b, op, l, r, n->loc, out, err);
     k = arith_op_of(op);
     if (k >= 0) return bind_arith(b, k, l, r, op, n->loc, out, err);
     const char *fname = !strcmp(op, "^") ? "power" : func_operator_function(op);
@@ -489,7 +496,7 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
             r = SQL_TYPE_NUMERIC;
         break;
     case PLAN_AGG_AVG:
-        r = sql_type_is_float(arg) ? SQL_TYPE_FLOAT8 : SQL_TYPE_NUMERIC;
+        r = arg == SQL_TYPE_INTERVAL ? arg : sql_type_is_float(arg) ? SQL_TYPE_FLOAT8 : SQL_TYPE_NUMERIC;
         break;
     case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_STRING_AGG:
@@ -557,8 +564,12 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         if (want.id) rc = bind__coerce(b, &arg, want, SQL_CAST_IMPLICIT, NULL, err);
         if (rc) return rc;
         sql_type_id at = arg->type.id;
-        bool ok = fn == PLAN_AGG_COUNT || fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX ||
-                  ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) && sql_type_is_numeric_family(at)) ||
+        /* PostgreSQL has no min/max for bool, bytea, uuid or jsonb */
+        bool ordered = at != SQL_TYPE_BOOL && at != SQL_TYPE_BYTEA && at != SQL_TYPE_UUID &&
+                       at != SQL_TYPE_JSONB;
+        bool ok = fn == PLAN_AGG_COUNT || ((fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX) && ordered) ||
+                  ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) &&
+                   (sql_type_is_numeric_family(at) || at == SQL_TYPE_INTERVAL)) ||
                   ((fn == PLAN_AGG_BOOL_AND || fn == PLAN_AGG_BOOL_OR) && at == SQL_TYPE_BOOL);
         if (!ok) {
             char tn[SQL_TYPE_NAME_MAX];
@@ -594,6 +605,28 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     return MICE_OK;
 }
 
+/* A call of the resolved function fm: unknown literals and parameters take its argument
+ * types now, the other arguments are cast at run time (func_call). */
+static mice_status bind_matched_call(bind_ctx *b, func_match *fm, sql_expr **args, uint32_t n,
+                                     int32_t loc, sql_expr **out, sql_error *err)
+{
+    mice_status rc;
+    sql_expr *e = expr_new(b->arena, EXPR_FUNC, sql_type_make(fm->ret, -1), n);
+    if (!e) return bind__nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_type_id want = fm->arg_types[i];
+        if (args[i]->type.id == SQL_TYPE_UNKNOWN && sql_type_known(want)) {
+            rc = bind__coerce(b, &args[i], sql_type_make(want, -1), SQL_CAST_IMPLICIT, NULL, err);
+            if (rc) return rc;
+        }
+        e->args[i] = args[i];
+    }
+    e->fm = fm;
+    e->loc = loc;
+    *out = e;
+    return bind__fold(b, out, err);
+}
+
 static mice_status bind_func_call(bind_ctx *b, const char *name, sql_expr **args, uint32_t n,
                                   int32_t loc, sql_expr **out, sql_error *err)
 {
@@ -610,20 +643,22 @@ static mice_status bind_func_call(bind_ctx *b, const char *name, sql_expr **args
         if (err && loc >= 0) err->position = loc + 1;
         return rc;
     }
-    sql_expr *e = expr_new(b->arena, EXPR_FUNC, sql_type_make(fm->ret, -1), n);
-    if (!e) return bind__nomem(err);
-    for (uint32_t i = 0; i < n; i++) {
-        sql_type_id want = fm->arg_types[i];
-        if (args[i]->type.id == SQL_TYPE_UNKNOWN && sql_type_known(want)) {
-            rc = bind__coerce(b, &args[i], sql_type_make(want, -1), SQL_CAST_IMPLICIT, NULL, err);
-            if (rc) return rc;
-        }
-        e->args[i] = args[i];
+    return bind_matched_call(b, fm, args, n, loc, out, err);
+}
+
+/* A binary operator backed by functions (func_lookup_operator). */
+static mice_status bind_oper(bind_ctx *b, const char *op, sql_expr *l, sql_expr *r, int32_t loc,
+                             sql_expr **out, sql_error *err)
+{
+    func_match *fm = ARENA_NEW(b->arena, func_match);
+    if (!fm) return bind__nomem(err);
+    mice_status rc = func_lookup_operator(op, l->type.id, r->type.id, fm, err);
+    if (rc) {
+        if (err && loc >= 0) err->position = loc + 1;
+        return rc;
     }
-    e->fm = fm;
-    e->loc = loc;
-    *out = e;
-    return bind__fold(b, out, err);
+    sql_expr *args[2] = {l, r};
+    return bind_matched_call(b, fm, args, 2, loc, out, err);
 }
 
 /* nextval('seq') / nextval('seq'::regclass): the sequence is resolved at bind time. */
@@ -801,15 +836,24 @@ static mice_status bind_like(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
                              sql_error *err)
 {
     const ast_like *lk = &n->u.like;
-    if (lk->lk == AST_LIKE_SIMILAR || lk->escape)
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "SIMILAR TO and ESCAPE are not supported");
-    const char *op =
-        lk->lk == AST_LIKE_ILIKE ? (lk->negated ? "!~~*" : "~~*") : (lk->negated ? "!~~" : "~~");
-    sql_expr *args[2];
+    bool similar = lk->lk == AST_LIKE_SIMILAR;
+    const char *op = similar                    ? (lk->negated ? "!~" : "~")
+                     : lk->lk == AST_LIKE_ILIKE ? (lk->negated ? "!~~*" : "~~*")
+                                                : (lk->negated ? "!~~" : "~~");
+    sql_expr *args[2], *pat[2];
     mice_status rc = bind__expr(b, s, lk->arg, &args[0], err);
-    if (!rc) rc = bind__expr(b, s, lk->pattern, &args[1], err);
+    if (!rc) rc = bind__expr(b, s, lk->pattern, &pat[0], err);
+    if (!rc && lk->escape) rc = bind__expr(b, s, lk->escape, &pat[1], err);
     if (rc) return rc;
+    /* as PostgreSQL's grammar: x SIMILAR TO p [ESCAPE e] is x ~ similar_to_escape(p[, e]),
+     * x LIKE p ESCAPE e is x ~~ like_escape(p, e) */
+    args[1] = pat[0];
+    if (similar || lk->escape) {
+        rc = bind_func_call(b, similar ? "similar_to_escape" : "like_escape", pat,
+                            lk->escape ? 2 : 1, n->loc, &args[1], err);
+        if (rc) return rc;
+    }
+    if (similar) return bind_oper(b, op, args[0], args[1], n->loc, out, err);
     return bind_func_call(b, func_operator_function(op), args, 2, n->loc, out, err);
 }
 
@@ -982,8 +1026,8 @@ static mice_status bind_sublink(bind_ctx *b, bind_scope *s, const ast_node *n, s
     return MICE_OK;
 }
 
-static const char *const SVF_NAMES[] = {"current_date",      NULL,
-                                        "current_timestamp", NULL,
+static const char *const SVF_NAMES[] = {"current_date",      "current_time",
+                                        "current_timestamp", "localtime",
                                         "localtimestamp",    "current_role",
                                         "current_user",      "user",
                                         "session_user",      "current_catalog",
@@ -999,7 +1043,7 @@ static mice_status bind_svf(bind_ctx *b, const ast_node *n, sql_expr **out, sql_
     const char *name = bind_svf_name((int)n->u.svf.fn);
     if (!name)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "CURRENT_TIME and LOCALTIME are not supported yet");
+                         "this SQL value function is not supported yet");
     return bind_func_call(b, name, NULL, 0, n->loc, out, err);
 }
 

@@ -287,6 +287,17 @@ static bool word_is(const char *p, int n, const char *w)
     return (int)strlen(w) == n && memcmp(p, w, (size_t)n) == 0;
 }
 
+bool datetime_zone_abbrev(const char *name, int32_t *east_s)
+{
+    for (size_t i = 0; i < sizeof zone_abbrevs / sizeof zone_abbrevs[0]; i++) {
+        if (strcmp(name, zone_abbrevs[i].name) == 0) {
+            *east_s = zone_abbrevs[i].east_s;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int month_of(const char *p, int n)
 {
     for (int i = 0; i < 12; i++)

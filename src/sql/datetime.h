@@ -92,6 +92,10 @@ void datetime_format_timestamp(sql_timestamp ts, mice_buf *out);
 /* tz NULL means UTC. */
 void datetime_format_timestamptz(sql_timestamp ts, const sql_tz *tz, mice_buf *out);
 
+/* A zone abbreviation of the set input accepts ("est", "cest"; lowercase) as seconds
+ * east of UTC; false when unknown. */
+bool datetime_zone_abbrev(const char *lowercase_name, int32_t *east_s);
+
 /* Round to typmod fractional digits (timestamp(p)); -1 keeps all six. */
 sql_timestamp timestamp_round_typmod(sql_timestamp ts, int32_t typmod);
 

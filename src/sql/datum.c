@@ -38,7 +38,18 @@ static const sql_numeric *numeric_of_int(int64_t v, stack_numeric *st)
 
 /* ---- families ---- */
 
-typedef enum { FAM_NONE, FAM_BOOL, FAM_NUMBER, FAM_STRING, FAM_BYTEA, FAM_DATETIME } family;
+typedef enum {
+    FAM_NONE,
+    FAM_BOOL,
+    FAM_NUMBER,
+    FAM_STRING,
+    FAM_BYTEA,
+    FAM_DATETIME,
+    FAM_INTERVAL,
+    FAM_TIME,
+    FAM_TIMETZ,
+    FAM_UUID,
+} family;
 
 static family family_of(sql_type_id t)
 {
@@ -47,6 +58,10 @@ static family family_of(sql_type_id t)
     if (sql_type_is_string(t)) return FAM_STRING;
     if (t == SQL_TYPE_BYTEA) return FAM_BYTEA;
     if (sql_type_is_datetime(t)) return FAM_DATETIME;
+    if (t == SQL_TYPE_INTERVAL) return FAM_INTERVAL;
+    if (t == SQL_TYPE_TIME) return FAM_TIME;
+    if (t == SQL_TYPE_TIMETZ) return FAM_TIMETZ;
+    if (t == SQL_TYPE_UUID) return FAM_UUID;
     return FAM_NONE;
 }
 
@@ -146,6 +161,14 @@ int datum_cmp(const sql_datum *a, const sql_datum *b, const sql_value_ctx *ctx)
         sql_timestamp tb = datetime_key(b, za && !zb, ctx->dt.tz);
         return ta < tb ? -1 : ta > tb;
     }
+    case FAM_INTERVAL:
+        return interval_cmp(&a->v.iv, &b->v.iv);
+    case FAM_TIME:
+        return a->v.time < b->v.time ? -1 : a->v.time > b->v.time;
+    case FAM_TIMETZ:
+        return sqltimetz_cmp(&a->v.ttz, &b->v.ttz);
+    case FAM_UUID:
+        return sqluuid_cmp(&a->v.uuid, &b->v.uuid);
     case FAM_NONE:
         break;
     }
@@ -200,6 +223,11 @@ uint64_t datum_hash(const sql_datum *d)
     case SQL_TYPE_DATE: return mix((uint64_t)datetime_key(d, false, NULL));
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ: return mix((uint64_t)d->v.ts);
+    case SQL_TYPE_INTERVAL: return interval_hash(&d->v.iv);
+    case SQL_TYPE_TIME: return mix((uint64_t)d->v.time ^ 0x74696d65ULL);
+    case SQL_TYPE_TIMETZ:
+        return mix((uint64_t)d->v.ttz.time ^ ((uint64_t)(uint32_t)d->v.ttz.zone << 40));
+    case SQL_TYPE_UUID: return hash_bytes(mice_slice_of(d->v.uuid.b, SQL_UUID_BYTES));
     default: return mix(d->type);
     }
 }
@@ -236,6 +264,15 @@ sql_cast_context sql_cast_lookup(sql_type_id from, sql_type_id to)
         if (from == SQL_TYPE_TIMESTAMP && to == SQL_TYPE_TIMESTAMPTZ) return SQL_CAST_IMPLICIT;
         return SQL_CAST_ASSIGNMENT;
     }
+    /* time -> interval and time -> timetz are implicit; interval, timestamp, timestamptz,
+     * timetz -> time and timestamptz -> timetz by assignment */
+    if (from == SQL_TYPE_TIME && (to == SQL_TYPE_INTERVAL || to == SQL_TYPE_TIMETZ))
+        return SQL_CAST_IMPLICIT;
+    if (from == SQL_TYPE_TIMETZ && to == SQL_TYPE_TIME) return SQL_CAST_ASSIGNMENT;
+    if (from == SQL_TYPE_TIMESTAMPTZ && to == SQL_TYPE_TIMETZ) return SQL_CAST_ASSIGNMENT;
+    if (to == SQL_TYPE_TIME && (from == SQL_TYPE_INTERVAL || from == SQL_TYPE_TIMESTAMP ||
+                                from == SQL_TYPE_TIMESTAMPTZ))
+        return SQL_CAST_ASSIGNMENT;
     return SQL_CAST_NONE;
 }
 
@@ -411,6 +448,95 @@ static mice_status to_datetime(const sql_datum *in, sql_type target, const sql_v
     return rc;
 }
 
+static mice_status to_interval(const sql_datum *in, sql_type target, const sql_value_ctx *ctx,
+                               sql_datum *out, sql_error *err)
+{
+    sql_interval iv;
+    if (sql_type_is_string(in->type))
+        return value_from_text(target, in->v.s, ctx, NULL, out, err);
+    if (in->type == SQL_TYPE_INTERVAL)
+        iv = in->v.iv;
+    else if (in->type == SQL_TYPE_TIME)
+        iv = (sql_interval){.time = in->v.time};
+    else
+        return cannot_cast(in->type, target, err);
+    mice_status rc = interval_apply_typmod(&iv, target.typmod, err);
+    if (!rc) *out = datum_interval(iv);
+    return rc;
+}
+
+static mice_status to_time(const sql_datum *in, sql_type target, const sql_value_ctx *ctx,
+                           sql_datum *out, sql_error *err)
+{
+    sql_time t;
+    sql_timestamp local;
+    mice_status rc;
+    switch (in->type) {
+    case SQL_TYPE_TIME: t = in->v.time; break;
+    case SQL_TYPE_TIMETZ: t = in->v.ttz.time; break;
+    case SQL_TYPE_INTERVAL: t = sqltime_from_interval(&in->v.iv); break;
+    case SQL_TYPE_TIMESTAMP:
+    case SQL_TYPE_TIMESTAMPTZ:
+        local = in->v.ts;
+        if (!timestamp_is_finite(local))
+            return sqlerr_set(err, MICE_RANGE, SQLSTATE_DATETIME_VALUE_OUT_OF_RANGE,
+                              "timestamp out of range");
+        if (in->type == SQL_TYPE_TIMESTAMPTZ &&
+            (rc = timestamptz_to_timestamp(in->v.ts, ctx->dt.tz, &local, err)))
+            return rc;
+        t = sqltime_of_timestamp(local);
+        break;
+    default:
+        if (sql_type_is_string(in->type))
+            return value_from_text(target, in->v.s, ctx, NULL, out, err);
+        return cannot_cast(in->type, target, err);
+    }
+    *out = datum_time(sqltime_round_typmod(t, target.typmod));
+    return MICE_OK;
+}
+
+static mice_status to_timetz(const sql_datum *in, sql_type target, const sql_value_ctx *ctx,
+                             sql_datum *out, sql_error *err)
+{
+    sql_timetz t;
+    sql_timestamp local;
+    mice_status rc;
+    switch (in->type) {
+    case SQL_TYPE_TIMETZ:
+        t = in->v.ttz;
+        break;
+    case SQL_TYPE_TIME:
+        t = (sql_timetz){in->v.time, -sqltimetz_session_offset(in->v.time, &ctx->dt)};
+        break;
+    case SQL_TYPE_TIMESTAMPTZ:
+        if (!timestamp_is_finite(in->v.ts))
+            return sqlerr_set(err, MICE_RANGE, SQLSTATE_DATETIME_VALUE_OUT_OF_RANGE,
+                              "timestamp out of range");
+        if ((rc = timestamptz_to_timestamp(in->v.ts, ctx->dt.tz, &local, err))) return rc;
+        t = (sql_timetz){sqltime_of_timestamp(local),
+                         (int32_t)((in->v.ts - local) / SQL_USECS_PER_SEC)};
+        break;
+    default:
+        if (sql_type_is_string(in->type))
+            return value_from_text(target, in->v.s, ctx, NULL, out, err);
+        return cannot_cast(in->type, target, err);
+    }
+    t.time = sqltime_round_typmod(t.time, target.typmod);
+    *out = datum_timetz(t);
+    return MICE_OK;
+}
+
+static mice_status to_uuid(const sql_datum *in, sql_type target, const sql_value_ctx *ctx,
+                           sql_datum *out, sql_error *err)
+{
+    if (in->type == SQL_TYPE_UUID) {
+        *out = *in;
+        return MICE_OK;
+    }
+    if (sql_type_is_string(in->type)) return value_from_text(target, in->v.s, ctx, NULL, out, err);
+    return cannot_cast(in->type, target, err);
+}
+
 static mice_status to_bool(const sql_datum *in, sql_datum *out, sql_error *err)
 {
     if (in->type == SQL_TYPE_BOOL) {
@@ -462,6 +588,14 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
         return to_datetime(in, target, ctx, out, err);
+    case SQL_TYPE_INTERVAL:
+        return to_interval(in, target, ctx, out, err);
+    case SQL_TYPE_TIME:
+        return to_time(in, target, ctx, out, err);
+    case SQL_TYPE_TIMETZ:
+        return to_timetz(in, target, ctx, out, err);
+    case SQL_TYPE_UUID:
+        return to_uuid(in, target, ctx, out, err);
     case SQL_TYPE_BYTEA:
         if (in->type == SQL_TYPE_BYTEA) {
             *out = *in;
@@ -680,6 +814,7 @@ mice_status datum_negate(const sql_datum *a, mice_arena *arena, sql_datum *out, 
     case SQL_TYPE_FLOAT4: out->v.f4 = -a->v.f4; return MICE_OK;
     case SQL_TYPE_FLOAT8: out->v.f8 = -a->v.f8; return MICE_OK;
     case SQL_TYPE_NUMERIC: return numeric_neg(a->v.num, arena, &out->v.num, err);
+    case SQL_TYPE_INTERVAL: return interval_neg(&a->v.iv, &out->v.iv, err);
     default: {
         char x[SQL_TYPE_NAME_MAX];
         sql_type_format(sql_type_make(a->type, -1), x, sizeof x);

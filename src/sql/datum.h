@@ -4,7 +4,8 @@
  * A sql_datum is a small struct passed by value: the type id, a null flag and a union
  * with the payload. Fixed-size types live inline (bool; int2/int4/int8/oid as int64;
  * float4 as float; float8 as double; date as int32 days; timestamp/timestamptz as int64
- * microseconds since 2000-01-01). Variable-size types point at bytes that live elsewhere:
+ * microseconds since 2000-01-01; time as int64 microseconds since midnight; interval as
+ * months/days/microseconds; uuid as its 16 bytes). Variable-size types point at bytes that live elsewhere:
  * text/varchar/bpchar/bytea/unknown as a mice_slice (not NUL-terminated), numeric as a
  * pointer to an immutable sql_numeric. Functions that make new out-of-line bytes take
  * the caller's arena (per statement or per batch): a datum never owns memory and is
@@ -16,10 +17,13 @@
  *   NaN and sorts above every number, -0 equals 0; numeric likewise (NaN > Infinity);
  *   text/varchar compare bytewise, i.e. collation "C"; bpchar ignores trailing spaces;
  *   mixed integer widths, int vs float, int vs numeric and date vs timestamp compare
- *   after PostgreSQL's implicit promotion; timestamp vs timestamptz uses ctx's zone.
+ *   after PostgreSQL's implicit promotion; timestamp vs timestamptz uses ctx's zone;
+ *   intervals compare by their span with 30-day months ('1 mon' = '30 days'); uuids
+ *   bytewise.
  * - hashing: equal values (per datum_cmp) hash equal within a family: integers of any
  *   width, floats of either width (-0.0 and 0.0, all NaNs), numerics whatever their
- *   scale (1.0 and 1.00), strings (bpchar ignoring trailing spaces), date and timestamp.
+ *   scale (1.0 and 1.00), strings (bpchar ignoring trailing spaces), date and timestamp,
+ *   intervals of equal span.
  *   Across families (int vs numeric, float vs numeric, timestamp vs timestamptz) cast
  *   the keys to one type first, as PostgreSQL's hash opfamilies require.
  * - casts and arithmetic raise PostgreSQL's SQLSTATEs and messages (22003 "integer out
@@ -37,8 +41,11 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "sql/datetime.h"
+#include "sql/interval.h"
 #include "sql/numeric.h"
 #include "sql/sqlerr.h"
+#include "sql/sqltime.h"
+#include "sql/sqluuid.h"
 #include "sql/types.h"
 
 typedef struct sql_datum {
@@ -53,6 +60,10 @@ typedef struct sql_datum {
         const sql_numeric *num;
         sql_date date;
         sql_timestamp ts; /* timestamp, timestamptz */
+        sql_interval iv;  /* interval */
+        sql_time time;    /* time */
+        sql_timetz ttz;   /* timetz */
+        sql_uuid uuid;    /* uuid */
     } v;
 } sql_datum;
 
@@ -61,6 +72,7 @@ typedef struct sql_datum {
 typedef struct sql_value_ctx {
     sql_datetime_ctx dt;     /* TimeZone, statement timestamp, zoneinfo directory */
     int extra_float_digits;  /* PostgreSQL's GUC: > 0 shortest exact output (default 1) */
+    sql_interval_style interval_style; /* IntervalStyle (default postgres) */
 } sql_value_ctx;
 
 #define SQL_VALUE_CTX_DEFAULT ((sql_value_ctx){{NULL, 0, NULL}, 1})
@@ -118,6 +130,22 @@ static inline sql_datum datum_timestamp(sql_timestamp ts)
 static inline sql_datum datum_timestamptz(sql_timestamp ts)
 {
     return (sql_datum){.type = SQL_TYPE_TIMESTAMPTZ, .v.ts = ts};
+}
+static inline sql_datum datum_interval(sql_interval iv)
+{
+    return (sql_datum){.type = SQL_TYPE_INTERVAL, .v.iv = iv};
+}
+static inline sql_datum datum_time(sql_time t)
+{
+    return (sql_datum){.type = SQL_TYPE_TIME, .v.time = t};
+}
+static inline sql_datum datum_timetz(sql_timetz t)
+{
+    return (sql_datum){.type = SQL_TYPE_TIMETZ, .v.ttz = t};
+}
+static inline sql_datum datum_uuid(sql_uuid u)
+{
+    return (sql_datum){.type = SQL_TYPE_UUID, .v.uuid = u};
 }
 
 /* Whether datum_cmp accepts this pair of types. */

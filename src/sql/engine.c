@@ -47,6 +47,7 @@ typedef struct stmt_run {
     catalog_txn *ctp;
     mice_arena *arena;
     func_ctx fctx;
+    mice_prng prng; /* random(), gen_random_uuid(): seeded per statement from the env */
     bind_ctx *b;
     sql_prepared *prep; /* sql_prepare's output */
     mice_arena *keep;   /* and its arena */
@@ -234,6 +235,10 @@ static mice_status stmt_fn(txn *t, void *arg, mice_err *me)
         r->ctp = &r->ct;
     }
     func_ctx_init(&r->fctx, r->arena, &r->s->vctx);
+    if (r->e->env) {
+        prng_seed(&r->prng, env_entropy(r->e->env));
+        r->fctx.prng = &r->prng;
+    }
     r->fctx.txn_start = r->s->txn_start;
     r->fctx.stmt_start = r->s->vctx.dt.now;
     if (r->s->user) r->fctx.current_user = r->fctx.session_user = r->s->user;

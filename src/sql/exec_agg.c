@@ -103,6 +103,14 @@ static mice_status agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const s
     switch (a->fn) {
     case PLAN_AGG_SUM:
     case PLAN_AGG_AVG:
+        if (v->type == SQL_TYPE_INTERVAL) { /* the running sum lives in best */
+            if (!acc->has) {
+                acc->best = *v;
+                acc->has = true;
+                return MICE_OK;
+            }
+            return interval_add(&acc->best.v.iv, &v->v.iv, &acc->best.v.iv, err);
+        }
         if (sql_type_is_integer(v->type)) {
             acc->isum += v->v.i;
         } else if (v->type == SQL_TYPE_FLOAT4) {
@@ -157,7 +165,9 @@ static mice_status sum_value(exec_op *op, const plan_agg *a, const agg_acc *acc,
         *out = datum_numeric(n);
         return rc;
     }
-    if (at == SQL_TYPE_FLOAT4)
+    if (at == SQL_TYPE_INTERVAL)
+        *out = acc->best;
+    else if (at == SQL_TYPE_FLOAT4)
         *out = datum_float4((float)acc->fsum);
     else if (at == SQL_TYPE_FLOAT8)
         *out = datum_float8(acc->fsum);
@@ -181,6 +191,10 @@ static mice_status agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc,
     case PLAN_AGG_SUM:
         return sum_value(op, a, acc, out, err);
     case PLAN_AGG_AVG: {
+        if (a->type.id == SQL_TYPE_INTERVAL) {
+            *out = datum_interval((sql_interval){0});
+            return interval_div(&acc->best.v.iv, (double)acc->count, &out->v.iv, err);
+        }
         if (a->type.id == SQL_TYPE_FLOAT8) {
             *out = datum_float8(acc->fsum / (double)acc->count);
             return MICE_OK;

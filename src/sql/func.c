@@ -16,7 +16,8 @@ static const func_table tables[] = {
     {func__string_table, &func__string_count}, {func__math_table, &func__math_count},
     {func__time_table, &func__time_count},     {func__bytes_table, &func__bytes_count},
     {func__like_table, &func__like_count},     {func__tochar_table, &func__tochar_count},
-    {func__misc_table, &func__misc_count},
+    {func__misc_table, &func__misc_count},     {func__interval_table, &func__interval_count},
+    {func__bytea_table, &func__bytea_count},   {func__regex_table, &func__regex_count},
 };
 enum { TABLE_COUNT = sizeof tables / sizeof tables[0], REGISTRY_MAX = 512 };
 
@@ -238,30 +239,69 @@ static int select_by_match(cand *c, int n, const sql_type_id *types, int nargs, 
     return keep_best(c, n, score);
 }
 
-/* Unknown literals: at each unknown position choose the string category if any candidate
- * accepts it there, and its preferred type (text) if any has it. */
+/* Unknown literals (PostgreSQL's func_select_candidate): at each unknown position the
+ * string category if any candidate accepts it there, else the one category all
+ * candidates agree on (a conflict resolves nothing); keep the candidates in those
+ * categories, and the ones taking a preferred type where any does (all of them when that
+ * would leave none). Then the last gasp: when the known arguments share one type, assume
+ * the unknowns have it too; a unique candidate accepting that wins. */
 static int select_by_unknowns(cand *c, int n, const sql_type_id *types, int nargs)
 {
-    for (int i = 0; i < nargs && n > 1; i++) {
+    char want[FUNC_CALL_ARGS_MAX];
+    bool want_pref[FUNC_CALL_ARGS_MAX];
+    bool resolved = true;
+    for (int i = 0; i < nargs && resolved; i++) {
         if (types[i] != SQL_TYPE_UNKNOWN) continue;
-        char want = 0;
-        bool want_pref = false;
-        for (int j = 0; j < n; j++) {
-            char cat = category_of(param_type(c[j].d, i));
-            if (cat == SQL_CAT_STRING || !want) want = cat;
-        }
+        want[i] = 0;
+        want_pref[i] = false;
+        bool conflict = false;
         for (int j = 0; j < n; j++) {
             sql_type_id p = param_type(c[j].d, i);
-            if (category_of(p) == want && is_preferred(p)) want_pref = true;
+            char cat = category_of(p);
+            if (!want[i]) {
+                want[i] = cat;
+                want_pref[i] = is_preferred(p);
+            } else if (cat == want[i]) {
+                want_pref[i] |= is_preferred(p);
+            } else if (cat == SQL_CAT_STRING) {
+                want[i] = cat;
+                want_pref[i] = is_preferred(p);
+            } else {
+                conflict = true;
+            }
         }
+        if (conflict && want[i] != SQL_CAT_STRING) resolved = false;
+    }
+    if (resolved) {
         int score[REGISTRY_MAX];
         for (int j = 0; j < n; j++) {
-            sql_type_id p = param_type(c[j].d, i);
-            score[j] = category_of(p) == want && (!want_pref || is_preferred(p));
+            score[j] = 1;
+            for (int i = 0; i < nargs; i++) {
+                if (types[i] != SQL_TYPE_UNKNOWN) continue;
+                sql_type_id p = param_type(c[j].d, i);
+                if (category_of(p) != want[i] || (want_pref[i] && !is_preferred(p))) score[j] = 0;
+            }
         }
         n = keep_best(c, n, score);
+        if (n == 1) return n;
     }
-    return n;
+    sql_type_id known = SQL_TYPE_INVALID;
+    for (int i = 0; i < nargs; i++) {
+        if (types[i] == SQL_TYPE_UNKNOWN) continue;
+        if (known == SQL_TYPE_INVALID) known = types[i];
+        else if (known != types[i]) return n; /* no single known type: ambiguous */
+    }
+    if (known == SQL_TYPE_INVALID) return n;
+    sql_type_id as_known[FUNC_CALL_ARGS_MAX];
+    for (int i = 0; i < nargs; i++) as_known[i] = known;
+    int hit = -1, hits = 0;
+    for (int j = 0; j < n; j++) {
+        sql_type_id common;
+        if (coercible(c[j].d, as_known, nargs, &common)) hit = j, hits++;
+    }
+    if (hits != 1) return n;
+    c[0] = c[hit];
+    return 1;
 }
 
 static mice_status no_function(const char *name, const sql_type_id *types, int nargs,
@@ -316,6 +356,37 @@ static void fill_match(const cand *c, const sql_type_id *types, int nargs, func_
     if (out->ret == SQL_TYPE_UNKNOWN) out->ret = SQL_TYPE_TEXT;
 }
 
+static bool name_in(const char *name, const char *const *names, int n_names)
+{
+    for (int i = 0; i < n_names; i++)
+        if (strcmp(name, names[i]) == 0) return true;
+    return false;
+}
+
+/* Candidates among the functions named names[0..n_names), resolved as one overload set
+ * (a PostgreSQL operator's candidates are the functions behind its pg_operator rows). */
+mice_status func__lookup_names(const char *const *names, int n_names, const sql_type_id *types,
+                               int nargs, func_match *out, sql_error *err)
+{
+    cand c[REGISTRY_MAX];
+    int n = 0;
+    for (int t = 0; t < (int)TABLE_COUNT; t++) {
+        for (int i = 0; i < *tables[t].count && n < REGISTRY_MAX; i++) {
+            const func_desc *d = &tables[t].rows[i];
+            sql_type_id common;
+            if (!name_in(d->name, names, n_names) || !arity_ok(d, nargs)) continue;
+            if (!coercible(d, types, nargs, &common)) continue;
+            c[n++] = (cand){d, common};
+        }
+    }
+    if (n > 1) n = select_by_match(c, n, types, nargs, false);
+    if (n > 1) n = select_by_match(c, n, types, nargs, true);
+    if (n > 1) n = select_by_unknowns(c, n, types, nargs);
+    if (n != 1) return no_function(names[0], types, nargs, n > 1, err);
+    fill_match(&c[0], types, nargs, out);
+    return MICE_OK;
+}
+
 mice_status func_lookup(const char *name, const sql_type_id *types, int nargs, func_match *out,
                         sql_error *err)
 {
@@ -324,23 +395,8 @@ mice_status func_lookup(const char *name, const sql_type_id *types, int nargs, f
         return sqlerr_set(err, MICE_LIMIT, SQLSTATE_PROGRAM_LIMIT_EXCEEDED,
                           "cannot pass more than %d arguments to a function", FUNC_CALL_ARGS_MAX);
     if (!normalize_name(name, nm, sizeof nm)) return no_function(name, types, nargs, false, err);
-    cand c[REGISTRY_MAX];
-    int n = 0;
-    for (int t = 0; t < (int)TABLE_COUNT; t++) {
-        for (int i = 0; i < *tables[t].count && n < REGISTRY_MAX; i++) {
-            const func_desc *d = &tables[t].rows[i];
-            sql_type_id common;
-            if (strcmp(d->name, nm) != 0 || !arity_ok(d, nargs)) continue;
-            if (!coercible(d, types, nargs, &common)) continue;
-            c[n++] = (cand){d, common};
-        }
-    }
-    if (n > 1) n = select_by_match(c, n, types, nargs, false);
-    if (n > 1) n = select_by_match(c, n, types, nargs, true);
-    if (n > 1) n = select_by_unknowns(c, n, types, nargs);
-    if (n != 1) return no_function(nm, types, nargs, n > 1, err);
-    fill_match(&c[0], types, nargs, out);
-    return MICE_OK;
+    const char *names[1] = {nm};
+    return func__lookup_names(names, 1, types, nargs, out, err);
 }
 
 /* ---- calls ---- */

@@ -140,6 +140,19 @@ mice_status func_call_by_name(const char *name, const sql_datum *args, int nargs
  * NULL for other operators (arithmetic and comparison are datum's). */
 const char *func_operator_function(const char *opname);
 
+/* Binary operators that resolve to built-in functions the way PostgreSQL's
+ * oper_select_candidate does: "+", "-", "*", "/" when a side is a date, time,
+ * timestamp[tz] or interval (date + interval is date_pl_interval, timestamp - timestamp
+ * timestamp_mi, interval * float8 interval_mul...), "||" (text and bytea), and the
+ * regular expression matches "~", "~*", "!~", "!~*". func_operator_resolves says whether
+ * op over these types is one of them (the binder keeps its own arithmetic otherwise).
+ * An unknown literal first assumes the other side's type, so timestamp - '2024-01-01' is
+ * timestamp - timestamp, as in PostgreSQL. Errors: 42883 operator does not exist: date *
+ * date; 42725 operator is not unique: date + unknown (with PostgreSQL's hints). */
+bool func_operator_resolves(const char *op, sql_type_id left, sql_type_id right);
+mice_status func_lookup_operator(const char *op, sql_type_id left, sql_type_id right,
+                                 func_match *out, sql_error *err);
+
 /* Whether the registry has any function of this name (for "is this an aggregate or a
  * function" decisions in the binder). */
 bool func_exists(const char *name);

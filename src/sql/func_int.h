@@ -37,6 +37,17 @@ extern const func_desc func__tochar_table[];
 extern const int func__tochar_count;
 extern const func_desc func__misc_table[];
 extern const int func__misc_count;
+extern const func_desc func__interval_table[];
+extern const int func__interval_count;
+extern const func_desc func__bytea_table[];
+extern const int func__bytea_count;
+extern const func_desc func__regex_table[];
+extern const int func__regex_count;
+
+/* func_lookup over the union of the functions with these (normalized) names; errors
+ * name names[0]. */
+mice_status func__lookup_names(const char *const *names, int n_names, const sql_type_id *types,
+                               int nargs, func_match *out, sql_error *err);
 
 /* Text result: copies n bytes into the arena. */
 mice_status func__text_out(func_ctx *ctx, const void *p, size_t n, sql_datum *out, sql_error *err);

@@ -20,6 +20,7 @@ typedef struct tm_fields {
     int year, mon, mday, hour, min, sec, usec, dow, doy, jd, isoyear, isoweek, isodoy;
     int gmtoff; /* seconds east */
     bool has_tz, utc;
+    bool interval; /* fields of an interval: signed, years as they are, no calendar names */
 } tm_fields;
 
 static const char *const month_names[] = {"January",   "February", "March",    "April",
@@ -70,6 +71,29 @@ static void fill_tm(sql_timestamp ts, tm_fields *t)
     t->usec = (int)(tod % 1000000);
     t->dow = j2day(t->jd);
     t->doy = t->jd - date_to_julian(t->year, 1, 1) + 1;
+    iso_week(t->year, t->jd, &t->isoyear, &t->isoweek);
+    int first = date_to_julian(t->isoyear, 1, 4);
+    t->isodoy = t->jd - (first - (j2day(first) + 6) % 7) + 1;
+}
+
+/* to_char(interval): the interval's fields as PostgreSQL's interval_to_char sets them (the
+ * day of the year approximates the span in 30-day months; the ISO and Julian fields are
+ * computed from the fields as if they were a date, as PostgreSQL does). */
+static void fill_tm_interval(const sql_interval *iv, tm_fields *t)
+{
+    int64_t time = iv->time;
+    t->interval = true;
+    t->year = iv->month / 12;
+    t->mon = iv->month % 12;
+    t->mday = iv->day;
+    t->hour = (int)(time / 3600000000);
+    time -= (int64_t)t->hour * 3600000000;
+    t->min = (int)(time / 60000000);
+    time -= (int64_t)t->min * 60000000;
+    t->sec = (int)(time / 1000000);
+    t->usec = (int)(time - (int64_t)t->sec * 1000000);
+    t->doy = (t->year * 12 + t->mon) * 30 + t->mday;
+    t->jd = date_to_julian(t->year, t->mon, t->mday);
     iso_week(t->year, t->jd, &t->isoyear, &t->isoweek);
     int first = date_to_julian(t->isoyear, 1, 4);
     t->isodoy = t->jd - (first - (j2day(first) + 6) % 7) + 1;
@@ -206,16 +230,35 @@ static int adjust_year(int y)
     return y <= 0 ? 1 - y : y;
 }
 
+/* Keywords with no meaning for an interval (PostgreSQL: "invalid format specification for
+ * an interval value"). */
+static bool invalid_for_interval(int id)
+{
+    switch (id) {
+    case K_BC: case K_AD: case K_BC_DOT: case K_AD_DOT: case K_MONTH: case K_MON: case K_DAY:
+    case K_DY: case K_D: case K_ID: case K_TZ: case K_OF:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* An interval's negative fields take one more column for their sign. */
+static int signed_width(const tm_fields *t, int v, int width)
+{
+    return t->interval && v < 0 ? width + 1 : width;
+}
+
 // clang-format off
 /* Time-of-day keywords: value and zero-padded width (0: no padding). */
 static bool num_kw_time(int id, const tm_fields *t, int *v, int *width)
 {
     switch (id) {
-    case K_HH24: *v = t->hour, *width = 2; return true;
+    case K_HH24: *v = t->hour, *width = signed_width(t, *v, 2); return true;
     case K_HH12:
-    case K_HH: *v = t->hour % 12 == 0 ? 12 : t->hour % 12, *width = 2; return true;
-    case K_MI: *v = t->min, *width = 2; return true;
-    case K_SS: *v = t->sec, *width = 2; return true;
+    case K_HH: *v = t->hour % 12 == 0 ? 12 : t->hour % 12, *width = signed_width(t, *v, 2); return true;
+    case K_MI: *v = t->min, *width = signed_width(t, *v, 2); return true;
+    case K_SS: *v = t->sec, *width = signed_width(t, *v, 2); return true;
     case K_SSSS: *v = t->hour * 3600 + t->min * 60 + t->sec, *width = 0; return true;
     case K_MS: *v = t->usec / 1000, *width = 3; return true;
     case K_US: *v = t->usec, *width = 6; return true;
@@ -226,16 +269,17 @@ static bool num_kw_time(int id, const tm_fields *t, int *v, int *width)
 /* Calendar keywords: value and zero-padded width (0: no padding). */
 static bool num_kw(int id, const tm_fields *t, int *v, int *width)
 {
-    int y = adjust_year(t->year), iy = adjust_year(t->isoyear);
+    int y = t->interval ? t->year : adjust_year(t->year);
+    int iy = t->interval ? t->isoyear : adjust_year(t->isoyear);
     switch (id) {
-    case K_YYYY: *v = y, *width = y <= 9999 ? 4 : 0; return true;
-    case K_YYY: *v = y % 1000, *width = 3; return true;
-    case K_YY: *v = y % 100, *width = 2; return true;
-    case K_Y: *v = y % 10, *width = 1; return true;
-    case K_IYYY: *v = iy, *width = iy <= 9999 ? 4 : 0; return true;
-    case K_IYY: *v = iy % 1000, *width = 3; return true;
-    case K_IY: *v = iy % 100, *width = 2; return true;
-    case K_MM: *v = t->mon, *width = 2; return true;
+    case K_YYYY: *v = y, *width = y <= 9999 ? signed_width(t, y, 4) : 0; return true;
+    case K_YYY: *v = y % 1000, *width = signed_width(t, y, 3); return true;
+    case K_YY: *v = y % 100, *width = signed_width(t, y, 2); return true;
+    case K_Y: *v = y % 10, *width = signed_width(t, y, 1); return true;
+    case K_IYYY: *v = iy, *width = iy <= 9999 ? signed_width(t, y, 4) : 0; return true;
+    case K_IYY: *v = iy % 1000, *width = signed_width(t, y, 3); return true;
+    case K_IY: *v = iy % 100, *width = signed_width(t, y, 2); return true;
+    case K_MM: *v = t->mon, *width = signed_width(t, t->mon, 2); return true;
     case K_DD: *v = t->mday, *width = 2; return true;
     case K_DDD: *v = t->doy, *width = 3; return true;
     case K_D: *v = t->dow + 1, *width = 0; return true;
@@ -245,7 +289,9 @@ static bool num_kw(int id, const tm_fields *t, int *v, int *width)
     case K_IW: *v = t->isoweek, *width = 2; return true;
     case K_W: *v = (t->mday - 1) / 7 + 1, *width = 0; return true;
     case K_CC:
-        *v = t->year > 0 ? (t->year + 99) / 100 : -((99 - (t->year - 1)) / 100), *width = 2;
+        if (t->interval) *v = t->year / 100;
+        else *v = t->year > 0 ? (t->year + 99) / 100 : -((99 - (t->year - 1)) / 100);
+        *width = signed_width(t, *v, 2);
         return true;
     case K_Q: *v = (t->mon - 1) / 3 + 1, *width = 0; return true;
     case K_J: *v = t->jd, *width = 0; return true;
@@ -263,7 +309,7 @@ static void put_offset(mice_buf *b, int off)
 
 static void text_kw(int id, kw_case cs, bool fm, const tm_fields *t, mice_buf *b)
 {
-    bool pm = t->hour >= 12, bc = t->year <= 0;
+    bool pm = t->hour % 24 >= 12, bc = t->year <= 0;
     const char *s = NULL;
     switch (id) {
     case K_AM:
@@ -309,7 +355,8 @@ static void text_kw(int id, kw_case cs, bool fm, const tm_fields *t, mice_buf *b
     put_name(b, s, 4, cs, true, 0);
 }
 
-static void dch_format(mice_slice fmt, const tm_fields *t, mice_buf *b)
+/* false when a keyword does not apply to an interval. */
+static bool dch_format(mice_slice fmt, const tm_fields *t, mice_buf *b)
 {
     const char *p = (const char *)fmt.p, *end = p + fmt.n;
     while (p < end) {
@@ -336,8 +383,10 @@ static void dch_format(mice_slice fmt, const tm_fields *t, mice_buf *b)
         }
         p += len;
         int v, width;
+        if (t->interval && invalid_for_interval(k->id)) return false;
+        if (t->interval && k->id == K_Q && t->mon == 0) continue;
         if (k->id == K_YCOMMA) {
-            int y = adjust_year(t->year);
+            int y = t->interval ? t->year : adjust_year(t->year);
             buf_printf(b, "%d,%03d", y / 1000, y % 1000);
         } else if (num_kw(k->id, t, &v, &width)) {
             buf_printf(b, "%0*d", fm ? 0 : width, v);
@@ -349,6 +398,7 @@ static void dch_format(mice_slice fmt, const tm_fields *t, mice_buf *b)
             text_kw(k->id, cs, fm, t, b);
         }
     }
+    return true;
 }
 
 static mice_status f_to_char_ts(const sql_datum *a, int n, func_ctx *c, sql_datum *o, sql_error *e)
@@ -375,6 +425,28 @@ static mice_status f_to_char_ts(const sql_datum *a, int n, func_ctx *c, sql_datu
     mice_buf b;
     buf_init(&b);
     dch_format(a[1].v.s, &t, &b);
+    return func__text_from_buf(c, &b, o, e);
+}
+
+static mice_status f_to_char_interval(const sql_datum *a, int n, func_ctx *c, sql_datum *o,
+                                      sql_error *e)
+{
+    (void)n;
+    if (a[1].v.s.n == 0) {
+        *o = datum_null(SQL_TYPE_TEXT);
+        return MICE_OK;
+    }
+    tm_fields t = {0};
+    fill_tm_interval(&a[0].v.iv, &t);
+    mice_buf b;
+    buf_init(&b);
+    if (!dch_format(a[1].v.s, &t, &b)) {
+        buf_deinit(&b);
+        sqlerr_set(e, MICE_INVALID, SQLSTATE_INVALID_DATETIME_FORMAT,
+                   "invalid format specification for an interval value");
+        sqlerr_hint(e, "Intervals are not tied to specific calendar dates.");
+        return MICE_INVALID;
+    }
     return func__text_from_buf(c, &b, o, e);
 }
 
@@ -622,6 +694,7 @@ static mice_status f_to_char_num(const sql_datum *a, int n, func_ctx *c, sql_dat
 const func_desc func__tochar_table[] = {
     R("to_char", T(TEXT), true, I, f_to_char_ts, 2, T(TIMESTAMP), T(TEXT)),
     R("to_char", T(TEXT), true, S, f_to_char_ts, 2, T(TIMESTAMPTZ), T(TEXT)),
+    R("to_char", T(TEXT), true, I, f_to_char_interval, 2, T(INTERVAL), T(TEXT)),
     R("to_char", T(TEXT), true, I, f_to_char_num, 2, T(INT4), T(TEXT)),
     R("to_char", T(TEXT), true, I, f_to_char_num, 2, T(INT8), T(TEXT)),
     R("to_char", T(TEXT), true, I, f_to_char_num, 2, T(NUMERIC), T(TEXT)),

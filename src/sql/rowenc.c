@@ -23,6 +23,9 @@ enum value_tag {
     VTAG_NUMERIC = 7, /* varint length + PostgreSQL binary numeric */
     VTAG_DATE = 8,    /* zigzag varint days */
     VTAG_TIME = 9,    /* zigzag varint microseconds */
+    VTAG_INTERVAL = 10, /* zigzag varints: microseconds, days, months */
+    VTAG_UUID = 11,     /* 16 bytes */
+    VTAG_TIMETZ = 12,   /* zigzag varints: microseconds, zone seconds west */
     VTAG_BITS = 4,
 };
 
@@ -50,6 +53,7 @@ static bool type_supported(sql_type_id t)
     case SQL_TYPE_BOOL: case SQL_TYPE_INT2: case SQL_TYPE_INT4: case SQL_TYPE_INT8:
     case SQL_TYPE_OID: case SQL_TYPE_FLOAT4: case SQL_TYPE_FLOAT8: case SQL_TYPE_NUMERIC:
     case SQL_TYPE_DATE: case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ:
+    case SQL_TYPE_TIME: case SQL_TYPE_INTERVAL: case SQL_TYPE_UUID: case SQL_TYPE_TIMETZ:
         return true;
     default:
         return is_bytes_type(t);
@@ -60,7 +64,7 @@ static bool type_supported(sql_type_id t)
 static bool is_composite(sql_type_id t)
 {
     return t == SQL_TYPE_NUMERIC || t == SQL_TYPE_FLOAT4 || t == SQL_TYPE_FLOAT8 ||
-           t == SQL_TYPE_BPCHAR;
+           t == SQL_TYPE_BPCHAR || t == SQL_TYPE_INTERVAL;
 }
 
 /* Whether a decoded integer fits its column's width (bytes from disk are not trusted). */
@@ -176,6 +180,20 @@ mice_status rowenc_key_put(mice_buf *out, const sql_datum *d, keyenc_dir dir)
     case SQL_TYPE_DATE: keyenc_put_int64(out, d->v.date, dir); break;
     case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: keyenc_put_timestamp(out, d->v.ts, dir); break;
     case SQL_TYPE_BYTEA: keyenc_put_bytes(out, d->v.s, dir); break;
+    case SQL_TYPE_TIME: keyenc_put_int64(out, d->v.time, dir); break;
+    case SQL_TYPE_UUID: keyenc_put_bytes(out, mice_slice_of(d->v.uuid.b, SQL_UUID_BYTES), dir); break;
+    case SQL_TYPE_TIMETZ: {
+        uint8_t k[SQL_TIMETZ_KEY_BYTES];
+        sqltimetz_key_bytes(&d->v.ttz, k);
+        keyenc_put_bytes(out, mice_slice_of(k, sizeof k), dir);
+        break;
+    }
+    case SQL_TYPE_INTERVAL: {
+        uint8_t k[SQL_INTERVAL_KEY_BYTES];
+        interval_key_bytes(&d->v.iv, k);
+        keyenc_put_bytes(out, mice_slice_of(k, sizeof k), dir);
+        break;
+    }
     case SQL_TYPE_BPCHAR: keyenc_put_text(out, bpchar_trimmed(d->v.s), dir); break;
     case SQL_TYPE_NUMERIC: {
         mice_buf nb;
@@ -195,9 +213,22 @@ static mice_status key_get_varlen(mice_slice *in, sql_type_id type, keyenc_dir d
 {
     mice_buf b;
     buf_init(&b);
-    bool bytes = type == SQL_TYPE_BYTEA || type == SQL_TYPE_NUMERIC;
+    bool bytes = type == SQL_TYPE_BYTEA || type == SQL_TYPE_NUMERIC || type == SQL_TYPE_UUID ||
+                 type == SQL_TYPE_INTERVAL || type == SQL_TYPE_TIMETZ;
     mice_status rc = bytes ? keyenc_get_bytes(in, dir, &b, is_null) : keyenc_get_text(in, dir, &b, is_null);
     if (rc || *is_null) goto done;
+    if (type == SQL_TYPE_TIMETZ) {
+        if (b.n != SQL_TIMETZ_KEY_BYTES || !sqltimetz_from_key_bytes(b.p, &out->v.ttz))
+            rc = MICE_CORRUPT;
+        goto done;
+    }
+    if (type == SQL_TYPE_UUID || type == SQL_TYPE_INTERVAL) {
+        size_t want = type == SQL_TYPE_UUID ? SQL_UUID_BYTES : SQL_INTERVAL_KEY_BYTES;
+        if (b.n != want) rc = MICE_CORRUPT;
+        else if (type == SQL_TYPE_UUID) memcpy(out->v.uuid.b, b.p, SQL_UUID_BYTES);
+        else if (!interval_from_key_bytes(b.p, &out->v.iv)) rc = MICE_CORRUPT;
+        goto done;
+    }
     if (type == SQL_TYPE_NUMERIC) {
         rc = rowenc_numeric_from_key_bytes(buf_slice(&b), arena, &out->v.num);
         goto done;
@@ -238,6 +269,10 @@ mice_status rowenc_key_get(mice_slice *in, sql_type_id type, keyenc_dir dir, mic
     case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ:
         rc = keyenc_get_timestamp(in, dir, &out->v.ts, &is_null);
         break;
+    case SQL_TYPE_TIME:
+        rc = keyenc_get_int64(in, dir, &out->v.time, &is_null);
+        if (!rc && !is_null && (out->v.time < 0 || out->v.time > SQL_USECS_PER_DAY)) rc = MICE_CORRUPT;
+        break;
     default: rc = key_get_varlen(in, type, dir, arena, out, &is_null); break;
     }
     if (rc == MICE_OK) {
@@ -260,7 +295,10 @@ static uint32_t tag_of(const sql_datum *d)
     case SQL_TYPE_FLOAT8: tag = VTAG_FLOAT8; break;
     case SQL_TYPE_NUMERIC: tag = VTAG_NUMERIC; break;
     case SQL_TYPE_DATE: tag = VTAG_DATE; break;
-    case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: tag = VTAG_TIME; break;
+    case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: case SQL_TYPE_TIME: tag = VTAG_TIME; break;
+    case SQL_TYPE_INTERVAL: tag = VTAG_INTERVAL; break;
+    case SQL_TYPE_UUID: tag = VTAG_UUID; break;
+    case SQL_TYPE_TIMETZ: tag = VTAG_TIMETZ; break;
     default: tag = VTAG_BYTES; break;
     }
     return tag;
@@ -276,7 +314,17 @@ static void value_put(mice_buf *out, uint32_t delta, const sql_datum *d)
     switch (tag) {
     case VTAG_INT: varint_put_i64(out, d->v.i); break;
     case VTAG_DATE: varint_put_i64(out, d->v.date); break;
-    case VTAG_TIME: varint_put_i64(out, d->v.ts); break;
+    case VTAG_TIME: varint_put_i64(out, d->type == SQL_TYPE_TIME ? d->v.time : d->v.ts); break;
+    case VTAG_INTERVAL:
+        varint_put_i64(out, d->v.iv.time);
+        varint_put_i64(out, d->v.iv.day);
+        varint_put_i64(out, d->v.iv.month);
+        break;
+    case VTAG_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); break;
+    case VTAG_TIMETZ:
+        varint_put_i64(out, d->v.ttz.time);
+        varint_put_i64(out, d->v.ttz.zone);
+        break;
     case VTAG_FLOAT4: memcpy(&u32, &d->v.f4, 4); buf_append_be32(out, u32); break;
     case VTAG_FLOAT8: memcpy(&u64, &d->v.f8, 8); buf_append_be64(out, u64); break;
     case VTAG_BYTES: varint_put_u64(out, d->v.s.n); buf_append_slice(out, d->v.s); break;
@@ -319,6 +367,15 @@ static mice_status value_skip(mice_slice *in, uint32_t tag)
     case VTAG_FLOAT4: return take(in, 4, &s);
     case VTAG_FLOAT8: return take(in, 8, &s);
     case VTAG_BYTES: case VTAG_NUMERIC: return take_lenpfx(in, &s);
+    case VTAG_INTERVAL:
+        for (int i = 0; i < 3; i++)
+            if (varint_get_u64(in, &u)) return MICE_CORRUPT;
+        return MICE_OK;
+    case VTAG_UUID: return take(in, SQL_UUID_BYTES, &s);
+    case VTAG_TIMETZ:
+        for (int i = 0; i < 2; i++)
+            if (varint_get_u64(in, &u)) return MICE_CORRUPT;
+        return MICE_OK;
     default: return MICE_CORRUPT;
     }
 }
@@ -332,7 +389,10 @@ static bool tag_fits(uint32_t tag, sql_type_id type)
     case SQL_TYPE_FLOAT8: return tag == VTAG_FLOAT8;
     case SQL_TYPE_NUMERIC: return tag == VTAG_NUMERIC;
     case SQL_TYPE_DATE: return tag == VTAG_DATE;
-    case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: return tag == VTAG_TIME;
+    case SQL_TYPE_TIMESTAMP: case SQL_TYPE_TIMESTAMPTZ: case SQL_TYPE_TIME: return tag == VTAG_TIME;
+    case SQL_TYPE_INTERVAL: return tag == VTAG_INTERVAL;
+    case SQL_TYPE_UUID: return tag == VTAG_UUID;
+    case SQL_TYPE_TIMETZ: return tag == VTAG_TIMETZ;
     default: return is_bytes_type(type) && tag == VTAG_BYTES;
     }
 }
@@ -359,7 +419,36 @@ static mice_status value_get(mice_slice *in, uint32_t tag, sql_type_id type, mic
     switch (tag) {
     case VTAG_FALSE: case VTAG_TRUE: out->v.b = tag == VTAG_TRUE; return MICE_OK;
     case VTAG_INT: return varint_get_i64(in, &out->v.i) ? MICE_CORRUPT : MICE_OK;
-    case VTAG_TIME: return varint_get_i64(in, &out->v.ts) ? MICE_CORRUPT : MICE_OK;
+    case VTAG_TIME:
+        if (type == SQL_TYPE_TIME) {
+            if (varint_get_i64(in, &i) || i < 0 || i > SQL_USECS_PER_DAY) return MICE_CORRUPT;
+            out->v.time = i;
+            return MICE_OK;
+        }
+        return varint_get_i64(in, &out->v.ts) ? MICE_CORRUPT : MICE_OK;
+    case VTAG_INTERVAL: {
+        int64_t day, month;
+        if (varint_get_i64(in, &out->v.iv.time) || varint_get_i64(in, &day) ||
+            varint_get_i64(in, &month) || day < INT32_MIN || day > INT32_MAX ||
+            month < INT32_MIN || month > INT32_MAX)
+            return MICE_CORRUPT;
+        out->v.iv.day = (int32_t)day;
+        out->v.iv.month = (int32_t)month;
+        return MICE_OK;
+    }
+    case VTAG_TIMETZ: {
+        int64_t zone;
+        if (varint_get_i64(in, &out->v.ttz.time) || varint_get_i64(in, &zone) ||
+            out->v.ttz.time < 0 || out->v.ttz.time > SQL_USECS_PER_DAY ||
+            zone < -SQL_TIMETZ_ZONE_MAX_S || zone > SQL_TIMETZ_ZONE_MAX_S)
+            return MICE_CORRUPT;
+        out->v.ttz.zone = (int32_t)zone;
+        return MICE_OK;
+    }
+    case VTAG_UUID:
+        if (take(in, SQL_UUID_BYTES, &s)) return MICE_CORRUPT;
+        memcpy(out->v.uuid.b, s.p, SQL_UUID_BYTES);
+        return MICE_OK;
     case VTAG_DATE:
         if (varint_get_i64(in, &i) || i < INT32_MIN || i > INT32_MAX) return MICE_CORRUPT;
         out->v.date = (sql_date)i;

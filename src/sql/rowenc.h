@@ -28,6 +28,10 @@
  * (NULLs never conflict in PostgreSQL); value = uvarint length + the primary key columns
  * keyenc'd + INCLUDE'd columns in row value format.
  *
+ * Interval keys: a keyenc BYTES value of the 16-byte span (interval_key_bytes), so
+ * '1 day' and '24 hours' are one key; the value keeps the fields (a composite type).
+ * time keys are int64 microseconds, uuid keys BYTES of the 16 bytes.
+ *
  * The kv table. The KV namespace (/kv/<user key> -> raw value, kv/keys.h) is the SQL table
  * kv(key bytea PRIMARY KEY, value bytea NOT NULL, expires_at timestamptz), columns in that
  * order; a rowenc_table with kv_namespace set encodes it: the primary key is keys_kv(key)
@@ -37,7 +41,8 @@
  * the caller sets it from the row's expiry. kv has no secondary indexes.
  *
  * Supported types: bool, int2/4/8, oid, float4/8, numeric, text, varchar, bpchar,
- * bytea, date, timestamp, timestamptz (everything datum.h holds). Others: MICE_UNSUPPORTED.
+ * bytea, date, time, timestamp, timestamptz, interval, uuid (everything datum.h holds).
+ * Others: MICE_UNSUPPORTED.
  *
  * Owns: nothing; encoders append to caller buffers, decoders put out-of-line bytes in
  * the caller's arena (datums never point into the input). Thread safety: pure functions

@@ -73,7 +73,7 @@ struct st_slot {
 };
 
 static st_check_fn check_client_encoding, check_datestyle, check_timezone, check_search_path,
-    check_locale, check_session_auth, check_app_name, check_interval_style, check_bytea,
+    check_locale, check_session_auth, check_app_name, check_bytea,
     check_std_strings;
 
 static const st_enum_val isolation_vals[] = {{"serializable", SETTINGS_SERIALIZABLE},
@@ -156,8 +156,8 @@ static const st_def st_registry[] = {
      "Shows whether hot standby is currently active."},
     {"integer_datetimes", ST_BOOL, SC_INTERNAL, SF_REPORT, "on", PLAIN, CAT_PRESET,
      "Shows whether datetimes are integer based."},
-    {"IntervalStyle", ST_ENUM, SC_USER, SF_REPORT, "postgres", 0, 0, interval_vals, 4,
-     check_interval_style, CAT_LOCALE, "Sets the display format for interval values."},
+    {"IntervalStyle", ST_ENUM, SC_USER, SF_REPORT, "postgres", 0, 0, interval_vals, 4, NULL,
+     CAT_LOCALE, "Sets the display format for interval values."},
     {"is_superuser", ST_BOOL, SC_INTERNAL, SF_REPORT | SF_NO_SHOW_ALL | SF_NO_RESET_ALL, NULL,
      PLAIN, "Preset Options", "Shows whether the current user is a superuser."},
     {"jit", ST_BOOL, SC_USER, 0, "off", PLAIN, CAT_OTHER_PLANNER, "Allow JIT compilation."},
@@ -821,14 +821,6 @@ static mice_status check_app_name(settings *s, const st_def *d, const char *in, 
     return MICE_OK;
 }
 
-static mice_status check_interval_style(settings *s, const st_def *d, const char *in,
-                                        mice_buf *norm, int64_t *num, sql_error *err)
-{
-    (void)s, (void)norm;
-    if (*num == 0) return MICE_OK;
-    return err_unsupported(err, d->name, in, "MiceDB supports only IntervalStyle postgres.");
-}
-
 static mice_status check_bytea(settings *s, const st_def *d, const char *in, mice_buf *norm,
                                int64_t *num, sql_error *err)
 {
@@ -1202,6 +1194,7 @@ const sql_value_ctx *settings_value_ctx(settings *s)
     s->vctx.dt.tz = s->tz;
     s->vctx.dt.zoneinfo_dir = s->zoneinfo_dir;
     s->vctx.extra_float_digits = (int)settings_get_int(s, "extra_float_digits");
+    s->vctx.interval_style = (sql_interval_style)settings_get_int(s, "IntervalStyle");
     return &s->vctx;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "sql/interval.h"
 
 #define T(id_, typname_, sql_, len_, byval_, cat_, pref_, elem_, arr_)                        \
     {SQL_TYPE_##id_, typname_, sql_, len_, byval_, cat_, pref_, elem_, arr_},
@@ -29,6 +30,7 @@ static const sql_type_info type_table[] = {
     T(TIMESTAMPTZ, "timestamptz", "timestamp with time zone", 8, true, 'D', true, NONE,
       E(TIMESTAMPTZ_ARRAY))
     T(INTERVAL, "interval", "interval", 16, false, 'T', true, NONE, E(INTERVAL_ARRAY))
+    T(TIMETZ, "timetz", "time with time zone", 12, false, 'D', false, NONE, E(TIMETZ_ARRAY))
     T(NUMERIC, "numeric", "numeric", -1, false, 'N', false, NONE, E(NUMERIC_ARRAY))
     T(UUID, "uuid", "uuid", 16, false, 'U', false, NONE, E(UUID_ARRAY))
     T(JSONB, "jsonb", "jsonb", -1, false, 'U', false, NONE, E(JSONB_ARRAY))
@@ -50,6 +52,7 @@ static const sql_type_info type_table[] = {
     T(TIMESTAMPTZ_ARRAY, "_timestamptz", "timestamp with time zone[]", -1, false, 'A', false,
       E(TIMESTAMPTZ), NONE)
     T(INTERVAL_ARRAY, "_interval", "interval[]", -1, false, 'A', false, E(INTERVAL), NONE)
+    T(TIMETZ_ARRAY, "_timetz", "time with time zone[]", -1, false, 'A', false, E(TIMETZ), NONE)
     T(NUMERIC_ARRAY, "_numeric", "numeric[]", -1, false, 'A', false, E(NUMERIC), NONE)
     T(UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, E(UUID), NONE)
     T(JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, E(JSONB), NONE)
@@ -122,13 +125,21 @@ static size_t format_base(sql_type_id id, int32_t typmod, char *out, size_t cap)
         if (typmod < SQL_VARHDRSZ) break;
         return (size_t)snprintf(out, cap, "numeric(%d,%d)", sql_typmod_numeric_precision(typmod),
                                 sql_typmod_numeric_scale(typmod));
+    case SQL_TYPE_INTERVAL: {
+        if (typmod < 0) break;
+        char suffix[SQL_TYPE_NAME_MAX];
+        interval_typmod_suffix(typmod, suffix, sizeof suffix);
+        return (size_t)snprintf(out, cap, "interval%s", suffix);
+    }
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
     case SQL_TYPE_TIME:
+    case SQL_TYPE_TIMETZ:
         if (typmod < 0) break;
         return (size_t)snprintf(out, cap, "%s(%d) with%s time zone",
-                                id == SQL_TYPE_TIME ? "time" : "timestamp", typmod,
-                                id == SQL_TYPE_TIMESTAMPTZ ? "" : "out");
+                                id == SQL_TYPE_TIME || id == SQL_TYPE_TIMETZ ? "time" : "timestamp",
+                                typmod,
+                                id == SQL_TYPE_TIMESTAMPTZ || id == SQL_TYPE_TIMETZ ? "" : "out");
     default:
         break;
     }
@@ -150,7 +161,14 @@ size_t sql_type_format(sql_type t, char *out, size_t cap)
 
 /* ---- parsing type names ---- */
 
-typedef enum { MODS_NONE, MODS_LENGTH, MODS_NUMERIC, MODS_FLOAT, MODS_PRECISION } mods_kind;
+typedef enum {
+    MODS_NONE,
+    MODS_LENGTH,
+    MODS_NUMERIC,
+    MODS_FLOAT,
+    MODS_PRECISION,
+    MODS_INTERVAL,
+} mods_kind;
 
 typedef struct type_alias {
     const char *name;
@@ -187,11 +205,13 @@ static const type_alias aliases[] = {
     {"date", SQL_TYPE_DATE, MODS_NONE, -1},
     {"time", SQL_TYPE_TIME, MODS_PRECISION, -1},
     {"time without time zone", SQL_TYPE_TIME, MODS_PRECISION, -1},
+    {"timetz", SQL_TYPE_TIMETZ, MODS_PRECISION, -1},
+    {"time with time zone", SQL_TYPE_TIMETZ, MODS_PRECISION, -1},
     {"timestamp", SQL_TYPE_TIMESTAMP, MODS_PRECISION, -1},
     {"timestamp without time zone", SQL_TYPE_TIMESTAMP, MODS_PRECISION, -1},
     {"timestamptz", SQL_TYPE_TIMESTAMPTZ, MODS_PRECISION, -1},
     {"timestamp with time zone", SQL_TYPE_TIMESTAMPTZ, MODS_PRECISION, -1},
-    {"interval", SQL_TYPE_INTERVAL, MODS_NONE, -1},
+    {"interval", SQL_TYPE_INTERVAL, MODS_INTERVAL, -1},
     {"numeric", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"decimal", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"dec", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
@@ -272,6 +292,8 @@ static mice_status apply_mods(const type_alias *a, const int32_t *mods, int nmod
         /* PostgreSQL warns and reduces; we reduce silently. */
         out->typmod = mods[0] > SQL_TIMESTAMP_PRECISION_MAX ? SQL_TIMESTAMP_PRECISION_MAX : mods[0];
         return MICE_OK;
+    case MODS_INTERVAL:
+        return interval_typmod_from_mods(mods, nmods, &out->typmod, err);
     case MODS_NONE:
         break;
     }

@@ -542,6 +542,18 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_TIMESTAMPTZ:
         datetime_format_timestamptz(d->v.ts, ctx->dt.tz, out);
         return MICE_OK;
+    case SQL_TYPE_INTERVAL:
+        interval_format(&d->v.iv, ctx->interval_style, out);
+        return MICE_OK;
+    case SQL_TYPE_TIME:
+        sqltime_format(d->v.time, out);
+        return MICE_OK;
+    case SQL_TYPE_TIMETZ:
+        sqltimetz_format(&d->v.ttz, out);
+        return MICE_OK;
+    case SQL_TYPE_UUID:
+        sqluuid_format(&d->v.uuid, out);
+        return MICE_OK;
     default:
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)d->type);
@@ -658,6 +670,18 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ:
         return datetime_in(t, text, ctx, out, err);
+    case SQL_TYPE_INTERVAL:
+        *out = datum_interval((sql_interval){0});
+        return interval_parse(text, t.typmod, ctx->interval_style, &out->v.iv, err);
+    case SQL_TYPE_TIME:
+        *out = datum_time(0);
+        return sqltime_parse(text, t.typmod, &ctx->dt, &out->v.time, err);
+    case SQL_TYPE_TIMETZ:
+        *out = datum_timetz((sql_timetz){0, 0});
+        return sqltimetz_parse(text, t.typmod, &ctx->dt, &out->v.ttz, err);
+    case SQL_TYPE_UUID:
+        *out = datum_uuid((sql_uuid){{0}});
+        return sqluuid_parse(text, &out->v.uuid, err);
     default:
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)t.id);
@@ -700,6 +724,10 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_DATE: buf_append_be32(out, (uint32_t)d->v.date); return MICE_OK;
     case SQL_TYPE_TIMESTAMP:
     case SQL_TYPE_TIMESTAMPTZ: buf_append_be64(out, (uint64_t)d->v.ts); return MICE_OK;
+    case SQL_TYPE_INTERVAL: interval_send(&d->v.iv, out); return MICE_OK;
+    case SQL_TYPE_TIME: sqltime_send(d->v.time, out); return MICE_OK;
+    case SQL_TYPE_TIMETZ: sqltimetz_send(&d->v.ttz, out); return MICE_OK;
+    case SQL_TYPE_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); return MICE_OK;
     default:
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)d->type);
@@ -787,6 +815,18 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
         if (!rc) rc = check_datetime_range(out, err);
         if (!rc && t.id != SQL_TYPE_DATE) out->v.ts = timestamp_round_typmod(out->v.ts, t.typmod);
         return rc;
+    case SQL_TYPE_INTERVAL:
+        *out = datum_interval((sql_interval){0});
+        return interval_recv(bytes, t.typmod, &out->v.iv, err);
+    case SQL_TYPE_TIME:
+        *out = datum_time(0);
+        return sqltime_recv(bytes, t.typmod, &out->v.time, err);
+    case SQL_TYPE_TIMETZ:
+        *out = datum_timetz((sql_timetz){0, 0});
+        return sqltimetz_recv(bytes, t.typmod, &out->v.ttz, err);
+    case SQL_TYPE_UUID:
+        *out = datum_uuid((sql_uuid){{0}});
+        return sqluuid_recv(bytes, &out->v.uuid, err);
     default:
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)t.id);

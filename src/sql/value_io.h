@@ -10,7 +10,9 @@
  * (varchar(n) too long is 22001 unless only spaces are cut; char(n) is space padded).
  * Binary formats are PostgreSQL's send/recv: network byte order; bool 1 byte; int2/4/8;
  * float4/8 IEEE bits; numeric (see numeric.h); text/varchar/bpchar/bytea raw bytes;
- * date int32 days and timestamp/timestamptz int64 microseconds since 2000-01-01.
+ * date int32 days and timestamp/timestamptz int64 microseconds since 2000-01-01; time
+ * int64 microseconds; interval int64 microseconds, int32 days, int32 months; uuid 16
+ * bytes. Interval text follows the session's IntervalStyle (sql_value_ctx).
  *
  * Owns: nothing; input bytes are copied into the caller's arena when the datum must
  * outlive them. Thread safety: pure functions.

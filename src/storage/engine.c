@@ -23,6 +23,7 @@
 #include <rocksdb/c.h>
 
 #include "base/check.h"
+#include "base/varint.h"
 
 /* Column family names on disk; index 0 is RocksDB's mandatory default family. */
 static const char *const cf_names[STORE_CF_COUNT + 1] = {"default", "data", "locks", "raft",
@@ -65,7 +66,10 @@ struct engine {
 struct engine_batch {
     engine *e;
     rocksdb_writebatch_t *wb;
+    mice_buf *log; /* logged batches: the portable encoding (engine_batch_data) */
 };
+
+enum { BATCH_OP_PUT = 1, BATCH_OP_DELETE = 2, BATCH_OP_DELETE_RANGE = 3 };
 
 struct engine_snapshot {
     engine *e;
@@ -389,6 +393,16 @@ engine_batch *engine_batch_create(engine *e)
     engine_batch *b = mice_malloc(sizeof *b);
     b->e = e;
     b->wb = rocksdb_writebatch_create();
+    b->log = NULL;
+    return b;
+}
+
+engine_batch *engine_batch_create_logged(engine *e)
+{
+    engine_batch *b = engine_batch_create(e);
+    b->log = mice_malloc(sizeof *b->log);
+    buf_init(b->log);
+    buf_append_u8(b->log, ENGINE_BATCH_DATA_V1);
     return b;
 }
 
@@ -396,7 +410,23 @@ void engine_batch_destroy(engine_batch *b)
 {
     if (!b) return;
     rocksdb_writebatch_destroy(b->wb);
+    if (b->log) {
+        buf_deinit(b->log);
+        free(b->log);
+    }
     free(b);
+}
+
+static void log_op(engine_batch *b, uint8_t kind, engine_cf cf, mice_slice key, mice_slice value)
+{
+    if (!b->log) return;
+    buf_append_u8(b->log, kind);
+    buf_append_u8(b->log, (uint8_t)cf);
+    varint_put_u64(b->log, key.n);
+    buf_append_slice(b->log, key);
+    if (kind == BATCH_OP_DELETE) return;
+    varint_put_u64(b->log, value.n);
+    buf_append_slice(b->log, value);
 }
 
 engine *engine_batch_engine(const engine_batch *b)
@@ -408,17 +438,20 @@ void engine_batch_put(engine_batch *b, engine_cf cf, mice_slice key, mice_slice 
 {
     rocksdb_writebatch_put_cf(b->wb, cf_handle(b->e, cf), (const char *)key.p, key.n,
                               (const char *)value.p, value.n);
+    log_op(b, BATCH_OP_PUT, cf, key, value);
 }
 
 void engine_batch_delete(engine_batch *b, engine_cf cf, mice_slice key)
 {
     rocksdb_writebatch_delete_cf(b->wb, cf_handle(b->e, cf), (const char *)key.p, key.n);
+    log_op(b, BATCH_OP_DELETE, cf, key, (mice_slice){0});
 }
 
 void engine_batch_delete_range(engine_batch *b, engine_cf cf, mice_slice lower, mice_slice upper)
 {
     rocksdb_writebatch_delete_range_cf(b->wb, cf_handle(b->e, cf), (const char *)lower.p, lower.n,
                                        (const char *)upper.p, upper.n);
+    log_op(b, BATCH_OP_DELETE_RANGE, cf, lower, upper);
 }
 
 size_t engine_batch_count(const engine_batch *b)
@@ -431,6 +464,70 @@ size_t engine_batch_bytes(const engine_batch *b)
     size_t n = 0;
     (void)rocksdb_writebatch_data(b->wb, &n);
     return n;
+}
+
+mice_slice engine_batch_data(const engine_batch *b)
+{
+    mice_assert(b->log != NULL);
+    return buf_slice(b->log);
+}
+
+/* One operation of the portable encoding; slices borrow from the input. */
+typedef struct batch_op {
+    uint8_t kind;
+    engine_cf cf;
+    mice_slice key, value;
+} batch_op;
+
+static mice_status get_bytes(mice_slice *in, mice_slice *out)
+{
+    uint64_t n = 0;
+    if (varint_get_u64(in, &n) || n > in->n) return MICE_CORRUPT;
+    *out = mice_slice_of(in->p, (size_t)n);
+    in->p += n;
+    in->n -= (size_t)n;
+    return MICE_OK;
+}
+
+static mice_status next_op(mice_slice *in, batch_op *op)
+{
+    if (in->n < 2) return MICE_CORRUPT;
+    op->kind = in->p[0];
+    uint8_t cf = in->p[1];
+    in->p += 2;
+    in->n -= 2;
+    if (op->kind < BATCH_OP_PUT || op->kind > BATCH_OP_DELETE_RANGE) return MICE_CORRUPT;
+    if (cf >= STORE_CF_COUNT) return MICE_CORRUPT;
+    op->cf = (engine_cf)cf;
+    op->value = (mice_slice){0};
+    if (get_bytes(in, &op->key)) return MICE_CORRUPT;
+    if (op->kind != BATCH_OP_DELETE && get_bytes(in, &op->value)) return MICE_CORRUPT;
+    return MICE_OK;
+}
+
+mice_status engine_batch_add_data(engine_batch *b, mice_slice data, mice_err *err)
+{
+    if (data.n < 1 || data.p[0] != ENGINE_BATCH_DATA_V1)
+        return mice_err_setf(err, MICE_CORRUPT, "storage: batch data: unknown version");
+    /* Validate everything first, so a malformed tail adds nothing. */
+    mice_slice in = mice_slice_of(data.p + 1, data.n - 1);
+    batch_op op;
+    while (in.n)
+        if (next_op(&in, &op))
+            return mice_err_setf(err, MICE_CORRUPT, "storage: batch data: malformed at byte %zu",
+                                 data.n - in.n);
+    in = mice_slice_of(data.p + 1, data.n - 1);
+    while (in.n) {
+        mice_status rc = next_op(&in, &op);
+        mice_assert(rc == MICE_OK);
+        if (op.kind == BATCH_OP_PUT)
+            engine_batch_put(b, op.cf, op.key, op.value);
+        else if (op.kind == BATCH_OP_DELETE)
+            engine_batch_delete(b, op.cf, op.key);
+        else
+            engine_batch_delete_range(b, op.cf, op.key, op.value);
+    }
+    return MICE_OK;
 }
 
 mice_status engine_batch_commit(engine_batch *b, engine_sync sync, mice_err *err)

@@ -128,6 +128,23 @@ size_t engine_batch_bytes(const engine_batch *b);
 /* Apply the whole batch atomically. Consumes b, on success and on error. */
 mice_status engine_batch_commit(engine_batch *b, engine_sync sync, mice_err *err);
 
+/* Portable batch contents (Raft log entries carry a replica's effects to the others).
+ * A LOGGED batch also keeps its operations in a portable encoding that names column
+ * families by engine_cf, not by RocksDB's per-database ids, so another engine can replay
+ * it: engine_batch_data returns it, engine_batch_add_data appends a decoded copy of
+ * those operations to any batch. The encoding is a format on disk (in the Raft log):
+ * version byte ENGINE_BATCH_DATA_V1, then per operation: kind (1 put, 2 delete,
+ * 3 delete range), cf, varint key length, key, and for put/delete range a varint length
+ * and the value/upper bound. */
+enum { ENGINE_BATCH_DATA_V1 = 1 };
+engine_batch *engine_batch_create_logged(engine *e);
+/* Borrowed: valid until the batch next changes or is committed/destroyed. Only on a
+ * logged batch (asserted). An empty logged batch gives just the version byte. */
+mice_slice engine_batch_data(const engine_batch *b);
+/* Append the operations encoded in data (untrusted) to b, in order. MICE_CORRUPT when
+ * data is malformed; then nothing was added. */
+mice_status engine_batch_add_data(engine_batch *b, mice_slice data, mice_err *err);
+
 /* --- snapshots -------------------------------------------------------------------- */
 
 /* A consistent read view of every column family as of now. */

@@ -29,6 +29,7 @@ struct txn_db {
     kv_ts_guard *ts_guard;
     kv_replica *replica;
     kv_sender *sender;
+    bool own_sender;
     uint64_t id_seed;
     uint64_t id_counter; /* atomic */
 };
@@ -78,6 +79,12 @@ mice_status txn_db_create(engine *e, const mice_env *env, const txn_db_config *c
         db->own_clock = true;
     }
     db->force_two_phase = cfg->force_two_phase;
+    db->id_seed = env_entropy(env);
+    if (cfg->sender) {
+        db->sender = cfg->sender; /* replicas (and their guard) belong to a store */
+        *out = db;
+        return MICE_OK;
+    }
     mice_status st = kv_ts_guard_create(e, db->clock, &db->ts_guard, err);
     if (st) {
         txn_db_destroy(db);
@@ -90,8 +97,8 @@ mice_status txn_db_create(engine *e, const mice_env *env, const txn_db_config *c
     rc.ts_guard = db->ts_guard;
     db->replica = kv_replica_create(e, db->clock, env, &rc);
     db->sender = kv_sender_create();
+    db->own_sender = true;
     kv_sender_add_replica(db->sender, db->replica);
-    db->id_seed = env_entropy(env);
     *out = db;
     return MICE_OK;
 }
@@ -99,7 +106,7 @@ mice_status txn_db_create(engine *e, const mice_env *env, const txn_db_config *c
 void txn_db_destroy(txn_db *db)
 {
     if (!db) return;
-    kv_sender_destroy(db->sender);
+    if (db->own_sender) kv_sender_destroy(db->sender);
     kv_replica_destroy(db->replica);
     kv_ts_guard_destroy(db->ts_guard);
     if (db->own_clock) hlc_destroy(db->clock);

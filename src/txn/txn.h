@@ -79,6 +79,11 @@ typedef struct txn_db_config {
                                * is abandoned (rolled back by whoever meets its intents) */
     bool force_two_phase;     /* commit through the 2PC path (record, then resolve each
                                * key as if it were its own range): tests and later ranges */
+    kv_sender *sender;        /* NULL = the db makes one replica over the whole engine (a
+                               * single node). Set: route through these replicas instead
+                               * (a cluster store's, kv/store.h store_add_replicas); the db
+                               * then creates no replica or timestamp guard of its own, and
+                               * clock should be the one the replicas use. Borrowed. */
 } txn_db_config;
 
 void txn_db_config_init(txn_db_config *cfg);

@@ -21,9 +21,11 @@ typedef struct fixture {
     int proposals, synced;
 } fixture;
 
-static mice_status counting_propose(void *ctx, engine_batch *effects, bool sync, mice_err *err)
+static mice_status counting_propose(void *ctx, uint64_t lease, engine_batch *effects, bool sync,
+                                    mice_err *err)
 {
     fixture *f = ctx;
+    (void)lease;
     f->proposals++;
     f->synced += sync;
     return engine_batch_commit(effects, sync ? ENGINE_SYNC : ENGINE_NOSYNC, err);

@@ -26,7 +26,9 @@ static sql_type_id type_named(const char *name, size_t n)
         {"bytea", SQL_TYPE_BYTEA},         {"date", SQL_TYPE_DATE},
         {"timestamp", SQL_TYPE_TIMESTAMP}, {"timestamptz", SQL_TYPE_TIMESTAMPTZ},
         {"varchar", SQL_TYPE_VARCHAR},     {"bpchar", SQL_TYPE_BPCHAR},
-        {"unknown", SQL_TYPE_UNKNOWN},
+        {"unknown", SQL_TYPE_UNKNOWN},     {"interval", SQL_TYPE_INTERVAL},
+        {"time", SQL_TYPE_TIME},           {"uuid", SQL_TYPE_UUID},
+        {"timetz", SQL_TYPE_TIMETZ},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == n && memcmp(names[i].name, name, n) == 0) return names[i].id;
