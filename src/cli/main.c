@@ -7,8 +7,18 @@
  * loop owns the sockets, the worker pool runs the SQL sessions (pgsession). It waits for
  * SIGINT or SIGTERM, then stops the server, the pool and the loop and closes everything in
  * reverse order. The Redis protocol listener (respserver, --resp) serves the KV namespace
- * on the same io loop and worker pool. The RPC listener arrives with its issue and is
- * listed as not yet serving, so nobody mistakes the node for more than it is.
+ * on the same io loop and worker pool. The HTTP listener serves /health, the KV API
+ * (/v1/kv, http_kv.h) and SQL over HTTP (/v1/sql, http_sql.h) on libmicrohttpd's threads,
+ * one per connection (at most HTTP_CONNECTIONS_MAX): KV requests run on those threads;
+ * each SQL request runs a session of the same PostgreSQL backend on one of http_sql's own
+ * workers (a fixed number, so they are bounded; more at once get 503), streaming its rows
+ * back to the HTTP thread through a bounded buffer. A maintenance thread clears dropped
+ * and truncated tables' data. The RPC listener arrives with its issue and is listed as not
+ * yet serving, so nobody mistakes the node for more than it is.
+ *
+ * Shutdown: the maintenance thread is joined, then every listener stops (HTTP - its SQL
+ * statements cancelled first -, PostgreSQL, Redis) before the worker pool and the io loop
+ * they use, and those before the SQL layer, the transactions and the storage engine.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,6 +35,9 @@
 #include "base/workpool.h"
 #include "cli/config.h"
 #include "server/http.h"
+#include "server/http_auth.h"
+#include "server/http_kv.h"
+#include "server/http_sql.h"
 #include "server/pgserver.h"
 #include "server/pgsession.h"
 #include "server/resp_cmd.h"
@@ -41,8 +54,10 @@ enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
-    NODE_ID = 1,      /* single node */
-    SQL_WORKERS = 16, /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+    NODE_ID = 1,                /* single node */
+    SQL_WORKERS = 16,           /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
+    HTTP_CONNECTIONS_MAX = 256, /* HTTP clients at once (a thread each: SQL may block) */
+    HTTP_SQL_WORKERS = 8,       /* SQL-over-HTTP requests running at once */
 };
 
 /* What a running node holds, torn down in reverse order by node_close. */
@@ -58,6 +73,9 @@ typedef struct node {
     resp_db *rdb;
     respserver *resp;
     httpd *http;
+    http_auth http_auth;
+    http_kv *http_kv;
+    http_sql *http_sql;
     atomic_bool ready; /* /health readiness: true between start-up and stop */
     pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
     bool maint_started;
@@ -150,12 +168,15 @@ static void node_close(node *n)
 {
     atomic_store(&n->stopping, true);
     if (n->maint_started) pthread_join(n->maint, NULL);
+    http_sql_stop(n->http_sql); /* cancels its statements, so httpd_stop joins promptly */
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
     if (n->resp) respserver_stop(n->resp);
     if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
     if (n->loop) ioloop_stop(n->loop);
     httpd_destroy(n->http);
+    http_sql_destroy(n->http_sql);
+    http_kv_destroy(n->http_kv);
     if (n->sql) pgserver_destroy(n->sql);
     respserver_destroy(n->resp);
     resp_db_destroy(n->rdb);
@@ -194,6 +215,22 @@ static mice_status open_sql(node *n, mice_err *err)
     return pgsession_backend_create(&scfg, &n->backend, err);
 }
 
+/* The KV and SQL APIs on the HTTP server (before it starts). */
+static mice_status serve_http_apis(node *n, mice_err *err)
+{
+    n->http_auth = (http_auth){.db = n->db, .cat = n->cat};
+    http_kv_config kcfg = {.db = n->db, .env = mice_env_real(), .auth = &n->http_auth};
+    n->http_kv = http_kv_create(&kcfg);
+    http_sql_config qcfg = {.backend = pgsession_vtab(),
+                            .backend_ctx = n->backend,
+                            .auth = &n->http_auth,
+                            .workers = HTTP_SQL_WORKERS};
+    mice_status rc = http_sql_create(&qcfg, &n->http_sql, err);
+    if (!rc) rc = http_kv_register(n->http_kv, n->http, err);
+    if (!rc) rc = http_sql_register(n->http_sql, n->http, err);
+    return rc;
+}
+
 /* Start the io loop, the workers, the SQL layer and the PostgreSQL listener. */
 static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
 {
@@ -212,9 +249,12 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
     if ((rc = pgserver_start(n->sql, err))) return rc;
     httpd_config hcfg = {.listen_addr = cfg->http_addr,
                          .version = MICEDB_VERSION,
+                         .thread_per_connection = true,
+                         .max_connections = HTTP_CONNECTIONS_MAX,
                          .ready = node_ready,
                          .ready_ctx = &n->ready};
     if ((rc = httpd_create(&hcfg, &n->http, err))) return rc;
+    if ((rc = serve_http_apis(n, err))) return rc;
     if ((rc = httpd_start(n->http, err))) return rc;
     resp_db_config rcfg = {
         .db = n->db, .cat = n->cat, .env = mice_env_real(), .version = MICEDB_VERSION};

@@ -206,7 +206,8 @@ typedef struct scan_state {
     bool have_ov; /* ov_* hold the next applicable intent */
     mice_buf ov_key, ov_value;
     bool ov_is_delete;
-    mice_status ov_rc; /* an error met while reading intents */
+    uint64_t ov_expiry_wall_ns; /* the intent's PUT expiry, 0 = none */
+    mice_status ov_rc;          /* an error met while reading intents */
     mice_err *err;
     mice_buf last_key;
 } scan_state;
@@ -253,13 +254,15 @@ static mice_status ov_load(scan_state *s)
         buf_append_slice(&s->ov_key, buf_slice(&s->cursor));
         buf_append_slice(&s->ov_value, in.value);
         s->ov_is_delete = in.kind == INTENT_DELETE || intent_expired(s->ev, &in);
+        s->ov_expiry_wall_ns = in.has_expiry ? in.expiry_wall_ns : 0;
         s->have_ov = true;
         return MICE_OK;
     }
     return MICE_OK;
 }
 
-static mice_status emit(scan_state *s, mice_slice key, mice_slice value)
+/* Emit one row; MICE_LIMIT once the limit is full and another row exists. */
+static mice_status emit(scan_state *s, mice_slice key, mice_slice value, uint64_t expiry_wall_ns)
 {
     kv_result *res = s->res;
     if (s->op->limit && res->n_rows == s->op->limit) {
@@ -268,7 +271,7 @@ static mice_status emit(scan_state *s, mice_slice key, mice_slice value)
         buf_append_slice(&res->resume_key, s->op->reverse ? buf_slice(&s->last_key) : key);
         return MICE_LIMIT;
     }
-    kv_result_add_row(res, key, value);
+    kv_result_add_row(res, key, value, expiry_wall_ns);
     buf_reset(&s->last_key);
     buf_append_slice(&s->last_key, key);
     return MICE_OK;
@@ -285,7 +288,8 @@ static mice_status emit_overrides_before(scan_state *s, const mice_slice *key, b
         if (c > 0) break;
         if (c == 0) *same = true;
         if (!s->ov_is_delete) {
-            mice_status rc = emit(s, buf_slice(&s->ov_key), buf_slice(&s->ov_value));
+            mice_status rc =
+                emit(s, buf_slice(&s->ov_key), buf_slice(&s->ov_value), s->ov_expiry_wall_ns);
             if (rc) return rc;
         }
         mice_status rc = ov_load(s);
@@ -305,7 +309,7 @@ static mice_status on_committed_row(void *ctx, mice_slice key, mice_slice value,
     bool same;
     mice_status rc = emit_overrides_before(s, &key, &same);
     if (rc || same || expired(s->ev, meta)) return rc;
-    return emit(s, key, value);
+    return emit(s, key, value, meta->has_expiry ? meta->expiry_wall_ns : 0);
 }
 
 static mice_status eval_scan(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
@@ -403,7 +407,8 @@ static mice_status check_absent(kv__eval *ev, mice_slice key, bool have, const i
 {
     bool found = false;
     if (have) {
-        found = own->kind == INTENT_PUT;
+        /* an expired own write is absent, as for the transaction's reads */
+        found = own->kind == INTENT_PUT && !intent_expired(ev, own);
         if (own->kind == INTENT_LOCK) have = false; /* a lock says nothing about the row */
     }
     if (!have) {

@@ -37,7 +37,7 @@ void kv_response_deinit(kv_response *r)
     memset(r, 0, sizeof *r);
 }
 
-void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value)
+void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value, uint64_t expiry_wall_ns)
 {
     if (res->n_rows == res->cap_rows) {
         res->cap_rows = res->cap_rows ? 2 * res->cap_rows : 16;
@@ -48,4 +48,5 @@ void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value)
     buf_init(&row->value);
     buf_append_slice(&row->key, key);
     buf_append_slice(&row->value, value);
+    row->expiry_wall_ns = expiry_wall_ns;
 }

@@ -65,10 +65,10 @@ typedef enum kv_op_kind {
     KV_OP_SCAN,
     KV_OP_PUT,
     KV_OP_DELETE,
-    KV_OP_LOCK,    /* SELECT FOR UPDATE: take the row lock, write nothing */
-    KV_OP_RESOLVE, /* settle the request's own txn's intent on key */
-    KV_OP_END_TXN, /* commit or abort the request's transaction */
-    KV_OP_GC_TXN,  /* 2PC: drop the committed record once every intent is resolved */
+    KV_OP_LOCK,        /* SELECT FOR UPDATE: take the row lock, write nothing */
+    KV_OP_RESOLVE,     /* settle the request's own txn's intent on key */
+    KV_OP_END_TXN,     /* commit or abort the request's transaction */
+    KV_OP_GC_TXN,      /* 2PC: drop the committed record once every intent is resolved */
     KV_OP_CLEAR_RANGE, /* one-shot: remove every version and intent of [key, end) at once,
                         * without MVCC history: the span must be garbage nobody reads
                         * (the old data of a TRUNCATEd or DROPped table) */
@@ -127,6 +127,8 @@ typedef struct kv_request {
 typedef struct kv_row {
     mice_buf key;
     mice_buf value;
+    uint64_t expiry_wall_ns; /* the value's TTL (wall-clock ns); 0 = none (a live row's
+                              * expiry is always in the future, so 0 is never one) */
 } kv_row;
 
 typedef struct kv_result {
@@ -161,7 +163,7 @@ void kv_response_init(kv_response *r);
 /* Size the results for n ops (clears earlier results). */
 void kv_response_reset(kv_response *r, size_t n_ops);
 void kv_response_deinit(kv_response *r);
-/* Append a row to a result (copies key and value). */
-void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value);
+/* Append a row to a result (copies key and value); expiry_wall_ns 0 = no expiry. */
+void kv_result_add_row(kv_result *res, mice_slice key, mice_slice value, uint64_t expiry_wall_ns);
 
 #endif

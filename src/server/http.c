@@ -371,6 +371,35 @@ const char *http_request_header(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn_, MHD_HEADER_KIND, name);
 }
 
+bool http_request_client_gone(const http_request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn_, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return false;
+    char byte;
+    ssize_t n = recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+bool http_request_peer_is_loopback(const http_request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn_, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        const uint8_t *b = in6->sin6_addr.s6_addr;
+        return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+               (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && b[12] == 127);
+    }
+    return false;
+}
+
 /* ---- MHD edge: turning an http_response into an MHD response ---- */
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -778,9 +807,17 @@ mice_status httpd_start(httpd *s, mice_err *err)
     if (rc) return rc;
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned pool = s->cfg.threads;
+    if (s->cfg.thread_per_connection) { /* handlers that block stall only their own client */
+        flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+                MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        pool = 0;
+    }
     s->daemon =
         MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                         MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+                         /* without a pool, MHD warns about a size of 0: say the limit twice */
+                         pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_CONNECTION_LIMIT,
+                         pool ? pool : s->cfg.max_connections, MHD_OPTION_CONNECTION_LIMIT,
                          s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
                          s->cfg.idle_timeout_s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER,
@@ -792,10 +829,10 @@ mice_status httpd_start(httpd *s, mice_err *err)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     atomic_store(&s->port, info ? (int)info->port : 0);
-    log_info("http listening on %s (port %d, %u threads, at most %u connections, bodies up to %zu "
-             "bytes)",
-             s->listen_addr, atomic_load(&s->port), s->cfg.threads, s->cfg.max_connections,
-             s->cfg.max_body_bytes);
+    log_info("http listening on %s (port %d, %u threads%s, at most %u connections, bodies up to "
+             "%zu bytes)",
+             s->listen_addr, atomic_load(&s->port), pool ? pool : s->cfg.max_connections,
+             pool ? "" : " (one per connection)", s->cfg.max_connections, s->cfg.max_body_bytes);
     return MICE_OK;
 }
 

@@ -2,7 +2,8 @@
  * http.h - the node's HTTP/JSON server: listener, route table, request and response.
  *
  * libmicrohttpd (MHD) parses HTTP/1.1 on its own thread pool (epoll, `threads` threads
- * sharing one listening socket we bind ourselves, so bind errors are exact). Its API stays
+ * sharing one listening socket we bind ourselves, so bind errors are exact), or with
+ * thread_per_connection on one thread per connection, for handlers that block. Its API stays
  * inside http.c: handlers see an http_request (method, percent-decoded path, query
  * parameters, headers, body) and fill an http_response (status, content type, extra
  * headers, and either an owned body or a streaming callback for NDJSON and the like).
@@ -65,6 +66,9 @@ typedef struct httpd httpd;
 typedef struct httpd_config {
     const char *listen_addr;  /* "host:port", IPv4, [IPv6] or localhost; port 0 picks one */
     unsigned threads;         /* 0: HTTPD_THREADS_DEFAULT */
+    bool thread_per_connection; /* one thread per connection (up to max_connections) instead
+                                 * of `threads` shared ones: for handlers and streams that
+                                 * block for long (SQL over HTTP) */
     unsigned max_connections; /* 0: HTTPD_MAX_CONNECTIONS_DEFAULT; split over the threads;
                                * at the limit new ones wait in the listen backlog */
     size_t max_body_bytes;    /* 0: HTTPD_MAX_BODY_BYTES_DEFAULT */
@@ -123,6 +127,13 @@ typedef struct http_request {
 
 /* A header by name (case-insensitive); NULL when absent. Borrowed like the request. */
 const char *http_request_header(const http_request *req, const char *name);
+/* True when the client connects from 127.0.0.0/8 or ::1 (IPv4-mapped too): the HTTP
+ * APIs trust such clients like the PostgreSQL listener does in its insecure mode. */
+bool http_request_peer_is_loopback(const http_request *req);
+/* True when the client has closed its connection (or it failed): a handler that waits for
+ * long polls this to give up early. Only a closed write side is seen (a client that
+ * half-closes and still reads looks gone). */
+bool http_request_client_gone(const http_request *req);
 
 typedef struct http_response http_response;
 

@@ -460,6 +460,8 @@ mice_status catalog_resolve_relation(catalog_txn *ct, uint32_t database_id,
         for (uint32_t i = 0; rc == MICE_OK && !*out && (s = path_at(sp, i)); i++)
             rc = lookup_in_schema(ct, database_id, sp, s, name, RELATION_KINDS, arena, out, err);
     }
+    if (rc == MICE_OK && !*out && !schema && strcmp(name, CATALOG_KV_TABLE_NAME) == 0)
+        return catalog__kv_table_desc(database_id, arena, out, err);
     if (rc == MICE_OK && !*out) {
         if (schema)
             return sqlerr_set(err, MICE_NOTFOUND, SQLSTATE_UNDEFINED_TABLE,
@@ -705,7 +707,11 @@ mice_status catalog_table_layout(const catalog_desc *d, mice_arena *arena, rowen
         mice_status rc = layout_index(d, &d->indexes[i], arena, &ixs[i]);
         if (rc) return rc;
     }
-    *t = (rowenc_table){.table_id = d->id, .n_cols = d->n_columns, .cols = cols, .primary = &ixs[0]};
+    *t = (rowenc_table){.table_id = d->id,
+                        .n_cols = d->n_columns,
+                        .cols = cols,
+                        .primary = &ixs[0],
+                        .kv_namespace = d->id == CATALOG_ID_KV_TABLE};
     *indexes = ixs;
     return MICE_OK;
 }

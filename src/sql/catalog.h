@@ -74,11 +74,14 @@ enum {
     CATALOG_ID_ROOT_USER = 10,           /* PostgreSQL's bootstrap superuser OID */
     CATALOG_ID_PG_CATALOG = 11,          /* virtual schemas: fixed ids, no descriptor */
     CATALOG_ID_INFORMATION_SCHEMA = 13,
+    CATALOG_ID_KV_TABLE = 16383,         /* the built-in table kv (below); no descriptor */
     CATALOG_ID_FIRST = 16384,            /* first allocated id (FirstNormalObjectId) */
     CATALOG_NAME_MAX = 63,               /* NAMEDATALEN - 1: the binder truncates longer
                                           * identifiers (with a NOTICE), as PostgreSQL */
     CATALOG_CACHE_ENTRIES_MAX = 65536,   /* the cache empties itself beyond this */
 };
+
+#define CATALOG_KV_TABLE_NAME "kv"
 
 #ifndef SQLSTATE_DUPLICATE_TABLE
 #define SQLSTATE_DUPLICATE_TABLE "42P07"
@@ -241,7 +244,11 @@ mice_status catalog_find_database(catalog_txn *ct, const char *name, mice_arena 
 mice_status catalog_find_schema(catalog_txn *ct, uint32_t database_id, const char *name,
                                 mice_arena *arena, catalog_desc **out, sql_error *err);
 /* A table, view, sequence (or CATALOG_VIRTUAL pseudo-descriptor: parent_id is the virtual
- * schema's id) by optional schema and name. */
+ * schema's id) by optional schema and name. An unqualified "kv" that names no relation on
+ * the search path is the built-in table kv(key bytea PRIMARY KEY, value bytea NOT NULL,
+ * expires_at timestamptz): the KV namespace that the Redis and HTTP APIs serve, in every
+ * database (id CATALOG_ID_KV_TABLE, no stored descriptor, rows encoded by rowenc's
+ * kv_namespace layout). DDL on it fails with 42501. */
 mice_status catalog_resolve_relation(catalog_txn *ct, uint32_t database_id,
                                      const catalog_search_path *sp, const char *schema,
                                      const char *name, mice_arena *arena, catalog_desc **out,

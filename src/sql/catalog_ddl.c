@@ -121,6 +121,7 @@ static mice_status desc_del(catalog_txn *ct, uint32_t id, sql_error *err)
 static mice_status desc_for_ddl(catalog_txn *ct, uint32_t id, mice_arena *a, catalog_desc **d,
                                 sql_error *err)
 {
+    if (id == CATALOG_ID_KV_TABLE) return catalog__kv_table_ddl_error(err);
     ct->ddl = true;
     bool found = false;
     mice_status rc = catalog__desc_get(ct, id, a, d, &found, err);

@@ -43,5 +43,9 @@ mice_status catalog__ns_get(catalog_txn *ct, uint32_t parent_id, const char *nam
 mice_status catalog__desc_get(catalog_txn *ct, uint32_t id, mice_arena *arena, catalog_desc **out,
                               bool *found, sql_error *err);
 bool catalog__is_virtual_schema(const char *name, uint32_t *id);
+/* The built-in table kv (catalog_kv.c): its descriptor, and the error DDL on it gets. */
+mice_status catalog__kv_table_desc(uint32_t database_id, mice_arena *arena, catalog_desc **out,
+                                   sql_error *err);
+mice_status catalog__kv_table_ddl_error(sql_error *err);
 
 #endif

@@ -224,6 +224,47 @@ static mice_status span_key_value(exec_op *op, sql_expr *e, sql_type col_type, k
     return MICE_OK;
 }
 
+/* The kv table's bound from e: the raw bytes of a bytea, after the KV prefix. */
+static mice_status kv_bound(exec_op *op, sql_expr *e, bool successor, mice_buf *out, bool *empty,
+                            sql_error *err)
+{
+    sql_datum v;
+    expr_ctx c = op->st->ectx;
+    c.arena = op->out->arena;
+    mice_status rc = expr_eval(e, &c, NULL, &v, err);
+    if (!rc && !v.is_null && v.type != SQL_TYPE_BYTEA)
+        rc = datum_cast(&v, sql_type_make(SQL_TYPE_BYTEA, -1), SQL_CAST_IMPLICIT, op->st->env->vctx,
+                        c.arena, &v, err);
+    if (rc) return rc;
+    if (v.is_null) {
+        *empty = true;
+        return MICE_OK;
+    }
+    buf_reset(out);
+    keys_kv(out, v.v.s);
+    if (successor) buf_append_u8(out, 0); /* raw keys: the next key after k is k + 0x00 */
+    return MICE_OK;
+}
+
+/* Span i of the kv table (rowenc.h): keys are raw bytes under the KV prefix, not keyenc,
+ * so an equality is [k, k+0x00) and a range bound moves by one 0x00 byte. */
+static mice_status kv_span_bounds(exec_op *op, const plan_span *sp, bool *empty, sql_error *err)
+{
+    keys_kv_span(&op->start, &op->end);
+    if (!sp) return MICE_OK;
+    mice_status rc = MICE_OK;
+    if (sp->n_eq) {
+        rc = kv_bound(op, sp->eq[0], false, &op->start, empty, err);
+        if (!rc && !*empty) rc = kv_bound(op, sp->eq[0], true, &op->end, empty, err);
+        return rc;
+    }
+    if (sp->lo) rc = kv_bound(op, sp->lo, !sp->lo_incl, &op->start, empty, err);
+    if (!rc && !*empty && sp->hi) rc = kv_bound(op, sp->hi, sp->hi_incl, &op->end, empty, err);
+    if (!rc && !*empty && mice_slice_cmp(buf_slice(&op->start), buf_slice(&op->end)) >= 0)
+        *empty = true;
+    return rc;
+}
+
 static void prefix_end(mice_slice p, mice_buf *out)
 {
     mice_buf s;
@@ -241,6 +282,9 @@ static mice_status span_bounds(exec_op *op, uint32_t i, bool *empty, sql_error *
     mice_buf *start = &op->start, *end = &op->end;
     buf_reset(start);
     buf_reset(end);
+    *empty = false;
+    if (p->layout.kv_namespace)
+        return kv_span_bounds(op, p->n_spans ? &p->spans[i] : NULL, empty, err);
     mice_buf pre;
     buf_init(&pre);
     keys_index_prefix(&pre, p->table->id, ix->id);
@@ -320,7 +364,10 @@ static mice_status prepare_spans(exec_op *op, sql_error *err)
         if (p->full_scan) {
             buf_reset(&op->start);
             buf_reset(&op->end);
-            keys_index_span(&op->start, &op->end, p->table->id, p->table->indexes[0].id);
+            if (p->layout.kv_namespace)
+                keys_kv_span(&op->start, &op->end);
+            else
+                keys_index_span(&op->start, &op->end, p->table->id, p->table->indexes[0].id);
         } else {
             rc = span_bounds(op, i, &empty, err);
         }
@@ -408,6 +455,8 @@ static mice_status scan_row(exec_op *op, const kv_row *kr, sql_datum *row, bool 
     if (p->index_pos == 0) {
         rc = rowenc_primary_decode(&p->layout, buf_slice(&kr->key), buf_slice(&kr->value),
                                    op->out->arena, row);
+        if (!rc && p->layout.kv_namespace)
+            row[ROWENC_KV_EXPIRES_AT] = rowenc_kv_expiry_datum(kr->expiry_wall_ns);
     } else {
         rc = rowenc_index_decode(&p->layout, &p->indexes[p->index_pos], buf_slice(&kr->key),
                                  buf_slice(&kr->value), op->out->arena, row);

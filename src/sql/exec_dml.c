@@ -22,6 +22,7 @@ typedef struct dml_ctx {
     const catalog_desc *d;
     mice_arena *row_arena; /* per row scratch */
     mice_buf key, val, key2, val2;
+    uint64_t expiry2;    /* the kv table: the expiry of the value kv_get read into val2 */
     mice_keyset touched; /* ON CONFLICT DO UPDATE: primary keys this statement wrote */
 } dml_ctx;
 
@@ -126,7 +127,33 @@ static mice_status index_key(dml_ctx *x, uint32_t pos, const sql_datum *row, mic
 static mice_status kv_get(dml_ctx *x, mice_slice key, mice_buf *val, bool *found, sql_error *err)
 {
     mice_err me;
-    mice_status rc = txn_get(x->op->st->env->t, key, val, found, &me);
+    uint64_t expiry = 0;
+    mice_status rc = txn_get_with_expiry(x->op->st->env->t, key, val, found, &expiry, &me);
+    if (val == &x->val2) x->expiry2 = expiry;
+    return rc ? exec_txn_error(rc, &me, err) : MICE_OK;
+}
+
+/* The kv table's expiry for row (its expires_at), or 22008 when it cannot be one. */
+static mice_status row_expiry(dml_ctx *x, const sql_datum *row, uint64_t *expiry_wall_ns,
+                              sql_error *err)
+{
+    *expiry_wall_ns = 0;
+    if (!x->op->p->layout.kv_namespace) return MICE_OK;
+    if (rowenc_kv_expiry_ns(&row[ROWENC_KV_EXPIRES_AT], expiry_wall_ns))
+        return sqlerr_set(err, MICE_INVALID, "22008",
+                          "expires_at must be a finite time after 1970-01-01 and before 2554");
+    return MICE_OK;
+}
+
+/* Write a row's primary entry (key, val from index_key); the kv table's with its expiry. */
+static mice_status primary_put(dml_ctx *x, const sql_datum *row, mice_slice key, mice_slice val,
+                               sql_error *err)
+{
+    uint64_t expiry = 0;
+    mice_status rc = row_expiry(x, row, &expiry, err);
+    if (rc) return rc;
+    mice_err me;
+    rc = txn_put_with_expiry(x->op->st->env->t, key, val, expiry, &me);
     return rc ? exec_txn_error(rc, &me, err) : MICE_OK;
 }
 
@@ -188,6 +215,7 @@ static mice_status load_conflicting(dml_ctx *x, uint32_t pos, sql_datum *row, sq
         rc = rowenc_primary_decode(&p->layout, buf_slice(&x->key2), buf_slice(&x->val2),
                                    x->row_arena, row);
     if (rc) return sqlerr_set(err, rc, "XX001", "could not decode a row of \"%s\"", x->d->name);
+    if (p->layout.kv_namespace) row[ROWENC_KV_EXPIRES_AT] = rowenc_kv_expiry_datum(x->expiry2);
     return MICE_OK;
 }
 
@@ -227,7 +255,15 @@ static mice_status update_row(dml_ctx *x, const sql_datum *old, const sql_datum 
         if (!rc) rc = index_key(x, i, row, &x->key2, &x->val2, err);
         if (rc) break;
         bool same_key = mice_slice_eq(buf_slice(&x->key), buf_slice(&x->key2));
-        if (same_key && mice_slice_eq(buf_slice(&x->val), buf_slice(&x->val2))) continue;
+        bool same_expiry = true; /* the kv table keeps expires_at beside the value */
+        if (i == 0 && x->op->p->layout.kv_namespace) {
+            uint64_t before = 0, after = 0;
+            if ((rc = row_expiry(x, old, &before, err)) || (rc = row_expiry(x, row, &after, err)))
+                break;
+            same_expiry = before == after;
+        }
+        if (same_key && same_expiry && mice_slice_eq(buf_slice(&x->val), buf_slice(&x->val2)))
+            continue;
         if (!same_key) {
             if (x->d->indexes[i].unique || i == 0) {
                 bool found;
@@ -239,7 +275,8 @@ static mice_status update_row(dml_ctx *x, const sql_datum *old, const sql_datum 
             }
             if ((rc = kv_del(x, buf_slice(&x->key), err))) break;
         }
-        rc = kv_put(x, buf_slice(&x->key2), buf_slice(&x->val2), err);
+        rc = i == 0 ? primary_put(x, row, buf_slice(&x->key2), buf_slice(&x->val2), err)
+                    : kv_put(x, buf_slice(&x->key2), buf_slice(&x->val2), err);
     }
     buf_deinit(&scratch);
     return rc;
@@ -322,7 +359,7 @@ static mice_status insert_row(dml_ctx *x, const sql_datum *src, sql_error *err)
         return unique_error(x, (uint32_t)cpos, row, err);
     }
     rc = index_key(x, 0, row, &x->key, &x->val, err);
-    if (!rc) rc = kv_put(x, buf_slice(&x->key), buf_slice(&x->val), err);
+    if (!rc) rc = primary_put(x, row, buf_slice(&x->key), buf_slice(&x->val), err);
     if (!rc) rc = write_indexes(x, row, false, err);
     if (!rc) rc = remember_row(x, row, err);
     if (!rc) rc = emit_returning(x, row, err);

@@ -558,12 +558,21 @@ mice_status rowenc_primary_key(const rowenc_table *t, const sql_datum *row, mice
     const rowenc_index *pk = t->primary;
     for (uint32_t i = 0; i < pk->n_cols; i++)
         if (row[pk->cols[i]].is_null) return MICE_INVALID;
+    if (t->kv_namespace) {
+        keys_kv(key, row[ROWENC_KV_KEY].v.s);
+        return MICE_OK;
+    }
     keys_index_prefix(key, t->table_id, pk->id);
     return put_cols(t, pk->cols, pk->dirs, pk->n_cols, row, key, NULL);
 }
 
 mice_status rowenc_primary_value(const rowenc_table *t, const sql_datum *row, mice_buf *value)
 {
+    if (t->kv_namespace) {
+        if (row[ROWENC_KV_VALUE].is_null) return MICE_INVALID;
+        buf_append_slice(value, row[ROWENC_KV_VALUE].v.s);
+        return MICE_OK;
+    }
     uint32_t stack[64] = {0};
     uint32_t *ords = t->n_cols <= 64 ? stack : mice_malloc(sizeof(uint32_t) * t->n_cols);
     uint32_t n = 0;
@@ -600,10 +609,23 @@ static mice_status all_values_get(const rowenc_table *t, mice_slice value, mice_
     return rc;
 }
 
+static mice_status kv_decode(mice_slice key, mice_slice value, mice_arena *arena, sql_datum *row)
+{
+    mice_slice user_key;
+    if (!keys_kv_user_key(key, &user_key)) return MICE_CORRUPT;
+    const void *k = arena_memdup(arena, user_key.p, user_key.n ? user_key.n : 1);
+    const void *v = arena_memdup(arena, value.p, value.n ? value.n : 1);
+    if (!k || !v) return MICE_NOMEM;
+    row[ROWENC_KV_KEY] = datum_bytes(SQL_TYPE_BYTEA, mice_slice_of(k, user_key.n));
+    row[ROWENC_KV_VALUE] = datum_bytes(SQL_TYPE_BYTEA, mice_slice_of(v, value.n));
+    return MICE_OK;
+}
+
 mice_status rowenc_primary_decode(const rowenc_table *t, mice_slice key, mice_slice value,
                                   mice_arena *arena, sql_datum *row)
 {
     all_null(t, row);
+    if (t->kv_namespace) return kv_decode(key, value, arena, row);
     mice_slice rest;
     const rowenc_index *pk = t->primary;
     if (check_prefix(key, t->table_id, pk->id, &rest)) return MICE_CORRUPT;
@@ -687,4 +709,28 @@ int64_t rowenc_rowid_next(rowenc_rowid_gen *g)
     } while (!__atomic_compare_exchange_n(&g->last_ticks, &last, next, false, __ATOMIC_RELAXED,
                                           __ATOMIC_RELAXED));
     return (int64_t)(next << ROWENC_ROWID_NODE_BITS | g->node_id);
+}
+
+/* --- the kv table ------------------------------------------------------------------ */
+
+enum { NS_PER_US = 1000 };
+#define UNIX_EPOCH_US_IN_PG (INT64_C(946684800) * 1000000) /* 2000-01-01 - 1970-01-01 */
+
+sql_datum rowenc_kv_expiry_datum(uint64_t expiry_wall_ns)
+{
+    if (!expiry_wall_ns) return datum_null(SQL_TYPE_TIMESTAMPTZ);
+    return datum_timestamptz((sql_timestamp)(expiry_wall_ns / NS_PER_US) - UNIX_EPOCH_US_IN_PG);
+}
+
+mice_status rowenc_kv_expiry_ns(const sql_datum *expires_at, uint64_t *expiry_wall_ns)
+{
+    *expiry_wall_ns = 0;
+    if (expires_at->is_null) return MICE_OK;
+    sql_timestamp ts = expires_at->v.ts;
+    if (ts == SQL_TS_NOBEGIN || ts == SQL_TS_NOEND || ts <= -UNIX_EPOCH_US_IN_PG)
+        return MICE_INVALID;
+    uint64_t unix_us = (uint64_t)ts + (uint64_t)UNIX_EPOCH_US_IN_PG;
+    if (unix_us > UINT64_MAX / NS_PER_US) return MICE_INVALID; /* past the year 2554 */
+    *expiry_wall_ns = unix_us * NS_PER_US;
+    return MICE_OK;
 }

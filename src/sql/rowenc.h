@@ -32,6 +32,14 @@
  * '1 day' and '24 hours' are one key; the value keeps the fields (a composite type).
  * time keys are int64 microseconds, uuid keys BYTES of the 16 bytes.
  *
+ * The kv table. The KV namespace (/kv/<user key> -> raw value, kv/keys.h) is the SQL table
+ * kv(key bytea PRIMARY KEY, value bytea NOT NULL, expires_at timestamptz), columns in that
+ * order; a rowenc_table with kv_namespace set encodes it: the primary key is keys_kv(key)
+ * (the raw bytes, no keyenc, so SQL and the Redis/HTTP APIs share every key) and the value
+ * is the raw value bytes. expires_at is not in the value but in the version's expiry
+ * (txn_put_with_expiry); rowenc_kv_expiry_* convert, and a decoded row has it NULL until
+ * the caller sets it from the row's expiry. kv has no secondary indexes.
+ *
  * Supported types: bool, int2/4/8, oid, float4/8, numeric, text, varchar, bpchar,
  * bytea, date, time, timestamp, timestamptz, interval, uuid (everything datum.h holds).
  * Others: MICE_UNSUPPORTED.
@@ -78,6 +86,7 @@ typedef struct rowenc_table {
     uint32_t n_cols;
     const rowenc_col *cols;
     const rowenc_index *primary;
+    bool kv_namespace; /* the built-in table kv: see "The kv table" above */
 } rowenc_table;
 
 /* --- single values ---------------------------------------------------------------- */
@@ -109,6 +118,16 @@ mice_status rowenc_index_entry(const rowenc_table *t, const rowenc_index *ix,
  * of row; other columns are set to NULL. */
 mice_status rowenc_index_decode(const rowenc_table *t, const rowenc_index *ix, mice_slice key,
                                 mice_slice value, mice_arena *arena, sql_datum *row);
+
+/* --- the kv table ------------------------------------------------------------------ */
+
+enum { ROWENC_KV_KEY = 0, ROWENC_KV_VALUE = 1, ROWENC_KV_EXPIRES_AT = 2, ROWENC_KV_COLS = 3 };
+
+/* expires_at as a timestamptz datum for an expiry in wall-clock ns (0 = none: NULL). */
+sql_datum rowenc_kv_expiry_datum(uint64_t expiry_wall_ns);
+/* The expiry in wall-clock ns a row's expires_at asks for (NULL: 0 = none). MICE_INVALID
+ * for infinities and times before 1970-01-01 00:00:00.000001 UTC. */
+mice_status rowenc_kv_expiry_ns(const sql_datum *expires_at, uint64_t *expiry_wall_ns);
 
 /* --- hidden rowid (tables without PRIMARY KEY) ------------------------------------- */
 

@@ -423,6 +423,12 @@ static void add_read_span(txn *t, mice_slice start, mice_slice end, bool to_end)
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err)
 {
+    return txn_get_with_expiry(t, key, value, found, NULL, err);
+}
+
+mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                uint64_t *expiry_wall_ns, mice_err *err)
+{
     mice_status rc = check_open(t, err);
     if (rc) return rc;
     kv_op op = {.kind = KV_OP_GET, .key = key};
@@ -430,9 +436,11 @@ mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_e
     kv_response_init(&resp);
     rc = send_txn(t, &op, 1, &resp, err);
     if (rc == MICE_OK) {
-        *found = resp.results[0].found;
+        const kv_result *res = &resp.results[0];
+        *found = res->found;
         buf_reset(value);
-        buf_append_slice(value, buf_slice(&resp.results[0].value));
+        buf_append_slice(value, buf_slice(&res->value));
+        if (expiry_wall_ns) *expiry_wall_ns = res->has_expiry ? res->expiry_wall_ns : 0;
         add_read_span(t, key, (mice_slice){0}, false);
     }
     kv_response_deinit(&resp);

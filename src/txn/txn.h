@@ -134,6 +134,10 @@ typedef mice_status (*txn_stmt_fn)(txn *t, void *ctx, mice_err *err);
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err);
 
 mice_status txn_get(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
+/* txn_get plus the value's expiry (0 = none or absent; NULL: not wanted), as
+ * txn_db_get_with_expiry: the HTTP KV API's batch reads and the SQL kv table. */
+mice_status txn_get_with_expiry(txn *t, mice_slice key, mice_buf *value, bool *found,
+                                uint64_t *expiry_wall_ns, mice_err *err);
 /* SELECT ... FOR UPDATE: lock the row (waiting like a writer), then read it. */
 mice_status txn_get_for_update(txn *t, mice_slice key, mice_buf *value, bool *found, mice_err *err);
 mice_status txn_put(txn *t, mice_slice key, mice_slice value, mice_err *err);
@@ -154,6 +158,7 @@ mice_status txn_delete(txn *t, mice_slice key, mice_err *err);
 mice_status txn_scan_open(txn *t, mice_slice start, mice_slice end, bool reverse, size_t limit,
                           txn_scan **out);
 /* The next batch of at most max_rows rows (0 = the default); *n_rows == 0 at the end.
+ * Expired values are skipped; a row's expiry_wall_ns says when a live one expires.
  * Borrowed: rows stay valid until the next txn_scan_next or txn_scan_close. */
 mice_status txn_scan_next(txn_scan *s, size_t max_rows, const kv_row **rows, size_t *n_rows,
                           mice_err *err);

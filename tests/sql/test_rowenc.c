@@ -548,6 +548,74 @@ static void test_unsupported_type(void **state)
     buf_deinit(&b);
 }
 
+/* The kv table's layout: the KV namespace's raw keys and values, expiry beside them. */
+static void test_kv_table_layout(void **state)
+{
+    (void)state;
+    static const rowenc_col cols[] = {
+        {1, SQL_TYPE_BYTEA}, {2, SQL_TYPE_BYTEA}, {3, SQL_TYPE_TIMESTAMPTZ}};
+    static const uint32_t pk_cols[] = {0};
+    static const keyenc_dir pk_dirs[] = {KEYENC_ASC};
+    rowenc_index pk = {.id = 1, .unique = true, .n_cols = 1, .cols = pk_cols, .dirs = pk_dirs};
+    rowenc_table t = {
+        .table_id = 16383, .n_cols = 3, .cols = cols, .primary = &pk, .kv_namespace = true};
+    sql_datum row[3] = {datum_bytes(SQL_TYPE_BYTEA, mice_slice_of("k\0/\xff", 4)),
+                        datum_bytes(SQL_TYPE_BYTEA, MICE_SLICE_LIT("value")),
+                        rowenc_kv_expiry_datum(1700000000123456000ull)};
+    mice_buf key, value, want;
+    buf_init(&key);
+    buf_init(&value);
+    buf_init(&want);
+    assert_int_equal(rowenc_primary_key(&t, row, &key), MICE_OK);
+    keys_kv(&want, mice_slice_of("k\0/\xff", 4));
+    assert_true(mice_slice_eq(buf_slice(&key), buf_slice(&want))); /* what HTTP/RESP use */
+    assert_int_equal(rowenc_primary_value(&t, row, &value), MICE_OK);
+    assert_true(mice_slice_eq(buf_slice(&value), MICE_SLICE_LIT("value")));
+    mice_arena *a = arena_create(NULL, "kv", 0);
+    sql_datum back[3];
+    assert_int_equal(rowenc_primary_decode(&t, buf_slice(&key), buf_slice(&value), a, back),
+                     MICE_OK);
+    assert_true(mice_slice_eq(back[0].v.s, row[0].v.s));
+    assert_true(back[0].v.s.p != key.p + 1); /* copied into the arena */
+    assert_true(mice_slice_eq(back[1].v.s, row[1].v.s));
+    assert_true(back[2].is_null); /* the caller sets it from the row's expiry */
+    /* an empty value is a value; a NULL one is refused; a non-kv key is corrupt */
+    row[1] = datum_bytes(SQL_TYPE_BYTEA, MICE_SLICE_LIT(""));
+    buf_reset(&value);
+    assert_int_equal(rowenc_primary_value(&t, row, &value), MICE_OK);
+    assert_int_equal(value.n, 0);
+    row[1] = datum_null(SQL_TYPE_BYTEA);
+    assert_int_equal(rowenc_primary_value(&t, row, &value), MICE_INVALID);
+    row[0] = datum_null(SQL_TYPE_BYTEA);
+    assert_int_equal(rowenc_primary_key(&t, row, &key), MICE_INVALID);
+    buf_reset(&key);
+    keys_index_prefix(&key, 16383, 1);
+    assert_int_equal(rowenc_primary_decode(&t, buf_slice(&key), buf_slice(&value), a, back),
+                     MICE_CORRUPT);
+    /* expiry <-> expires_at: microsecond precision, NULL = none, infinities refused */
+    uint64_t ns = 0;
+    sql_datum e = rowenc_kv_expiry_datum(1700000000123456000ull);
+    assert_false(e.is_null);
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_OK);
+    assert_true(ns == 1700000000123456000ull);
+    e = rowenc_kv_expiry_datum(0);
+    assert_true(e.is_null);
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_OK);
+    assert_true(ns == 0);
+    e = datum_timestamptz(SQL_TS_NOEND);
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_INVALID);
+    e = datum_timestamptz(SQL_TS_NOBEGIN);
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_INVALID);
+    e = datum_timestamptz(-INT64_C(946684800) * 1000000); /* 1970-01-01: would be "none" */
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_INVALID);
+    e = datum_timestamptz(INT64_C(9000000000000000000)); /* far past 2554 */
+    assert_int_equal(rowenc_kv_expiry_ns(&e, &ns), MICE_INVALID);
+    arena_destroy(a);
+    buf_deinit(&key);
+    buf_deinit(&value);
+    buf_deinit(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_input),
         cmocka_unit_test(test_rowid_monotone),
         cmocka_unit_test(test_unsupported_type),
+        cmocka_unit_test(test_kv_table_layout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

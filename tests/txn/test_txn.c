@@ -832,6 +832,102 @@ static void test_commits_stay_visible_when_clock_steps_back(void **state)
     tt_close(&env);
 }
 
+/* Count the rows of a scan over everything in t; the expiry of the row keyed `key` goes
+ * to *expiry (left alone when absent). */
+static size_t scan_all(txn *t, const char *key, uint64_t *expiry)
+{
+    txn_scan *sc = NULL;
+    assert_int_equal(txn_scan_open(t, MICE_SLICE_LIT(""), MICE_SLICE_LIT(""), false, 0, &sc),
+                     MICE_OK);
+    size_t total = 0, n = 0;
+    const kv_row *rows;
+    mice_err err;
+    do {
+        assert_int_equal(txn_scan_next(sc, 0, &rows, &n, &err), MICE_OK);
+        for (size_t i = 0; i < n; i++)
+            if (mice_slice_eq(buf_slice(&rows[i].key), mice_slice_of(key, strlen(key))))
+                *expiry = rows[i].expiry_wall_ns;
+        total += n;
+    } while (n);
+    txn_scan_close(sc);
+    return total;
+}
+
+/* A transactional put with an expiry: the transaction sees its own value and expiry, the
+ * commit (1PC and 2PC) makes them the version's, and past the expiry the value is gone
+ * for one-shot reads, transactional reads, scans and INSERT's existence check - also
+ * while it is still the transaction's own uncommitted write. */
+static void test_put_with_expiry(void **state)
+{
+    (void)state;
+    static const mice_env stepped = {real_mono, fake_wall, real_entropy, real_sleep, NULL};
+    for (int two_phase = 0; two_phase < 2; two_phase++) {
+        txn_db_config cfg;
+        txn_db_config_init(&cfg);
+        cfg.force_two_phase = two_phase;
+        tt_env env;
+        fake_wall_ns = env_wall_ns(mice_env_real());
+        tt_open(&env, "expiry", &cfg);
+        tt_close_keep(&env);
+        env.env = &stepped;
+        tt_reopen(&env);
+        uint64_t exp = fake_wall_ns + 10ull * MICE_NS_PER_S, got = 0;
+        mice_err err;
+        mice_buf v;
+        buf_init(&v);
+        bool found = false;
+        txn *t = txn_begin(env.db, TXN_READ_COMMITTED);
+        assert_int_equal(
+            txn_put_with_expiry(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("1"), exp, &err), MICE_OK);
+        assert_int_equal(tt_put(t, "b", "plain"), MICE_OK);
+        assert_int_equal(txn_get_with_expiry(t, MICE_SLICE_LIT("a"), &v, &found, &got, &err),
+                         MICE_OK);
+        assert_true(found);
+        assert_true(got == exp);
+        got = 0;
+        assert_int_equal(scan_all(t, "a", &got), 2);
+        assert_true(got == exp);
+        assert_int_equal(txn_commit(t, &err), MICE_OK);
+        txn_destroy(t);
+        got = 0;
+        assert_int_equal(
+            txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("a"), &v, &found, &got, &err), MICE_OK);
+        assert_true(found);
+        assert_true(got == exp);
+        assert_int_equal(
+            txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("b"), &v, &found, &got, &err), MICE_OK);
+        assert_true(found);
+        assert_true(got == 0);
+        t = txn_begin(env.db, TXN_READ_COMMITTED);
+        got = 0;
+        assert_int_equal(scan_all(t, "a", &got), 2);
+        assert_true(got == exp);
+        /* the own write of c expires 1 s from now */
+        assert_int_equal(txn_put_with_expiry(t, MICE_SLICE_LIT("c"), MICE_SLICE_LIT("3"),
+                                             fake_wall_ns + MICE_NS_PER_S, &err),
+                         MICE_OK);
+        fake_wall_ns += 11ull * MICE_NS_PER_S; /* past both expiries */
+        assert_int_equal(
+            txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("a"), &v, &found, &got, &err), MICE_OK);
+        assert_false(found);
+        txn_statement_begin(t);
+        assert_int_equal(txn_get_with_expiry(t, MICE_SLICE_LIT("c"), &v, &found, &got, &err),
+                         MICE_OK);
+        assert_false(found);
+        assert_int_equal(scan_all(t, "a", &got), 1); /* only b */
+        assert_int_equal(txn_insert(t, MICE_SLICE_LIT("c"), MICE_SLICE_LIT("new"), &err), MICE_OK);
+        assert_int_equal(txn_insert(t, MICE_SLICE_LIT("a"), MICE_SLICE_LIT("new"), &err), MICE_OK);
+        assert_int_equal(txn_commit(t, &err), MICE_OK);
+        txn_destroy(t);
+        assert_int_equal(
+            txn_db_get_with_expiry(env.db, MICE_SLICE_LIT("c"), &v, &found, &got, &err), MICE_OK);
+        assert_true(found);
+        assert_true(got == 0); /* the INSERT wrote no expiry */
+        buf_deinit(&v);
+        tt_close(&env);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -858,6 +954,7 @@ int main(void)
         cmocka_unit_test(test_insert_and_session_lock_timeout),
         cmocka_unit_test(test_kv_expiry_in_transactions),
         cmocka_unit_test(test_kv_purge_expired),
+        cmocka_unit_test(test_put_with_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
