@@ -218,6 +218,7 @@ def perf_top_symbols(data_path, out_txt, n=10):
     rc2, comms = run(["perf", "report", "-i", data_path, "--stdio", "--no-children",
                       "-F", "overhead,comm", "-g", "none"], 300)
     comms = [ln.rstrip() for ln in comms.splitlines() if ln.strip() and not ln.startswith("#")]
+    os.makedirs(os.path.dirname(out_txt), exist_ok=True)
     with open(out_txt, "w") as f:
         f.write("All symbols, self time:\n" + "\n".join(lines[:n]) + "\n\n")
         f.write("User-space symbols only ([.]), self time (share of all samples):\n"

@@ -58,9 +58,14 @@ def bench_system(system, port, user, db, pid=None):
             perf = bl.perf_record(pid, max(SECS - 2, 1), PERF_DATA)
         rc, out = bl.run(cmd, timeout=SECS + 180)
         if perf:
-            perf.wait()
-            bl.perf_top_symbols(PERF_DATA, PERF_TXT)
-            os.unlink(PERF_DATA)
+            try:
+                perf.wait()
+                bl.perf_top_symbols(PERF_DATA, PERF_TXT)
+            except OSError as e:
+                print(f"sysbench: perf profile failed: {e}")
+            finally:
+                if os.path.exists(PERF_DATA):
+                    os.unlink(PERF_DATA)
         m = parse(out) if rc == 0 else None
         if m is None:
             rows.append(bl.record("sysbench", w, system, bl.shell_join(cmd),
