@@ -6,6 +6,7 @@ limit, and appends one JSON line per (suite, workload, system) to the results fi
 (BENCH_RESULTS, default bench/results/results.jsonl) that bench/report.py turns into
 bench/RESULTS.md. Everything started here is stopped by PID and its temp dir removed.
 """
+import atexit
 import datetime
 import json
 import os
@@ -28,7 +29,14 @@ import pgserver  # noqa: E402
 RESULTS = os.environ.get("BENCH_RESULTS", os.path.join(ROOT, "bench/results/results.jsonl"))
 RUN_ID = os.environ.get("BENCH_RUN_ID") or datetime.datetime.now(
     datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-TMP_ROOT = os.environ.get("BENCH_TMP", tempfile.gettempdir())
+# Every temp dir of this run (micedb's, PostgreSQL's, Redis's, perf's, logs) lives under one
+# directory, removed at exit even when the run fails.
+TMP_ROOT = tempfile.mkdtemp(prefix="bench-run-", dir=os.environ.get("BENCH_TMP"))
+os.chmod(TMP_ROOT, 0o755)  # PostgreSQL runs as `postgres` when we are root
+atexit.register(shutil.rmtree, TMP_ROOT, ignore_errors=True)
+harness.TMP_ROOT = TMP_ROOT
+# SIGTERM unwinds like Ctrl-C, so the `with` blocks stop every server by PID.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def env_int(name, default):
@@ -76,7 +84,7 @@ class Postgres:
     """A fresh PostgreSQL 15 cluster with durable commits (fsync=on, synchronous_commit=on)."""
 
     def __init__(self):
-        self.pg = pgserver.PgServer(free_port(), settings={
+        self.pg = pgserver.PgServer(free_port(), root=TMP_ROOT, settings={
             "fsync": "on", "synchronous_commit": "on", "max_connections": "100"})
 
     def __enter__(self):
