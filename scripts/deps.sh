@@ -13,6 +13,7 @@ TEST_PKGS=(
   python3 python3-psycopg python3-pytest
   postgresql-15 postgresql-client-15 postgresql-contrib
   redis-server redis-tools python3-redis
+  sysbench linux-perf
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
