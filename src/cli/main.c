@@ -82,10 +82,17 @@ typedef struct node {
     atomic_bool stopping;
 } node;
 
-enum { MAINT_PERIOD_MS = 1000, MAINT_SLEEP_STEP_MS = 50 };
+enum {
+    MAINT_PERIOD_MS = 1000,
+    MAINT_SLEEP_STEP_MS = 50,
+    GC_WINDOW_S = 4 * 3600, /* MVCC history kept (DESIGN.md): reads up to 4 h back */
+};
 
 /* Background upkeep, once a second: clear the data of dropped and truncated tables
- * (catalog GC jobs). Sleeps in short steps so that a stop is prompt. */
+ * (catalog GC jobs), and move the MVCC GC horizon to now - GC_WINDOW_S, so compactions
+ * drop versions (and the delete markers of expired or deleted keys) older than the window.
+ * A transaction whose snapshot is older than the window fails (MICE_TS_TOO_OLD).
+ * Sleeps in short steps so that a stop is prompt. */
 static void *maint_main(void *arg)
 {
     node *n = arg;
@@ -98,6 +105,10 @@ static void *maint_main(void *arg)
             log_warn("gc: %s", serr.message);
         else if (done)
             log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        hlc_ts now = hlc_now(txn_db_clock(n->db));
+        uint64_t window_ns = (uint64_t)GC_WINDOW_S * MICE_NS_PER_S;
+        if (now.wall_ns > window_ns)
+            mvcc_set_gc_horizon(n->eng, (hlc_ts){.wall_ns = now.wall_ns - window_ns});
         for (int i = 0; i < MAINT_PERIOD_MS / MAINT_SLEEP_STEP_MS && !atomic_load(&n->stopping);
              i++)
             env_sleep_ns(env, (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
