@@ -252,6 +252,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
     if (j->jt == AST_JOIN_RIGHT) return bind_right_join(b, s, n, out, err);
     plan_node *l, *r;
     uint32_t first_left_rel = s->n_rels;
+    uint32_t col_base = s->n_cols; /* the join's row starts at this scope column */
     mice_status rc = bind_from_item(b, s, j->l, &l, err);
     uint32_t first_right_rel = s->n_rels;
     if (!rc) rc = bind_from_item(b, s, j->r, &r, err);
@@ -276,6 +277,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
         s->aggs = saved;
     }
     if (rc || !cond) return rc;
+    if (col_base && (rc = bind__refs_shift(b, cond, -(int32_t)col_base, err))) return rc;
     if (!left) return bind__push_filter(b, out, cond, err);
     /* LEFT JOIN: conjuncts on the right side alone filter the right input; the rest decide
      * matches. */
@@ -285,13 +287,13 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
     for (uint32_t i = 0; i < nv; i++) {
         uint8_t used[jn->n_cols];
         memset(used, 0, jn->n_cols);
-        expr_columns_used(v[i], used, jn->n_cols);
+        bind__refs_used(v[i], used, jn->n_cols);
         bool uses_left = false, uses_right = false;
         for (uint32_t c = 0; c < jn->n_cols; c++)
             if (used[c]) (c < l->n_cols ? (uses_left = true) : (uses_right = true));
         if (uses_right && !uses_left) {
-            bind__shift_cols(v[i], -(int32_t)l->n_cols);
-            rc = bind__push_filter(b, &jn->right, v[i], err);
+            rc = bind__refs_shift(b, v[i], -(int32_t)l->n_cols, err);
+            if (!rc) rc = bind__push_filter(b, &jn->right, v[i], err);
             if (rc) return rc;
             continue;
         }
@@ -469,9 +471,19 @@ static const char *target_name(const ast_node *t)
             return "nullif";
         case AST_MINMAX:
             return v->u.minmax.greatest ? "greatest" : "least";
-        case AST_SUBLINK:
+        case AST_SUBLINK: {
             if (v->u.sublink.sk == AST_SUBLINK_EXISTS) return "exists";
-            return "?column?";
+            if (v->u.sublink.sk != AST_SUBLINK_EXPR) return "?column?";
+            /* a scalar subquery is named after its (leftmost) select's only column */
+            const ast_node *q = v->u.sublink.query;
+            while (q && q->kind == AST_SELECT && q->u.select.set_op != AST_SETOP_NONE)
+                q = q->u.select.larg;
+            if (!q || q->kind != AST_SELECT || !q->u.select.targets.n) return "?column?";
+            t = q->u.select.targets.items[0];
+            if (t->u.res_target.name) return t->u.res_target.name;
+            v = t->u.res_target.val;
+            continue;
+        }
         default:
             return "?column?";
         }
@@ -602,6 +614,8 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
         mice_status rc = over_agg(b, g, &e->args[i], err);
         if (rc) return rc;
     }
+    if (e->kind == EXPR_SUBQUERY && e->correlated)
+        return bind__refs_over_group(b, e, g->group, g->n_group, err);
     return MICE_OK;
 }
 
@@ -890,7 +904,8 @@ static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
                          "at most one FROM item, without GROUP BY or HAVING");
     plan_node *fs;
     mice_status rc = bind__srf_scan(b, s, call, &fs, err);
-    if (rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
+    if (rc &&
+        (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
                          "set-returning function arguments referencing the FROM clause are not "
                          "supported");

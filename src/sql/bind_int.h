@@ -62,8 +62,17 @@ mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **
 mice_status bind__table_layout(bind_ctx *b, plan_node *p, const catalog_desc *d, sql_error *err);
 /* Push conjuncts of cond into p (scans, join sides); returns the new root. */
 mice_status bind__push_filter(bind_ctx *b, plan_node **p, sql_expr *cond, sql_error *err);
-/* Add delta to every input column reference of e (in place). */
-void bind__shift_cols(sql_expr *e, int32_t delta);
+/* References to the input row in e, including those from inside its subqueries (EXPR_OUTER
+ * at the matching level), as bind_refs.c explains: add delta to each (in place); map old
+ * column i to map[i]; mark the columns used. */
+mice_status bind__refs_shift(bind_ctx *b, sql_expr *e, int32_t delta, sql_error *err);
+mice_status bind__refs_remap(bind_ctx *b, sql_expr *e, const int32_t *map, uint32_t n_map,
+                             sql_error *err);
+void bind__refs_used(const sql_expr *e, uint8_t *used, uint32_t n_cols);
+/* A correlated subquery evaluated above an aggregation: its references to the input row
+ * become references to the group keys (42803 for a column that is not one). */
+mice_status bind__refs_over_group(bind_ctx *b, sql_expr *sub, sql_expr **group, uint32_t n_group,
+                                  sql_error *err);
 void bind__split_conjuncts(sql_expr *e, sql_expr **v, uint32_t *n, uint32_t cap);
 sql_expr *bind__and(bind_ctx *b, sql_expr *a, sql_expr *c);
 /* Cross-join the FROM items to *p (UPDATE ... FROM, DELETE ... USING). */

@@ -1,0 +1,56 @@
+"""What the binder's rewrites must not change, and where PostgreSQL's planner decides which
+rows an expression is evaluated on (so whether a query fails): correlated references moved
+with their conjuncts (push-down below joins, GROUP BY, JOIN ... ON inside a FROM list),
+join reordering over many tables, wide rows, and PostgreSQL's simplifications (strict
+operators with NULL, AND/OR/NOT/CASE/COALESCE, a FALSE WHERE, HAVING without aggregates
+moved to WHERE, lazy COALESCE). Found by sqllogictest (tests/slt); every expectation here is
+PostgreSQL 15's answer."""
+import time
+
+from helpers import expect_error, text_rows
+
+
+def setup_small(conn, suffix):
+    t1, t2, t3 = (f"pl{suffix}_{n}" for n in ("t1", "t2", "t3"))
+    conn.execute(f"""
+        drop table if exists {t1}, {t2}, {t3};
+        create table {t1} (a int, b int);
+        create table {t2} (a int, b int);
+        create table {t3} (x int, y int);
+        insert into {t1} values (1, 1), (2, 2);
+        insert into {t2} values (10, 1), (20, 0);
+        insert into {t3} values (10, 5), (10, 6), (20, 7);
+    """)
+    return t1, t2, t3
+
+
+def test_correlated_conjunct_pushed_below_a_join(conn):
+    t1, t2, t3 = setup_small(conn, "a")
+    assert text_rows(conn, f"select {t1}.a, {t2}.a from {t1}, {t2} where {t2}.b < "
+                     f"(select count(*) from {t3} where {t3}.x = {t2}.a) order by 1, 2") == [
+        ("1", "10"), ("1", "20"), ("2", "10"), ("2", "20")]
+    assert text_rows(conn, f"select {t1}.a from {t1}, {t2} where exists (select 1 from {t3} "
+                     f"where {t3}.y = {t2}.b + 4 and {t3}.x = {t2}.a) order by 1") == [("1",), ("2",)]
+
+
+def test_correlated_subquery_over_grouped_columns(conn):
+    t1, t2, t3 = setup_small(conn, "b")
+    cur = conn.execute(f"select b, (select count(*) from {t3} where {t3}.x = {t2}.a) from {t2} "
+                       f"group by b, a order by 1")
+    assert [d.name for d in cur.description] == ["b", "count"]
+    assert [tuple(map(str, r)) for r in cur.fetchall()] == [("0", "1"), ("1", "2")]
+    assert text_rows(conn, f"select a, (select count(*) from {t3} where {t3}.x = {t1}.a * 10) "
+                     f"from {t1} group by a order by 1") == [("1", "2"), ("2", "1")]
+    expect_error(conn, f"select b, (select count(*) from {t3} where {t3}.x = {t2}.a) from {t2} "
+                 f"group by b", "42803")
+
+
+def test_join_on_after_other_from_items(conn):
+    t1, t2, t3 = setup_small(conn, "c")
+    assert text_rows(conn, f"select x, {t1}.a, {t2}.a from {t3}, {t1} join {t2} on "
+                     f"{t1}.a = {t2}.b order by 1, 2, 3") == [
+        ("10", "1", "10"), ("10", "1", "10"), ("20", "1", "10")]
+    assert text_rows(conn, f"select y, {t1}.a, {t2}.a from {t3}, {t1} left join {t2} on "
+                     f"{t1}.a = {t2}.b order by 1, 2") == [
+        ("5", "1", "10"), ("5", "2", None), ("6", "1", "10"), ("6", "2", None),
+        ("7", "1", "10"), ("7", "2", None)]
