@@ -20,18 +20,29 @@
 #include "base/arena.h"
 #include "sql/datum.h"
 
-enum { SQL_BATCH_ROWS = 1024, SQL_BATCH_ARENA_BYTES_MIN = 1u << 16 };
+/* A batch holds SQL_BATCH_ROWS rows, fewer when its rows are wide: a join of dozens of
+ * tables has hundreds of columns at every level, and full batches at each would take
+ * megabytes of the statement's work_mem before a single row is kept. */
+enum {
+    SQL_BATCH_ROWS = 1024,
+    SQL_BATCH_ROWS_MIN = 16,
+    SQL_BATCH_DATUMS_BYTES_MAX = 256u << 10,
+    SQL_BATCH_ARENA_BYTES_MIN = 1u << 16
+};
 
 typedef struct sql_batch {
     uint32_t n_cols;
     uint32_t n_rows;
-    sql_datum **cols;  /* n_cols arrays of SQL_BATCH_ROWS datums */
+    uint32_t cap_rows; /* SQL_BATCH_ROWS_MIN .. SQL_BATCH_ROWS, by the row width */
+    sql_datum **cols;  /* n_cols arrays of cap_rows datums */
     mice_arena *arena; /* out-of-line bytes of this batch's values */
 } sql_batch;
 
-/* A batch of n_cols columns in stmt (arrays) with a child arena for values; NULL when
- * over budget. */
-sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols);
+/* A batch of n_cols columns of cap_rows rows (0: batch_rows_for(n_cols)) in stmt (arrays)
+ * with a child arena for values; NULL when over budget. */
+sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols, uint32_t cap_rows);
+/* The rows a batch of n_cols columns holds. */
+uint32_t batch_rows_for(uint32_t n_cols);
 /* Drop the rows and the value bytes (the arena is reset). */
 void batch_reset(sql_batch *b);
 /* Gather row r into row[0..n_cols). */
@@ -40,7 +51,7 @@ void batch_get_row(const sql_batch *b, uint32_t r, sql_datum *row);
 void batch_append_row(sql_batch *b, const sql_datum *row);
 static inline bool batch_full(const sql_batch *b)
 {
-    return b->n_rows >= SQL_BATCH_ROWS;
+    return b->n_rows >= b->cap_rows;
 }
 
 /* Copy d's out-of-line bytes into arena; false when over budget. */

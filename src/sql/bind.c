@@ -937,6 +937,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
         if (!rc) rc = bind__push_filter(b, &p, w, err);
         if (rc) return rc;
     }
+    if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
     agg_state g = {0};
     s->aggs = &g.aggs;

@@ -78,6 +78,12 @@ sql_expr *bind__and(bind_ctx *b, sql_expr *a, sql_expr *c);
 /* Cross-join the FROM items to *p (UPDATE ... FROM, DELETE ... USING). */
 mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, plan_node **p,
                             sql_error *err);
+/* Reorder a tree of three or more inner joins whose written order has a cross product that
+ * equalities could avoid (bind_joinorder.c); the written column order is kept. Call after
+ * push-down and before bind__choose_indexes. */
+mice_status bind__order_joins(bind_ctx *b, plan_node **p, sql_error *err);
+/* Whether an equality between these types can be a hash join key. */
+bool bind__hashable_pair(sql_type_id a, sql_type_id c);
 /* Choose key spans for every scan below p. */
 void bind__choose_indexes(bind_ctx *b, plan_node *p);
 mice_status bind__dml(bind_ctx *b, const ast_node *n, plan_node **out, sql_error *err);

@@ -86,7 +86,7 @@ mice_status bind__push_filter(bind_ctx *b, plan_node **p, sql_expr *cond, sql_er
 
 /* --- hash joins ---------------------------------------------------------------------------- */
 
-static bool hashable_pair(sql_type_id a, sql_type_id c)
+bool bind__hashable_pair(sql_type_id a, sql_type_id c)
 {
     if (a == c) return true;
     if (sql_type_is_integer(a) && sql_type_is_integer(c)) return true;
@@ -124,7 +124,7 @@ static void choose_hash_keys(bind_ctx *b, plan_node *j)
             sql_expr *l = NULL, *r = NULL;
             if (a1 && a2 && hi1 < ln && lo2 >= ln) l = e->args[0], r = e->args[1];
             if (a1 && a2 && hi2 < ln && lo1 >= ln) l = e->args[1], r = e->args[0];
-            if (l && hashable_pair(l->type.id, r->type.id) && !expr_has_outer(e, 1) &&
+            if (l && bind__hashable_pair(l->type.id, r->type.id) && !expr_has_outer(e, 1) &&
                 !has_subquery(e) && bind__refs_shift(b, r, -(int32_t)ln, NULL) == MICE_OK) {
                 lk[nk] = l;
                 rk[nk++] = r;

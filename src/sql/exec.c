@@ -23,13 +23,24 @@ mice_status exec__cancelled(exec_state *st, sql_error *err)
     return MICE_OK;
 }
 
+/* Operators that fill their batch from one child batch row for row (project, filter,
+ * limit) hold as many rows as their input does; the others as many as their width allows. */
+static uint32_t batch_rows_of(const plan_node *p, uint32_t out_cols)
+{
+    if ((p->kind == PLAN_PROJECT || p->kind == PLAN_FILTER || p->kind == PLAN_LIMIT ||
+         p->kind == PLAN_SETOP) &&
+        p->child)
+        return batch_rows_of(p->child, p->child->n_cols);
+    return batch_rows_for(out_cols);
+}
+
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols)
 {
     exec_op *op = ARENA_NEW(st->arena, exec_op);
     if (!op) return NULL;
     op->p = p;
     op->st = st;
-    op->out = batch_create(st->arena, out_cols);
+    op->out = batch_create(st->arena, out_cols, batch_rows_of(p, out_cols));
     if (!op->out) return NULL;
     return op;
 }
@@ -429,7 +440,7 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
     expr_ctx c = op->st->ectx;
     c.arena = b->arena;
     sql_datum row[p->n_cols ? p->n_cols : 1];
-    while (!rc && !op->done && b->n_rows < SQL_BATCH_ROWS) {
+    while (!rc && !op->done && b->n_rows < b->cap_rows) {
         if (!op->scan) {
             bool more = false;
             if ((rc = scan_open_span(op, &more, err))) break;
@@ -441,7 +452,7 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
         const kv_row *rows;
         size_t n;
         mice_err me;
-        size_t want = SQL_BATCH_ROWS - b->n_rows;
+        size_t want = b->cap_rows - b->n_rows;
         rc = txn_scan_next(op->scan, want > 256 ? 256 : want, &rows, &n, &me);
         if (rc) return exec_txn_error(rc, &me, err);
         if (n == 0) {
@@ -770,6 +781,8 @@ static mice_status join_next(exec_op *op, sql_batch **out, sql_error *err)
         if (rc) return rc;
         if (nk) lh = exec__hash_row(lkeys, nk);
         if (op->cand_pos == UINT64_MAX) { /* start this left row */
+            /* a join that filters out almost everything may run long between batches */
+            if ((rc = exec__cancelled(op->st, err))) return rc;
             op->cand_pos = 0;
             op->matched = false;
             op->cand = nk && !has_null ? op->hash.buckets[lh & (op->hash.n_buckets - 1)] : NULL;

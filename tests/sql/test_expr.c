@@ -155,7 +155,7 @@ static void test_case_coalesce_arith(void **state)
 static void test_batch_filter_and_print(void **state)
 {
     (void)state;
-    sql_batch *b = batch_create(A, 2);
+    sql_batch *b = batch_create(A, 2, 0);
     for (int i = 0; i < 10; i++) {
         sql_datum row[2] = {datum_int4(i), i % 3 ? datum_int4(i * 10) : datum_null(SQL_TYPE_INT4)};
         batch_append_row(b, row);

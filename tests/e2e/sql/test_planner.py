@@ -54,3 +54,35 @@ def test_join_on_after_other_from_items(conn):
                      f"{t1}.a = {t2}.b order by 1, 2") == [
         ("5", "1", "10"), ("5", "2", None), ("6", "1", "10"), ("6", "2", None),
         ("7", "1", "10"), ("7", "2", None)]
+
+
+def test_many_table_join_in_a_bad_written_order_is_fast(conn):
+    n = 24
+    for i in range(1, n + 1):
+        conn.execute(f"drop table if exists plj{i}")
+        conn.execute(f"create table plj{i} (a{i} int primary key, b{i} int, x{i} text)")
+        conn.execute(f"insert into plj{i} select g, (g * {i}) % 10 + 1, 't{i}r' || g "
+                     f"from generate_series(1, 10) g")
+    # a chain plj1 - plj2 - ... - pljN, written so that neighbours in FROM share nothing
+    tables = [f"plj{i}" for i in range(1, n + 1, 2)] + [f"plj{i}" for i in range(2, n + 1, 2)]
+    conds = [f"b{i} = a{i + 1}" for i in range(1, n)] + ["a1 = 3"]
+    sql = (f"select count(*), min(x{n}) from {', '.join(tables)} where {' and '.join(conds)}")
+    t0 = time.monotonic()
+    got = text_rows(conn, sql)
+    assert time.monotonic() - t0 < 20
+    a = 3
+    for i in range(1, n):
+        a = (a * i) % 10 + 1
+    assert got == [("1", f"t{n}r{a}")]
+
+
+def test_wide_join_rows_fit_in_work_mem(conn):
+    conn.execute("drop table if exists plw")
+    conn.execute("create table plw (k int primary key, " +
+                 ", ".join(f"c{i} text" for i in range(40)) + ")")
+    conn.execute("insert into plw select g, " + ", ".join(f"'v{i}-' || g" for i in range(40)) +
+                 " from generate_series(1, 3) g")
+    froms = ", ".join(f"plw w{i}" for i in range(6))
+    conds = " and ".join(f"w{i}.k = w{i + 1}.k" for i in range(5))
+    assert text_rows(conn, f"select count(*), max(w5.c39) from {froms} where {conds}") == [
+        ("3", "v39-3")]
