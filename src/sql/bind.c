@@ -929,16 +929,16 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     srf_ref srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
+    bool no_rows = false;
     if (sel->where) {
         sql_expr *w;
         b->clause = "WHERE";
         rc = bind__cond(b, s, sel->where, "WHERE", &w, err);
         b->clause = NULL;
-        if (!rc) rc = bind__push_filter(b, &p, w, err);
+        no_rows = bind__where_false(w);
+        if (!rc && !no_rows) rc = bind__push_filter(b, &p, w, err);
         if (rc) return rc;
     }
-    if ((rc = bind__order_joins(b, &p, err))) return rc;
-    bind__choose_indexes(b, p);
     agg_state g = {0};
     s->aggs = &g.aggs;
     tlist t = {0};
@@ -960,7 +960,16 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
     if (rc) return rc;
-    bool grouping = g.aggs.n || sel->group_by.n || having;
+    /* the FROM plan is complete once HAVING has given what belongs to WHERE */
+    sql_expr *moved;
+    bool had_having = having != NULL;
+    if ((rc = bind__having_to_where(b, &having, sel->group_by.n > 0, &moved, err))) return rc;
+    no_rows = no_rows || bind__where_false(moved);
+    if (!no_rows && moved && (rc = bind__push_filter(b, &p, moved, err))) return rc;
+    if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
+    if ((rc = bind__order_joins(b, &p, err))) return rc;
+    bind__choose_indexes(b, p);
+    bool grouping = g.aggs.n || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
         for (uint32_t i = 0; !rc && i < t.n; i++)

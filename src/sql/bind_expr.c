@@ -92,10 +92,12 @@ static mice_status fold_ctx_eval(bind_ctx *b, sql_expr *e, sql_datum *v, sql_err
 
 mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err)
 {
+    mice_status rc = bind__simplify(b, e, err);
+    if (rc) return rc;
     sql_expr *x = *e;
     if (x->kind == EXPR_CONST || !expr_is_constant(x)) return MICE_OK;
     sql_datum v;
-    mice_status rc = fold_ctx_eval(b, x, &v, err);
+    rc = fold_ctx_eval(b, x, &v, err);
     if (rc) return rc;
     if (v.is_null) v.type = x->type.id;
     sql_expr *k = expr_const(b->arena, v, x->type);
@@ -429,7 +431,8 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
             return MICE_OK;
         }
         if (!strcmp(op, "|/")) {
-            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_FLOAT8, -1), SQL_CAST_IMPLICIT, NULL, err);
+            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_FLOAT8, -1), SQL_CAST_IMPLICIT, NULL,
+                              err);
             if (rc) return rc;
             return bind_func_call(b, "sqrt", &r, 1, n->loc, out, err);
         }
@@ -488,10 +491,10 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
     case PLAN_AGG_AVG:
         r = sql_type_is_float(arg) ? SQL_TYPE_FLOAT8 : SQL_TYPE_NUMERIC;
         break;
-    case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_STRING_AGG:
         r = SQL_TYPE_TEXT;
         break;
+    case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_BOOL_OR:
         r = SQL_TYPE_BOOL;
         break;

@@ -46,6 +46,20 @@ mice_status bind__coerce(bind_ctx *b, sql_expr **e, sql_type t, sql_cast_context
 mice_status bind__common_type(bind_ctx *b, sql_expr **v, uint32_t n, const char *what,
                               sql_type *out, sql_error *err);
 mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err);
+/* PostgreSQL's simplifications of one node whose arguments are simplified already
+ * (bind_simplify.c); bind__fold calls it first. */
+mice_status bind__simplify(bind_ctx *b, sql_expr **e, sql_error *err);
+/* e is the constant FALSE or NULL (a WHERE conjunct that lets no row through). */
+bool bind__const_false(const sql_expr *e);
+/* PostgreSQL evaluates HAVING conjuncts without aggregates, subqueries or volatile
+ * functions before grouping: with GROUP BY (grouped) they leave *having for *where; without,
+ * a constant FALSE/NULL one is copied there (and stays). *where: NULL or their AND. */
+mice_status bind__having_to_where(bind_ctx *b, sql_expr **having, bool grouped, sql_expr **where,
+                                  sql_error *err);
+/* A WHERE with a constant FALSE/NULL conjunct: nothing below it is evaluated. */
+bool bind__where_false(sql_expr *where);
+/* Replace *p by an input with the same columns and no rows. */
+mice_status bind__empty_input(bind_ctx *b, plan_node **p, sql_error *err);
 bool bind__expr_equal(const sql_expr *a, const sql_expr *b);
 /* Add a relation's columns to the scope. */
 mice_status bind__scope_add(bind_ctx *b, bind_scope *s, const char *name, const catalog_desc *t,

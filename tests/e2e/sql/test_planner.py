@@ -86,3 +86,46 @@ def test_wide_join_rows_fit_in_work_mem(conn):
     conds = " and ".join(f"w{i}.k = w{i + 1}.k" for i in range(5))
     assert text_rows(conn, f"select count(*), max(w5.c39) from {froms} where {conds}") == [
         ("3", "v39-3")]
+
+
+def test_strict_operators_with_null_and_false_where(conn):
+    t1, t2, t3 = setup_small(conn, "d")
+    conn.execute(f"insert into {t2} values (30, 0)")
+    # PostgreSQL folds these to NULL/FALSE before looking at a row: no division by zero
+    for where in ["null between a / b and 1", "not a / b <= null",
+                  "a / b * - cast(null as integer) is not null",
+                  "not -a not between null and b * a / 0", "false and a / b = 1",
+                  "a / b = 1 and false", "a / b = 1 and null"]:
+        assert text_rows(conn, f"select a from {t2} where {where}") == [], where
+    expect_error(conn, f"select a from {t2} where a / b = 1", "22012")
+    expect_error(conn, f"select a from {t2} where a / b = 1 or null", "22012")
+    assert text_rows(conn, f"select a / b * null from {t2} order by a") == [(None,)] * 3
+
+
+def test_having_without_aggregates_is_a_where(conn):
+    t1, t2, t3 = setup_small(conn, "e")
+    conn.execute(f"insert into {t2} values (30, 0)")
+    for having in ["null is not null", "null = a / b", "not null = null"]:
+        assert text_rows(conn, f"select a from {t2} where a / b > 0 group by a, b "
+                         f"having {having}") == [], having
+    assert text_rows(conn, f"select count(*) from {t2} where a / b > 0 having false") == []
+    assert text_rows(conn, f"select a from {t2} group by a, b having b > 0 and a / b > 1") == [
+        ("10",)]
+
+
+def test_not_case_and_coalesce(conn):
+    t1, t2, t3 = setup_small(conn, "f")
+    conn.execute(f"insert into {t2} values (30, 0)")
+    assert text_rows(conn, f"select coalesce(a, a / b) from {t2} order by 1") == [
+        ("10",), ("20",), ("30",)]
+    assert text_rows(conn, f"select coalesce(null, 7, a / 0) from {t2} limit 1") == [("7",)]
+    assert text_rows(conn, f"select case when null then a / 0 when b = 1 then 1 else 2 end "
+                     f"from {t2} order by a") == [("1",), ("2",), ("2",)]
+    assert text_rows(conn, f"select a from {t2} where not (a > 10 or b = 1) order by a") == []
+    assert text_rows(conn, f"select a from {t2} where not (a in (10, 20)) order by a") == [
+        ("30",)]
+    assert text_rows(conn, f"select a from {t2} where not (b is null) and not not (a > 15) "
+                     f"order by a") == [("20",), ("30",)]
+    cur = conn.execute(f"select bool_and(a > 5), bool_or(a > 25) from {t2}")
+    assert [d.type_code for d in cur.description] == [16, 16]
+    assert cur.fetchall() == [(True, True)]
