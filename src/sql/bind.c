@@ -935,9 +935,9 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
         b->clause = "WHERE";
         rc = bind__cond(b, s, sel->where, "WHERE", &w, err);
         b->clause = NULL;
-        no_rows = bind__where_false(w);
-        if (!rc && !no_rows) rc = bind__push_filter(b, &p, w, err);
         if (rc) return rc;
+        no_rows = bind__where_false(w);
+        if (!no_rows && (rc = bind__push_filter(b, &p, w, err))) return rc;
     }
     agg_state g = {0};
     s->aggs = &g.aggs;

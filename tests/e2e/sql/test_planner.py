@@ -99,6 +99,10 @@ def test_strict_operators_with_null_and_false_where(conn):
         assert text_rows(conn, f"select a from {t2} where {where}") == [], where
     expect_error(conn, f"select a from {t2} where a / b = 1", "22012")
     expect_error(conn, f"select a from {t2} where a / b = 1 or null", "22012")
+    # an error while binding WHERE (folding -1 % 0) is an error, not a crash
+    expect_error(conn, f"select a from {t2} where (a is not null or (-1 % 0) < -1) and b > 0",
+                 "22012")
+    assert text_rows(conn, "select 1") == [("1",)]
     assert text_rows(conn, f"select a / b * null from {t2} order by a") == [(None,)] * 3
 
 
