@@ -277,6 +277,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
         s->aggs = saved;
     }
     if (rc || !cond) return rc;
+    if ((rc = bind__canon_qual(b, &cond, err))) return rc;
     if (col_base && (rc = bind__refs_shift(b, cond, -(int32_t)col_base, err))) return rc;
     if (!left) return bind__push_filter(b, out, cond, err);
     /* LEFT JOIN: conjuncts on the right side alone filter the right input; the rest decide
@@ -935,6 +936,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
         b->clause = "WHERE";
         rc = bind__cond(b, s, sel->where, "WHERE", &w, err);
         b->clause = NULL;
+        if (!rc) rc = bind__canon_qual(b, &w, err);
         if (rc) return rc;
         no_rows = bind__where_false(w);
         if (!no_rows && (rc = bind__push_filter(b, &p, w, err))) return rc;
@@ -958,6 +960,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
         rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
                        "a set-returning function next to aggregates is not supported");
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+    if (!rc && having) rc = bind__canon_qual(b, &having, err);
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
     if (rc) return rc;
     /* the FROM plan is complete once HAVING has given what belongs to WHERE */
@@ -1008,6 +1011,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                 return bind__nomem(err);
         if (!(p = project_node(b, p, ex, t.names, n_visible))) return bind__nomem(err);
     }
+    bind__order_quals(b, p);
     *out = p;
     return MICE_OK;
 }
@@ -1137,8 +1141,22 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
     return setop_tail(b, sel, p, out, err);
 }
 
+static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_node *n,
+                                   plan_node **out, bool *corr, sql_error *err);
+
+/* A subquery's expressions are complete expressions of their own (bind__expr). */
 mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan_node **out,
                          bool *corr, sql_error *err)
+{
+    uint32_t depth = b->expr_depth;
+    b->expr_depth = 0;
+    mice_status rc = bind_select_any(b, outer, n, out, corr, err);
+    b->expr_depth = depth;
+    return rc;
+}
+
+static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_node *n,
+                                   plan_node **out, bool *corr, sql_error *err)
 {
     if (n->kind != AST_SELECT)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc, "%s is not supported here",

@@ -49,6 +49,9 @@ mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err);
 /* PostgreSQL's simplifications of one node whose arguments are simplified already
  * (bind_simplify.c); bind__fold calls it first. */
 mice_status bind__simplify(bind_ctx *b, sql_expr **e, sql_error *err);
+/* A WHERE, ON or HAVING condition, where NULL is as good as FALSE, simplified as
+ * PostgreSQL's canonicalize_qual does (after binding it). */
+mice_status bind__canon_qual(bind_ctx *b, sql_expr **cond, sql_error *err);
 /* e is the constant FALSE or NULL (a WHERE conjunct that lets no row through). */
 bool bind__const_false(const sql_expr *e);
 /* PostgreSQL evaluates HAVING conjuncts without aggregates, subqueries or volatile
@@ -96,6 +99,11 @@ mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, pl
  * equalities could avoid (bind_joinorder.c); the written column order is kept. Call after
  * push-down and before bind__choose_indexes. */
 mice_status bind__order_joins(bind_ctx *b, plan_node **p, sql_error *err);
+/* Sort the conditions of every filter in p (scans, joins, Filter nodes) by PostgreSQL's
+ * cost estimate, stably (bind_quals.c); call when p is complete. */
+void bind__order_quals(bind_ctx *b, plan_node *p);
+/* That estimate for one condition, in operator calls. */
+double bind__qual_cost(const sql_expr *e);
 /* Whether an equality between these types can be a hash join key. */
 bool bind__hashable_pair(sql_type_id a, sql_type_id c);
 /* Choose key spans for every scan below p. */

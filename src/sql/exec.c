@@ -463,7 +463,7 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
         for (size_t i = 0; i < n && !rc; i++) {
             bool keep;
             rc = scan_row(op, &rows[i], row, &keep, err);
-            if (!rc && keep && p->filter) rc = expr_is_true(p->filter, &c, row, &keep, err);
+            if (!rc && keep && p->filter) rc = expr_qual_true(p->filter, &c, row, &keep, err);
             if (!rc && keep) batch_append_row(b, row);
         }
     }
@@ -792,7 +792,7 @@ static mice_status join_next(exec_op *op, sql_batch **out, sql_error *err)
         while (!batch_full(b) && (nk ? !has_null : true) && (r = join_candidate(op, lkeys, lh))) {
             memcpy(row + ln, r, sizeof(sql_datum) * (p->n_cols - ln));
             bool ok = true;
-            if (p->filter && (rc = expr_is_true(p->filter, &c, row, &ok, err))) return rc;
+            if (p->filter && (rc = expr_qual_true(p->filter, &c, row, &ok, err))) return rc;
             if (!ok) continue;
             op->matched = true;
             batch_append_row(b, row);

@@ -363,6 +363,18 @@ mice_status expr_is_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row,
     return MICE_OK;
 }
 
+mice_status expr_qual_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, bool *out,
+                           sql_error *err)
+{
+    if (e->kind != EXPR_AND) return expr_is_true(e, ctx, row, out, err);
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        mice_status rc = expr_qual_true(e->args[i], ctx, row, out, err);
+        if (rc || !*out) return rc;
+    }
+    *out = true;
+    return MICE_OK;
+}
+
 mice_status expr_eval_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch *in, sql_datum *out,
                             sql_error *err)
 {
@@ -387,7 +399,7 @@ mice_status expr_filter_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch 
     for (uint32_t r = 0; r < in->n_rows; r++) {
         batch_get_row(in, r, row);
         bool ok;
-        mice_status rc = expr_is_true(e, ctx, row, &ok, err);
+        mice_status rc = expr_qual_true(e, ctx, row, &ok, err);
         if (rc) return rc;
         if (ok) sel[n++] = r;
     }
