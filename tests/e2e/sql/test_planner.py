@@ -99,6 +99,8 @@ def test_strict_operators_with_null_and_false_where(conn):
         assert text_rows(conn, f"select a from {t2} where {where}") == [], where
     expect_error(conn, f"select a from {t2} where a / b = 1", "22012")
     expect_error(conn, f"select a from {t2} where a / b = 1 or null", "22012")
+    assert text_rows(conn, f"explain (costs off) select a from {t2} where a / b = 1 and "
+                     f"null") == [("Result",), ("  One-Time Filter: false",)]
     # an error while binding WHERE (folding -1 % 0) is an error, not a crash
     expect_error(conn, f"select a from {t2} where (a is not null or (-1 % 0) < -1) and b > 0",
                  "22012")
