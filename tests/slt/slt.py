@@ -542,8 +542,32 @@ def format_file(res):
     return "\n".join(out)
 
 
-def write_results(path, results, target, total_s):
-    rows = sorted(results, key=lambda r: r.name)
+_ROW_RE = re.compile(r"^\| `([^`]+)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| [^|]* \| ([\d.]+) \|$")
+
+
+def read_results(path):
+    """The per-file rows of an existing results table, by file name."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for ln in f:
+                m = _ROW_RE.match(ln.strip())
+                if m:
+                    r = FileResult(m.group(1))
+                    r.records, r.passed, r.failed, r.skipped = map(int, m.group(2, 3, 4, 5))
+                    r.seconds = float(m.group(6))
+                    out[r.name] = r
+    return out
+
+
+def write_results(path, results, target, total_s, merge=False):
+    """The Markdown table; with merge, rows of files this run did not touch are kept from
+    the existing table (and the total time is the sum of the rows)."""
+    by_name = read_results(path) if merge else {}
+    by_name.update({r.name: r for r in results})
+    rows = sorted(by_name.values(), key=lambda r: r.name)
+    if merge:
+        total_s = sum(r.seconds for r in rows)
     tot = FileResult("total")
     for r in rows:
         tot.records += r.records
@@ -683,8 +707,8 @@ def main(argv=None):
     print(f"slt total ({a.target}): {len(results)} files, {tot[0]} records, {tot[1]} passed, "
           f"{tot[2]} failed, {tot[3]} skipped ({pct(tot[1], tot[0] - tot[3])}), "
           f"{total_s:.1f} s")
-    if a.results:
-        write_results(a.results, results, a.target, total_s)
+    if a.results:  # a run of some files (--only) updates their rows and keeps the others
+        write_results(a.results, results, a.target, total_s, merge=bool(a.only))
     status = 0 if tot[2] == 0 else 1
     if a.expect:
         expect = read_expect(a.expect)

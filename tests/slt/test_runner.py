@@ -228,3 +228,23 @@ def test_missing_directory_is_a_skip(tmp_path):
                         str(tmp_path / "absent")], capture_output=True, text=True, timeout=60)
     assert r.returncode == slt.EXIT_SKIP, r.stdout
     assert "does not exist" in r.stdout
+
+
+def test_results_table_merges_partial_runs(tmp_path):
+    d = tmp_path / "files"
+    d.mkdir()
+    (d / "one.test").write_text("query I nosort\nSELECT 1\n----\n1\n")
+    (d / "two.test").write_text("query I nosort\nSELECT 2\n----\n3\n")
+    res = tmp_path / "RESULTS.md"
+
+    def run_only(name):
+        return subprocess.run([sys.executable, os.path.join(HERE, "slt.py"), "--target", TARGET,
+                               "--results", str(res), "--only", name, str(d)],
+                              capture_output=True, text=True, timeout=120)
+
+    assert run_only("one.test").returncode == 0
+    assert run_only("two.test").returncode == 1
+    rows = {r.name: r for r in slt.read_results(str(res)).values()}
+    assert (rows["one.test"].passed, rows["one.test"].failed) == (1, 0)
+    assert (rows["two.test"].passed, rows["two.test"].failed) == (0, 1)
+    assert "| **total** | 2 | 1 | 1 | 0 | 50.0% |" in res.read_text()
