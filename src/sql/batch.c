@@ -3,10 +3,12 @@
 
 #include <string.h>
 
+#include "base/check.h"
+
 uint32_t batch_rows_for(uint32_t n_cols)
 {
     size_t cap = SQL_BATCH_DATUMS_BYTES_MAX / (sizeof(sql_datum) * (n_cols ? n_cols : 1));
-    return cap > SQL_BATCH_ROWS       ? SQL_BATCH_ROWS
+    return cap > SQL_BATCH_ROWS_MAX   ? SQL_BATCH_ROWS_MAX
            : cap < SQL_BATCH_ROWS_MIN ? SQL_BATCH_ROWS_MIN
                                       : (uint32_t)cap;
 }
@@ -41,6 +43,7 @@ void batch_get_row(const sql_batch *b, uint32_t r, sql_datum *row)
 
 void batch_append_row(sql_batch *b, const sql_datum *row)
 {
+    mice_assert(b->n_rows < b->cap_rows);
     for (uint32_t c = 0; c < b->n_cols; c++)
         b->cols[c][b->n_rows] = row[c];
     b->n_rows++;

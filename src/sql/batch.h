@@ -1,10 +1,11 @@
 /*
  * batch.h - row batches: the unit the executor's operators pass to each other.
  *
- * A batch holds up to SQL_BATCH_ROWS rows column-major: cols[c][r] is the datum of column
- * c in row r. Out-of-line bytes (strings, numerics) of the values an operator produced
- * live in the batch's arena, a child of the statement arena, which the producing operator
- * resets before it fills the batch again. So a batch a child hands up is valid until the
+ * A batch holds up to cap_rows rows column-major: cols[c][r] is the datum of column c in
+ * row r. Fill it up to batch_full(), never up to SQL_BATCH_ROWS_MAX: a wide batch holds
+ * fewer (batch_append_row asserts it). Out-of-line bytes (strings, numerics) of the values an
+ * operator produced live in the batch's arena, a child of the statement arena, which the producing
+ * operator resets before it fills the batch again. So a batch a child hands up is valid until the
  * next call to that child's next(); an operator that keeps rows longer (sort, hash
  * tables, join inner sides) copies them with batch_datum_copy into a longer-lived arena.
  *
@@ -20,11 +21,12 @@
 #include "base/arena.h"
 #include "sql/datum.h"
 
-/* A batch holds SQL_BATCH_ROWS rows, fewer when its rows are wide: a join of dozens of
- * tables has hundreds of columns at every level, and full batches at each would take
- * megabytes of the statement's work_mem before a single row is kept. */
+/* A batch holds SQL_BATCH_ROWS_MAX rows, fewer when its rows are wide (more than 10
+ * columns): a join of dozens of tables has hundreds of columns at every level, and full
+ * batches at each would take megabytes of the statement's work_mem before a single row is
+ * kept. */
 enum {
-    SQL_BATCH_ROWS = 1024,
+    SQL_BATCH_ROWS_MAX = 1024,
     SQL_BATCH_ROWS_MIN = 16,
     SQL_BATCH_DATUMS_BYTES_MAX = 256u << 10,
     SQL_BATCH_ARENA_BYTES_MIN = 1u << 16
@@ -33,7 +35,7 @@ enum {
 typedef struct sql_batch {
     uint32_t n_cols;
     uint32_t n_rows;
-    uint32_t cap_rows; /* SQL_BATCH_ROWS_MIN .. SQL_BATCH_ROWS, by the row width */
+    uint32_t cap_rows; /* SQL_BATCH_ROWS_MIN .. SQL_BATCH_ROWS_MAX, by the row width */
     sql_datum **cols;  /* n_cols arrays of cap_rows datums */
     mice_arena *arena; /* out-of-line bytes of this batch's values */
 } sql_batch;

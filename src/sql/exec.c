@@ -491,7 +491,7 @@ static mice_status filter_next(exec_op *op, sql_batch **out, sql_error *err)
     b->n_rows = 0;
     expr_ctx c = op->st->ectx;
     c.arena = b->arena;
-    uint32_t sel[SQL_BATCH_ROWS];
+    uint32_t sel[SQL_BATCH_ROWS_MAX];
     for (;;) {
         sql_batch *in;
         mice_status rc = exec_next(op->child, &in, err);
