@@ -7,11 +7,14 @@
 #   make fuzz     libFuzzer targets (clang) in build-fuzz/fuzz/
 #   make bench    benchmarks (bench/)
 #   make soak     long simulator runs
+#   make slt      every sqllogictest file in $(SLT_DIR) (default ../shared/slt), totals printed
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 RUN_ARGS ?=
+SLT_DIR ?= ../shared/slt
+SLT_ARGS ?=
 
-.PHONY: all build deps run test asan tsan fuzz bench soak clean format tidy
+.PHONY: all build deps run test asan tsan fuzz bench soak slt clean format tidy
 
 all: build
 
@@ -61,6 +64,10 @@ bench: deps build
 soak: deps build
 	@if [ -x build/micedb-sim ]; then ./build/micedb-sim raft --seeds 1-20000; \
 	 else echo "soak: micedb-sim not built yet"; exit 1; fi
+
+slt: deps build
+	@/usr/bin/python3 tests/slt/slt.py --bin build/micedb --results tests/slt/RESULTS.md \
+	  $(SLT_ARGS) $(SLT_DIR); rc=$$?; [ $$rc -eq 77 ] && rc=0; exit $$rc
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]')

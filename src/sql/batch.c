@@ -3,18 +3,28 @@
 
 #include <string.h>
 
+#include "base/check.h"
 #include "sql/array.h"
 
-sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols)
+uint32_t batch_rows_for(uint32_t n_cols)
+{
+    size_t cap = SQL_BATCH_DATUMS_BYTES_MAX / (sizeof(sql_datum) * (n_cols ? n_cols : 1));
+    return cap > SQL_BATCH_ROWS_MAX   ? SQL_BATCH_ROWS_MAX
+           : cap < SQL_BATCH_ROWS_MIN ? SQL_BATCH_ROWS_MIN
+                                      : (uint32_t)cap;
+}
+
+sql_batch *batch_create(mice_arena *stmt, uint32_t n_cols, uint32_t cap_rows)
 {
     sql_batch *b = ARENA_NEW(stmt, sql_batch);
     if (!b) return NULL;
     b->n_cols = n_cols;
+    b->cap_rows = cap_rows ? cap_rows : batch_rows_for(n_cols);
     b->cols = ARENA_NEW_ARRAY(stmt, sql_datum *, n_cols ? n_cols : 1);
     b->arena = arena_create(stmt, "batch", 0);
     if (!b->cols || !b->arena) return NULL;
     for (uint32_t c = 0; c < n_cols; c++) {
-        b->cols[c] = arena_alloc(stmt, sizeof(sql_datum) * SQL_BATCH_ROWS);
+        b->cols[c] = arena_alloc(stmt, sizeof(sql_datum) * b->cap_rows);
         if (!b->cols[c]) return NULL;
     }
     return b;
@@ -34,6 +44,7 @@ void batch_get_row(const sql_batch *b, uint32_t r, sql_datum *row)
 
 void batch_append_row(sql_batch *b, const sql_datum *row)
 {
+    mice_assert(b->n_rows < b->cap_rows);
     for (uint32_t c = 0; c < b->n_cols; c++)
         b->cols[c][b->n_rows] = row[c];
     b->n_rows++;

@@ -263,9 +263,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
     if (j->jt == AST_JOIN_RIGHT) return bind_right_join(b, s, n, out, err);
     plan_node *l, *r;
     uint32_t first_left_rel = s->n_rels;
-    /* the join's own columns start at base in the scope (later FROM items follow earlier
-     * ones): conditions are bound over the scope, then shifted to the join's input */
-    uint32_t base = s->n_cols;
+    uint32_t col_base = s->n_cols; /* the join's row starts at this scope column */
     mice_status rc = bind_from_item(b, s, j->l, &l, err);
     uint32_t first_right_rel = s->n_rels;
     if (!rc && j->r->kind == AST_RANGE_SUBSELECT && j->r->u.range_subselect.lateral)
@@ -292,7 +290,8 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
         s->aggs = saved;
     }
     if (rc || !cond) return rc;
-    bind__shift_cols(cond, -(int32_t)base);
+    if ((rc = bind__canon_qual(b, &cond, err))) return rc;
+    if (col_base && (rc = bind__refs_shift(b, cond, -(int32_t)col_base, err))) return rc;
     if (!left) return bind__push_filter(b, out, cond, err);
     /* LEFT JOIN: conjuncts on the right side alone filter the right input; the rest decide
      * matches. */
@@ -302,13 +301,13 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
     for (uint32_t i = 0; i < nv; i++) {
         uint8_t used[jn->n_cols];
         memset(used, 0, jn->n_cols);
-        expr_columns_used(v[i], used, jn->n_cols);
+        bind__refs_used(v[i], used, jn->n_cols);
         bool uses_left = false, uses_right = false;
         for (uint32_t c = 0; c < jn->n_cols; c++)
             if (used[c]) (c < l->n_cols ? (uses_left = true) : (uses_right = true));
         if (uses_right && !uses_left) {
-            bind__shift_cols(v[i], -(int32_t)l->n_cols);
-            rc = bind__push_filter(b, &jn->right, v[i], err);
+            rc = bind__refs_shift(b, v[i], -(int32_t)l->n_cols, err);
+            if (!rc) rc = bind__push_filter(b, &jn->right, v[i], err);
             if (rc) return rc;
             continue;
         }
@@ -492,10 +491,24 @@ static int figure_colname(const ast_node *v, const char **name)
     case AST_MINMAX:
         *name = v->u.minmax.greatest ? "greatest" : "least";
         return 2;
-    case AST_SUBLINK:
-        if (v->u.sublink.sk != AST_SUBLINK_EXISTS) return 0;
-        *name = "exists";
-        return 2;
+    case AST_SUBLINK: {
+        if (v->u.sublink.sk == AST_SUBLINK_EXISTS) {
+            *name = "exists";
+            return 2;
+        }
+        if (v->u.sublink.sk != AST_SUBLINK_EXPR) return 0;
+        /* a scalar subquery is named after its (leftmost) select's only column */
+        const ast_node *q = v->u.sublink.query;
+        while (q && q->kind == AST_SELECT && q->u.select.set_op != AST_SETOP_NONE)
+            q = q->u.select.larg;
+        if (!q || q->kind != AST_SELECT || !q->u.select.targets.n) return 0;
+        const ast_node *t = q->u.select.targets.items[0];
+        if (t->u.res_target.name) {
+            *name = t->u.res_target.name;
+            return 2;
+        }
+        return figure_colname(t->u.res_target.val, name);
+    }
     default:
         return 0;
     }
@@ -633,6 +646,8 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
         mice_status rc = over_agg(b, g, &e->args[i], err);
         if (rc) return rc;
     }
+    if (e->kind == EXPR_SUBQUERY && e->correlated)
+        return bind__refs_over_group(b, e, g->group, g->n_group, err);
     return MICE_OK;
 }
 
@@ -921,7 +936,8 @@ static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
                          "at most one FROM item, without GROUP BY or HAVING");
     plan_node *fs;
     mice_status rc = bind__srf_scan(b, s, call, &fs, err);
-    if (rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
+    if (rc &&
+        (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
                          "set-returning function arguments referencing the FROM clause are not "
                          "supported");
@@ -945,15 +961,17 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     srf_ref srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
+    bool no_rows = false;
     if (sel->where) {
         sql_expr *w;
         b->clause = "WHERE";
         rc = bind__cond(b, s, sel->where, "WHERE", &w, err);
         b->clause = NULL;
-        if (!rc) rc = bind__push_filter(b, &p, w, err);
+        if (!rc) rc = bind__canon_qual(b, &w, err);
         if (rc) return rc;
+        no_rows = bind__where_false(w);
+        if (!no_rows && (rc = bind__push_filter(b, &p, w, err))) return rc;
     }
-    bind__choose_indexes(b, p);
     agg_state g = {0};
     s->aggs = &g.aggs;
     tlist t = {0};
@@ -973,9 +991,19 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
         rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
                        "a set-returning function next to aggregates is not supported");
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+    if (!rc && having) rc = bind__canon_qual(b, &having, err);
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
     if (rc) return rc;
-    bool grouping = g.aggs.n || sel->group_by.n || having;
+    /* the FROM plan is complete once HAVING has given what belongs to WHERE */
+    sql_expr *moved;
+    bool had_having = having != NULL;
+    if ((rc = bind__having_to_where(b, &having, sel->group_by.n > 0, &moved, err))) return rc;
+    no_rows = no_rows || bind__where_false(moved);
+    if (!no_rows && moved && (rc = bind__push_filter(b, &p, moved, err))) return rc;
+    if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
+    if ((rc = bind__order_joins(b, &p, err))) return rc;
+    bind__choose_indexes(b, p);
+    bool grouping = g.aggs.n || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
         for (uint32_t i = 0; !rc && i < t.n; i++)
@@ -1014,6 +1042,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                 return bind__nomem(err);
         if (!(p = project_node(b, p, ex, t.names, n_visible))) return bind__nomem(err);
     }
+    bind__order_quals(b, p);
     *out = p;
     return MICE_OK;
 }
@@ -1143,8 +1172,22 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
     return setop_tail(b, sel, p, out, err);
 }
 
+static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_node *n,
+                                   plan_node **out, bool *corr, sql_error *err);
+
+/* A subquery's expressions are complete expressions of their own (bind__expr). */
 mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan_node **out,
                          bool *corr, sql_error *err)
+{
+    uint32_t depth = b->expr_depth;
+    b->expr_depth = 0;
+    mice_status rc = bind_select_any(b, outer, n, out, corr, err);
+    b->expr_depth = depth;
+    return rc;
+}
+
+static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_node *n,
+                                   plan_node **out, bool *corr, sql_error *err)
 {
     if (n->kind != AST_SELECT)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc, "%s is not supported here",

@@ -87,6 +87,7 @@ typedef struct bind_ctx {
     const ast_node *srf_node;
     int32_t srf_col;
     sql_type srf_type;
+    uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
 } bind_ctx;
 
 /* Bind and plan one SELECT / INSERT / UPDATE / DELETE. */

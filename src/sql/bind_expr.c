@@ -92,11 +92,23 @@ static mice_status fold_ctx_eval(bind_ctx *b, sql_expr *e, sql_datum *v, sql_err
 
 mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err)
 {
-    sql_expr *x = *e;
-    if (b->no_fold || x->kind == EXPR_CONST || !expr_is_constant(x)) return MICE_OK;
-    sql_datum v;
-    mice_status rc = fold_ctx_eval(b, x, &v, err);
+    if (b->no_fold) return MICE_OK; /* stored expressions keep their written form */
+    mice_status rc = bind__simplify(b, e, err);
     if (rc) return rc;
+    sql_expr *x = *e;
+    if (x->kind == EXPR_CONST || x->fold_error || !expr_is_constant(x)) return MICE_OK;
+    sql_datum v;
+    sql_error *ferr = ARENA_NEW(b->arena, sql_error);
+    if (!ferr) return bind__nomem(err);
+    rc = fold_ctx_eval(b, x, &v, ferr);
+    if (rc && !strncmp(ferr->sqlstate, "22", 2)) { /* a data exception: maybe never reached */
+        x->fold_error = ferr;
+        return MICE_OK;
+    }
+    if (rc) {
+        if (err) *err = *ferr;
+        return rc;
+    }
     if (v.is_null) v.type = x->type.id;
     sql_expr *k = expr_const(b->arena, v, x->type);
     if (!k) return bind__nomem(err);
@@ -437,12 +449,14 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
     mice_status rc = bind__expr(b, s, o->r, &r, err);
     if (rc) return rc;
     if (!o->l) {
-        if (!strcmp(op, "+")) {
+        if (!strcmp(op, "+")) { /* no-op, but PostgreSQL's int4up costs an operator call */
+            if (r->kind != EXPR_CONST && r->pg_hidden_ops < UINT16_MAX) r->pg_hidden_ops++;
             *out = r;
             return MICE_OK;
         }
         if (!strcmp(op, "|/")) {
-            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_FLOAT8, -1), SQL_CAST_IMPLICIT, NULL, err);
+            rc = bind__coerce(b, &r, sql_type_make(SQL_TYPE_FLOAT8, -1), SQL_CAST_IMPLICIT, NULL,
+                              err);
             if (rc) return rc;
             return bind_func_call(b, "sqrt", &r, 1, n->loc, out, err);
         }
@@ -508,10 +522,10 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
     case PLAN_AGG_AVG:
         r = arg == SQL_TYPE_INTERVAL ? arg : sql_type_is_float(arg) ? SQL_TYPE_FLOAT8 : SQL_TYPE_NUMERIC;
         break;
-    case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_STRING_AGG:
         r = SQL_TYPE_TEXT;
         break;
+    case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_BOOL_OR:
         r = SQL_TYPE_BOOL;
         break;
@@ -805,20 +819,71 @@ static mice_status bind_distinct(bind_ctx *b, bind_scope *s, const ast_node *n, 
     return bind__fold(b, out, err);
 }
 
+static bool uses_columns(const sql_expr *e)
+{
+    if (e->kind == EXPR_COL) return true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (uses_columns(e->args[i])) return true;
+    return false;
+}
+
+/* x IN (list), as PostgreSQL's parser builds it: one list test (= ANY) over the items that
+ * use no column of this query when there are at least two of them, and one x = item per
+ * other item, ORed in list order (NOT IN: <> ANDed), so that 'x IN (a, 1)' is
+ * 'x = a OR x = 1' and its parts simplify and evaluate as PostgreSQL's do. */
 static mice_status bind_in(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
                            sql_error *err)
 {
     const ast_in_list *in = &n->u.in_list;
-    mice_status rc = new_n(b, EXPR_IN_LIST, BOOL_T, in->list.n + 1, n->loc, out, err);
+    uint32_t nl = in->list.n, n_const = 0;
+    sql_expr **items = ARENA_NEW_ARRAY(b->arena, sql_expr *, nl ? nl : 1);
+    bool *is_var = ARENA_NEW_ARRAY(b->arena, bool, nl ? nl : 1);
+    if (!items || !is_var) return bind__nomem(err);
+    sql_expr *l0; /* the left side, bound again for each use after the first */
+    mice_status rc = bind__expr(b, s, in->l, &l0, err);
+    if (!rc) rc = bind_list(b, s, &in->list, items, err);
     if (rc) return rc;
-    sql_expr *e = *out;
-    e->negated = in->negated;
-    rc = bind__expr(b, s, in->l, &e->args[0], err);
-    if (!rc) rc = bind_list(b, s, &in->list, e->args + 1, err);
-    sql_type t;
-    if (!rc) rc = coerce_all(b, e->args, e->n_args, "IN", &t, err);
-    if (rc) return rc;
-    return bind__fold(b, out, err);
+    for (uint32_t i = 0; i < nl; i++) {
+        is_var[i] = uses_columns(items[i]);
+        n_const += !is_var[i];
+    }
+    sql_expr *acc = NULL;
+    if (n_const > 1) {
+        rc = new_n(b, EXPR_IN_LIST, BOOL_T, n_const + 1, n->loc, &acc, err);
+        if (rc) return rc;
+        acc->negated = in->negated;
+        acc->args[0] = l0;
+        l0 = NULL;
+        for (uint32_t i = 0, k = 1; i < nl; i++)
+            if (!is_var[i]) acc->args[k++] = items[i];
+        sql_type t;
+        rc = coerce_all(b, acc->args, acc->n_args, "IN", &t, err);
+        if (!rc) rc = bind__fold(b, &acc, err);
+        if (rc) return rc;
+    }
+    for (uint32_t i = 0; i < nl; i++) {
+        if (n_const > 1 && !is_var[i]) continue;
+        sql_expr *l = l0, *cmp;
+        l0 = NULL;
+        if (!l) rc = bind__expr(b, s, in->l, &l, err);
+        if (!rc)
+            rc = bind_cmp(b, in->negated ? EXPR_NE : EXPR_EQ, l, items[i], in->negated ? "<>" : "=",
+                          n->loc, &cmp, err);
+        if (rc) return rc;
+        if (!acc) {
+            acc = cmp;
+            continue;
+        }
+        sql_expr *bx;
+        rc = new_n(b, in->negated ? EXPR_AND : EXPR_OR, BOOL_T, 2, n->loc, &bx, err);
+        if (rc) return rc;
+        bx->args[0] = acc;
+        bx->args[1] = cmp;
+        if ((rc = bind__fold(b, &bx, err))) return rc;
+        acc = bx;
+    }
+    *out = acc;
+    return MICE_OK;
 }
 
 static mice_status bind_between(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
@@ -1079,8 +1144,26 @@ static mice_status bind_svf(bind_ctx *b, const ast_node *n, sql_expr **out, sql_
     return bind_func_call(b, name, NULL, 0, n->loc, out, err);
 }
 
+static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                  sql_error *err);
+
+/* A complete expression (not a part of one being bound) that PostgreSQL's planner would
+ * fail to simplify fails here: see bind_simplify.c. */
 mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
                        sql_error *err)
+{
+    b->expr_depth++;
+    mice_status rc = bind_expr_node(b, s, n, out, err);
+    b->expr_depth--;
+    if (!rc && b->expr_depth == 0 && (*out)->fold_error) {
+        if (err) *err = *(*out)->fold_error;
+        return (*out)->fold_error->code ? (*out)->fold_error->code : MICE_INVALID;
+    }
+    return rc;
+}
+
+static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                                  sql_error *err)
 {
     switch (n->kind) {
     case AST_CONST:
@@ -1122,7 +1205,7 @@ mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr *
     case AST_SVF:
         return bind_svf(b, n, out, err);
     case AST_COLLATE:
-        return bind__expr(b, s, n->u.collate.arg, out, err);
+        return bind_expr_node(b, s, n->u.collate.arg, out, err);
     case AST_ANY_ALL:
         return bind__any_all(b, s, n, out, err);
     case AST_ARRAY:

@@ -46,6 +46,23 @@ mice_status bind__coerce(bind_ctx *b, sql_expr **e, sql_type t, sql_cast_context
 mice_status bind__common_type(bind_ctx *b, sql_expr **v, uint32_t n, const char *what,
                               sql_type *out, sql_error *err);
 mice_status bind__fold(bind_ctx *b, sql_expr **e, sql_error *err);
+/* PostgreSQL's simplifications of one node whose arguments are simplified already
+ * (bind_simplify.c); bind__fold calls it first. */
+mice_status bind__simplify(bind_ctx *b, sql_expr **e, sql_error *err);
+/* A WHERE, ON or HAVING condition, where NULL is as good as FALSE, simplified as
+ * PostgreSQL's canonicalize_qual does (after binding it). */
+mice_status bind__canon_qual(bind_ctx *b, sql_expr **cond, sql_error *err);
+/* e is the constant FALSE or NULL (a WHERE conjunct that lets no row through). */
+bool bind__const_false(const sql_expr *e);
+/* PostgreSQL evaluates HAVING conjuncts without aggregates, subqueries or volatile
+ * functions before grouping: with GROUP BY (grouped) they leave *having for *where; without,
+ * a constant FALSE/NULL one is copied there (and stays). *where: NULL or their AND. */
+mice_status bind__having_to_where(bind_ctx *b, sql_expr **having, bool grouped, sql_expr **where,
+                                  sql_error *err);
+/* A WHERE with a constant FALSE/NULL conjunct: nothing below it is evaluated. */
+bool bind__where_false(sql_expr *where);
+/* Replace *p by an input with the same columns and no rows. */
+mice_status bind__empty_input(bind_ctx *b, plan_node **p, sql_error *err);
 bool bind__expr_equal(const sql_expr *a, const sql_expr *b);
 /* Add a relation's columns to the scope. */
 mice_status bind__scope_add(bind_ctx *b, bind_scope *s, const char *name, const catalog_desc *t,
@@ -62,13 +79,33 @@ mice_status bind__resolve_table(bind_ctx *b, const ast_node *rv, catalog_desc **
 mice_status bind__table_layout(bind_ctx *b, plan_node *p, const catalog_desc *d, sql_error *err);
 /* Push conjuncts of cond into p (scans, join sides); returns the new root. */
 mice_status bind__push_filter(bind_ctx *b, plan_node **p, sql_expr *cond, sql_error *err);
-/* Add delta to every input column reference of e (in place). */
-void bind__shift_cols(sql_expr *e, int32_t delta);
+/* References to the input row in e, including those from inside its subqueries (EXPR_OUTER
+ * at the matching level), as bind_refs.c explains: add delta to each (in place); map old
+ * column i to map[i]; mark the columns used. */
+mice_status bind__refs_shift(bind_ctx *b, sql_expr *e, int32_t delta, sql_error *err);
+mice_status bind__refs_remap(bind_ctx *b, sql_expr *e, const int32_t *map, uint32_t n_map,
+                             sql_error *err);
+void bind__refs_used(const sql_expr *e, uint8_t *used, uint32_t n_cols);
+/* A correlated subquery evaluated above an aggregation: its references to the input row
+ * become references to the group keys (42803 for a column that is not one). */
+mice_status bind__refs_over_group(bind_ctx *b, sql_expr *sub, sql_expr **group, uint32_t n_group,
+                                  sql_error *err);
 void bind__split_conjuncts(sql_expr *e, sql_expr **v, uint32_t *n, uint32_t cap);
 sql_expr *bind__and(bind_ctx *b, sql_expr *a, sql_expr *c);
 /* Cross-join the FROM items to *p (UPDATE ... FROM, DELETE ... USING). */
 mice_status bind__join_from(bind_ctx *b, bind_scope *s, const ast_list *from, plan_node **p,
                             sql_error *err);
+/* Reorder a tree of three or more inner joins whose written order has a cross product that
+ * equalities could avoid (bind_joinorder.c); the written column order is kept. Call after
+ * push-down and before bind__choose_indexes. */
+mice_status bind__order_joins(bind_ctx *b, plan_node **p, sql_error *err);
+/* Sort the conditions of every filter in p (scans, joins, Filter nodes) by PostgreSQL's
+ * cost estimate, stably (bind_quals.c); call when p is complete. */
+void bind__order_quals(bind_ctx *b, plan_node *p);
+/* That estimate for one condition, in operator calls. */
+double bind__qual_cost(const sql_expr *e);
+/* Whether an equality between these types can be a hash join key. */
+bool bind__hashable_pair(sql_type_id a, sql_type_id c);
 /* Choose key spans for every scan below p. */
 void bind__choose_indexes(bind_ctx *b, plan_node *p);
 mice_status bind__dml(bind_ctx *b, const ast_node *n, plan_node **out, sql_error *err);

@@ -4,13 +4,6 @@
 
 #include "sql/bind_int.h"
 
-void bind__shift_cols(sql_expr *e, int32_t delta)
-{
-    if (e->kind == EXPR_COL) e->index += delta;
-    for (uint32_t i = 0; i < e->n_args; i++)
-        bind__shift_cols(e->args[i], delta);
-}
-
 void bind__split_conjuncts(sql_expr *e, sql_expr **v, uint32_t *n, uint32_t cap)
 {
     if (e->kind == EXPR_AND) {
@@ -35,7 +28,7 @@ static void col_range(const sql_expr *e, uint32_t n_cols, bool *any, uint32_t *l
 {
     uint8_t used[n_cols ? n_cols : 1];
     memset(used, 0, sizeof used);
-    expr_columns_used(e, used, n_cols);
+    bind__refs_used(e, used, n_cols);
     *any = false;
     for (uint32_t c = 0; c < n_cols; c++) {
         if (!used[c]) continue;
@@ -58,8 +51,8 @@ static mice_status push_one(bind_ctx *b, plan_node **pp, sql_expr *e, sql_error 
         col_range(e, p->n_cols, &any, &lo, &hi);
         if (any && hi < ln) return push_one(b, &p->child, e, err);
         if (any && lo >= ln && p->join_type == PLAN_JOIN_INNER) {
-            bind__shift_cols(e, -(int32_t)ln);
-            return push_one(b, &p->right, e, err);
+            mice_status rc = bind__refs_shift(b, e, -(int32_t)ln, err);
+            return rc ? rc : push_one(b, &p->right, e, err);
         }
         if (p->join_type == PLAN_JOIN_INNER) {
             p->filter = bind__and(b, p->filter, e);
@@ -93,7 +86,7 @@ mice_status bind__push_filter(bind_ctx *b, plan_node **p, sql_expr *cond, sql_er
 
 /* --- hash joins ---------------------------------------------------------------------------- */
 
-static bool hashable_pair(sql_type_id a, sql_type_id c)
+bool bind__hashable_pair(sql_type_id a, sql_type_id c)
 {
     if (a == c) return true;
     if (sql_type_is_integer(a) && sql_type_is_integer(c)) return true;
@@ -101,6 +94,15 @@ static bool hashable_pair(sql_type_id a, sql_type_id c)
            c != SQL_TYPE_BPCHAR;
 }
 
+static bool has_subquery(const sql_expr *e)
+{
+    if (e->kind == EXPR_SUBQUERY) return true;
+    for (uint32_t i = 0; i < e->n_args; i++)
+        if (has_subquery(e->args[i])) return true;
+    return false;
+}
+
+/* Shifting a key without subqueries cannot fail (bind_refs.c allocates only inside plans). */
 static void choose_hash_keys(bind_ctx *b, plan_node *j)
 {
     if (!j->filter) return;
@@ -122,8 +124,8 @@ static void choose_hash_keys(bind_ctx *b, plan_node *j)
             sql_expr *l = NULL, *r = NULL;
             if (a1 && a2 && hi1 < ln && lo2 >= ln) l = e->args[0], r = e->args[1];
             if (a1 && a2 && hi2 < ln && lo1 >= ln) l = e->args[1], r = e->args[0];
-            if (l && hashable_pair(l->type.id, r->type.id) && !expr_has_outer(e, 1)) {
-                bind__shift_cols(r, -(int32_t)ln);
+            if (l && bind__hashable_pair(l->type.id, r->type.id) && !expr_has_outer(e, 1) &&
+                !has_subquery(e) && bind__refs_shift(b, r, -(int32_t)ln, NULL) == MICE_OK) {
                 lk[nk] = l;
                 rk[nk++] = r;
                 continue;

@@ -81,8 +81,8 @@ mice_status bind__lateral_join(bind_ctx *b, bind_scope *s, const ast_node *n, ui
         if (!rc && e->type.id == SQL_TYPE_UNKNOWN)
             rc =
                 bind__coerce(b, &e, sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT, NULL, err);
+        if (!rc && base) rc = bind__refs_shift(b, e, -(int32_t)base, err);
         if (rc) return rc;
-        bind__shift_cols(e, -(int32_t)base);
         ex[nl + i] = e;
         types[i] = e->type;
         names[nl + i] = cols && i < cols->n ? cols->v[i] : t->name ? t->name : "?column?";

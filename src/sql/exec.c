@@ -24,13 +24,24 @@ mice_status exec__cancelled(exec_state *st, sql_error *err)
     return MICE_OK;
 }
 
+/* Operators that fill their batch from one child batch row for row (project, filter,
+ * limit) hold as many rows as their input does; the others as many as their width allows. */
+static uint32_t batch_rows_of(const plan_node *p, uint32_t out_cols)
+{
+    if ((p->kind == PLAN_PROJECT || p->kind == PLAN_FILTER || p->kind == PLAN_LIMIT ||
+         p->kind == PLAN_SETOP) &&
+        p->child)
+        return batch_rows_of(p->child, p->child->n_cols);
+    return batch_rows_for(out_cols);
+}
+
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols)
 {
     exec_op *op = ARENA_NEW(st->arena, exec_op);
     if (!op) return NULL;
     op->p = p;
     op->st = st;
-    op->out = batch_create(st->arena, out_cols);
+    op->out = batch_create(st->arena, out_cols, batch_rows_of(p, out_cols));
     if (!op->out) return NULL;
     return op;
 }
@@ -479,7 +490,7 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
     expr_ctx c = op->st->ectx;
     c.arena = b->arena;
     sql_datum row[p->n_cols ? p->n_cols : 1];
-    while (!rc && !op->done && b->n_rows < SQL_BATCH_ROWS) {
+    while (!rc && !op->done && b->n_rows < b->cap_rows) {
         if (!op->scan) {
             bool more = false;
             if ((rc = scan_open_span(op, &more, err))) break;
@@ -503,10 +514,10 @@ static mice_status scan_next(exec_op *op, sql_batch **out, sql_error *err)
                 continue;
             }
         }
-        while (!rc && op->kv_pos < op->kv_n && b->n_rows < SQL_BATCH_ROWS) {
+        while (!rc && op->kv_pos < op->kv_n && !batch_full(b)) {
             bool keep;
             rc = scan_row(op, &op->kv_rows[op->kv_pos++], row, &keep, err);
-            if (!rc && keep && p->filter) rc = expr_is_true(p->filter, &c, row, &keep, err);
+            if (!rc && keep && p->filter) rc = expr_qual_true(p->filter, &c, row, &keep, err);
             if (!rc && keep) batch_append_row(b, row);
         }
     }
@@ -535,7 +546,7 @@ static mice_status filter_next(exec_op *op, sql_batch **out, sql_error *err)
     b->n_rows = 0;
     expr_ctx c = op->st->ectx;
     c.arena = b->arena;
-    uint32_t sel[SQL_BATCH_ROWS];
+    uint32_t sel[SQL_BATCH_ROWS_MAX];
     for (;;) {
         sql_batch *in;
         mice_status rc = exec_next(op->child, &in, err);
@@ -825,6 +836,8 @@ static mice_status join_next(exec_op *op, sql_batch **out, sql_error *err)
         if (rc) return rc;
         if (nk) lh = exec__hash_row(lkeys, nk);
         if (op->cand_pos == UINT64_MAX) { /* start this left row */
+            /* a join that filters out almost everything may run long between batches */
+            if ((rc = exec__cancelled(op->st, err))) return rc;
             op->cand_pos = 0;
             op->matched = false;
             op->cand = nk && !has_null ? op->hash.buckets[lh & (op->hash.n_buckets - 1)] : NULL;
@@ -834,7 +847,7 @@ static mice_status join_next(exec_op *op, sql_batch **out, sql_error *err)
         while (!batch_full(b) && (nk ? !has_null : true) && (r = join_candidate(op, lkeys, lh))) {
             memcpy(row + ln, r, sizeof(sql_datum) * (p->n_cols - ln));
             bool ok = true;
-            if (p->filter && (rc = expr_is_true(p->filter, &c, row, &ok, err))) return rc;
+            if (p->filter && (rc = expr_qual_true(p->filter, &c, row, &ok, err))) return rc;
             if (!ok) continue;
             op->matched = true;
             batch_append_row(b, row);

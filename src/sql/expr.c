@@ -107,9 +107,23 @@ static mice_status eval_args(sql_expr *e, const expr_ctx *ctx, const sql_datum *
     return MICE_OK;
 }
 
+/* COALESCE evaluates its arguments only until one is not NULL, as PostgreSQL does. */
+static mice_status eval_coalesce(sql_expr *e, const expr_ctx *ctx, const sql_datum *row,
+                                 sql_datum *out, sql_error *err)
+{
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        mice_status rc = expr_eval(e->args[i], ctx, row, out, err);
+        if (rc) return rc;
+        if (!out->is_null) return MICE_OK;
+    }
+    *out = datum_null(e->type.id);
+    return MICE_OK;
+}
+
 static mice_status eval_func(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, sql_datum *out,
                              sql_error *err)
 {
+    if (e->kind == EXPR_COALESCE) return eval_coalesce(e, ctx, row, out, err);
     sql_datum small[8];
     sql_datum *vals = small;
     if (e->n_args > 8) {
@@ -119,9 +133,6 @@ static mice_status eval_func(sql_expr *e, const expr_ctx *ctx, const sql_datum *
     mice_status rc = eval_args(e, ctx, row, vals, err);
     if (rc) return rc;
     switch (e->kind) {
-    case EXPR_COALESCE:
-        func_coalesce(vals, (int)e->n_args, out);
-        break;
     case EXPR_NULLIF:
         func_nullif(&vals[0], &vals[1], ctx->vctx, out);
         break;
@@ -352,6 +363,18 @@ mice_status expr_is_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row,
     return MICE_OK;
 }
 
+mice_status expr_qual_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, bool *out,
+                           sql_error *err)
+{
+    if (e->kind != EXPR_AND) return expr_is_true(e, ctx, row, out, err);
+    for (uint32_t i = 0; i < e->n_args; i++) {
+        mice_status rc = expr_qual_true(e->args[i], ctx, row, out, err);
+        if (rc || !*out) return rc;
+    }
+    *out = true;
+    return MICE_OK;
+}
+
 mice_status expr_eval_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch *in, sql_datum *out,
                             sql_error *err)
 {
@@ -376,7 +399,7 @@ mice_status expr_filter_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch 
     for (uint32_t r = 0; r < in->n_rows; r++) {
         batch_get_row(in, r, row);
         bool ok;
-        mice_status rc = expr_is_true(e, ctx, row, &ok, err);
+        mice_status rc = expr_qual_true(e, ctx, row, &ok, err);
         if (rc) return rc;
         if (ok) sel[n++] = r;
     }

@@ -99,6 +99,13 @@ struct sql_expr {
     sql_datum sub_value; /* cached EXISTS/scalar result */
     sql_datum *sub_rows; /* cached ANY/ALL values */
     uint32_t sub_n_rows;
+    /* Binder only: PostgreSQL's planner, simplifying this node, would fail with this error
+     * (folding a constant in it failed); raised when the tree is complete and still has it
+     * (bind_simplify.c). The node itself stays unfolded, so evaluating it fails the same. */
+    const sql_error *fold_error;
+    /* Binder only: operators PostgreSQL keeps here but the binder dropped (unary plus),
+     * counted in the cost order of a filter's conditions (bind_quals.c). */
+    uint16_t pg_hidden_ops;
 };
 
 typedef struct expr_ctx expr_ctx;
@@ -134,12 +141,18 @@ mice_status expr_eval(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, sq
 /* Evaluate for every row of in; out[r] for r < in->n_rows. */
 mice_status expr_eval_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch *in, sql_datum *out,
                             sql_error *err);
-/* The rows of in for which e is true, as ascending row numbers in sel; *n_sel their count. */
+/* The rows of in for which the filter e is true (expr_qual_true), as ascending row numbers in
+ * sel; *n_sel their count. */
 mice_status expr_filter_batch(sql_expr *e, const expr_ctx *ctx, const sql_batch *in, uint32_t *sel,
                               uint32_t *n_sel, sql_error *err);
 /* e is true for row (NULL counts as false). */
 mice_status expr_is_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, bool *out,
                          sql_error *err);
+/* The same for a filter (WHERE, ON, HAVING): its top-level AND is a list of conditions that
+ * stops at the first one not true, NULL included, as PostgreSQL's quals do (an AND inside
+ * an expression goes on past a NULL, which decides which conditions are evaluated). */
+mice_status expr_qual_true(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, bool *out,
+                           sql_error *err);
 
 /* Compare a and b with op (both non-NULL). */
 bool expr_cmp_holds(expr_cmp_op op, int c);

@@ -20,7 +20,7 @@ const char *plan_node_name(const plan_node *p)
 {
     switch (p->kind) {
     case PLAN_VALUES:
-        return p->n_rows == 1 ? "Result" : "Values Scan";
+        return p->n_rows <= 1 ? "Result" : "Values Scan"; /* 0: a WHERE that is false */
     case PLAN_SCAN:
         if (p->full_scan && p->index_pos == 0) return "Seq Scan";
         return p->reverse ? "Index Scan Backward" : "Index Scan";
@@ -134,6 +134,12 @@ static void node_details(const plan_node *p, int ind, const sql_value_ctx *vctx,
         break;
     case PLAN_FILTER:
         detail_expr(out, ind, "Filter", p->filter, vctx);
+        break;
+    case PLAN_VALUES:
+        if (p->n_rows == 0) {
+            indent(out, ind);
+            buf_append_str(out, "One-Time Filter: false\n");
+        }
         break;
     case PLAN_SORT:
         sort_keys(p, ind, out);

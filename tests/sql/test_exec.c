@@ -1,7 +1,7 @@
 /* Unit tests for sql/exec: operators over VALUES inputs (no storage needed): sort with
  * PostgreSQL's NULL ordering, limit/offset, hash aggregation (empty input, NULL groups),
  * DISTINCT, hash and nested-loop joins (inner, left), UNION, the work_mem budget (53200)
- * and batches larger than one SQL_BATCH_ROWS. */
+ * and batches larger than one SQL_BATCH_ROWS_MAX. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -155,20 +155,20 @@ static void test_case_coalesce_arith(void **state)
 static void test_batch_filter_and_print(void **state)
 {
     (void)state;
-    sql_batch *b = batch_create(A, 2);
+    sql_batch *b = batch_create(A, 2, 0);
     for (int i = 0; i < 10; i++) {
         sql_datum row[2] = {datum_int4(i), i % 3 ? datum_int4(i * 10) : datum_null(SQL_TYPE_INT4)};
         batch_append_row(b, row);
     }
     sql_expr *gt = node2(EXPR_CMP, BOOL_T, expr_col(A, 1, INT_T, "b"), ki(35));
     gt->op = EXPR_GT;
-    uint32_t sel[SQL_BATCH_ROWS], n;
+    uint32_t sel[SQL_BATCH_ROWS_MAX], n;
     sql_error err;
     assert_int_equal(expr_filter_batch(gt, &CTX, b, sel, &n, &err), MICE_OK);
     assert_int_equal(n, 4); /* 40, 50, 70, 80; NULLs are not true */
     assert_int_equal(sel[0], 4);
     assert_int_equal(sel[3], 8);
-    sql_datum out[SQL_BATCH_ROWS];
+    sql_datum out[SQL_BATCH_ROWS_MAX];
     sql_expr *sum =
         node2(EXPR_ARITH, INT_T, expr_col(A, 0, INT_T, "a"), expr_col(A, 1, INT_T, "b"));
     sum->op = SQL_OP_ADD;
