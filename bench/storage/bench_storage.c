@@ -24,6 +24,7 @@
 #include "base/check.h"
 #include "base/env.h"
 #include "base/prng.h"
+#include "base/tmpdir.h"
 #include "storage/engine.h"
 #include "storage/mvcc.h"
 
@@ -260,10 +261,9 @@ int main(int argc, char **argv)
     if (argc > 2) b.seconds = strtod(argv[2], NULL);
     buf_init(&b.key);
     buf_init(&b.val);
-    const char *tmp = getenv("TMPDIR");
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/bench-storage-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    mice_assert(mkdtemp(dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("TMPDIR"), "bench-storage", dir, sizeof dir, NULL) ==
+                MICE_OK);
     engine_config cfg;
     mvcc_config_init(&cfg, dir);
     check(engine_open(&cfg, &b.e, NULL), "open");

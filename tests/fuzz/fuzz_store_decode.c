@@ -19,6 +19,7 @@
 
 #include "base/buf.h"
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "kv/raftlog.h"
 #include "kv/rangedesc.h"
 #include "storage/engine.h"
@@ -44,10 +45,8 @@ static void scratch_close(void)
 static engine *scratch_engine(void)
 {
     if (scratch) return scratch;
-    const char *root = getenv("MICE_TEST_TMP");
-    snprintf(scratch_dir, sizeof scratch_dir, "%s/fuzz-store-XXXXXX",
-             root && root[0] ? root : "/tmp");
-    mice_assert(mkdtemp(scratch_dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "fuzz-store", scratch_dir,
+                                   sizeof scratch_dir, NULL) == MICE_OK);
     engine_config cfg;
     engine_config_init(&cfg, scratch_dir);
     mice_assert(engine_open(&cfg, &scratch, NULL) == MICE_OK);

@@ -19,6 +19,7 @@
 
 #include "base/check.h"
 #include "base/env.h"
+#include "base/tmpdir.h"
 #include "kv/keys.h"
 #include "kv/raftlog.h"
 #include "kv/store.h"
@@ -110,8 +111,6 @@ static void cluster_start(cluster *c)
     c->lb = kv_loopback_create(7);
     c->clock = hlc_create(env(), 0);
     const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
     uint64_t ids[NODES];
     for (int i = 0; i < NODES; i++)
         ids[i] = (uint64_t)i + 1;
@@ -122,8 +121,9 @@ static void cluster_start(cluster *c)
     for (int i = 0; i < NODES; i++) {
         node *n = &c->n[i];
         n->id = ids[i];
-        snprintf(n->dir, sizeof n->dir, "%s/store-n%d-XXXXXX", root, i + 1);
-        assert_non_null(mkdtemp(n->dir));
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "store-n%d", i + 1);
+        assert_int_equal(mice_tmpdir_create(root, prefix, n->dir, sizeof n->dir, NULL), MICE_OK);
         engine_open_at(n);
         assert_int_equal(store_bootstrap(n->e, descs, RANGEDESC_INITIAL_COUNT, NULL), MICE_OK);
         assert_int_equal(store_bootstrap(n->e, descs, RANGEDESC_INITIAL_COUNT, NULL), MICE_EXISTS);
@@ -1124,9 +1124,10 @@ static int cmp_double(const void *a, const void *b)
 
 static void open_scratch(node *n, const char *tag)
 {
-    const char *root = getenv("MICE_TEST_TMP");
-    snprintf(n->dir, sizeof n->dir, "%s/store-%s-XXXXXX", root && root[0] ? root : "/tmp", tag);
-    assert_non_null(mkdtemp(n->dir));
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "store-%s", tag);
+    assert_int_equal(
+        mice_tmpdir_create(getenv("MICE_TEST_TMP"), prefix, n->dir, sizeof n->dir, NULL), MICE_OK);
     engine_open_at(n);
 }
 

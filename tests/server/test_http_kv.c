@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "kv/keys.h"
 #include "server/http_auth.h"
 #include "server/http_kv.h"
@@ -29,11 +30,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(f->dir, sizeof f->dir, "%s/httpkv-XXXXXX", root);
-    mice_assert(mkdtemp(f->dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "httpkv", f->dir, sizeof f->dir,
+                                   NULL) == MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, f->dir);
     mice_err err;

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "server/pgsession.h"
 #include "server/scram.h"
 #include "sql/engine.h"
@@ -202,11 +203,8 @@ static void *start_session(node *n, const char *user, const char *database)
 static int node_setup(void **state)
 {
     node *n = calloc(1, sizeof *n);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(n->dir, sizeof n->dir, "%s/pgsession-XXXXXX", root);
-    mice_assert(mkdtemp(n->dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "pgsession", n->dir, sizeof n->dir,
+                                   NULL) == MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, n->dir);
     mice_err err;

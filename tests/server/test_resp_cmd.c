@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "kv/keys.h"
 #include "server/resp_cmd.h"
 #include "server/resp_cmd_int.h"
@@ -68,11 +69,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = mice_calloc(1, sizeof *f);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(f->dir, sizeof f->dir, "%s/resp-cmd-XXXXXX", root);
-    mice_assert(mkdtemp(f->dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "resp-cmd", f->dir, sizeof f->dir,
+                                   NULL) == MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, f->dir);
     mice_err err;

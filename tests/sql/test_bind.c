@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "sql/bind.h"
 #include "sql/engine.h"
 #include "sql/parse.h"
@@ -54,11 +55,8 @@ static void exec_sql(const char *sql)
 static int setup(void **state)
 {
     (void)state;
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(DIR_, sizeof DIR_, "%s/bind-XXXXXX", root);
-    mice_assert(mkdtemp(DIR_) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "bind", DIR_, sizeof DIR_, NULL) ==
+                MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, DIR_);
     mice_err err;

@@ -16,6 +16,7 @@
 
 #include "base/check.h"
 #include "base/prng.h"
+#include "base/tmpdir.h"
 #include "kv/keys.h"
 #include "sql/catalog.h"
 #include "storage/mvcc.h"
@@ -59,11 +60,10 @@ static void env_stop(cenv *c)
 static void env_open(cenv *c, const char *tag)
 {
     memset(c, 0, sizeof *c);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(c->dir, sizeof c->dir, "%s/catalog-%s-XXXXXX", root, tag);
-    mice_assert(mkdtemp(c->dir) != NULL);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "catalog-%s", tag);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), prefix, c->dir, sizeof c->dir, NULL) ==
+                MICE_OK);
     c->keep = arena_create(NULL, "keep", 0);
     env_start(c);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "sql/engine.h"
 #include "sql/func.h"
 #include "sql/parse.h"
@@ -50,11 +51,8 @@ static int node_setup(void **state)
 {
     (void)state;
     memset(&N, 0, sizeof N);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(N.dir, sizeof N.dir, "%s/engine-XXXXXX", root);
-    mice_assert(mkdtemp(N.dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "engine", N.dir, sizeof N.dir, NULL) ==
+                MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, N.dir);
     mice_err err;

@@ -7,16 +7,15 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "storage/mvcc.h"
 
 engine *kt_open(const char *tag, char **dir_out)
 {
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    char path[512];
-    snprintf(path, sizeof path, "%s/kv-%s-XXXXXX", root, tag);
-    mice_assert(mkdtemp(path) != NULL);
+    char prefix[64], path[512];
+    snprintf(prefix, sizeof prefix, "kv-%s", tag);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), prefix, path, sizeof path, NULL) ==
+                MICE_OK);
     engine_config cfg;
     mvcc_config_init(&cfg, path);
     engine *e = NULL;

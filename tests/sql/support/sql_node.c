@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "sql/parse.h"
 #include "sql/value_io.h"
 #include "storage/mvcc.h"
@@ -31,11 +32,8 @@ int sql_node_setup(void **state)
     (void)state;
     sql_node *n = &NODE;
     memset(n, 0, sizeof *n);
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    snprintf(n->dir, sizeof n->dir, "%s/sqlnode-XXXXXX", root);
-    mice_assert(mkdtemp(n->dir) != NULL);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), "sqlnode", n->dir, sizeof n->dir,
+                                   NULL) == MICE_OK);
     engine_config ec;
     mvcc_config_init(&ec, n->dir);
     mice_err err;

@@ -9,17 +9,15 @@
 #include <unistd.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 
 char *st_tmpdir(const char *tag)
 {
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755); /* may exist already */
-    char path[ST_PATH_MAX];
-    snprintf(path, sizeof path, "%s/storage-%s-XXXXXX", root, tag);
-    char *dir = mkdtemp(path);
-    mice_assert(dir != NULL);
-    return mice_strdup(dir);
+    char prefix[64], path[ST_PATH_MAX];
+    snprintf(prefix, sizeof prefix, "storage-%s", tag);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), prefix, path, sizeof path, NULL) ==
+                MICE_OK);
+    return mice_strdup(path);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/check.h"
+#include "base/tmpdir.h"
 #include "kv/intent.h"
 #include "storage/mvcc.h"
 
@@ -37,12 +38,10 @@ void tt_open(tt_env *t, const char *tag, const txn_db_config *cfg)
 
 char *tt_tmpdir(const char *tag)
 {
-    const char *root = getenv("MICE_TEST_TMP");
-    if (!root || !root[0]) root = "/tmp";
-    mkdir(root, 0755);
-    char path[512];
-    snprintf(path, sizeof path, "%s/txn-%s-XXXXXX", root, tag);
-    mice_assert(mkdtemp(path) != NULL);
+    char prefix[64], path[512];
+    snprintf(prefix, sizeof prefix, "txn-%s", tag);
+    mice_assert(mice_tmpdir_create(getenv("MICE_TEST_TMP"), prefix, path, sizeof path, NULL) ==
+                MICE_OK);
     return mice_strdup(path);
 }
 
