@@ -28,6 +28,8 @@ static const config_opt string_opts[] = {
      "Redis protocol listen address"},
     {"--rpc", "MICEDB_RPC_ADDR", "127.0.0.1:7070", offsetof(mice_config, rpc_addr),
      "node-to-node RPC listen address"},
+    {"--join", "MICEDB_JOIN", "", offsetof(mice_config, join),
+     "RPC addresses of a cluster's initial members, A,B,C (empty: one embedded node)"},
 };
 enum { STRING_OPT_COUNT = sizeof string_opts / sizeof string_opts[0] };
 

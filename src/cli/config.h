@@ -26,6 +26,7 @@ typedef struct mice_config {
     char *http_addr;
     char *resp_addr;
     char *rpc_addr;
+    char *join; /* "" = the embedded single node; else the initial members' rpc addresses */
     mice_log_level log_level;
     uint64_t cache_bytes;
 } mice_config;

@@ -459,7 +459,7 @@ static mice_status load_ranges(store *s, mice_err *err)
     if (!rc && !engine_iter_valid(it)) rc = engine_iter_status(it, err);
     rangedesc_deinit(&d);
     engine_iter_destroy(it);
-    if (!rc && s->n_ranges == 0)
+    if (!rc && s->n_ranges == 0 && !s->cfg.allow_empty)
         rc = mice_err_setf(err, MICE_NOTFOUND, "store: node %" PRIu64 " holds no range",
                            s->cfg.node_id);
     return rc;

@@ -94,6 +94,8 @@ typedef struct store_config {
     uint64_t seed;        /* election randomness; 0 = from the env's entropy */
     bool lease_reads_off; /* every acquisition confirms leadership with ReadIndex (tests,
                            * clocks that cannot be trusted) */
+    bool allow_empty;     /* open even when the engine holds no range (a node that joined a
+                           * running cluster and waits for replicas) */
 } store_config;
 
 void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *clock,
@@ -107,7 +109,8 @@ void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *cloc
 mice_status store_bootstrap(engine *e, const range_desc *descs, size_t n_descs, mice_err *err);
 
 /* Load every range this node holds (finishing an interrupted snapshot install first) and
- * start the raft thread. MICE_NOTFOUND when the engine holds no range (not bootstrapped). */
+ * start the raft thread. MICE_NOTFOUND when the engine holds no range (not bootstrapped)
+ * unless cfg->allow_empty. */
 mice_status store_open(const store_config *cfg, store **out, mice_err *err);
 /* Stop the raft thread and leave the transport: requests waiting on it fail with
  * MICE_CLOSED, later requests too. Ranges stay allocated (workers may still be inside
