@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/check.h"
 #include "base/crc32c.h"
+#include "base/keyenc.h"
 #include "base/log.h"
 #include "kv/gateway.h"
 #include "kv/keys.h"
@@ -150,9 +151,7 @@ static mice_status meta_put(cluster *c, const char *key, mice_slice v, mice_err 
 {
     engine_batch *b = engine_batch_create(c->cfg.eng);
     engine_batch_put(b, STORE_CF_META, mice_slice_str(key), v);
-    mice_status rc = engine_batch_commit(b, ENGINE_SYNC, err);
-    engine_batch_destroy(b);
-    return rc;
+    return engine_batch_commit(b, ENGINE_SYNC, err); /* consumes b */
 }
 
 static mice_status save_members(cluster *c, mice_err *err)
@@ -1034,28 +1033,35 @@ mice_status cluster_nodes_json(cluster *c, json_t **out, mice_err *err)
     return MICE_OK;
 }
 
-/* "/sys...", "/t/<id>...", "/kv/...", "" (the start), "/max", or hex. */
-static json_t *key_json(mice_slice k)
+/* The table a key starts (a table's first key, /t/<id>), or 0. */
+static uint64_t key_table(mice_slice k)
+{
+    if (k.n < 2 || k.p[0] != KEYS_NS_TABLE) return 0;
+    mice_slice rest = {.p = k.p + 1, .n = k.n - 1};
+    uint64_t id = 0;
+    if (keyenc_get_uvarint(&rest, KEYENC_ASC, &id) != MICE_OK) return 0;
+    return id;
+}
+
+/* "/min" (the start of the key space), "/max" (its end), "/sys", "/t", "/t/<id>", "/kv",
+ * else hex. */
+static json_t *key_json(mice_slice k, bool is_end)
 {
     mice_buf b;
     buf_init(&b);
+    uint64_t table = key_table(k);
     if (k.n == 0) {
-        buf_append_str(&b, "/min");
-    } else if (k.n == 1 && k.p[0] == 0xff) {
-        buf_append_str(&b, "/max");
-    } else if (k.p[0] == KEYS_NS_SYSTEM) {
+        buf_append_str(&b, is_end ? "/max" : "/min");
+    } else if (k.n == 1 && k.p[0] == KEYS_NS_SYSTEM) {
         buf_append_str(&b, "/sys");
-    } else if (k.p[0] == KEYS_NS_KV) {
+    } else if (k.n == 1 && k.p[0] == KEYS_NS_TABLE) {
+        buf_append_str(&b, "/t");
+    } else if (k.n == 1 && k.p[0] == KEYS_NS_KV) {
         buf_append_str(&b, "/kv");
+    } else if (table) {
+        buf_printf(&b, "/t/%" PRIu64, table);
     } else {
-        uint64_t table = 0, index = 0;
-        mice_slice rest;
-        if (k.p[0] == KEYS_NS_TABLE && keys_decode_index_key(k, &table, &index, &rest) == MICE_OK)
-            buf_printf(&b, "/t/%" PRIu64, table);
-        else if (k.p[0] == KEYS_NS_TABLE)
-            buf_append_str(&b, "/t");
-        else
-            for (size_t i = 0; i < k.n; i++) buf_printf(&b, "%02x", k.p[i]);
+        for (size_t i = 0; i < k.n; i++) buf_printf(&b, "%02x", k.p[i]);
     }
     json_t *s = json_stringn((const char *)b.p, b.n);
     buf_deinit(&b);
@@ -1106,13 +1112,11 @@ mice_status cluster_ranges_json(cluster *c, json_t **out, mice_err *err)
         const range_desc *d = &l.descs[i];
         json_t *o = json_object();
         json_object_set_new(o, "range_id", json_integer((json_int_t)d->range_id));
-        json_object_set_new(o, "start_key", key_json(buf_slice(&d->start)));
-        json_object_set_new(o, "end_key", key_json(buf_slice(&d->end)));
+        json_object_set_new(o, "start_key", key_json(buf_slice(&d->start), false));
+        json_object_set_new(o, "end_key", key_json(buf_slice(&d->end), true));
         json_t *table = json_null();
-        uint64_t tid = 0, iid = 0;
-        mice_slice rest;
-        if (d->start.n && d->start.p[0] == KEYS_NS_TABLE &&
-            keys_decode_index_key(buf_slice(&d->start), &tid, &iid, &rest) == MICE_OK) {
+        uint64_t tid = key_table(buf_slice(&d->start));
+        if (tid) {
             for (size_t k = 0; k < t.n; k++) {
                 if (t.ids[k] == tid) {
                     json_decref(table);

@@ -53,7 +53,7 @@ static void serve(void *ctx, mice_status status)
     task_free(task);
 }
 
-static void on_request(void *ctx, rpc_request *req)
+void kv_rpc_server_on_request(void *ctx, rpc_request *req)
 {
     kv_rpc_server *srv = ctx;
     mice_err err;
@@ -95,7 +95,7 @@ mice_status kv_rpc_server_start(rpc_transport *t, store *s, workpool *pool, kv_r
     srv->s = s;
     srv->pool = pool;
     atomic_init(&srv->inflight, 0);
-    rpc_set_request_handler(t, on_request, srv);
+    rpc_set_request_handler(t, kv_rpc_server_on_request, srv);
     *out = srv;
     return MICE_OK;
 }

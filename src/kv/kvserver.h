@@ -38,5 +38,8 @@ mice_status kv_rpc_server_start(rpc_transport *t, store *s, workpool *pool, kv_r
 /* Unregister, wait for batches in flight to be answered, free. NULL is ignored. */
 void kv_rpc_server_stop(kv_rpc_server *srv);
 kv_rpc_server_stats kv_rpc_server_get_stats(kv_rpc_server *srv);
+/* The request handler itself (ctx: the server), for a node that dispatches several
+ * services on one transport and hands METHOD_KV_BATCH calls here. Io thread. */
+void kv_rpc_server_on_request(void *ctx, rpc_request *req);
 
 #endif
