@@ -451,6 +451,7 @@ static int cmd_init(int argc, char **argv)
         fprintf(stderr, "usage: micedb init --rpc HOST:PORT   (an initial member's --rpc)\n");
         return EXIT_USAGE;
     }
+    log_set_level(MICE_LOG_WARN); /* a tool: connection chatter is noise */
     char id[RPC_CLUSTER_ID_MAX];
     mice_err err;
     mice_err_clear(&err);
