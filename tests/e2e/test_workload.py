@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from etcdserver import Etcd
-from harness import BIN, Node
+from harness import BIN, Node, free_port
 
 RUN_S = "3s"
 
@@ -167,7 +167,7 @@ def test_ctrl_c_prints_the_summary(node):
 
 
 def test_errors_are_counted_not_fatal():
-    free = Node().ports["sql"]  # nothing listens there
+    free = free_port()  # nothing listens there
     r = wl("run", "kv", "--url", f"postgres://root@127.0.0.1:{free}/defaultdb", "--duration",
            "1s", "--concurrency", "2")
     assert r.returncode == 1
