@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "base/workpool.h"
 #include "cli/config.h"
+#include "cli/workload.h"
 #include "server/http.h"
 #include "server/http_auth.h"
 #include "server/http_kv.h"
@@ -123,6 +124,7 @@ static int usage(FILE *out)
     buf_append_str(&b, "usage: micedb <command> [flags]\n\n"
                        "commands:\n"
                        "  start      run a node (embedded single-node defaults)\n"
+                       "  workload   load generators: kv, bank, ycsb (micedb workload help)\n"
                        "  version    print the version\n"
                        "  help       this text\n\n"
                        "flags of start:\n");
@@ -343,6 +345,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "start")) return cmd_start(argc - 2, argv + 2);
+    if (!strcmp(cmd, "workload")) return workload_main(argc - 2, argv + 2);
     fprintf(stderr, "micedb: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
