@@ -38,6 +38,7 @@
 #include "cli/cluster.h"
 #include "cli/config.h"
 #include "cli/httpget.h"
+#include "cli/workload.h"
 #include "server/http.h"
 #include "server/http_auth.h"
 #include "server/http_kv.h"
@@ -135,6 +136,7 @@ static int usage(FILE *out)
                        "  start      run a node (embedded single-node defaults; --join for a cluster)\n"
                        "  init       bootstrap a new cluster: micedb init --rpc HOST:PORT\n"
                        "  node       micedb node status [--http HOST:PORT]: the cluster's nodes\n"
+                       "  workload   load generators: kv, bank, ycsb (micedb workload help)\n"
                        "  version    print the version\n"
                        "  help       this text\n\n"
                        "flags of start:\n");
@@ -530,6 +532,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "start")) return cmd_start(argc - 2, argv + 2);
     if (!strcmp(cmd, "init")) return cmd_init(argc - 2, argv + 2);
     if (!strcmp(cmd, "node")) return cmd_node(argc - 2, argv + 2);
+    if (!strcmp(cmd, "workload")) return workload_main(argc - 2, argv + 2);
     fprintf(stderr, "micedb: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
