@@ -37,8 +37,8 @@
 #include "base/workpool.h"
 #include "cli/cluster.h"
 #include "cli/config.h"
-#include "cli/httpget.h"
 #include "cli/workload.h"
+#include "cli/workload_http.h"
 #include "server/http.h"
 #include "server/http_auth.h"
 #include "server/http_kv.h"
@@ -489,7 +489,11 @@ static int cmd_node(int argc, char **argv)
     mice_err err;
     mice_err_clear(&err);
     int status = 0;
-    if (cli_http_get(addr, "/v1/cluster/nodes", 5000, &status, &body, &err)) {
+    wl_http *h = NULL;
+    mice_status rc = wl_http_open(addr, &h, &err);
+    if (!rc) rc = wl_http_request(h, "GET", "/v1/cluster/nodes", NULL, NULL, 0, &status, &body, &err);
+    wl_http_close(h);
+    if (rc) {
         fprintf(stderr, "micedb node status: %s\n", mice_err_msg(&err));
         buf_deinit(&body);
         return EXIT_RUNTIME;
