@@ -26,7 +26,13 @@ enum {
 typedef enum store_cmd_kind {
     STORE_CMD_PROPOSE,    /* data = payload; term = the lease it was evaluated under */
     STORE_CMD_READ_INDEX, /* confirm leadership; completes with the term (uint64_t *) */
+    STORE_CMD_CONF_CHANGE, /* cc, its context in data; generation = the descriptor's it
+                            * was decided on; completes when applied, like PROPOSE */
 } store_cmd_kind;
+
+/* The context of a replica change entry (a Raft conf change entry's application bytes):
+ * u8 version, varint count, then per added replica varint replica id + varint node id. */
+enum { STORE_CC_CONTEXT_V1 = 1 };
 
 typedef struct store_cmd {
     mpsc_node node;
@@ -40,6 +46,8 @@ typedef struct store_cmd {
     uint64_t read_index;    /* READ_INDEX: answered index (0 until the read state arrives) */
     uint64_t deadline_tick; /* READ_INDEX: fail when no answer by then */
     uint64_t pushed_ns;     /* when the worker handed it over */
+    raft_conf_change cc;    /* CONF_CHANGE */
+    uint64_t generation;    /* CONF_CHANGE */
     struct store_cmd *next;
 } store_cmd;
 
@@ -80,6 +88,11 @@ typedef struct store_range {
     range_desc *splits;       /* right-hand ranges this turn's batch creates */
     size_t n_splits;
     bool reinit_pending; /* uninitialised; a split in this turn's batch initialises it */
+    raft_conf_state staged_conf; /* the config after the entries staged so far this turn */
+    bool remove_pending; /* this turn's batch removes the replica (its data, its state) */
+    bool removed;        /* removed: no group, no span; tombstone = lowest id it may get again */
+    uint64_t tombstone;
+    atomic_bool changing; /* a store_change_replicas runs on this range (workers) */
     /* published for workers */
     pthread_mutex_t lease_mu;
     store_lease_view lease;
@@ -105,7 +118,7 @@ struct store {
     /* raft thread */
     uint64_t ticks;
     uint64_t tick_ns[STORE_TICK_RING];
-    _Atomic uint64_t stat[11];
+    _Atomic uint64_t stat[13];
     mice_prng prng;
 };
 
@@ -122,6 +135,8 @@ enum {
     ST_SNAPSHOTS_INSTALLED,
     ST_LOG_TRUNCATIONS,
     ST_MSGS_UNKNOWN_RANGE,
+    ST_REPLICA_CHANGES,
+    ST_REPLICAS_REMOVED,
     ST_COUNT
 };
 _Static_assert(ST_COUNT == sizeof(((store *)0)->stat) / sizeof(uint64_t), "one slot per stat");
@@ -145,9 +160,17 @@ mice_status store__add_range(store *s, const range_desc *desc, mice_err *err);
  * an empty log and no span until a snapshot arrives. Raft thread. */
 mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t replica_id,
                                      mice_err *err);
+/* Bring a removed replica back as an uninitialised one with replica_id (the node was
+ * added to the range again). Raft thread. */
+mice_status store__revive(store_range *r, uint64_t replica_id, mice_err *err);
+/* The lowest replica id of range_id this node may hold (its tombstone; 0 = none). */
+mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err);
 /* Initialise an uninitialised replica from a split applied here (its Raft state was
  * written by the split's batch). Raft thread. */
 mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err);
+/* Write desc's range directory entry through this node's replica of range 1 unless the
+ * entry there is at least as new (generation). MICE_NOT_LEADER unless the leaseholder. */
+mice_status store__directory_update(store *s, const range_desc *desc, mice_err *err);
 /* Wake the raft thread for a turn. Any thread. */
 void store__schedule_turn(store *s);
 void store__cmd_free(store_cmd *c);

@@ -128,6 +128,13 @@ static store_range *maybe_create(store *s, const kv_raft_batch *b)
             m->type == RAFT_MSG_APP || m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_SNAP;
         if (!from_leader || m->to == RAFT_NONE || b->range_id == 0) continue;
         mice_err err;
+        uint64_t lowest = 0;
+        if (store__tombstone(s, b->range_id, &lowest, &err) != MICE_OK) {
+            log_warn("store: n%" PRIu64 ": r%" PRIu64 ": tombstone unreadable: %s",
+                     s->cfg.node_id, b->range_id, mice_err_msg(&err));
+            return NULL;
+        }
+        if (m->to < lowest) return NULL; /* a late message for a replica removed here */
         if (store__add_uninitialized(s, b->range_id, m->to, &err) != MICE_OK) {
             log_warn("store: n%" PRIu64 ": no replica made for r%" PRIu64 ": %s", s->cfg.node_id,
                      b->range_id, mice_err_msg(&err));
@@ -158,9 +165,27 @@ static void learn_peers(store_range *r, const kv_raft_batch *b)
     }
 }
 
+/* A leader's message for a replica removed here with an id it may hold again: the node
+ * was added back to the range. */
+static void maybe_revive(store_range *r, const kv_raft_batch *b)
+{
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        const raft_msg *m = &b->msgs[i];
+        bool from_leader =
+            m->type == RAFT_MSG_APP || m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_SNAP;
+        if (!from_leader || m->to < r->tombstone) continue;
+        mice_err err;
+        if (store__revive(r, m->to, &err) != MICE_OK)
+            log_warn("store: r%" PRIu64 ": replica %" PRIu64 " not made again: %s", r->range_id,
+                     m->to, mice_err_msg(&err));
+        return;
+    }
+}
+
 static void step_batch(store *s, kv_raft_batch *b)
 {
     store_range *r = store__find(s, b->range_id);
+    if (r && r->removed) maybe_revive(r, b);
     if (!r) r = maybe_create(s, b);
     if (r && !rangedesc_is_initialized(&r->desc)) learn_peers(r, b);
     if (!r || !r->r) {
@@ -182,6 +207,20 @@ static bool leads_in(store_range *r, uint64_t term)
     return r->r && raft_role_of(r->r) == RAFT_LEADER && raft_term(r->r) == term;
 }
 
+static void queue_proposal(store_range *r, store_cmd *c, uint64_t index)
+{
+    buf_deinit(&c->data); /* Raft holds its copy */
+    buf_init(&c->data);
+    c->index = index;
+    c->next = NULL;
+    if (r->proposals_tail)
+        r->proposals_tail->next = c;
+    else
+        r->proposals = c;
+    r->proposals_tail = c;
+    store__count(r->s, ST_PROPOSALS, 1);
+}
+
 static void handle_propose(store *s, store_cmd *c)
 {
     store_range *r = store__find(s, c->range_id);
@@ -192,16 +231,32 @@ static void handle_propose(store *s, store_cmd *c)
     mice_status rc = raft_propose(r->r, buf_slice(&c->data), &index);
     if (rc == MICE_BUSY) return cmd_fail(c, MICE_NOT_LEADER, "store: the lease is moving; retry");
     if (rc) return cmd_fail(c, rc, "store: the proposal was refused");
-    buf_deinit(&c->data); /* Raft holds its copy */
-    buf_init(&c->data);
-    c->index = index;
-    c->next = NULL;
-    if (r->proposals_tail)
-        r->proposals_tail->next = c;
-    else
-        r->proposals = c;
-    r->proposals_tail = c;
-    store__count(s, ST_PROPOSALS, 1);
+    queue_proposal(r, c, index);
+}
+
+static void handle_conf_change(store *s, store_cmd *c)
+{
+    store_range *r = store__find(s, c->range_id);
+    if (!r || r->removed) return cmd_fail(c, MICE_NOTFOUND, "store: the range is gone");
+    if (!leads_in(r, c->term))
+        return cmd_fail(c, MICE_NOT_LEADER, "store: the lease changed before the change; retry");
+    if (r->desc.generation != c->generation)
+        return cmd_fail(c, MICE_CONFLICT, "store: the range changed since the replica change "
+                                          "was decided; retry");
+    raft_status st;
+    raft_get_status(r->r, &st);
+    if (raft_conf_state_is_joint(&st.conf))
+        return cmd_fail(c, MICE_BUSY, "store: the range is still leaving a joint configuration");
+    c->cc.context = c->data.n ? c->data.p : NULL;
+    c->cc.context_len = (uint32_t)c->data.n;
+    uint64_t index = 0;
+    mice_status rc = raft_propose_conf_change(r->r, &c->cc, &index);
+    c->cc.context = NULL;
+    if (rc == MICE_BUSY)
+        return cmd_fail(c, MICE_BUSY, "store: another replica change or a lease transfer is "
+                                      "in progress");
+    if (rc) return cmd_fail(c, rc, "store: the replica change was refused");
+    queue_proposal(r, c, index);
 }
 
 static void handle_read(store *s, store_cmd *c)
@@ -233,6 +288,8 @@ static size_t drain_inbox(store *s, size_t budget)
             cmd_fail(c, MICE_IOERR, "store: a storage write failed; the store is stopped");
         else if (c->kind == STORE_CMD_PROPOSE)
             handle_propose(s, c);
+        else if (c->kind == STORE_CMD_CONF_CHANGE)
+            handle_conf_change(s, c);
         else
             handle_read(s, c);
         n++;
@@ -271,6 +328,17 @@ static const range_desc *staged_desc(const store_range *r)
     return r->desc_changed ? &r->pending_desc : &r->desc;
 }
 
+/* The descriptor this turn's batch will make true, copied on first change. */
+static range_desc *desc_for_change(store_range *r)
+{
+    if (!r->desc_changed) {
+        rangedesc_init(&r->pending_desc);
+        rangedesc_copy(&r->pending_desc, &r->desc);
+        r->desc_changed = true;
+    }
+    return &r->pending_desc;
+}
+
 static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
 {
     store *s = r->s;
@@ -302,11 +370,7 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     right.generation = cur->generation + 1;
     buf_reset(&right.start);
     buf_append_slice(&right.start, key);
-    if (!r->desc_changed) {
-        rangedesc_init(&r->pending_desc);
-        rangedesc_copy(&r->pending_desc, &r->desc);
-        r->desc_changed = true;
-    }
+    desc_for_change(r);
     r->pending_desc.generation++;
     buf_reset(&r->pending_desc.end);
     buf_append_slice(&r->pending_desc.end, key);
@@ -342,9 +406,113 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     r->splits[r->n_splits++] = right; /* takes right's buffers */
 }
 
+/* The node of an added replica, from the change's context; 0 if it is not named. */
+static uint64_t context_node(const raft_conf_change *cc, uint64_t replica_id)
+{
+    mice_slice in = mice_slice_of(cc->context, cc->context_len);
+    uint64_t n = 0;
+    if (in.n < 1 || in.p[0] != STORE_CC_CONTEXT_V1) return 0;
+    in.p++;
+    in.n--;
+    if (varint_get_u64(&in, &n)) return 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t id = 0, node = 0;
+        if (varint_get_u64(&in, &id) || varint_get_u64(&in, &node)) return 0;
+        if (id == replica_id) return node;
+    }
+    return 0;
+}
+
+/* A replica change: Raft changes the group's config when it hands the entry out (ready.c);
+ * the same entry changes the descriptor here, in the batch that applies it, so the two
+ * agree on every replica. A change the library ignored (invalid against the config) is
+ * ignored here the same way: both start from the config as of the applied index. */
+static void apply_conf_change(store_range *r, const raft_entry *e, engine_batch *b)
+{
+    store *s = r->s;
+    raft_conf_change cc;
+    raft_conf_state next;
+    if (raft_conf_change_decode(e->data, e->len, &cc) ||
+        raft_conf_change_apply(&r->staged_conf, &cc, &next))
+        return;
+    r->staged_conf = next;
+    if (cc.leave_joint) return; /* the descriptor already names the outcome */
+    range_desc *d = desc_for_change(r);
+    for (uint32_t i = 0; i < cc.n_changes; i++) {
+        const raft_cc_item *it = &cc.changes[i];
+        if (it->op == RAFT_CC_REMOVE_NODE) {
+            rangedesc_remove_replica(d, it->node_id);
+            continue;
+        }
+        range_replica_type type =
+            it->op == RAFT_CC_ADD_VOTER ? RANGE_REPLICA_VOTER : RANGE_REPLICA_LEARNER;
+        range_replica *rep = (range_replica *)rangedesc_replica_by_id(d, it->node_id);
+        uint64_t node = rep ? rep->node_id : context_node(&cc, it->node_id);
+        if (!rep && (node == 0 || rangedesc_replica_on(d, node) ||
+                     d->n_replicas == RANGEDESC_REPLICAS_MAX)) {
+            /* Only this store proposes changes, always naming new replicas' nodes. */
+            log_error("store: r%" PRIu64 ": change at %" PRIu64 " adds replica %" PRIu64
+                      " without a usable node",
+                      r->range_id, e->index, it->node_id);
+            continue;
+        }
+        if (!rep) {
+            rep = &d->replicas[d->n_replicas++];
+            *rep = (range_replica){.node_id = node, .replica_id = it->node_id};
+        }
+        rep->type = type;
+    }
+    d->next_replica_id = rangedesc_next_replica_id(d);
+    d->generation++;
+    mice_buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    raftlog_desc_key(&k, r->range_id);
+    rangedesc_encode(d, &v);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
+    buf_deinit(&k);
+    buf_deinit(&v);
+    store__count(s, ST_REPLICA_CHANGES, 1);
+    if (!rangedesc_replica_by_id(d, r->replica_id)) r->remove_pending = true;
+    mice_buf desc;
+    buf_init(&desc);
+    rangedesc_describe(d, &desc);
+    log_info("store: n%" PRIu64 ": replica change at %" PRIu64 " -> %.*s", s->cfg.node_id,
+             e->index, (int)desc.n, (const char *)desc.p);
+    buf_deinit(&desc);
+}
+
+/* This replica learnt it was removed: its data, Raft state and descriptor go in the batch
+ * that applies the change, and a tombstone keeps late messages from bringing it back. */
+static void stage_removal(store_range *r, engine_batch *b)
+{
+    const range_desc *d = staged_desc(r);
+    store_span spans[STORE_SPANS];
+    store__range_spans(d, spans);
+    for (int i = 0; i < STORE_SPANS; i++)
+        engine_batch_delete_range(b, spans[i].cf, buf_slice(&spans[i].lower),
+                                  buf_slice(&spans[i].upper));
+    store__spans_deinit(spans);
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    raftlog_range_span(r->range_id, &lo, &hi);
+    engine_batch_delete_range(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    raftlog_desc_key(&lo, r->range_id);
+    engine_batch_delete(b, STORE_CF_RAFT, buf_slice(&lo));
+    raftlog_tombstone_key(&lo, r->range_id);
+    buf_reset(&hi);
+    r->tombstone = rangedesc_next_replica_id(d);
+    varint_put_u64(&hi, r->tombstone);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+}
+
 static void apply_entry(store_range *r, const raft_entry *e, engine_batch *b)
 {
-    if (e->type != RAFT_ENTRY_NORMAL || e->len == 0) return; /* conf changes, no-ops */
+    if (e->type == RAFT_ENTRY_CONF_CHANGE) return apply_conf_change(r, e, b);
+    if (e->type != RAFT_ENTRY_NORMAL || e->len == 0) return; /* no-ops */
     mice_err err;
     switch (e->data[0]) {
     case STORE_ENTRY_WRITE:
@@ -406,6 +574,7 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
     mice_status rc = raftlog_stage_append(r->log, b, rd->entries, rd->n_entries);
     mice_assert(rc == MICE_OK); /* Raft hands out contiguous entries after what it persisted */
     if (rd->hard_state_changed) raftlog_stage_hard_state(r->log, b, &rd->hard_state);
+    raftlog_conf_state(r->log, &r->staged_conf);
     for (size_t i = 0; i < rd->n_committed_entries; i++)
         apply_entry(r, &rd->committed_entries[i], b);
     if (rd->n_committed_entries) {
@@ -415,7 +584,8 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
         if (!rd->has_snapshot) maybe_truncate(r, b, applied);
     }
     if (rd->conf_state_changed) raftlog_stage_conf_state(r->log, b, &rd->conf_state);
-    *sync = *sync || rd->must_sync || rd->has_snapshot;
+    if (r->remove_pending) stage_removal(r, b);
+    *sync = *sync || rd->must_sync || rd->has_snapshot || r->remove_pending;
     return STAGED;
 }
 
@@ -495,6 +665,9 @@ static void publish_descs(store_range *r)
         rangedesc_deinit(&r->pending_desc);
         r->desc_changed = false;
         kv_replica_set_span(r->kv, buf_slice(&r->desc.start), buf_slice(&r->desc.end));
+        /* A cached snapshot carries the old descriptor: a new replica would refuse it. */
+        raft_snapshot_deinit(&r->snap_cache);
+        memset(&r->snap_cache, 0, sizeof r->snap_cache);
     }
     for (size_t i = 0; i < r->n_splits; i++) {
         mice_err err;
@@ -521,11 +694,43 @@ static void publish_descs(store_range *r)
     r->n_splits = 0;
 }
 
+/* The batch that removed this replica committed: drop its group; the range stays in the
+ * table (workers may hold its kv_replica) without a span until the node is added again. */
+static void finish_removal(store_range *r)
+{
+    store *s = r->s;
+    resolve_proposals(r);
+    raft_ready_discard(&r->rd);
+    r->in_ready = false;
+    store__fail_waiters(r, MICE_NOT_LEADER, "store: the replica was removed from the range");
+    raft_destroy(r->r);
+    r->r = NULL;
+    raftlog_destroy(r->log);
+    r->log = NULL;
+    raft_snapshot_deinit(&r->snap_cache);
+    memset(&r->snap_cache, 0, sizeof r->snap_cache);
+    if (r->desc_changed) rangedesc_deinit(&r->pending_desc);
+    r->desc_changed = false;
+    r->remove_pending = false;
+    pthread_rwlock_wrlock(&s->ranges_mu);
+    r->desc.generation = 0; /* no span: routing skips it */
+    r->desc.n_replicas = 1;
+    r->desc.replicas[0] = (range_replica){.node_id = s->cfg.node_id, .replica_id = r->replica_id};
+    r->desc.next_replica_id = 0;
+    r->removed = true;
+    pthread_rwlock_unlock(&s->ranges_mu);
+    store__publish_lease(r);
+    store__count(s, ST_REPLICAS_REMOVED, 1);
+    log_info("store: n%" PRIu64 ": replica %" PRIu64 " of r%" PRIu64 " removed, its data cleared",
+             s->cfg.node_id, r->replica_id, r->range_id);
+}
+
 static void finish_range(store_range *r)
 {
     store *s = r->s;
     if (!r->in_ready) return; /* replaced by a split in this turn (store__reinit_range) */
     raftlog_commit_staged(r->log);
+    if (r->remove_pending) return finish_removal(r);
     if (r->rd.has_snapshot) store__snapshot_cleanup(r);
     publish_descs(r);
     send_msgs(r, r->rd.msgs_after_persist, r->rd.n_msgs_after_persist);
