@@ -1117,7 +1117,7 @@ done:
     return rc;
 }
 
-mice_status store__directory_update(store *s, const range_desc *desc, mice_err *err)
+mice_status store_update_directory(store *s, const range_desc *desc, mice_err *err)
 {
     mice_buf key;
     buf_init(&key);
@@ -1168,7 +1168,7 @@ mice_status store_change_replicas(store *s, uint64_t range_id, store_replica_op 
         if (!rc) {
             mice_err dir_err;
             /* Best effort: only range 1's leaseholder can write it. */
-            if (store__directory_update(s, &v.desc, &dir_err) != MICE_OK)
+            if (store_update_directory(s, &v.desc, &dir_err) != MICE_OK)
                 log_debug("store: r%" PRIu64 ": directory not updated here: %s", range_id,
                           mice_err_msg(&dir_err));
             if (out) rangedesc_copy(out, &v.desc);

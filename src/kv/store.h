@@ -48,6 +48,7 @@
 #include "base/env.h"
 #include "base/hlc.h"
 #include "base/status.h"
+#include "kv/placement.h"
 #include "kv/rangedesc.h"
 #include "kv/replica.h"
 #include "kv/request.h"
@@ -207,6 +208,28 @@ typedef enum store_replica_op {
  * or a pending or joint config at the leader). MICE_CONFLICT: the range changed meanwhile. */
 mice_status store_change_replicas(store *s, uint64_t range_id, store_replica_op op,
                                   uint64_t node_id, range_desc *out, mice_err *err);
+
+/* Write desc's entry in the range directory unless the entry there is at least as new
+ * (generation); through this node's replica of range 1, which must hold the lease (else
+ * MICE_NOT_LEADER). */
+mice_status store_update_directory(store *s, const range_desc *desc, mice_err *err);
+
+/* Carries one placement change out on the range's leaseholder (an RPC to it, or a direct
+ * call in tests); out (initialised) gets the new descriptor. NULL in store_placement_step:
+ * store_change_replicas on this store. */
+typedef mice_status (*store_change_fn)(void *ctx, const placement_change *c, range_desc *out,
+                                       mice_err *err);
+
+/* One round of the placement driver, run periodically by range 1's leaseholder (this node
+ * must hold range 1's lease: MICE_NOT_LEADER otherwise). Reads every descriptor from the
+ * range directory, asks placement_next for one change given the caller's liveness view of
+ * the nodes, carries it out through change (NULL: here) and writes the range's new
+ * directory entry. *done gets the change (op PLACEMENT_NONE: nothing to do). A change that
+ * fails returns its status (MICE_NOT_LEADER: the range's lease is elsewhere; MICE_BUSY,
+ * MICE_TIMEOUT: try again next round). */
+mice_status store_placement_step(store *s, const placement_node *nodes, size_t n_nodes,
+                                 const placement_config *cfg, store_change_fn change,
+                                 void *change_ctx, placement_change *done, mice_err *err);
 
 /* --- counters (any thread) ------------------------------------------------------------- */
 

@@ -168,9 +168,6 @@ mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_er
 /* Initialise an uninitialised replica from a split applied here (its Raft state was
  * written by the split's batch). Raft thread. */
 mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err);
-/* Write desc's range directory entry through this node's replica of range 1 unless the
- * entry there is at least as new (generation). MICE_NOT_LEADER unless the leaseholder. */
-mice_status store__directory_update(store *s, const range_desc *desc, mice_err *err);
 /* Wake the raft thread for a turn. Any thread. */
 void store__schedule_turn(store *s);
 void store__cmd_free(store_cmd *c);
