@@ -270,6 +270,15 @@ mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t repli
     return rc;
 }
 
+uint64_t store__peer_node(const store_range *r, uint64_t replica_id)
+{
+    const range_replica *rep = rangedesc_replica_by_id(&r->desc, replica_id);
+    if (rep) return rep->node_id;
+    for (uint32_t i = 0; i < r->n_departed; i++)
+        if (r->departed[i].replica_id == replica_id) return r->departed[i].node_id;
+    return 0;
+}
+
 mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err)
 {
     *out = 0;
@@ -716,8 +725,7 @@ static void info_on_loop(void *ctx)
     o->replica_id = r->replica_id;
     o->role = st.role;
     o->term = st.term;
-    const range_replica *lead = st.lead ? rangedesc_replica_by_id(&r->desc, st.lead) : NULL;
-    o->leader_node = lead ? lead->node_id : 0;
+    o->leader_node = st.lead ? store__peer_node(r, st.lead) : 0;
     o->commit = st.commit;
     o->applied = st.applied;
     o->first_index = raftlog_first_index(r->log);
@@ -890,8 +898,7 @@ static void view_on_loop(void *ctx)
     raft_get_status(r->r, &st);
     rangedesc_copy(&v->desc, &r->desc);
     v->leader = st.role == RAFT_LEADER;
-    const range_replica *lead = st.lead ? rangedesc_replica_by_id(&r->desc, st.lead) : NULL;
-    v->leader_node = lead ? lead->node_id : 0;
+    v->leader_node = st.lead ? store__peer_node(r, st.lead) : 0;
     v->joint = raft_conf_state_is_joint(&st.conf);
     v->commit = st.commit;
     v->peer_known = false;

@@ -20,6 +20,7 @@ enum {
     STORE_ENTRY_WRITE = 1, /* engine_batch_data of a request's effects */
     STORE_ENTRY_SPLIT = 2, /* varint new range id, varint generation, bytes split key */
     STORE_TICK_RING = 256, /* mono times of recent ticks, for lease expiry in time */
+    STORE_DEPARTED_MAX = 4, /* removed replicas a range still routes messages to */
 };
 
 /* Work for the raft thread, pushed by workers. */
@@ -89,6 +90,10 @@ typedef struct store_range {
     size_t n_splits;
     bool reinit_pending; /* uninitialised; a split in this turn's batch initialises it */
     raft_conf_state staged_conf; /* the config after the entries staged so far this turn */
+    /* Replicas removed from the descriptor, remembered so messages still reach them while
+     * a joint config needs them (newest last; the oldest forgotten). Raft thread. */
+    range_replica departed[STORE_DEPARTED_MAX];
+    uint32_t n_departed;
     bool remove_pending; /* this turn's batch removes the replica (its data, its state) */
     bool removed;        /* removed: no group, no span; tombstone = lowest id it may get again */
     uint64_t tombstone;
@@ -168,6 +173,9 @@ mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_er
 /* Initialise an uninitialised replica from a split applied here (its Raft state was
  * written by the split's batch). Raft thread. */
 mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err);
+/* The node of replica_id of r: in the descriptor, or recently removed from it; 0 if
+ * unknown. Raft thread. */
+uint64_t store__peer_node(const store_range *r, uint64_t replica_id);
 /* Wake the raft thread for a turn. Any thread. */
 void store__schedule_turn(store *s);
 void store__cmd_free(store_cmd *c);

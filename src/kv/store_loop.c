@@ -91,8 +91,7 @@ void store__publish_lease(store_range *r)
         return;
     }
     uint64_t lead = raft_leader(r->r);
-    const range_replica *lr = lead ? rangedesc_replica_by_id(&r->desc, lead) : NULL;
-    v.leader_node = lr ? lr->node_id : 0;
+    v.leader_node = lead ? store__peer_node(r, lead) : 0;
     if (raft_role_of(r->r) == RAFT_LEADER && !s->failed) {
         v.leader = true;
         v.term = raft_term(r->r);
@@ -306,9 +305,8 @@ static void send_msgs(store_range *r, raft_msg *msgs, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (sent[i]) continue;
         uint64_t to = msgs[i].to;
-        const range_replica *peer = rangedesc_replica_by_id(&r->desc, to);
-        kv_raft_batch *b =
-            peer ? kv_raft_batch_create(r->range_id, s->cfg.node_id, peer->node_id) : NULL;
+        uint64_t peer = store__peer_node(r, to);
+        kv_raft_batch *b = peer ? kv_raft_batch_create(r->range_id, s->cfg.node_id, peer) : NULL;
         for (size_t j = i; j < n; j++) {
             if (sent[j] || msgs[j].to != to) continue;
             sent[j] = true;
@@ -423,6 +421,22 @@ static uint64_t context_node(const raft_conf_change *cc, uint64_t replica_id)
     return 0;
 }
 
+static void remember_departed(store_range *r, const range_replica *rep)
+{
+    if (r->n_departed == STORE_DEPARTED_MAX) {
+        memmove(&r->departed[0], &r->departed[1], (STORE_DEPARTED_MAX - 1) * sizeof r->departed[0]);
+        r->n_departed--;
+    }
+    r->departed[r->n_departed++] = *rep;
+}
+
+/* This replica is in the config staged so far (voter, outgoing voter or learner). */
+static bool in_conf(const store_range *r)
+{
+    return raft_conf_state_has_voter(&r->staged_conf, r->replica_id) ||
+           raft_conf_state_has_learner(&r->staged_conf, r->replica_id);
+}
+
 /* A replica change: Raft changes the group's config when it hands the entry out (ready.c);
  * the same entry changes the descriptor here, in the batch that applies it, so the two
  * agree on every replica. A change the library ignored (invalid against the config) is
@@ -436,11 +450,19 @@ static void apply_conf_change(store_range *r, const raft_entry *e, engine_batch 
         raft_conf_change_apply(&r->staged_conf, &cc, &next))
         return;
     r->staged_conf = next;
-    if (cc.leave_joint) return; /* the descriptor already names the outcome */
+    if (cc.leave_joint) {
+        /* The descriptor already names the outcome; an outgoing voter removed from it is
+         * now out of the config as well. */
+        if (!rangedesc_replica_by_id(staged_desc(r), r->replica_id) && !in_conf(r))
+            r->remove_pending = true;
+        return;
+    }
     range_desc *d = desc_for_change(r);
     for (uint32_t i = 0; i < cc.n_changes; i++) {
         const raft_cc_item *it = &cc.changes[i];
         if (it->op == RAFT_CC_REMOVE_NODE) {
+            const range_replica *gone = rangedesc_replica_by_id(d, it->node_id);
+            if (gone) remember_departed(r, gone);
             rangedesc_remove_replica(d, it->node_id);
             continue;
         }
@@ -473,7 +495,10 @@ static void apply_conf_change(store_range *r, const raft_entry *e, engine_batch 
     buf_deinit(&k);
     buf_deinit(&v);
     store__count(s, ST_REPLICA_CHANGES, 1);
-    if (!rangedesc_replica_by_id(d, r->replica_id)) r->remove_pending = true;
+    /* A removed voter stays while the joint config needs it (its outgoing quorum may need
+     * this replica's acknowledgement of the leave entry): until it applies the leave, or
+     * no leader talks to it any more (store__tick). */
+    if (!rangedesc_replica_by_id(d, r->replica_id) && !in_conf(r)) r->remove_pending = true;
     mice_buf desc;
     buf_init(&desc);
     rangedesc_describe(d, &desc);
@@ -619,6 +644,7 @@ static void resolve_proposals(store_range *r)
 static void resolve_reads(store_range *r)
 {
     store *s = r->s;
+    if (!r->log) return; /* removed: its reads failed with it */
     uint64_t applied = raftlog_applied(r->log);
     store_cmd **pp = &r->reads;
     while (*pp) {
@@ -699,9 +725,11 @@ static void publish_descs(store_range *r)
 static void finish_removal(store_range *r)
 {
     store *s = r->s;
-    resolve_proposals(r);
-    raft_ready_discard(&r->rd);
-    r->in_ready = false;
+    if (r->in_ready) {
+        resolve_proposals(r);
+        raft_ready_discard(&r->rd);
+        r->in_ready = false;
+    }
     store__fail_waiters(r, MICE_NOT_LEADER, "store: the replica was removed from the range");
     raft_destroy(r->r);
     r->r = NULL;
@@ -843,6 +871,28 @@ void store__turn(void *ctx)
     if (more || n == STORE_TURN_ITEMS_MAX) store__schedule_turn(s);
 }
 
+/* Removed from the descriptor but kept for the joint config, and no leader talks to it
+ * any more (the leave was applied without it hearing, or the range moved on): nothing
+ * needs it. Its removal gets a batch of its own. */
+static void maybe_remove_orphan(store_range *r)
+{
+    store *s = r->s;
+    if (!r->r || r->in_ready || r->remove_pending || !rangedesc_is_initialized(&r->desc) ||
+        rangedesc_replica_by_id(&r->desc, r->replica_id))
+        return;
+    if (raft_role_of(r->r) == RAFT_FOLLOWER && raft_leader(r->r) != RAFT_NONE) return;
+    engine_batch *b = engine_batch_create(s->e);
+    stage_removal(r, b);
+    mice_err err;
+    if (engine_batch_commit(b, ENGINE_SYNC, &err) != MICE_OK) {
+        log_warn("store: r%" PRIu64 ": removing the replica failed: %s", r->range_id,
+                 mice_err_msg(&err));
+        return;
+    }
+    r->remove_pending = true;
+    finish_removal(r);
+}
+
 void store__tick(ioloop_timer *t, void *ctx)
 {
     (void)t;
@@ -854,6 +904,7 @@ void store__tick(ioloop_timer *t, void *ctx)
     for (size_t i = 0; i < s->n_ranges; i++) {
         store_range *r = s->ranges[i];
         if (r->r) raft_tick(r->r);
+        maybe_remove_orphan(r);
         if (r->snap_cache.meta.index && s->ticks - r->snap_cache_tick > cache_ticks) {
             raft_snapshot_deinit(&r->snap_cache);
             memset(&r->snap_cache, 0, sizeof r->snap_cache);
