@@ -354,7 +354,10 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     bool taken = new_id == 0 || (existing && rangedesc_is_initialized(&existing->desc));
     for (size_t i = 0; i < r->n_splits && !taken; i++)
         taken = r->splits[i].range_id == new_id;
-    if (generation != cur->generation || !inside || taken) {
+    /* Both halves start from the descriptor's replicas: not while a joint config still
+     * holds replicas the descriptor no longer names. */
+    bool joint = raft_conf_state_is_joint(&r->staged_conf);
+    if (generation != cur->generation || !inside || taken || joint) {
         /* Deterministic on every replica (taken aside): the range changed since. */
         log_warn("store: r%" PRIu64 ": split at %" PRIu64 " refused (generation %" PRIu64
                  ", now %" PRIu64 ")",
