@@ -31,6 +31,18 @@
  * store_bootstrap on every initial member. store_split divides a range at a key with a
  * Raft command on it; the right-hand range gets the same replicas and its own group.
  *
+ * Membership (store_change_replicas, store_placement_step): a replica is added as a Raft
+ * LEARNER, catches up by SST snapshot and the log, then is promoted to voter through a
+ * joint configuration; a replica is removed the same way (the lease moves away first if
+ * it is the leader's). Each change is one Raft conf change entry whose context names the
+ * new replicas' nodes, and applying it changes the descriptor (replicas, generation) in
+ * the same batch on every replica, so descriptors and Raft configs agree. A node that gets
+ * a leader's message for a range it lacks makes an empty (uninitialised) replica, which
+ * the leader then sends a snapshot; a joining node opens holding no range (cfg.join). A
+ * removed replica drops its group and clears its data and Raft state with range deletions
+ * once it applies the change and the joint config no longer needs it (or no leader talks
+ * to it any more), leaving a tombstone so late messages do not bring it back.
+ *
  * Owns: the raft thread, every range (Raft group, raftlog, kv_replica) and the queues.
  * Borrows the engine, clock, env, transport and timestamp guard, which must outlive it.
  * Thread safety: store_open/store_stop/store_close on one controlling thread; everything

@@ -84,7 +84,8 @@
  *   Learners receive the log but never vote, campaign or count for commit. Promotion is
  *   ADD_VOTER on a learner. A change takes effect when it is applied (handed out in
  *   committed_entries); at most one is pending at a time. A leader that is no longer a voter
- *   after a change steps down.
+ *   after a change steps down. A conf change may carry opaque application bytes
+ *   (raft_conf_change.context) in its entry, for the driver to apply alongside.
  * - Leadership transfer: the leader stops accepting proposals, brings the target up to
  *   date, then sends TIMEOUT_NOW; the target campaigns at once (no pre-vote, bypassing
  *   stickiness). The transfer is abandoned after election_ticks.
