@@ -279,6 +279,31 @@ uint64_t store__peer_node(const store_range *r, uint64_t replica_id)
     return 0;
 }
 
+uint64_t store__stage_removal(engine_batch *b, const range_desc *d)
+{
+    store_span spans[STORE_SPANS];
+    store__range_spans(d, spans);
+    for (int i = 0; i < STORE_SPANS; i++)
+        engine_batch_delete_range(b, spans[i].cf, buf_slice(&spans[i].lower),
+                                  buf_slice(&spans[i].upper));
+    store__spans_deinit(spans);
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    raftlog_range_span(d->range_id, &lo, &hi);
+    engine_batch_delete_range(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    raftlog_desc_key(&lo, d->range_id);
+    engine_batch_delete(b, STORE_CF_RAFT, buf_slice(&lo));
+    raftlog_tombstone_key(&lo, d->range_id);
+    buf_reset(&hi);
+    uint64_t tombstone = rangedesc_next_replica_id(d);
+    varint_put_u64(&hi, tombstone);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    return tombstone;
+}
+
 mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err)
 {
     *out = 0;
@@ -519,18 +544,29 @@ static mice_status load_ranges(store *s, mice_err *err)
     if (rc) return rc;
     range_desc d;
     rangedesc_init(&d);
+    engine_batch *removals = engine_batch_create(s->e);
     for (engine_iter_first(it); engine_iter_valid(it) && !rc; engine_iter_next(it)) {
         mice_slice in = engine_iter_value(it);
         if (rangedesc_decode(&in, &d) || in.n) {
             rc = mice_err_setf(err, MICE_CORRUPT, "store: malformed range descriptor");
             break;
         }
-        if (!rangedesc_replica_on(&d, s->cfg.node_id)) continue; /* not ours (any more) */
+        if (!rangedesc_replica_on(&d, s->cfg.node_id)) {
+            /* Removed while a joint config still counted it, then stopped: finish it. */
+            store__stage_removal(removals, &d);
+            log_info("store: n%" PRIu64 ": r%" PRIu64 " was removed here; clearing it",
+                     s->cfg.node_id, d.range_id);
+            continue;
+        }
         rc = store__add_range(s, &d, err);
     }
     if (!rc && !engine_iter_valid(it)) rc = engine_iter_status(it, err);
     rangedesc_deinit(&d);
     engine_iter_destroy(it);
+    if (!rc && engine_batch_count(removals) > 0)
+        rc = engine_batch_commit(removals, ENGINE_SYNC, err);
+    else
+        engine_batch_destroy(removals);
     if (!rc && s->n_ranges == 0 && !s->cfg.join)
         rc = mice_err_setf(err, MICE_NOTFOUND, "store: node %" PRIu64 " holds no range",
                            s->cfg.node_id);

@@ -94,6 +94,7 @@ typedef struct store_range {
      * a joint config needs them (newest last; the oldest forgotten). Raft thread. */
     range_replica departed[STORE_DEPARTED_MAX];
     uint32_t n_departed;
+    uint64_t leader_heard_tick; /* global tick of the last message from a leader */
     bool remove_pending; /* this turn's batch removes the replica (its data, its state) */
     bool removed;        /* removed: no group, no span; tombstone = lowest id it may get again */
     uint64_t tombstone;
@@ -168,6 +169,10 @@ mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t repli
 /* Bring a removed replica back as an uninitialised one with replica_id (the node was
  * added to the range again). Raft thread. */
 mice_status store__revive(store_range *r, uint64_t replica_id, mice_err *err);
+/* Stage the removal of this node's replica of d into b: its data spans, Raft state and
+ * descriptor deleted, a tombstone written. Returns the tombstone (lowest replica id this
+ * node may hold again). */
+uint64_t store__stage_removal(engine_batch *b, const range_desc *d);
 /* The lowest replica id of range_id this node may hold (its tombstone; 0 = none). */
 mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err);
 /* Initialise an uninitialised replica from a split applied here (its Raft state was

@@ -23,6 +23,7 @@ enum {
     READY_ROUNDS_MAX = 4,       /* Ready rounds per turn before yielding */
     READ_TIMEOUT_ELECTIONS = 2, /* a ReadIndex not answered in this many timeouts fails */
     SNAP_CACHE_ELECTIONS = 10,  /* a built snapshot is kept this many timeouts */
+    ORPHAN_SILENCE_ELECTIONS = 2, /* a removed replica no leader spoke to this long goes */
 };
 
 /* --- completing waiters --------------------------------------------------------------------- */
@@ -193,6 +194,9 @@ static void step_batch(store *s, kv_raft_batch *b)
         return;
     }
     for (size_t i = 0; i < b->n_msgs; i++) {
+        raft_msg_type t = b->msgs[i].type;
+        if (t == RAFT_MSG_APP || t == RAFT_MSG_HEARTBEAT || t == RAFT_MSG_SNAP)
+            r->leader_heard_tick = s->ticks;
         mice_status rc = raft_step(r->r, &b->msgs[i]);
         if (rc && rc != MICE_NOT_LEADER)
             log_debug("store: r%" PRIu64 ": message from n%" PRIu64 " refused: %s", r->range_id,
@@ -514,27 +518,7 @@ static void apply_conf_change(store_range *r, const raft_entry *e, engine_batch 
  * that applies the change, and a tombstone keeps late messages from bringing it back. */
 static void stage_removal(store_range *r, engine_batch *b)
 {
-    const range_desc *d = staged_desc(r);
-    store_span spans[STORE_SPANS];
-    store__range_spans(d, spans);
-    for (int i = 0; i < STORE_SPANS; i++)
-        engine_batch_delete_range(b, spans[i].cf, buf_slice(&spans[i].lower),
-                                  buf_slice(&spans[i].upper));
-    store__spans_deinit(spans);
-    mice_buf lo, hi;
-    buf_init(&lo);
-    buf_init(&hi);
-    raftlog_range_span(r->range_id, &lo, &hi);
-    engine_batch_delete_range(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
-    raftlog_desc_key(&lo, r->range_id);
-    engine_batch_delete(b, STORE_CF_RAFT, buf_slice(&lo));
-    raftlog_tombstone_key(&lo, r->range_id);
-    buf_reset(&hi);
-    r->tombstone = rangedesc_next_replica_id(d);
-    varint_put_u64(&hi, r->tombstone);
-    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
-    buf_deinit(&lo);
-    buf_deinit(&hi);
+    r->tombstone = store__stage_removal(b, staged_desc(r));
 }
 
 static void apply_entry(store_range *r, const raft_entry *e, engine_batch *b)
@@ -876,14 +860,20 @@ void store__turn(void *ctx)
 
 /* Removed from the descriptor but kept for the joint config, and no leader talks to it
  * any more (the leave was applied without it hearing, or the range moved on): nothing
- * needs it. Its removal gets a batch of its own. */
+ * needs it. Its removal gets a batch of its own. A leader stays: it steps down when it
+ * applies the leave, then goes this way. */
 static void maybe_remove_orphan(store_range *r)
 {
     store *s = r->s;
     if (!r->r || r->in_ready || r->remove_pending || !rangedesc_is_initialized(&r->desc) ||
         rangedesc_replica_by_id(&r->desc, r->replica_id))
         return;
-    if (raft_role_of(r->r) == RAFT_FOLLOWER && raft_leader(r->r) != RAFT_NONE) return;
+    raft_role role = raft_role_of(r->r);
+    if (role == RAFT_LEADER) return;
+    /* Learners never campaign, so silence is the sign for them. */
+    bool silent = s->ticks - r->leader_heard_tick > ORPHAN_SILENCE_ELECTIONS *
+                                                        (uint64_t)s->cfg.election_ticks;
+    if (role == RAFT_FOLLOWER && raft_leader(r->r) != RAFT_NONE && !silent) return;
     engine_batch *b = engine_batch_create(s->e);
     stage_removal(r, b);
     mice_err err;
