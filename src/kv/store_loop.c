@@ -745,7 +745,10 @@ static void finish_range(store_range *r)
     store *s = r->s;
     if (!r->in_ready) return; /* replaced by a split in this turn (store__reinit_range) */
     raftlog_commit_staged(r->log);
-    if (r->remove_pending) return finish_removal(r);
+    if (r->remove_pending) {
+        publish_descs(r); /* a split applied before the removal made its right-hand range */
+        return finish_removal(r);
+    }
     if (r->rd.has_snapshot) store__snapshot_cleanup(r);
     publish_descs(r);
     send_msgs(r, r->rd.msgs_after_persist, r->rd.n_msgs_after_persist);
