@@ -497,6 +497,40 @@ static void test_remove_leader(void **state)
     cluster_stop(&c);
 }
 
+/* A node removed from a range and added back gets a new replica id (ids are never reused;
+ * its tombstone turns away messages for the old one), a snapshot, and the data again. */
+static void test_readd_removed_node(void **state)
+{
+    (void)state;
+    cluster c = {0};
+    cluster_start(&c, 3, 3);
+    assert_true(wait_leaseholder(&c, KV_RANGE) >= 0);
+    put(&c, "k", "before");
+    range_desc d;
+    rangedesc_init(&d);
+    assert_int_equal(change(&c, KV_RANGE, STORE_REPLICA_REMOVE, 3, &d, NULL), MICE_OK);
+    wait_removed(&c, 2, KV_RANGE, "k");
+    put(&c, "k", "while-away");
+    assert_int_equal(change(&c, KV_RANGE, STORE_REPLICA_ADD, 3, &d, NULL), MICE_OK);
+    uint64_t all[] = {1, 2, 3};
+    assert_voters(&d, all, 3);
+    assert_int_equal(rangedesc_replica_on(&d, 3)->replica_id, 4);
+    wait_descs_agree(&c, KV_RANGE, &d);
+    put(&c, "k2", "back");
+    char v[64];
+    uint64_t deadline = now_ms() + WAIT_MS;
+    do {
+        local_get(&c, 2, "k2", v, sizeof v);
+        if (!v[0]) sleep_ms(5);
+    } while (!v[0] && now_ms() < deadline);
+    assert_string_equal(v, "back");
+    local_get(&c, 2, "k", v, sizeof v);
+    assert_string_equal(v, "while-away");
+    assert_int_equal(store_get_stats(c.n[2].s).replicas_removed, 1);
+    rangedesc_deinit(&d);
+    cluster_stop(&c);
+}
+
 typedef struct busy_call {
     store *s;
     mice_status rc;
@@ -707,6 +741,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_then_remove),
         cmocka_unit_test(test_remove_leader),
+        cmocka_unit_test(test_readd_removed_node),
         cmocka_unit_test(test_one_change_at_a_time),
         cmocka_unit_test(test_placement_replaces_dead_node),
         cmocka_unit_test(test_restart_finishes_removal),
