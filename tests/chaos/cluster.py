@@ -8,10 +8,11 @@ for and stop a micedb process by PID); this module adds the cluster around it:
             (SIGSTOP), restart. No network faults (one shared network stack).
   netns     node i runs in its own network namespace <PREFIX><pid><c>n<i> (c: a letter per
             cluster of this process) with a veth pair to a bridge <PREFIX><pid><c>br in the
-            root namespace; the bridge is 10.213.S.1/24 and node i is 10.213.S.(11+i). RPC listens on the node's address. SQL and HTTP
-            listen on 127.0.0.1 inside the namespace (micedb's development mode serves only
-            loopback peers) and a forwarder in the namespace (tcpfwd.py) exposes them on the
-            node's address, so root-namespace clients cross the veth. Network faults are
+            root namespace; the bridge is 10.213.S.1/24 and node i is 10.213.S.(11+i).
+            RPC listens on the node's address. SQL and HTTP listen on 127.0.0.1 inside the
+            namespace (micedb's development mode serves only loopback peers) and a forwarder
+            in the namespace (tcpfwd.py) exposes them on the node's address, so clients in
+            the root namespace cross the veth. Network faults are
             iptables rules in a chain of the node's namespace (INPUT only, so a partition is
             a silent drop, as a real one is) and tc qdiscs on the node's veth.
 
