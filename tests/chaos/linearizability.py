@@ -47,6 +47,7 @@ class Op:
     expected: object = None   # cas: expected old value
     result: object = None     # cas: True if it swapped (rows affected == 1)
     client: object = None
+    node: object = None       # which server it went through (for reports)
     id: int = -1
 
     def describe(self):
@@ -57,7 +58,8 @@ class Op:
             what = f"write {self.value!r}"
         else:
             what = f"cas {self.expected!r}->{self.value!r} = {self.result!r}"
-        return (f"op {self.id} client {self.client} key {self.key!r}: {what} "
+        via = "" if self.node is None else f" via n{self.node}"
+        return (f"op {self.id} client {self.client}{via} key {self.key!r}: {what} "
                 f"[{self.call:.3f}, {end}] {self.outcome}")
 
 
