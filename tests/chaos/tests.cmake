@@ -2,6 +2,8 @@
 #   chaos/checker      the linearizability checker on synthetic histories (always; seconds)
 #   chaos/single_node  run.py against one real micedb with kill -9 + restart and SIGSTOP,
 #                      plus planted stale-read / lost-write runs that must fail (always)
+#   chaos/fake_cluster the harness's multi-node paths (--join, init, ranges, leaseholder
+#                      kills, bench/failover) against fake_micedb.py nodes (always)
 #   chaos/netns        namespaces, veths, iptables partitions, tc, cleanup, with standalone
 #                      nodes (only when configured as root with ip and iptables)
 #   chaos/short        3 nodes on loopback, ~60 s of faults, linearizability checked; only
@@ -20,6 +22,11 @@ add_test(NAME chaos/single_node
          COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider ${chaos_dir}/test_single_node.py
          WORKING_DIRECTORY ${chaos_dir})
 set_tests_properties(chaos/single_node PROPERTIES TIMEOUT 600 ENVIRONMENT "${chaos_env}")
+
+add_test(NAME chaos/fake_cluster
+         COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider ${chaos_dir}/test_fake_cluster.py
+         WORKING_DIRECTORY ${chaos_dir})
+set_tests_properties(chaos/fake_cluster PROPERTIES TIMEOUT 600 ENVIRONMENT "${chaos_env}")
 
 execute_process(COMMAND id -u OUTPUT_VARIABLE chaos_uid OUTPUT_STRIP_TRAILING_WHITESPACE)
 find_program(CHAOS_IP ip PATHS /usr/sbin /sbin)
