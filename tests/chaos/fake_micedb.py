@@ -2,7 +2,7 @@
 """A stand-in for a multi-node `micedb`, to test the chaos harness itself before the real
 cluster exists (test_fake_cluster.py). It speaks the CLI and HTTP contract the harness is
 written against and keeps the data in ONE real micedb (FAKE_MICEDB_BACKEND=host:port of its
-SQL listener), so it is linearizable by construction; killing or pausing a fake node makes
+SQL listener; "@gw:PORT" means that port on the netns bridge's address), so it is linearizable by construction; killing or pausing a fake node makes
 that node unreachable, as with a real one.
 
   fake_micedb.py start --data D --sql A --http A --resp A --rpc A --join R1,R2,R3
@@ -71,6 +71,8 @@ def backend_tables(backend):
 
 def start(f):
     backend = os.environ["FAKE_MICEDB_BACKEND"]
+    if backend.startswith("@gw:"):  # in a namespace: the bridge's address, x.y.z.1
+        backend = f["rpc"].rsplit(".", 1)[0] + ".1:" + backend[4:]
     members = f["join"].split(",") if f.get("join") else [f["rpc"]]
     me = members.index(f["rpc"]) + 1
 

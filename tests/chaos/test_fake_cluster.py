@@ -16,12 +16,16 @@ from harness import Node  # noqa: E402
 FAKE = os.path.join(HERE, "fake_micedb.py")
 
 
-@pytest.fixture(scope="module")
-def env():
+def backend_env():
+    """A real micedb for fake_micedb.py nodes to keep their data in; yields the env."""
     backend = Node().start()
-    e = dict(os.environ, FAKE_MICEDB_BACKEND=f"127.0.0.1:{backend.ports['sql']}")
-    yield e
-    backend.stop()
+    try:
+        yield dict(os.environ, FAKE_MICEDB_BACKEND=f"127.0.0.1:{backend.ports['sql']}")
+    finally:
+        backend.stop()
+
+
+env = pytest.fixture(scope="module", name="env")(backend_env)
 
 
 def run(env, *args, timeout=240):

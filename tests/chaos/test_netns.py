@@ -3,7 +3,8 @@ processes (one per namespace, no --join): SQL reachable from the root namespace 
 each node's veth; an isolated node becomes unreachable for clients and for its peers and
 reachable again after heal; packet loss and the delay/slow-link qdisc apply and heal; kill
 -9 and restart inside a namespace; stale namespaces of dead runs are swept; nothing is
-left behind. Needs root, ip and iptables."""
+left behind. Then run.py with three fake_micedb.py nodes in namespaces (--join, init over
+the bridge, partitions, loss, slow link, kills). Needs root, ip and iptables."""
 import os
 import subprocess
 import sys
@@ -12,6 +13,9 @@ import psycopg
 import pytest
 
 import cluster as cl
+import test_fake_cluster as fake
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 CONNECT_TIMEOUT_S = 2
 
@@ -127,3 +131,28 @@ def test_cleanup_and_stale_sweep():
         cl.run(["ip", "netns", "del", mine], check=False)
         cl.run(["ip", "netns", "del", stale_ns], check=False)
         cl.run(["ip", "link", "del", stale_br], check=False)
+
+
+def test_fake_cluster_in_namespaces_with_partitions():
+    # The backend is reached from the namespaces through a forwarder on every address of
+    # the root namespace (so micedb still sees a loopback peer). Seed 6 schedules kill,
+    # delay, split, loss and isolate in its first 25 nominal seconds.
+    gen = fake.backend_env()
+    env = next(gen)
+    port = int(env["FAKE_MICEDB_BACKEND"].rsplit(":", 1)[1])
+    fwd_port = cl.harness.free_port()
+    fwd = subprocess.Popen([sys.executable, os.path.join(HERE, "tcpfwd.py"),
+                            f"0.0.0.0:{fwd_port}=127.0.0.1:{port}"], stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert "forwarding" in fwd.stdout.readline()
+        e = dict(env, FAKE_MICEDB_BACKEND=f"@gw:{fwd_port}")
+        rc, out = fake.run(e, "--nodes", "3", "--netns", "--duration", "30", "--seed", "6",
+                           "--faults", "isolate,split,loss,delay,kill")
+        assert rc == 0, out
+        for fault in ("isolate n", "split [", "loss ", "kill -9"):
+            assert fault in out, (fault, out)
+    finally:
+        fwd.kill()
+        fwd.wait()
+        gen.close()
