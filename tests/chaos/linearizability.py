@@ -28,6 +28,7 @@ starts after every other op completed and is checked with the rest), and a value
 operation wrote is reported as such.
 
 Pure Python, no dependencies; run by /usr/bin/python3. Unit tests: test_linearizability.py.
+`linearizability.py history.jsonl` rechecks a history saved by run.py.
 """
 from dataclasses import dataclass, field
 
@@ -263,7 +264,36 @@ def check_final(history, finals, initial=None, steps_max=SEARCH_STEPS_MAX):
     return r
 
 
+def load(path):
+    """(history, finals) from a run.py history.jsonl."""
+    import json
+    history, finals = [], {}
+    with open(path) as f:
+        for line in f:
+            d = json.loads(line)
+            if "final" in d:
+                finals = {k: v for k, v in d["final"]}
+            elif "kind" in d:
+                history.append(Op(**d))
+    return history, finals
+
+
+def main(argv):
+    if len(argv) != 1:
+        print("usage: linearizability.py HISTORY.jsonl   (recheck a run.py history)")
+        return 2
+    history, finals = load(argv[0])
+    res = check_final(history, finals) if finals else check(history)
+    print(f"{len(history)} ops: {res.report()}")
+    return 0 if res.ok else 1
+
+
 def _last_acked_write(history, key):
     acked = [o for o in history if o.key == key and o.outcome == OK and
              (o.kind == "write" or (o.kind == "cas" and o.result))]
     return max(acked, key=lambda o: o.ret) if acked else None
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))

@@ -204,13 +204,15 @@ def plant_lost_write(history, finals):
             return
 
 
-def save_history(path, history, events):
+def save_history(path, history, events, finals):
+    """One JSON object a line: nemesis events, ops, then the final reads; recheck with
+    `linearizability.py history.jsonl`."""
     with open(path, "w") as f:
         for t, text in events:
             f.write(json.dumps({"nemesis": text, "t": t}) + "\n")
         for op in history:
-            d = dict(op.__dict__)
-            f.write(json.dumps(d, default=str) + "\n")
+            f.write(json.dumps(op.__dict__) + "\n")
+        f.write(json.dumps({"final": [[k, v] for k, v in finals.items()]}) + "\n")
 
 
 def summarize(history):
@@ -218,7 +220,12 @@ def summarize(history):
     for op in history:
         key = f"{op.kind}/{op.outcome}"
         out[key] = out.get(key, 0) + 1
-    return " ".join(f"{k}={v}" for k, v in sorted(out.items()))
+    text = " ".join(f"{k}={v}" for k, v in sorted(out.items()))
+    acked = sorted(o.ret for o in history if o.outcome == lin.OK)
+    if len(acked) >= 2:
+        gap = max(b - a for a, b in zip(acked, acked[1:]))
+        text += f"; longest time without an acknowledged op {gap:.2f}s"
+    return text
 
 
 def parse_args(argv):
@@ -296,7 +303,7 @@ def run(a, c, tag, workdir):
     finals = final_reads(c, keys)
     if a.plant == "lost-write":
         plant_lost_write(history, finals)
-    save_history(os.path.join(workdir, "history.jsonl"), history, n.events)
+    save_history(os.path.join(workdir, "history.jsonl"), history, n.events, finals)
     cl.log(f"history: {len(history)} ops: {summarize(history)}")
     errors = {}
     for t in clients:
