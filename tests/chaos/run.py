@@ -146,8 +146,9 @@ class Client(threading.Thread):
         try:
             self.execute(conn, op)
             op.ret, op.outcome = time.monotonic(), lin.OK
-        except psycopg.Error as e:
-            op.ret, op.outcome = time.monotonic(), classify(e)
+        except Exception as e:  # psycopg's errors, and anything else the driver raises
+            op.ret = time.monotonic()
+            op.outcome = classify(e) if isinstance(e, psycopg.Error) else lin.UNKNOWN
             self.count(f"{op.kind} n{i}: {getattr(e, 'sqlstate', None) or ''} {first_line(e)}")
             self.drop(i)
         finally:
