@@ -14,6 +14,7 @@ TEST_PKGS=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   redis-server redis-tools python3-redis
   sysbench linux-perf etcd-server
+  iproute2 iptables
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -692,7 +692,7 @@ static mice_status start_running(cluster *c, mice_err *err)
     store_config sc;
     store_config_init(&sc, c->node_id, c->cfg.eng, c->clock, kt);
     sc.env = c->cfg.env;
-    sc.allow_empty = true;
+    sc.join = true;
     if ((st = store_open(&sc, &c->st, err))) return st;
     if ((st = kv_gateway_create(c->st, c->rpc, c->cfg.env, &c->gw, err))) return st;
     pthread_mutex_lock(&c->mu);
