@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "kv/gateway.h"
 #include "kv/keys.h"
+#include "kv/placement.h"
 #include "kv/kvserver.h"
 #include "kv/rangedesc.h"
 #include "kv/transport_rpc.h"
@@ -32,7 +33,8 @@
 
 enum {
     WAIT_STEP_MS = 50,
-    SWITCH_GRACE_MS = 300, /* lets the last answers of the provisional transport leave */
+    SWITCH_GRACE_MS = 300,
+    PLACEMENT_CHANGES_PER_ROUND = 4, /* lets the last answers of the provisional transport leave */
     PROBE_TIMEOUT_MS = 2000,
     TXN_RETRIES = 20,
     ADDR_MAX = 128,
@@ -640,6 +642,93 @@ static void join_task(void *ctx, mice_status st)
     free(pt);
 }
 
+/* ---------------------------------------------------------------- replica changes */
+
+static void change_task(void *ctx, mice_status st)
+{
+    pending_task *pt = ctx;
+    cluster *c = pt->c;
+    mice_err err;
+    mice_err_clear(&err);
+    ProtobufCMessage *m = NULL;
+    mice_buf out;
+    buf_init(&out);
+    if (st) st = mice_err_setf(&err, MICE_CLOSED, "stopping");
+    if (!st) st = rpc_unpack(&rpcpb__change_replicas__descriptor, buf_slice(&pt->payload), &m, &err);
+    const Rpcpb__ChangeReplicas *cr = (const Rpcpb__ChangeReplicas *)m;
+    if (!st && cr->op != STORE_REPLICA_ADD && cr->op != STORE_REPLICA_REMOVE)
+        st = mice_err_setf(&err, MICE_INVALID, "unknown replica change %u", cr->op);
+    if (!st) {
+        range_desc d;
+        rangedesc_init(&d);
+        st = store_change_replicas(c->st, cr->range_id, (store_replica_op)cr->op, cr->node_id, &d,
+                                   &err);
+        if (!st) rangedesc_encode(&d, &out);
+        rangedesc_deinit(&d);
+    }
+    rpc_unpacked_free(m);
+    rpc_respond(pt->req, st, &err, buf_slice(&out));
+    buf_deinit(&out);
+    buf_deinit(&pt->payload);
+    free(pt);
+}
+
+/* Ask node to carry out the change (it must hold the range's lease). */
+static mice_status change_remote(cluster *c, uint64_t node, const placement_change *ch,
+                                 range_desc *out, mice_err *err)
+{
+    Rpcpb__ChangeReplicas cr = RPCPB__CHANGE_REPLICAS__INIT;
+    cr.range_id = ch->range_id;
+    cr.op = ch->op == PLACEMENT_ADD ? STORE_REPLICA_ADD : STORE_REPLICA_REMOVE;
+    cr.node_id = ch->node_id;
+    mice_buf payload, resp;
+    buf_init(&payload);
+    buf_init(&resp);
+    rpc_pack(&cr.base, &payload);
+    mice_status st = rpc_call_wait(c->rpc, node, RPCPB__METHOD__METHOD_CHANGE_REPLICAS,
+                                   buf_slice(&payload), 60000, &resp, err);
+    if (!st && out) {
+        mice_slice in = buf_slice(&resp);
+        if (rangedesc_decode(&in, out) != MICE_OK)
+            st = mice_err_setf(err, MICE_CORRUPT, "malformed descriptor from node %" PRIu64, node);
+    }
+    buf_deinit(&payload);
+    buf_deinit(&resp);
+    return st;
+}
+
+/* store_change_fn for the placement step: here when this node holds the range's lease,
+ * else on the leader this node knows of, else on each member in turn. */
+static mice_status change_replicas(void *ctx, const placement_change *ch, range_desc *out,
+                                   mice_err *err)
+{
+    cluster *c = ctx;
+    store_replica_op op = ch->op == PLACEMENT_ADD ? STORE_REPLICA_ADD : STORE_REPLICA_REMOVE;
+    mice_status st = store_change_replicas(c->st, ch->range_id, op, ch->node_id, out, err);
+    if (st != MICE_NOT_LEADER && st != MICE_NOTFOUND) return st;
+    store_range_info info;
+    uint64_t leader = 0;
+    if (store_range_info_get(c->st, ch->range_id, &info) == MICE_OK) {
+        leader = info.leader_node;
+        rangedesc_deinit(&info.desc);
+    }
+    if (leader && leader != c->node_id) {
+        st = change_remote(c, leader, ch, out, err);
+        if (st != MICE_NOT_LEADER && st != MICE_NOTFOUND) return st;
+    }
+    member ms[CLUSTER_MEMBERS_MAX];
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->n_members;
+    memcpy(ms, c->members, n * sizeof *ms);
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].id == c->node_id || ms[i].id == leader) continue;
+        st = change_remote(c, ms[i].id, ch, out, err);
+        if (st != MICE_NOT_LEADER && st != MICE_NOTFOUND && st != MICE_UNAVAILABLE) return st;
+    }
+    return st;
+}
+
 /* ---------------------------------------------------------------- running */
 
 static void on_request(void *ctx, rpc_request *req)
@@ -656,6 +745,7 @@ static void on_request(void *ctx, rpc_request *req)
         rpc_respond(req, MICE_UNAVAILABLE, &err, NO_PAYLOAD);
         return;
     case RPCPB__METHOD__METHOD_NODE_JOIN: submit(c, req, join_task); return;
+    case RPCPB__METHOD__METHOD_CHANGE_REPLICAS: submit(c, req, change_task); return;
     case RPCPB__METHOD__METHOD_NODE_INIT:
         mice_err_setf(&err, MICE_EXISTS, "the cluster is already initialized (%s)", c->cluster_id);
         rpc_respond(req, MICE_EXISTS, &err, NO_PAYLOAD);
@@ -991,6 +1081,48 @@ static void split_tables(cluster *c, txn_db *db)
     table_ids_free(&t);
 }
 
+/* Where this node holds range 1's lease: the placement driver, a few changes per call,
+ * with liveness from the node records. */
+static void place_replicas(cluster *c, const record_list *l)
+{
+    store_range_info info;
+    if (store_range_info_get(c->st, RANGEDESC_SYSTEM_RANGE_ID, &info) != MICE_OK) return;
+    bool mine = info.lease_valid;
+    rangedesc_deinit(&info.desc);
+    if (!mine) return;
+    placement_node nodes[CLUSTER_MEMBERS_MAX];
+    uint64_t now = env_wall_ns(c->cfg.env);
+    for (size_t i = 0; i < l->n; i++) {
+        const Rpcpb__NodeRecord *r = l->recs[i];
+        bool live = record_live(c, r, now);
+        uint64_t since = r->heartbeat_wall_ns + (uint64_t)CLUSTER_LIVE_MS * MICE_NS_PER_MS;
+        nodes[i] = (placement_node){
+            .node_id = r->node_id,
+            .live = live,
+            .down_ms = live || now < since ? 0 : (now - since) / MICE_NS_PER_MS};
+    }
+    placement_config pc;
+    placement_config_init(&pc);
+    pc.replication_factor = CLUSTER_REPLICATION;
+    pc.dead_timeout_ms = c->cfg.dead_after_ms;
+    for (int k = 0; k < PLACEMENT_CHANGES_PER_ROUND && !stopping(c); k++) {
+        placement_change done;
+        mice_err err;
+        mice_err_clear(&err);
+        mice_status st = store_placement_step(c->st, nodes, l->n, &pc, change_replicas, c, &done, &err);
+        if (st == MICE_OK && done.op == PLACEMENT_NONE) return;
+        mice_buf what;
+        buf_init(&what);
+        placement_describe(&done, &what);
+        if (st)
+            log_warn("placement: %.*s: %s", (int)what.n, (const char *)what.p, mice_err_msg(&err));
+        else
+            log_info("placement: %.*s", (int)what.n, (const char *)what.p);
+        buf_deinit(&what);
+        if (st) return;
+    }
+}
+
 void cluster_maintain(cluster *c)
 {
     txn_db *db = atomic_load(&c->db);
@@ -1001,7 +1133,10 @@ void cluster_maintain(cluster *c)
         if (write_record(c, db, &err) == MICE_OK) c->last_heartbeat_ms = mono_ms(c);
     }
     record_list l;
-    if (load_records(db, &l, &err) == MICE_OK) learn_members(c, &l);
+    if (load_records(db, &l, &err) == MICE_OK) {
+        learn_members(c, &l);
+        place_replicas(c, &l);
+    }
     records_free(&l);
     split_tables(c, db);
 }

@@ -330,7 +330,8 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
                                .loop = n->loop,
                                .pool = n->pool,
                                .env = mice_env_real(),
-                               .stopping = &n->stop_requested};
+                               .stopping = &n->stop_requested,
+                               .dead_after_ms = cfg->dead_after_s * 1000};
         if ((rc = cluster_start(&ccfg, &n->cluster, err))) return rc;
         n->node_id = cluster_node_id(n->cluster);
     }

@@ -11,6 +11,8 @@ import pytest
 
 from harness import BIN, Node
 
+DEAD_AFTER_S = 3
+
 
 def http_json(node, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{node.ports['http']}{path}", timeout=10) as r:
@@ -43,7 +45,7 @@ def cluster():
     nodes = [Node() for _ in range(3)]
     join = ",".join(f"127.0.0.1:{n.ports['rpc']}" for n in nodes)
     for n in nodes:
-        n.extra_args = ["--join", join]
+        n.extra_args = ["--join", join, "--dead-after-s", str(DEAD_AFTER_S)]
         n.start(wait_for="waits for `micedb init")
     r = subprocess.run([BIN, "init", "--rpc", f"127.0.0.1:{nodes[0].ports['rpc']}"],
                        capture_output=True, text=True, timeout=90)
@@ -155,9 +157,17 @@ def test_kill_the_leaseholder_then_restart_it(cluster):
     print(f"writes resumed {elapsed:.2f}s after kill -9 of node {lh}")
 
 
-def test_a_fourth_node_joins(cluster):
+def replicas_by_node(node):
+    out = {}
+    for r in http_json(node, "/v1/cluster/ranges"):
+        for n in r["replicas"]:
+            out.setdefault(n, []).append(r["range_id"])
+    return out
+
+
+def test_a_fourth_node_joins_receives_replicas_and_replaces_a_dead_node(cluster):
     nodes, join = cluster
-    n4 = Node(extra_args=["--join", join])
+    n4 = Node(extra_args=["--join", join, "--dead-after-s", str(DEAD_AFTER_S)])
     try:
         n4.start(wait_for=None)
         wait_ready(n4)
@@ -166,5 +176,29 @@ def test_a_fourth_node_joins(cluster):
         got = retry(lambda: [x["id"] for x in http_json(nodes[0], "/v1/cluster/nodes")
                              if x["id"] == 4], what="node 4's record")
         assert got == [4]
+
+        # Placement balances replica counts: node 4 gets its share.
+        def balanced():
+            by = replicas_by_node(nodes[0])
+            counts = [len(by.get(i, [])) for i in (1, 2, 3, 4)]
+            assert counts[3] > 0 and max(counts) - min(counts) <= 1, by
+            return by
+        retry(balanced, timeout_s=90, what="node 4 receiving replicas")
+        with connect(n4) as c:
+            c.execute("INSERT INTO t VALUES (2000, 'with four')")
+
+        # Node 2 dies for good: after --dead-after-s its replicas move to the others,
+        # and every range has three replicas again, none on node 2.
+        nodes[1].kill9()
+
+        def replaced():
+            ranges = http_json(nodes[0], "/v1/cluster/ranges")
+            for r in ranges:
+                assert 2 not in r["replicas"] and len(r["replicas"]) == 3, ranges
+            return ranges
+        retry(replaced, timeout_s=120, what="node 2's replicas replaced")
+        with connect(nodes[2]) as c:
+            assert c.execute("SELECT v FROM t WHERE k = 2000").fetchone() == ("with four",)
+            assert c.execute("SELECT count(*) FROM t").fetchone()[0] >= 52
     finally:
         n4.stop()
