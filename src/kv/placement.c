@@ -125,16 +125,17 @@ static placement_change decide(const placement_config *cfg, const placement_node
 }
 
 /* 6. Balance: when every range is fine, no node is suspect, and the live nodes' replica
- * counts differ by two or more, add a replica on the least loaded node to a healthy range that has one on the most
- * loaded; rule 5 then removes the most loaded node's (it is the worst of that range). So a
- * node that joins receives replicas until counts are within one. */
+ * counts differ by two or more, add a replica on the least loaded node to a healthy range
+ * that has one on the most loaded; rule 5 then removes the most loaded node's (it is the
+ * worst of that range). So a node that joins receives replicas until counts are within one. */
 static placement_change rebalance(const placement_config *cfg, const placement_node *nodes,
                                   size_t n_nodes, const range_desc *descs, size_t n_descs)
 {
     const placement_node *lo = NULL, *hi = NULL;
     uint64_t lo_n = 0, hi_n = 0;
     for (size_t i = 0; i < n_nodes; i++) { /* no moves while a node may be coming back */
-        if (state_of(cfg, nodes, n_nodes, nodes[i].node_id) == NODE_SUSPECT) return (placement_change){0};
+        if (state_of(cfg, nodes, n_nodes, nodes[i].node_id) == NODE_SUSPECT)
+            return (placement_change){0};
     }
     for (size_t i = 0; i < n_nodes; i++) {
         if (!nodes[i].live || nodes[i].node_id == 0) continue;
