@@ -866,6 +866,7 @@ static void accepted(uv_stream_t *server, int status)
     }
     c->state = CONN_OPEN;
     c->opened = true;
+    uv_tcp_nodelay(&c->tcp, 1); /* see connected() */
     conn_set_peer(c);
     STAT_ADD(l->loop, conns_accepted, 1);
     STAT_ADD(l->loop, conns_open, 1);
@@ -976,6 +977,11 @@ static void connected(uv_connect_t *req, int status)
     }
     c->state = CONN_OPEN;
     c->opened = true;
+    /* Requests and answers are small messages written as soon as they are ready (each
+     * loop turn coalesces what it has). Nagle's algorithm would hold a second small write
+     * until the first is ACKed, and a peer delaying its ACK turns that into a 40 ms stall
+     * per exchange. */
+    uv_tcp_nodelay(&c->tcp, 1);
     STAT_ADD(c->loop, conns_connected, 1);
     STAT_ADD(c->loop, conns_open, 1);
     conn_start_reading(c);

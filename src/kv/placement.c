@@ -124,6 +124,45 @@ static placement_change decide(const placement_config *cfg, const placement_node
     return none;
 }
 
+/* 6. Balance: when every range is fine, no node is suspect, and the live nodes' replica
+ * counts differ by two or more, add a replica on the least loaded node to a healthy range
+ * that has one on the most loaded; rule 5 then removes the most loaded node's (it is the
+ * worst of that range). So a node that joins receives replicas until counts are within one. */
+static placement_change rebalance(const placement_config *cfg, const placement_node *nodes,
+                                  size_t n_nodes, const range_desc *descs, size_t n_descs)
+{
+    const placement_node *lo = NULL, *hi = NULL;
+    uint64_t lo_n = 0, hi_n = 0;
+    for (size_t i = 0; i < n_nodes; i++) { /* no moves while a node may be coming back */
+        if (state_of(cfg, nodes, n_nodes, nodes[i].node_id) == NODE_SUSPECT)
+            return (placement_change){0};
+    }
+    for (size_t i = 0; i < n_nodes; i++) {
+        if (!nodes[i].live || nodes[i].node_id == 0) continue;
+        uint64_t n = replicas_on(descs, n_descs, nodes[i].node_id);
+        if (!lo || n < lo_n) {
+            lo = &nodes[i];
+            lo_n = n;
+        }
+        if (!hi || n > hi_n) {
+            hi = &nodes[i];
+            hi_n = n;
+        }
+    }
+    if (!lo || hi_n < lo_n + 2) return (placement_change){0};
+    for (size_t i = 0; i < n_descs; i++) {
+        const range_desc *d = &descs[i];
+        if (!rangedesc_is_initialized(d) || d->n_replicas >= RANGEDESC_REPLICAS_MAX) continue;
+        if (!rangedesc_replica_on(d, hi->node_id) || rangedesc_replica_on(d, lo->node_id)) continue;
+        bool healthy = true;
+        for (uint32_t k = 0; k < d->n_replicas && healthy; k++)
+            healthy = d->replicas[k].type == RANGE_REPLICA_VOTER &&
+                      state_of(cfg, nodes, n_nodes, d->replicas[k].node_id) == NODE_LIVE;
+        if (healthy) return change(PLACEMENT_ADD, d, lo->node_id, "rebalance");
+    }
+    return (placement_change){0};
+}
+
 placement_change placement_next(const placement_config *cfg, const placement_node *nodes,
                                 size_t n_nodes, const range_desc *descs, size_t n_descs)
 {
@@ -132,7 +171,7 @@ placement_change placement_next(const placement_config *cfg, const placement_nod
         placement_change c = decide(cfg, nodes, n_nodes, descs, n_descs, &descs[i]);
         if (c.op != PLACEMENT_NONE) return c;
     }
-    return (placement_change){0};
+    return rebalance(cfg, nodes, n_nodes, descs, n_descs);
 }
 
 void placement_describe(const placement_change *c, mice_buf *out)

@@ -23,6 +23,10 @@
  *      replacement when a node was free for one;
  *   5. more voters than the target and none on a suspect node: REMOVE the voter on the
  *      live node holding the most replicas (ties: highest node id).
+ * When no range needs anything:
+ *   6. no node SUSPECT and the live nodes' replica counts differ by two or more: ADD on the
+ *      least loaded node to a range whose voters are all LIVE and that has one on the most
+ *      loaded node (rule 5 then removes that one): a node that joins receives replicas.
  *
  * Owns: nothing. Thread safety: pure functions, any thread.
  */

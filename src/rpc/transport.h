@@ -139,6 +139,13 @@ typedef struct rpc_config {
 /* Zero everything, then set the ids (the rest takes defaults). */
 void rpc_config_init(rpc_config *cfg, uint64_t node_id, const char *cluster_id);
 
+/* Replace the message (or request) handler and its context after creation, so layers above
+ * can plug in once the transport exists (kv/transport_rpc for Raft messages,
+ * kv/kvserver for calls). fn NULL: none. Any thread but the loop's; returns once no call
+ * of the replaced handler is in progress (the io thread holds a mutex while one runs). */
+void rpc_set_message_handler(rpc_transport *t, rpc_message_fn fn, void *ctx);
+void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx);
+
 /* Create the transport on loop and start listening. MICE_INVALID for a bad config or
  * address, MICE_BUSY for an address in use, MICE_CLOSED if the loop is stopping. */
 mice_status rpc_transport_create(ioloop *loop, const rpc_config *cfg, rpc_transport **out,

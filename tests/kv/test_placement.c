@@ -97,6 +97,18 @@ static const placement_case cases[] = {
      {LIVE(1), LIVE(2), LIVE(3), LIVE(4), LIVE(5)},
      {{1, 2, 3}},
      5, PLACEMENT_ADD, 1, 4},
+    {"a node that joined receives replicas (rebalance)",
+     {LIVE(1), LIVE(2), LIVE(3), LIVE(4)},
+     {{1, 2, 3}, {1, 2, 3}, {1, 2, 3}},
+     0, PLACEMENT_ADD, 1, 4},
+    {"rebalance, second half: the most loaded node gives its replica up",
+     {LIVE(1), LIVE(2), LIVE(3), LIVE(4)},
+     {{1, 2, 3, 4}, {1, 2, 3}, {1, 2, 3}},
+     0, PLACEMENT_REMOVE, 1, 3},
+    {"no rebalance onto a node while a replica's node is suspect",
+     {LIVE(1), LIVE(2), LIVE(3), LIVE(4), DOWN(5, 5)},
+     {{1, 2, 5}, {1, 2, 3}, {1, 2, 3}},
+     0, PLACEMENT_NONE, 0, 0},
     {"factor 1: down to one voter",
      {LIVE(1), LIVE(2), LIVE(3)},
      {{1, 2, 3}},
@@ -193,11 +205,46 @@ static void test_converges_after_a_node_dies(void **state)
     }
 }
 
+/* A node joining a 3-node cluster ends up with its share: counts within one. */
+static void test_joining_node_gets_its_share(void **state)
+{
+    (void)state;
+    placement_config cfg;
+    placement_config_init(&cfg);
+    placement_node nodes[] = {LIVE(1), LIVE(2), LIVE(3), LIVE(4)};
+    placement_case c = {.replicas = {{1, 2, 3}, {1, 2, 3}, {1, 2, 3}}};
+    range_desc descs[CASE_RANGES_MAX];
+    size_t n = 0;
+    build_descs(&c, descs, &n);
+    for (int steps = 0;; steps++) {
+        assert_true(steps < 20);
+        placement_change ch = placement_next(&cfg, nodes, 4, descs, n);
+        if (ch.op == PLACEMENT_NONE) break;
+        range_desc *d = &descs[ch.range_id - 1];
+        if (ch.op == PLACEMENT_ADD) {
+            d->replicas[d->n_replicas++] = (range_replica){
+                .node_id = ch.node_id, .replica_id = rangedesc_next_replica_id(d)};
+        } else {
+            rangedesc_remove_replica(d, rangedesc_replica_on(d, ch.node_id)->replica_id);
+        }
+        d->generation++;
+    }
+    uint64_t counts[5] = {0};
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(descs[r].n_replicas, 3);
+        for (uint32_t i = 0; i < descs[r].n_replicas; i++) counts[descs[r].replicas[i].node_id]++;
+        rangedesc_deinit(&descs[r]);
+    }
+    assert_int_equal(counts[4], 2); /* 9 replicas over 4 nodes: 3, 2, 2, 2 */
+    for (int k = 1; k <= 4; k++) assert_true(counts[k] >= 2 && counts[k] <= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decision_table),
         cmocka_unit_test(test_converges_after_a_node_dies),
+        cmocka_unit_test(test_joining_node_gets_its_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,319 @@
+/* The kv_transport over src/rpc (see transport_rpc.h). */
+#include "kv/transport_rpc.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/check.h"
+#include "base/crc32c.h"
+#include "base/log.h"
+#include "kv/raftwire.h"
+
+/* One snapshot stream being assembled (io thread only). */
+typedef struct snap_asm {
+    bool used;
+    uint64_t from_node, range_id, snapshot_id;
+    uint64_t from_replica, to_replica, to_node, term;
+    mice_buf meta; /* packed rpcpb.SnapshotMeta of the first chunk */
+    mice_buf data;
+} snap_asm;
+
+enum { ST_BATCHES, ST_SENT, ST_RECV, ST_REJ, ST_CH_SENT, ST_CH_RECV, ST_STREAMED, ST_ASSEMBLED,
+       ST_DROPPED, ST_N };
+
+typedef struct kv_transport_rpc {
+    rpc_transport *t;
+    uint64_t node_id;
+    pthread_mutex_t mu; /* the receiver */
+    kv_transport_recv_fn recv;
+    void *recv_ctx;
+    bool attached;
+    atomic_uint_least64_t next_snapshot_id;
+    snap_asm asms[KV_RPC_SNAP_ASSEMBLIES_MAX]; /* io thread */
+    _Atomic uint64_t stat[ST_N];
+} kv_transport_rpc;
+
+static void count(kv_transport_rpc *k, int which, uint64_t n)
+{
+    atomic_fetch_add_explicit(&k->stat[which], n, memory_order_relaxed);
+}
+
+/* --- sending ---------------------------------------------------------------------------- */
+
+static void send_snapshot_chunks(kv_transport_rpc *k, const raftwire_route *route,
+                                 const raft_msg *m)
+{
+    /* The metadata travels as the packed SnapshotMeta of a view of m. */
+    raftwire_view v;
+    raftwire_view_init(&v, route, m);
+    uint64_t id = atomic_fetch_add(&k->next_snapshot_id, 1);
+    uint32_t crc = crc32c(m->snapshot.data, m->snapshot.len);
+    size_t off = 0;
+    size_t n_chunks = 0;
+    do {
+        size_t n = m->snapshot.len - off;
+        if (n > KV_RPC_SNAP_CHUNK_BYTES) n = KV_RPC_SNAP_CHUNK_BYTES;
+        Rpcpb__SnapshotChunk c = RPCPB__SNAPSHOT_CHUNK__INIT;
+        c.range_id = route->range_id;
+        c.from_node = route->from_node;
+        c.to_node = route->to_node;
+        c.from_replica = m->from;
+        c.to_replica = m->to;
+        c.term = m->term;
+        c.snapshot_id = id;
+        if (off == 0) c.meta = &v.meta;
+        c.offset = off;
+        c.data.data = m->snapshot.data + off;
+        c.data.len = n;
+        off += n;
+        c.last = off == m->snapshot.len;
+        if (c.last) {
+            c.total_bytes = m->snapshot.len;
+            c.crc32c = crc;
+        }
+        mice_status rc = rpc_send(k->t, route->to_node, RPC_MSG_SNAPSHOT_CHUNK, &c.base);
+        n_chunks++;
+        if (rc) {
+            log_warn("kv rpc: snapshot of range %" PRIu64 " to node %" PRIu64 ": %s",
+                     route->range_id, route->to_node, mice_status_str(rc));
+            break;
+        }
+    } while (off < m->snapshot.len);
+    count(k, ST_CH_SENT, n_chunks);
+    count(k, ST_STREAMED, 1);
+    raftwire_view_deinit(&v);
+}
+
+static void rpc_kv_send(void *impl, kv_raft_batch *b)
+{
+    kv_transport_rpc *k = impl;
+    count(k, ST_BATCHES, 1);
+    raftwire_route route = {.range_id = b->range_id, .from_node = b->from_node,
+                            .to_node = b->to_node};
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        const raft_msg *m = &b->msgs[i];
+        if (m->type == RAFT_MSG_SNAP && m->snapshot.len > KV_RPC_SNAP_CHUNK_BYTES) {
+            send_snapshot_chunks(k, &route, m);
+            continue;
+        }
+        mice_status rc = raftwire_send(k->t, &route, m);
+        if (rc == MICE_OK)
+            count(k, ST_SENT, 1);
+        else if (rc != MICE_CLOSED)
+            log_debug("kv rpc: raft message to node %" PRIu64 " not queued: %s", b->to_node,
+                      mice_status_str(rc));
+    }
+    kv_raft_batch_free(b);
+}
+
+/* --- receiving (io thread) --------------------------------------------------------------- */
+
+static void deliver(kv_transport_rpc *k, const raftwire_route *route, raft_msg *m)
+{
+    pthread_mutex_lock(&k->mu);
+    if (k->attached) {
+        kv_raft_batch *b = kv_raft_batch_create(route->range_id, route->from_node, route->to_node);
+        kv_raft_batch_add(b, m);
+        k->recv(k->recv_ctx, b);
+        count(k, ST_RECV, 1);
+    }
+    pthread_mutex_unlock(&k->mu);
+    raft_msg_deinit(m);
+}
+
+static void asm_drop(kv_transport_rpc *k, snap_asm *a)
+{
+    if (!a->used) return;
+    buf_deinit(&a->meta);
+    buf_deinit(&a->data);
+    memset(a, 0, sizeof *a);
+    count(k, ST_DROPPED, 1);
+}
+
+static snap_asm *asm_find(kv_transport_rpc *k, uint64_t from_node, uint64_t range_id)
+{
+    for (size_t i = 0; i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
+        if (k->asms[i].used && k->asms[i].from_node == from_node &&
+            k->asms[i].range_id == range_id)
+            return &k->asms[i];
+    return NULL;
+}
+
+static void asm_finish(kv_transport_rpc *k, snap_asm *a, const Rpcpb__SnapshotChunk *c)
+{
+    if (c->total_bytes != a->data.n || crc32c(a->data.p, a->data.n) != c->crc32c) {
+        log_warn("kv rpc: snapshot of range %" PRIu64 " from node %" PRIu64
+                 ": length or checksum mismatch",
+                 a->range_id, a->from_node);
+        asm_drop(k, a);
+        return;
+    }
+    ProtobufCMessage *meta = NULL;
+    mice_err err;
+    if (rpc_unpack(&rpcpb__snapshot_meta__descriptor, buf_slice(&a->meta), &meta, &err)) {
+        asm_drop(k, a);
+        return;
+    }
+    Rpcpb__Snapshot snap = RPCPB__SNAPSHOT__INIT;
+    snap.meta = (Rpcpb__SnapshotMeta *)meta;
+    snap.data.data = a->data.p;
+    snap.data.len = a->data.n;
+    Rpcpb__RaftMessage pb = RPCPB__RAFT_MESSAGE__INIT;
+    pb.range_id = a->range_id;
+    pb.from_node = a->from_node;
+    pb.to_node = a->to_node;
+    pb.from_replica = a->from_replica;
+    pb.to_replica = a->to_replica;
+    pb.type = RPCPB__RAFT_MESSAGE_TYPE__MSG_SNAP;
+    pb.term = a->term;
+    pb.snapshot = &snap;
+    raftwire_route route;
+    raft_msg m;
+    mice_status rc = raftwire_decode(&pb, &route, &m, &err);
+    rpc_unpacked_free(meta);
+    if (rc) {
+        log_warn("kv rpc: snapshot of range %" PRIu64 ": %s", a->range_id, mice_err_msg(&err));
+        asm_drop(k, a);
+        return;
+    }
+    buf_deinit(&a->meta);
+    buf_deinit(&a->data);
+    memset(a, 0, sizeof *a);
+    count(k, ST_ASSEMBLED, 1);
+    deliver(k, &route, &m);
+}
+
+static void on_chunk(kv_transport_rpc *k, uint64_t from_node, const Rpcpb__SnapshotChunk *c)
+{
+    count(k, ST_CH_RECV, 1);
+    if (c->from_node != from_node || c->to_node != k->node_id || c->range_id == 0) return;
+    snap_asm *a = asm_find(k, from_node, c->range_id);
+    if (c->offset == 0) {
+        if (a) asm_drop(k, a); /* a new stream replaces an unfinished one */
+        if (!c->meta) return;
+        for (size_t i = 0; !a && i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
+            if (!k->asms[i].used) a = &k->asms[i];
+        if (!a) return; /* too many streams at once: Raft retries */
+        a->used = true;
+        a->from_node = from_node;
+        a->range_id = c->range_id;
+        a->snapshot_id = c->snapshot_id;
+        a->from_replica = c->from_replica;
+        a->to_replica = c->to_replica;
+        a->to_node = c->to_node;
+        a->term = c->term;
+        buf_init(&a->meta);
+        buf_init(&a->data);
+        rpc_pack(&c->meta->base, &a->meta);
+    } else if (!a || a->snapshot_id != c->snapshot_id || a->data.n != c->offset) {
+        if (a) asm_drop(k, a); /* a gap: a chunk was lost */
+        return;
+    }
+    if (a->data.n + c->data.len > KV_RPC_SNAP_MAX_BYTES) {
+        asm_drop(k, a);
+        return;
+    }
+    buf_append(&a->data, c->data.data, c->data.len);
+    if (c->last) asm_finish(k, a, c);
+}
+
+static mice_status on_message(void *ctx, const rpc_inbound *in)
+{
+    kv_transport_rpc *k = ctx;
+    if (in->kind == RPC_MSG_SNAPSHOT_CHUNK) {
+        on_chunk(k, in->from_node, (const Rpcpb__SnapshotChunk *)in->msg);
+        return MICE_OK;
+    }
+    if (in->kind != RPC_MSG_RAFT) return MICE_OK; /* coalesced heartbeats: not sent by us */
+    raftwire_route route;
+    raft_msg m;
+    mice_err err;
+    mice_status rc = raftwire_decode((const Rpcpb__RaftMessage *)in->msg, &route, &m, &err);
+    if (rc || route.from_node != in->from_node || route.to_node != k->node_id) {
+        count(k, ST_REJ, 1);
+        if (rc) log_warn("kv rpc: raft message from node %" PRIu64 ": %s", in->from_node,
+                         mice_err_msg(&err));
+        if (!rc) raft_msg_deinit(&m);
+        return rc; /* undecodable: the connection closes; misaddressed: dropped */
+    }
+    deliver(k, &route, &m);
+    return MICE_OK;
+}
+
+/* --- the kv_transport ------------------------------------------------------------------- */
+
+static mice_status rpc_kv_attach(void *impl, uint64_t node_id, kv_transport_recv_fn recv,
+                                 void *recv_ctx)
+{
+    kv_transport_rpc *k = impl;
+    if (node_id != k->node_id) return MICE_INVALID;
+    pthread_mutex_lock(&k->mu);
+    mice_status rc = k->attached ? MICE_EXISTS : MICE_OK;
+    if (!rc) {
+        k->recv = recv;
+        k->recv_ctx = recv_ctx;
+        k->attached = true;
+    }
+    pthread_mutex_unlock(&k->mu);
+    return rc;
+}
+
+static void rpc_kv_detach(void *impl, uint64_t node_id)
+{
+    kv_transport_rpc *k = impl;
+    (void)node_id;
+    pthread_mutex_lock(&k->mu);
+    k->attached = false;
+    k->recv = NULL;
+    k->recv_ctx = NULL;
+    pthread_mutex_unlock(&k->mu);
+}
+
+static const kv_transport_ops rpc_kv_ops = {
+    .attach = rpc_kv_attach,
+    .detach = rpc_kv_detach,
+    .send = rpc_kv_send,
+};
+
+mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **impl_out,
+                                    mice_err *err)
+{
+    if (!t) return mice_err_setf(err, MICE_INVALID, "kv rpc transport: no rpc transport");
+    kv_transport_rpc *k = mice_calloc(1, sizeof *k);
+    k->t = t;
+    k->node_id = rpc_transport_node_id(t);
+    pthread_mutex_init(&k->mu, NULL);
+    atomic_init(&k->next_snapshot_id, 1);
+    rpc_set_message_handler(t, on_message, k);
+    *out = (kv_transport){.ops = &rpc_kv_ops, .impl = k};
+    *impl_out = k;
+    return MICE_OK;
+}
+
+void kv_transport_rpc_destroy(void *impl)
+{
+    kv_transport_rpc *k = impl;
+    if (!k) return;
+    rpc_set_message_handler(k->t, NULL, NULL);
+    for (size_t i = 0; i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
+        if (k->asms[i].used) {
+            buf_deinit(&k->asms[i].meta);
+            buf_deinit(&k->asms[i].data);
+        }
+    pthread_mutex_destroy(&k->mu);
+    free(k);
+}
+
+kv_transport_rpc_stats kv_transport_rpc_get_stats(void *impl)
+{
+    kv_transport_rpc *k = impl;
+    kv_transport_rpc_stats s;
+    uint64_t *p = (uint64_t *)&s;
+    _Static_assert(sizeof s == ST_N * sizeof(uint64_t), "one slot per stat");
+    for (int i = 0; i < ST_N; i++)
+        p[i] = atomic_load_explicit(&k->stat[i], memory_order_relaxed);
+    return s;
+}

@@ -1,0 +1,65 @@
+/*
+ * transport_rpc.h - the kv_transport over the node-to-node RPC transport (src/rpc): a
+ * store's Raft messages leave as RaftMessages (raftwire) in the RaftBatch frame the rpc
+ * transport writes per peer and io-loop turn, and inbound ones are decoded on the io thread
+ * and pushed to the attached store's inbox (transport.h's recv).
+ *
+ * SNAPSHOTS. A MSG_SNAP carries the range's SST files in its data (store_snap.c). One
+ * whose data is longer than KV_RPC_SNAP_CHUNK_BYTES travels as a stream of SnapshotChunk
+ * messages (raft.proto) of at most that size, in order on the peer's connection: the first
+ * carries the metadata, the last the total length and CRC-32C. The receiver assembles one
+ * stream per (sending node, range) and steps the MSG_SNAP it rebuilds; a gap, a new stream,
+ * a bad length or checksum, or a stream above KV_RPC_SNAP_MAX_BYTES drops the assembly
+ * (Raft retries a lost snapshot). So no frame exceeds the rpc frame limit whatever the
+ * range's size. A stream larger than the peer's queue (rpc peer_queue_bytes_max, 32 MiB by
+ * default) loses chunks to the queue bound and is retried in vain: pacing is left for later.
+ *
+ * HEARTBEATS travel as ordinary RaftMessages, not coalesced into NodeHeartbeat tuples: the
+ * store hands over one range's messages at a time with no end-of-turn hook, and the rpc
+ * transport already puts every Raft message of one io-loop turn for one peer into one
+ * frame and one write. Coalescing (smaller frames with thousands of ranges) needs a flush
+ * point per raft-thread turn; left for later.
+ *
+ * Lifecycle: create registers the rpc transport's message handler
+ * (rpc_set_message_handler), destroy removes it; the store attaches and detaches through
+ * the kv_transport ops as with any transport. One store per rpc transport (node id = the
+ * rpc transport's). Destroy after the store is closed and before the rpc transport.
+ *
+ * Owns: the snapshot assemblies (io thread only). Borrows the rpc transport.
+ * Thread safety: send from any thread (the raft thread); recv runs on the io thread; one
+ * mutex guards the attached receiver and is held while delivering, so detach waits for a
+ * delivery in progress.
+ */
+#ifndef MICE_KV_TRANSPORT_RPC_H
+#define MICE_KV_TRANSPORT_RPC_H
+
+#include "base/status.h"
+#include "kv/transport.h"
+#include "rpc/transport.h"
+
+enum {
+    KV_RPC_SNAP_CHUNK_BYTES = 1 << 20,      /* snapshot data per SnapshotChunk */
+    KV_RPC_SNAP_MAX_BYTES = 1 << 30,        /* a longer stream is refused */
+    KV_RPC_SNAP_ASSEMBLIES_MAX = 64,        /* streams being assembled at once */
+};
+
+typedef struct kv_transport_rpc_stats {
+    uint64_t batches_sent;    /* kv_raft_batches handed to send */
+    uint64_t msgs_sent;       /* RaftMessages queued on the rpc transport */
+    uint64_t msgs_received;   /* decoded and handed to the store */
+    uint64_t msgs_rejected;   /* undecodable or misaddressed */
+    uint64_t snap_chunks_sent, snap_chunks_received;
+    uint64_t snaps_streamed;  /* snapshots sent as chunks */
+    uint64_t snaps_assembled; /* streams completed and handed to the store */
+    uint64_t snaps_dropped;   /* streams abandoned (gap, checksum, size, replaced) */
+} kv_transport_rpc_stats;
+
+/* A kv_transport over t; *impl_out is what kv_transport_rpc_destroy takes (also out->impl).
+ * Replaces t's message handler. MICE_INVALID for a NULL transport. */
+mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **impl_out,
+                                    mice_err *err);
+/* Unregister the handler (waits for a delivery in progress) and free. NULL is ignored. */
+void kv_transport_rpc_destroy(void *impl);
+kv_transport_rpc_stats kv_transport_rpc_get_stats(void *impl);
+
+#endif
