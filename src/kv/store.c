@@ -654,6 +654,9 @@ void store_stop(store *s)
         pthread_mutex_lock(&r->lease_mu);
         r->lease = (store_lease_view){.stopped = true};
         pthread_mutex_unlock(&r->lease_mu);
+        /* Requests waiting for another transaction's lock re-evaluate and meet the stop
+         * (a waiter without a lock timeout would otherwise hold its worker forever). */
+        if (r->kv) locktable_kick_all(kv_replica_locktable(r->kv));
     }
 }
 

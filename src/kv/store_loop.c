@@ -690,6 +690,11 @@ static void publish_descs(store_range *r)
         if (rc == MICE_OK) {
             store_range *right = store__find(s, r->splits[i].range_id);
             kv_replica_forward_read_ts(right->kv, kv_replica_read_ts_max(r->kv));
+            /* Transactions that wrote through the left range are live on the right one
+             * too, and waiters on keys that moved must go there: they re-evaluate, find
+             * their key outside this range and are routed again. */
+            locktable_copy_live(kv_replica_locktable(right->kv), kv_replica_locktable(r->kv));
+            locktable_kick_all(kv_replica_locktable(r->kv));
             mice_buf d;
             buf_init(&d);
             rangedesc_describe(&right->desc, &d);
