@@ -1,5 +1,6 @@
 #include "server/pgw_conn.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,10 +310,19 @@ void pgw_conn_done(pgw_conn *c)
 
 /* ---------------------------------------------------------------- start-up */
 
+/* Whether an encoding name means UTF8 the way PostgreSQL's pg_char_to_encoding reads it:
+ * letters and digits only, case-folded ("UTF-8", "'utf-8'" as asyncpg sends it, "Unicode"). */
 static bool is_utf8_name(const char *v)
 {
-    return strcasecmp(v, "UTF8") == 0 || strcasecmp(v, "UTF-8") == 0 ||
-           strcasecmp(v, "UNICODE") == 0;
+    char clean[16];
+    size_t n = 0;
+    for (; *v; v++) {
+        if (!isalnum((unsigned char)*v)) continue;
+        if (n + 1 == sizeof clean) return false;
+        clean[n++] = (char)tolower((unsigned char)*v);
+    }
+    clean[n] = '\0';
+    return strcmp(clean, "utf8") == 0 || strcmp(clean, "unicode") == 0;
 }
 
 /* Copy the parameters out of the frame (it dies with the next feed). */

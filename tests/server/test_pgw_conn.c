@@ -265,6 +265,8 @@ static void test_startup_refusals(void **state)
     expect_startup_fatal(t, empty_user, PGW_PROTOCOL_3_0, "28000");
     const char *latin1[] = {"user", "u", "client_encoding", "LATIN1", NULL};
     expect_startup_fatal(t, latin1, PGW_PROTOCOL_3_0, "22023");
+    const char *utf80[] = {"user", "u", "client_encoding", "utf80", NULL};
+    expect_startup_fatal(t, utf80, PGW_PROTOCOL_3_0, "22023");
     const char *repl[] = {"user", "u", "replication", "database", NULL};
     expect_startup_fatal(t, repl, PGW_PROTOCOL_3_0, "0A000");
     /* Insecure mode refuses non-loopback peers. */
@@ -284,7 +286,7 @@ static void test_negotiate_protocol_version(void **state)
 {
     t_conn *t = *state;
     const char *kv[] = {
-        "user",  "u", "_pq_.compression", "on", "client_encoding", "utf-8", "replication",
+        "user",  "u", "_pq_.compression", "on", "client_encoding", "'utf-8'", "replication",
         "false", NULL};
     fe_startup(&t->in, PGW_PROTOCOL_3_0 | 2, kv);
     send_in(t);
