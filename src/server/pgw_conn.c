@@ -294,7 +294,13 @@ static void finish_request(pgw_conn *c, req_kind kind)
         mice_unreachable();
     }
     bool extended = kind >= REQ_PARSE && kind <= REQ_CLOSE;
-    if (failed && extended) c->ignore_till_sync = true;
+    if (failed && extended) {
+        c->ignore_till_sync = true;
+        /* PostgreSQL flushes every ErrorResponse: a client that sent Parse/Describe/Flush
+         * without a Sync (asyncpg's prepare) waits for it, and the Flush it sent is
+         * skipped with the rest until the Sync. */
+        flush(c);
+    }
 }
 
 void pgw_conn_done(pgw_conn *c)

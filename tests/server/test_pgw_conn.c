@@ -517,6 +517,23 @@ static void test_error_discards_until_sync(void **state)
     assert_string_equal(pgw_conn_close_reason(t->c), "");
 }
 
+/* asyncpg prepares with Parse, Describe, Flush and waits: an error is sent at once, not held
+ * until a Sync the client has not sent. */
+static void test_error_is_flushed_before_sync(void **state)
+{
+    t_conn *t = *state;
+    connect_as(t, "u", "d");
+    out_types(t);
+    fe_parse(&t->in, "s", "bad syntax", NULL, 0);
+    fe_describe(&t->in, 'S', "s");
+    fe_flush(&t->in);
+    send_in(t);
+    assert_string_equal(out_types(t), "E");
+    fe_sync(&t->in);
+    send_in(t);
+    assert_string_equal(out_types(t), "Z");
+}
+
 static void test_flush_and_output_threshold(void **state)
 {
     t_conn *t = *state;
@@ -930,6 +947,7 @@ int main(void)
         T(test_malformed_streams),
         T(test_malformed_body_is_error_in_simple_query),
         T(test_malformed_body_skips_to_sync_in_extended_query),
+        T(test_error_is_flushed_before_sync),
         T(test_malformed_body_during_copy_in),
         T(test_bad_length_closes),
         T(test_async_session),
