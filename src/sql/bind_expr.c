@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/array.h"
 #include "sql/bind_int.h"
 #include "sql/value_io.h"
 
@@ -497,10 +498,10 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
 
 static int agg_fn_of(const char *name)
 {
-    static const char *const names[] = {"count", "count",    "sum",     "avg",       "min",
-                                        "max",   "bool_and", "bool_or", "string_agg"};
+    static const char *const names[] = {"count", "count",    "sum",     "avg",        "min",
+                                        "max",   "bool_and", "bool_or", "string_agg", "array_agg"};
     if (!strcasecmp(name, "every")) return PLAN_AGG_BOOL_AND;
-    for (int i = 1; i < 9; i++)
+    for (int i = 1; i < 10; i++)
         if (!strcasecmp(name, names[i])) return i;
     return -1;
 }
@@ -524,6 +525,9 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
         break;
     case PLAN_AGG_STRING_AGG:
         r = SQL_TYPE_TEXT;
+        break;
+    case PLAN_AGG_ARRAY_AGG:
+        r = sql_type_info_of(arg) ? sql_type_info_of(arg)->array : SQL_TYPE_INVALID;
         break;
     case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_BOOL_OR:
@@ -554,6 +558,63 @@ static mice_status bind_string_agg_args(bind_ctx *b, bind_scope *s, const ast_no
     return rc;
 }
 
+/* array_agg(x [ORDER BY k [DESC] [NULLS FIRST|LAST], ...]): one-dimensional arrays of
+ * types that have an array type. */
+static mice_status bind_array_agg_args(bind_ctx *b, bind_scope *s, const ast_node *n,
+                                       sql_expr **arg, plan_agg *order, sql_error *err)
+{
+    const ast_func *f = &n->u.func;
+    bind_aggs *saved = s->aggs;
+    s->aggs = NULL; /* no nested aggregates */
+    mice_status rc = bind__expr(b, s, f->args.items[0], arg, err);
+    if (!rc && (*arg)->type.id == SQL_TYPE_UNKNOWN) {
+        s->aggs = saved;
+        bind__err(err, "42725", n->loc, "function array_agg(unknown) is not unique");
+        sqlerr_hint(err, "Could not choose a best candidate function. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
+    uint32_t k = f->agg_order.n;
+    if (!rc && k) {
+        order->n_order = k;
+        order->order = ARENA_NEW_ARRAY(b->arena, sql_expr *, k);
+        order->order_desc = ARENA_NEW_ARRAY(b->arena, bool, k);
+        order->order_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, k);
+        if (!order->order || !order->order_desc || !order->order_nulls_first) rc = bind__nomem(err);
+    }
+    for (uint32_t i = 0; !rc && i < k; i++) {
+        const ast_sort_by *sb = &f->agg_order.items[i]->u.sort_by;
+        if (sb->dir == AST_SORT_USING) {
+            rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                           "ORDER BY USING is not supported");
+            break;
+        }
+        rc = bind__expr(b, s, sb->expr, &order->order[i], err);
+        if (!rc && order->order[i]->type.id == SQL_TYPE_UNKNOWN)
+            rc = bind__coerce(b, &order->order[i], sql_type_make(SQL_TYPE_TEXT, -1),
+                              SQL_CAST_IMPLICIT, NULL, err);
+        order->order_desc[i] = sb->dir == AST_SORT_DESC;
+        order->order_nulls_first[i] =
+            sb->nulls == AST_NULLS_DEFAULT ? sb->dir == AST_SORT_DESC : sb->nulls == AST_NULLS_FIRST;
+    }
+    s->aggs = saved;
+    if (rc) return rc;
+    sql_type_id at = (*arg)->type.id;
+    const sql_type_info *ti = sql_type_info_of(at);
+    if (array_type_is(at))
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "multidimensional arrays are not supported yet");
+    if (!ti || ti->array == SQL_TYPE_INVALID) {
+        char tn[SQL_TYPE_NAME_MAX];
+        bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc, "function array_agg(%s) does not exist",
+                  type_name((*arg)->type, tn, sizeof tn));
+        sqlerr_hint(err, "No function matches the given name and argument types. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
+    return MICE_OK;
+}
+
 static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int fn, sql_expr **out,
                             sql_error *err)
 {
@@ -567,11 +628,15 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
         return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
                          "function %s with %u arguments does not exist", name, f->args.n);
-    if (f->filter || f->agg_order.n || f->over)
+    if (f->filter || (f->agg_order.n && fn != PLAN_AGG_ARRAY_AGG) || f->over)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "aggregate FILTER, ORDER BY and window functions are not supported");
     sql_expr *arg = NULL, *arg2 = NULL;
-    if (fn == PLAN_AGG_STRING_AGG) {
+    plan_agg order = {0};
+    if (fn == PLAN_AGG_ARRAY_AGG) {
+        mice_status rc = bind_array_agg_args(b, s, n, &arg, &order, err);
+        if (rc) return rc;
+    } else if (fn == PLAN_AGG_STRING_AGG) {
         mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
         if (rc) return rc;
     } else if (fn != PLAN_AGG_COUNT_STAR) {
@@ -618,6 +683,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
                      .arg = arg,
                      .arg2 = arg2,
                      .distinct = f->distinct,
+                     .n_order = order.n_order,
+                     .order = order.order,
+                     .order_desc = order.order_desc,
+                     .order_nulls_first = order.order_nulls_first,
                      .type = agg_type((plan_agg_fn)fn, arg ? arg->type.id : SQL_TYPE_INT8),
                      .name = arena_strdup(b->arena, name)};
     sql_expr *e = expr_new(b->arena, EXPR_AGG_REF, pa->type, 0);

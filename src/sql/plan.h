@@ -62,6 +62,7 @@ typedef enum plan_agg_fn {
     PLAN_AGG_BOOL_AND,
     PLAN_AGG_BOOL_OR,
     PLAN_AGG_STRING_AGG, /* string_agg(text, delimiter) */
+    PLAN_AGG_ARRAY_AGG,  /* array_agg(x [ORDER BY ...]): NULLs included */
 } plan_agg_fn;
 
 typedef struct plan_agg {
@@ -69,6 +70,9 @@ typedef struct plan_agg {
     sql_expr *arg;  /* NULL for count(*) */
     sql_expr *arg2; /* string_agg's delimiter */
     bool distinct;
+    uint32_t n_order; /* array_agg(x ORDER BY ...): the keys, per key DESC / NULLS FIRST */
+    sql_expr **order;
+    bool *order_desc, *order_nulls_first;
     sql_type type; /* result type */
     const char *name;
 } plan_agg;
