@@ -908,46 +908,105 @@ static mice_status finish_sort_items(bind_ctx *b, const agg_state *g, bool group
     return MICE_OK;
 }
 
-/* A generate_series() select-list item (PostgreSQL's ProjectSet, simple case): a Function
- * Scan cross-joined to the (single) FROM item, its target bound as the scan's column. */
-typedef struct srf_ref {
-    const ast_node *node;
-    int32_t col;
-    sql_type type;
-} srf_ref;
+/* Set-returning select-list items (PostgreSQL's ProjectSet). One item whose arguments do
+ * not use the FROM items is a Function Scan cross-joined to the (single) FROM item; otherwise
+ * the items become a ProjectSet over the FROM plan (after WHERE), their rows side by side.
+ * Either way each item is bound as a hidden column of the scope. */
+typedef struct srf_set {
+    uint32_t n;
+    const ast_node *nodes[BIND_SRF_MAX];
+    int32_t cols[BIND_SRF_MAX];
+    sql_type types[BIND_SRF_MAX];
+    plan_srf items[BIND_SRF_MAX];
+    bool project_set; /* wrap the FROM plan in a ProjectSet (project_set_node) */
+} srf_set;
 
-static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
-                              srf_ref *ref, sql_error *err)
+static mice_status srf_scan_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                   plan_node **p, srf_set *set, sql_error *err)
 {
-    const ast_node *call = NULL;
-    for (uint32_t i = 0; i < sel->targets.n; i++) {
-        const ast_node *v = sel->targets.items[i]->u.res_target.val;
-        if (!bind__is_srf(v)) continue;
-        if (call)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
-                             "more than one set-returning function in the select list is not "
-                             "supported");
-        call = v;
-    }
-    if (!call) return MICE_OK;
-    if (sel->from.n > 1 || sel->group_by.n || sel->having)
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "a set-returning function in the select list is only supported over "
-                         "at most one FROM item, without GROUP BY or HAVING");
+    const ast_node *call = set->nodes[0];
     plan_node *fs;
     mice_status rc = bind__srf_scan(b, s, call, &fs, err);
-    if (rc &&
-        (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "set-returning function arguments referencing the FROM clause are not "
-                         "supported");
     if (rc) return rc;
     static const bool hidden[1] = {true};
-    *ref = (srf_ref){call, (int32_t)s->n_cols, fs->col_types[0]};
+    set->cols[0] = (int32_t)s->n_cols;
+    set->types[0] = fs->col_types[0];
     if (bind__scope_add(b, s, NULL, NULL, 1, fs->col_names, fs->col_types, hidden))
         return bind__nomem(err);
     *p = sel->from.n ? join_node(b, *p, fs, PLAN_JOIN_INNER) : fs;
     return *p ? MICE_OK : bind__nomem(err);
+}
+
+static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
+                              srf_set *set, sql_error *err)
+{
+    for (uint32_t i = 0; i < sel->targets.n; i++) {
+        const ast_node *v = sel->targets.items[i]->u.res_target.val;
+        if (!bind__is_srf(v)) continue;
+        if (set->n == BIND_SRF_MAX)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
+                             "more than %d set-returning functions in the select list are not "
+                             "supported", BIND_SRF_MAX);
+        set->nodes[set->n++] = v;
+    }
+    if (!set->n) return MICE_OK;
+    if (sel->group_by.n || sel->having)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "a set-returning function in the select list is not supported with "
+                         "GROUP BY or HAVING");
+    if (set->n == 1 && sel->from.n <= 1) {
+        uint32_t n_cols = s->n_cols;
+        bool has_outer = s->has_outer;
+        mice_status rc = srf_scan_target(b, s, sel, p, set, err);
+        bool uses_from = rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) ||
+                                !strcmp(err->sqlstate, "42P01") ||
+                                !strcmp(err->sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED));
+        if (!uses_from) return rc;
+        sqlerr_clear(err);
+        s->n_cols = n_cols;
+        s->has_outer = has_outer;
+    }
+    set->project_set = true;
+    static const bool hidden[1] = {true};
+    for (uint32_t i = 0; i < set->n; i++) {
+        mice_status rc = bind__srf_item(b, s, set->nodes[i], &set->items[i], &set->types[i], err);
+        if (rc) return rc;
+    }
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        const char *name = nm->v[nm->n - 1];
+        set->cols[i] = (int32_t)s->n_cols;
+        if (bind__scope_add(b, s, NULL, NULL, 1, &name, &set->types[i], hidden))
+            return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+/* The ProjectSet over p (the FROM plan after WHERE) whose columns the scope gave the items. */
+static mice_status project_set_node(bind_ctx *b, const srf_set *set, plan_node **p, sql_error *err)
+{
+    plan_node *c = *p;
+    if (set->cols[0] != (int32_t)c->n_cols)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "set-returning functions over this FROM clause are not supported");
+    plan_node *ps = plan_new(b->arena, PLAN_PROJECT_SET, c->n_cols + set->n);
+    plan_srf *items = ARENA_NEW_ARRAY(b->arena, plan_srf, set->n);
+    if (!ps || !items) return bind__nomem(err);
+    memcpy(ps->col_names, c->col_names, sizeof(char *) * c->n_cols);
+    memcpy(ps->col_types, c->col_types, sizeof(sql_type) * c->n_cols);
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        ps->col_names[c->n_cols + i] = nm->v[nm->n - 1];
+        ps->col_types[c->n_cols + i] = set->types[i];
+        items[i] = set->items[i];
+    }
+    ps->child = c;
+    ps->n_srfs = set->n;
+    ps->srfs = items;
+    ps->est_rows = c->est_rows * 10;
+    ps->cost_total = c->cost_total + c->est_rows;
+    *p = ps;
+    return MICE_OK;
 }
 
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
@@ -958,7 +1017,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                          "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
-    srf_ref srf = {0};
+    srf_set srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
     bool no_rows = false;
@@ -979,16 +1038,24 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     uint32_t n_sort = sel->order_by.n;
     sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
     if (!items) return bind__nomem(err);
-    srf_ref outer_srf = {b->srf_node, b->srf_col, b->srf_type};
-    b->srf_node = srf.node;
-    b->srf_col = srf.col;
-    b->srf_type = srf.type;
+    uint32_t outer_n_srf = b->n_srf;
+    const ast_node *outer_nodes[BIND_SRF_MAX];
+    int32_t outer_cols[BIND_SRF_MAX];
+    sql_type outer_types[BIND_SRF_MAX];
+    memcpy(outer_nodes, b->srf_nodes, sizeof outer_nodes);
+    memcpy(outer_cols, b->srf_cols, sizeof outer_cols);
+    memcpy(outer_types, b->srf_types, sizeof outer_types);
+    b->n_srf = srf.n;
+    memcpy(b->srf_nodes, srf.nodes, sizeof srf.nodes);
+    memcpy(b->srf_cols, srf.cols, sizeof srf.cols);
+    memcpy(b->srf_types, srf.types, sizeof srf.types);
     rc = bind_targets(b, s, &sel->targets, &t, err);
-    b->srf_node = outer_srf.node;
-    b->srf_col = outer_srf.col;
-    b->srf_type = outer_srf.type;
-    if (!rc && srf.node && g.aggs.n)
-        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+    b->n_srf = outer_n_srf;
+    memcpy(b->srf_nodes, outer_nodes, sizeof outer_nodes);
+    memcpy(b->srf_cols, outer_cols, sizeof outer_cols);
+    memcpy(b->srf_types, outer_types, sizeof outer_types);
+    if (!rc && srf.n && g.aggs.n)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
                        "a set-returning function next to aggregates is not supported");
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
     if (!rc && having) rc = bind__canon_qual(b, &having, err);
@@ -1003,6 +1070,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
     if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
+    if (srf.project_set && (rc = project_set_node(b, &srf, &p, err))) return rc;
     bool grouping = g.aggs.n || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);

@@ -787,10 +787,11 @@ static mice_status bind_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
     const ast_func *f = &n->u.func;
     const char *name = f->name.v[f->name.n - 1];
     if (!strcasecmp(name, "nextval")) return bind_nextval(b, n, out, err);
-    if (n == b->srf_node) {
-        *out = expr_col(b->arena, b->srf_col, b->srf_type, "generate_series");
-        return *out ? MICE_OK : bind__nomem(err);
-    }
+    for (uint32_t i = 0; i < b->n_srf; i++)
+        if (n == b->srf_nodes[i]) {
+            *out = expr_col(b->arena, b->srf_cols[i], b->srf_types[i], name);
+            return *out ? MICE_OK : bind__nomem(err);
+        }
     if (bind__is_srf(n))
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "set-returning functions are only supported in FROM or as one top-level "

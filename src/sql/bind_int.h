@@ -114,6 +114,10 @@ mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targe
 /* generate_series(...) (bind_srf.c): is n such a call; its Function Scan (arguments bound
  * without the sibling FROM items); a FROM item (AST_RANGE_FUNC) added to s. */
 bool bind__is_srf(const ast_node *n);
+/* A set-returning select-list item for a ProjectSet: its arguments bound in s (they may use
+ * the FROM items' columns) and its result type. */
+mice_status bind__srf_item(bind_ctx *b, bind_scope *s, const ast_node *call, plan_srf *out,
+                           sql_type *type, sql_error *err);
 /* bind_vtab.c: a pg_catalog / information_schema relation in FROM; a JOIN whose right side
  * is a simple LATERAL (SELECT exprs) over left (its relations start at first_rel). */
 mice_status bind__vtab_scan(bind_ctx *b, bind_scope *s, const ast_node *n, const catalog_desc *d,

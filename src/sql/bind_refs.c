@@ -116,6 +116,8 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);
     walk_list(w, p->func_args, p->n_func_args, depth);
+    for (uint32_t i = 0; p->srfs && i < p->n_srfs; i++)
+        walk_list(w, p->srfs[i].args, p->srfs[i].n_args, depth);
     for (uint32_t i = 0; p->children && i < p->n_children; i++)
         walk_plan(w, p->children[i], depth);
     walk_plan(w, p->child, depth);

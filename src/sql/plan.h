@@ -50,7 +50,22 @@ typedef enum plan_kind {
     PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
     PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
+    PLAN_PROJECT_SET, /* child's columns, then one per set-returning select-list item, the
+                         items' rows side by side, the shorter ones padded with NULLs */
 } plan_kind;
+
+typedef enum plan_srf_kind {
+    PLAN_SRF_SERIES,     /* generate_series(start, stop [, step]) */
+    PLAN_SRF_UNNEST,     /* unnest(array) */
+    PLAN_SRF_SUBSCRIPTS, /* generate_subscripts(array, dim [, reverse]) */
+} plan_srf_kind;
+
+/* A set-returning function of a ProjectSet; its arguments see the child's row. */
+typedef struct plan_srf {
+    plan_srf_kind kind;
+    uint32_t n_args;
+    sql_expr **args;
+} plan_srf;
 
 typedef enum plan_agg_fn {
     PLAN_AGG_COUNT_STAR,
@@ -154,6 +169,8 @@ struct plan_node {
     const char *func_name;
     uint32_t n_func_args;
     sql_expr **func_args;
+    uint32_t n_srfs; /* PLAN_PROJECT_SET */
+    plan_srf *srfs;
 
     /* VTSCAN: the relation and its rows, computed at the first scan of the statement and
      * kept (statement arena) for re-scans (correlated subqueries); filter as SCAN */
