@@ -356,12 +356,130 @@ static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
     return NULL;
 }
 
-/* A non-recursive CTE is planned like a subquery in FROM at each reference. */
+static plan_node *same_cols(bind_ctx *b, plan_kind kind, plan_node *child);
+static mice_status setop_coerce(bind_ctx *b, const char *what, plan_node **kids,
+                                sql_error *err);
+
+static bool cte_in_progress(const bind_ctx *b, const ast_node *cte)
+{
+    for (uint32_t i = 0; i < b->n_cte_stack; i++)
+        if (b->cte_stack[i] == cte) return true;
+    return false;
+}
+
+/* The recursive term's reference to its CTE: the working table. */
+static mice_status worktable_node(bind_ctx *b, const ast_node *cte, plan_node **out,
+                                  sql_error *err)
+{
+    const plan_node *u = b->rec_node;
+    plan_node *w = plan_new(b->arena, PLAN_WORKTABLE, u->n_cols);
+    if (!w) return bind__nomem(err);
+    memcpy(w->col_names, u->col_names, sizeof(char *) * u->n_cols);
+    memcpy(w->col_types, u->col_types, sizeof(sql_type) * u->n_cols);
+    w->wt_owner = b->rec_node;
+    w->cte_name = w->alias = cte->u.cte.name;
+    w->est_rows = 10;
+    w->cost_total = 1;
+    b->rec_refs++;
+    *out = w;
+    return MICE_OK;
+}
+
+/* WITH RECURSIVE x AS (non-recursive term UNION [ALL] recursive term): the first term
+ * gives the column types, the second is bound with x as the working table. A second term
+ * that does not refer to x makes an ordinary UNION. */
+static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *outer, const ast_node *cte,
+                                      plan_node **out, bool *corr, sql_error *err)
+{
+    const ast_select *sel = &cte->u.cte.query->u.select;
+    plan_node *kids[2];
+    mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
+    if (rc) return rc;
+    plan_node *u = plan_new(b->arena, PLAN_RECURSIVE_UNION, kids[0]->n_cols);
+    plan_node **children = ARENA_NEW_ARRAY(b->arena, plan_node *, 1);
+    if (!u || !children) return bind__nomem(err);
+    memcpy(u->col_names, kids[0]->col_names, sizeof(char *) * u->n_cols);
+    memcpy(u->col_types, kids[0]->col_types, sizeof(sql_type) * u->n_cols);
+    const ast_names *cols = &cte->u.cte.cols;
+    for (uint32_t i = 0; i < cols->n && i < u->n_cols; i++)
+        u->col_names[i] = cols->v[i];
+    const ast_node *saved_cte = b->rec_cte;
+    plan_node *saved_node = b->rec_node;
+    uint32_t saved_refs = b->rec_refs;
+    b->rec_cte = cte;
+    b->rec_node = u;
+    b->rec_refs = 0;
+    rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
+    uint32_t refs = b->rec_refs;
+    b->rec_cte = saved_cte;
+    b->rec_node = saved_node;
+    b->rec_refs = saved_refs;
+    if (rc) return rc;
+    if (kids[0]->n_cols != kids[1]->n_cols)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, sel->rarg->loc,
+                         "each UNION query must have the same number of columns");
+    for (uint32_t c = 0; refs && c < u->n_cols; c++) {
+        if (kids[1]->col_types[c].id == u->col_types[c].id) continue;
+        char t0[SQL_TYPE_NAME_MAX], t1[SQL_TYPE_NAME_MAX];
+        sql_type_format(u->col_types[c], t0, sizeof t0);
+        sql_type_format(kids[1]->col_types[c], t1, sizeof t1);
+        bind__err(err, "42804", sel->rarg->loc,
+                  "recursive query \"%s\" column %u has type %s in non-recursive term but "
+                  "type %s overall", cte->u.cte.name, c + 1, t0, t1);
+        sqlerr_hint(err, "Cast the output of the non-recursive term to the correct type.");
+        return MICE_INVALID;
+    }
+    if (!refs) { /* not recursive after all: an ordinary UNION */
+        if ((rc = setop_coerce(b, "UNION", kids, err))) return rc;
+        plan_node *p = same_cols(b, PLAN_APPEND, kids[0]);
+        plan_node **two = ARENA_NEW_ARRAY(b->arena, plan_node *, 2);
+        if (!p || !two) return bind__nomem(err);
+        p->child = NULL;
+        p->n_children = 2;
+        p->children = two;
+        two[0] = kids[0];
+        two[1] = kids[1];
+        if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+        *out = p;
+        return MICE_OK;
+    }
+    u->child = kids[0];
+    u->n_children = 1;
+    u->children = children;
+    children[0] = kids[1];
+    u->setop_all = sel->all;
+    u->est_rows = kids[0]->est_rows * 10;
+    u->cost_total = kids[0]->cost_total + kids[1]->cost_total * 10;
+    *out = u;
+    return MICE_OK;
+}
+
+/* A non-recursive CTE is planned like a subquery in FROM at each reference; a recursive
+ * one as a Recursive Union at each reference from outside its query. */
 static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
                                 plan_node **out, sql_error *err)
 {
     bool corr = false;
-    mice_status rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+    mice_status rc;
+    const ast_node *q = cte->u.cte.query;
+    bool in_progress = cte_in_progress(b, cte);
+    if (cte == b->rec_cte) {
+        rc = worktable_node(b, cte, out, err);
+    } else if (in_progress) {
+        return bind__err(err, "42P19", cte->loc,
+                         "recursive query \"%s\" does not have the form non-recursive-term "
+                         "UNION [ALL] recursive-term", cte->u.cte.name);
+    } else if (b->n_cte_stack == 8) {
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "WITH nested too deep");
+    } else {
+        b->cte_stack[b->n_cte_stack++] = cte;
+        bool rec_form = cte->u.cte.recursive && q->kind == AST_SELECT &&
+                        q->u.select.set_op == AST_SETOP_UNION && !q->u.select.order_by.n &&
+                        !q->u.select.limit && !q->u.select.offset && !q->u.select.with;
+        rc = rec_form ? bind_recursive_cte(b, s->parent, cte, out, &corr, err)
+                      : bind__select(b, s->parent, q, out, &corr, err);
+        b->n_cte_stack--;
+    }
     if (rc) return rc;
     if (corr) s->has_outer = true;
     const ast_names *cols = &cte->u.cte.cols;
@@ -381,6 +499,8 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
     switch (n->kind) {
     case AST_RANGE_VAR: {
         const ast_node *cte = find_cte(b, n);
+        /* without RECURSIVE a CTE's own name inside its query is not the CTE */
+        if (cte && !cte->u.cte.recursive && cte_in_progress(b, cte)) cte = NULL;
         if (cte) return bind_cte_ref(b, s, n, cte, out, err);
         catalog_desc *d;
         mice_status rc = resolve_rel(b, n, true, &d, err);
@@ -1263,9 +1383,6 @@ static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_nod
     const ast_select *sel = &n->u.select;
     if (sel->with) {
         const ast_with *w = &sel->with->u.with;
-        if (w->recursive)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
-                             "WITH RECURSIVE is not supported yet");
         if (b->n_ctes == 8)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
                              "WITH nested too deep");

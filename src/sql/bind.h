@@ -92,6 +92,14 @@ typedef struct bind_ctx {
     sql_type srf_types[BIND_SRF_MAX];
     uint32_t n_srf;
     uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
+    /* CTEs whose query is being bound (a reference to one of them is recursion); the
+     * recursive CTE whose recursive term is being bound, its Recursive Union node, and how
+     * often the term referred to it */
+    const ast_node *cte_stack[8];
+    uint32_t n_cte_stack;
+    const ast_node *rec_cte;
+    plan_node *rec_node;
+    uint32_t rec_refs;
 } bind_ctx;
 
 /* Bind and plan one SELECT / INSERT / UPDATE / DELETE. */

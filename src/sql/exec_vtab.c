@@ -1,6 +1,6 @@
 /* exec_vtab.c - scans that read no table: pg_catalog / information_schema relations
- * (pgcatalog.h) and unnest(array); and ProjectSet, the set-returning select-list items
- * (see exec.h). */
+ * (pgcatalog.h) and unnest(array); ProjectSet, the set-returning select-list items; and
+ * WITH RECURSIVE's Recursive Union and WorkTable Scan (see exec.h). */
 #include <string.h>
 
 #include "sql/array.h"
@@ -168,7 +168,7 @@ static mice_status ps_load(exec_op *op, exec_projset *ps, sql_error *err)
 static mice_status project_set_next(exec_op *op, sql_batch **out, sql_error *err)
 {
     const plan_node *p = op->p;
-    exec_projset *ps = op->projset;
+    exec_projset *ps = op->state;
     sql_batch *b = op->out;
     batch_reset(b);
     *out = b;
@@ -216,7 +216,138 @@ mice_status exec__open_project_set(exec_state *st, exec_op *op, sql_error *err)
     ps->n_vals = ARENA_NEW_ARRAY(st->arena, uint32_t, n);
     ps->cap = ARENA_NEW_ARRAY(st->arena, uint32_t, n);
     if (!ps->mem || !ps->row || !ps->vals || !ps->n_vals || !ps->cap) return sqlerr_nomem(err);
-    op->projset = ps;
+    op->state = ps;
     op->next = project_set_next;
     return MICE_OK;
+}
+
+/* --- WITH RECURSIVE ------------------------------------------------------------------------ */
+
+/* The rows of a run: copies in op->mem, which lives as long as the statement (the rows
+ * sent borrow them). */
+typedef struct rec_rows {
+    sql_datum **v;
+    uint64_t n, cap;
+} rec_rows;
+
+typedef struct exec_recursive {
+    rec_rows work, next; /* the previous run's rows (the working table), this run's */
+    exec_op *term;       /* the recursive term's run in progress, NULL between runs */
+    bool anchor_done;
+} exec_recursive;
+
+static mice_status rec_push(exec_op *op, rec_rows *r, sql_datum *row, sql_error *err)
+{
+    if (r->n == r->cap) {
+        uint64_t cap = r->cap ? r->cap * 2 : 64;
+        sql_datum **v = arena_alloc(op->mem, sizeof(sql_datum *) * cap);
+        if (!v) return sqlerr_nomem(err);
+        if (r->n) memcpy(v, r->v, sizeof(sql_datum *) * r->n);
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = row;
+    return MICE_OK;
+}
+
+/* Take one produced row: keep it for the next run and send it, unless UNION (not ALL) has
+ * sent it before. */
+static mice_status rec_take(exec_op *op, exec_recursive *rs, const sql_datum *row, sql_batch *b,
+                            sql_error *err)
+{
+    uint32_t n = op->p->n_cols;
+    uint64_t h = 0;
+    if (!op->p->setop_all) {
+        h = exec__hash_row(row, n);
+        for (exec_hash_entry *e = op->hash.buckets[h & (op->hash.n_buckets - 1)]; e; e = e->next)
+            if (e->hash == h && exec__rows_equal(e->row, row, n, op->st->env->vctx)) return MICE_OK;
+    }
+    sql_datum *copy = batch_row_copy(op->mem, row, n);
+    if (!copy) return sqlerr_nomem(err);
+    mice_status rc = rec_push(op, &rs->next, copy, err);
+    if (!rc && !op->p->setop_all) rc = exec__hash_insert(op, h, copy, NULL, err);
+    if (!rc) batch_append_row(b, copy);
+    return rc;
+}
+
+static mice_status recursive_union_next(exec_op *op, sql_batch **out, sql_error *err)
+{
+    plan_node *p = op->p;
+    exec_recursive *rs = op->state;
+    sql_batch *b = op->out;
+    batch_reset(b);
+    *out = b;
+    uint32_t n = p->n_cols;
+    sql_datum row[n ? n : 1];
+    mice_status rc = exec__cancelled(op->st, err);
+    while (!rc && !op->done && !b->n_rows) {
+        if (!rs->anchor_done) {
+            sql_batch *in;
+            if ((rc = exec_next(op->child, &in, err))) return rc;
+            if (!in->n_rows) {
+                rs->anchor_done = true;
+                continue;
+            }
+            for (uint32_t r = 0; !rc && r < in->n_rows; r++) {
+                batch_get_row(in, r, row);
+                rc = rec_take(op, rs, row, b, err);
+            }
+            continue;
+        }
+        if (!rs->term) { /* the next run over the rows of the previous one */
+            rs->work = rs->next;
+            rs->next = (rec_rows){0};
+            if (!rs->work.n) {
+                op->done = true;
+                break;
+            }
+            p->wt_rows = rs->work.v;
+            p->wt_n_rows = rs->work.n;
+            if ((rc = exec__open_node(op->st, p->children[0], &rs->term, err))) return rc;
+            if ((rc = exec__cancelled(op->st, err))) return rc;
+        }
+        sql_batch *in;
+        if ((rc = exec_next(rs->term, &in, err))) return rc;
+        if (!in->n_rows) {
+            exec_close(rs->term);
+            rs->term = NULL;
+            continue;
+        }
+        for (uint32_t r = 0; !rc && r < in->n_rows; r++) {
+            batch_get_row(in, r, row);
+            rc = rec_take(op, rs, row, b, err);
+        }
+    }
+    return rc;
+}
+
+static void recursive_union_close(exec_op *op)
+{
+    exec_recursive *rs = op->state;
+    if (rs && rs->term) exec_close(rs->term);
+    if (rs) rs->term = NULL;
+}
+
+mice_status exec__open_recursive_union(exec_state *st, exec_op *op, sql_error *err)
+{
+    exec_recursive *rs = ARENA_NEW(st->arena, exec_recursive);
+    if (!rs) return sqlerr_nomem(err);
+    if (!op->mem && !(op->mem = arena_create(st->arena, "recursive union", 0)))
+        return sqlerr_nomem(err);
+    op->state = rs;
+    op->next = recursive_union_next;
+    op->close = recursive_union_close;
+    return op->p->setop_all ? MICE_OK : exec__hash_init(op, 256, err);
+}
+
+mice_status exec__worktable_next(exec_op *op, sql_batch **out, sql_error *err)
+{
+    const plan_node *u = op->p->wt_owner;
+    sql_batch *b = op->out;
+    batch_reset(b);
+    *out = b;
+    mice_status rc = exec__cancelled(op->st, err);
+    while (!rc && op->pos < u->wt_n_rows && !batch_full(b))
+        batch_append_row(b, u->wt_rows[op->pos++]);
+    return rc;
 }

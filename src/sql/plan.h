@@ -52,6 +52,11 @@ typedef enum plan_kind {
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
     PLAN_PROJECT_SET, /* child's columns, then one per set-returning select-list item, the
                          items' rows side by side, the shorter ones padded with NULLs */
+    PLAN_RECURSIVE_UNION, /* WITH RECURSIVE: child (the non-recursive term), then
+                             children[0] (the recursive term) run again over the rows the
+                             previous run produced until it produces none */
+    PLAN_WORKTABLE,       /* the recursive term's reference to its CTE: wt_owner's rows of
+                             the previous run */
 } plan_kind;
 
 typedef enum plan_srf_kind {
@@ -179,9 +184,16 @@ struct plan_node {
     uint64_t vt_n_rows;
     bool vt_ready;
 
-    /* APPEND */
+    /* APPEND; RECURSIVE_UNION: children[0] is the recursive term (opened per run) */
     uint32_t n_children;
     plan_node **children;
+
+    /* RECURSIVE_UNION (setop_all: UNION ALL): the working table, set by the executor before
+     * each run of the recursive term; WORKTABLE: the union it reads it from */
+    sql_datum **wt_rows;
+    uint64_t wt_n_rows;
+    plan_node *wt_owner;
+    const char *cte_name;
 
     /* INSERT / UPDATE: per table column, the value over the input row (INSERT: the
      * source row; UPDATE: the old table row) */
