@@ -483,6 +483,10 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
         bool done;
         rc = bind__array_concat(b, l, r, n->loc, out, &done, err);
         if (done || rc) return rc;
+    } else {
+        bool done;
+        rc = bind__array_contain(b, op, l, r, n->loc, out, &done, err);
+        if (done || rc) return rc;
     }
     if (func_operator_resolves(op, l->type.id, r->type.id))
         return bind_oper(b, op, l, r, n->loc, out, err);

@@ -136,6 +136,10 @@ mice_status bind__indirection(bind_ctx *b, bind_scope *s, const ast_node *n, sql
  * an ordinary cast. */
 mice_status bind__reg_cast(bind_ctx *b, sql_expr **e, sql_type t, bool *done, sql_error *err);
 /* array || array / element: *done false when neither side is an array. */
+/* array @> array, <@ and && (PostgreSQL's array containment and overlap): *done false when
+ * op is none of them or neither side is an array. */
+mice_status bind__array_contain(bind_ctx *b, const char *op, sql_expr *l, sql_expr *r, int32_t loc,
+                                sql_expr **out, bool *done, sql_error *err);
 mice_status bind__array_concat(bind_ctx *b, sql_expr *l, sql_expr *r, int32_t loc, sql_expr **out,
                                bool *done, sql_error *err);
 mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,

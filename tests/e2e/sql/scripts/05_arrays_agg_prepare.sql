@@ -1,4 +1,4 @@
--- Array columns, array_agg (with ORDER BY) and SQL PREPARE/EXECUTE: what the drivers in
+-- Array columns, @> <@ &&, array_agg (with ORDER BY) and SQL PREPARE/EXECUTE: what the drivers in
 -- tests/e2e/clients need (asyncpg's and pgcli's catalog queries, psycopg2's PREPARE).
 create table arr_t (k int primary key, ia int[], ta text[], na numeric[]);
 insert into arr_t values (1, '{1,NULL,-3}', '{a,"b c",NULL,""}', '{1.50,-2}'),
@@ -23,5 +23,15 @@ execute q_nope (1);
 prepare q_sel as select 1;
 deallocate q_ins;
 execute q_ins (8, 'z', 'g');
+select '{1,2,3}'::int[] @> '{2,3}', array[1,2] <@ array[1,2,3], array[1,4] && array[4,5], array[1,null] @> array[null]::int[];
+select array['a','b'] @> array['b'], '{}'::text[] @> '{}', array[1] @> '{}'::int[], array[1,2] && '{}'::int[];
+select array[1] @> array[1::bigint];
+select null::int[] @> array[1];
+create table ct (k int primary key, tags text[]);
+insert into ct values (1, '{a,b}'), (2, '{b,c}'), (3, NULL);
+select k from ct where tags @> array['b'] order by k;
+select k from ct where tags && '{a,c}' order by k;
+select k from ct where '{c}' <@ tags order by k;
+drop table ct;
 drop table arr_t;
 drop table agg_t;
