@@ -528,15 +528,16 @@ def test_sql_prepare_execute_deallocate(target):
     is the extended protocol's named one, EXECUTE takes constants (with casts) and returns
     rows through the simple protocol; error SQLSTATEs as PostgreSQL 15's."""
     with target.wire() as w:
-        w.simple("create table proto_prep (a int primary key, b text)")
-        msgs = w.simple("prepare pp_ins (int, text) as insert into proto_prep values ($1, $2)")
+        w.simple("create table proto_sql_prepare (a int primary key, b text)")
+        msgs = w.simple("prepare pp_ins (int, text) as "
+                        "insert into proto_sql_prepare values ($1, $2)")
         assert [m.command_tag() for m in msgs if m.type == "C"] == ["PREPARE"]
         for sql in ("execute pp_ins (1, 'one')", "execute pp_ins (2, NULL)",
                     "execute pp_ins ('3', 'x'::varchar)"):
             msgs = w.simple(sql)
             assert not errors_of(msgs), msgs
             assert [m.command_tag() for m in msgs if m.type == "C"] == ["INSERT 0 1"]
-        w.simple("prepare pp_sel as select b, a + 1 from proto_prep where a = $1")
+        w.simple("prepare pp_sel as select b, a + 1 from proto_sql_prepare where a = $1")
         msgs = w.simple("execute pp_sel (1)")
         assert types_of(msgs) == "TDCZ"
         (desc,) = [m.row_description() for m in msgs if m.type == "T"]
@@ -557,4 +558,4 @@ def test_sql_prepare_execute_deallocate(target):
         w.simple("deallocate pp_ins")
         (e,) = errors_of(w.simple("execute pp_ins (9, 'x')"))
         assert e.code == "26000"
-        w.simple("drop table proto_prep")
+        w.simple("drop table proto_sql_prepare")
