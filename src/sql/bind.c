@@ -356,6 +356,25 @@ static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
     return NULL;
 }
 
+/* json and jsonb have no ordering or equality (no btree/hash opclass in PostgreSQL). */
+static bool no_opclass(sql_type_id t)
+{
+    return t == SQL_TYPE_JSON || t == SQL_TYPE_JSONB;
+}
+
+/* 42883 unless every column of p has an equality (DISTINCT, UNION, GROUP BY). */
+static mice_status check_equality(const sql_type *types, uint32_t n, sql_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (no_opclass(types[i].id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(types[i], tn, sizeof tn);
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                             "could not identify an equality operator for type %s", tn);
+        }
+    return MICE_OK;
+}
+
 static plan_node *same_cols(bind_ctx *b, plan_kind kind, plan_node *child);
 static mice_status setop_coerce(bind_ctx *b, const char *what, plan_node **kids,
                                 sql_error *err);
@@ -439,10 +458,12 @@ static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *outer, const ast_
         p->children = two;
         two[0] = kids[0];
         two[1] = kids[1];
+        if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
         if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
         *out = p;
         return MICE_OK;
     }
+    if (!sel->all && (rc = check_equality(u->col_types, u->n_cols, err))) return rc;
     u->child = kids[0];
     u->n_children = 1;
     u->children = children;
@@ -821,6 +842,8 @@ static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, p
         p->col_types[g->n_group + i] = g->aggs.v[i].type;
         p->col_names[g->n_group + i] = g->aggs.v[i].name;
     }
+    mice_status rc = check_equality(p->col_types, g->n_group, err);
+    if (rc) return rc;
     p->child = child;
     p->n_group = g->n_group;
     p->group = g->group;
@@ -936,6 +959,15 @@ static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items,
     s->key_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, n);
     if (!s->key_cols || !s->key_desc || !s->key_nulls_first) return bind__nomem(err);
     for (uint32_t i = 0; i < n; i++) {
+        sql_type kt = (*p)->col_types[items[i].col];
+        if (no_opclass(kt.id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(kt, tn, sizeof tn);
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                      "could not identify an ordering operator for type %s", tn);
+            sqlerr_hint(err, "Use an explicit ordering operator or modify the query.");
+            return MICE_INVALID;
+        }
         s->key_cols[i] = (uint32_t)items[i].col;
         s->key_desc[i] = items[i].desc;
         s->key_nulls_first[i] = items[i].nulls_first;
@@ -1214,6 +1246,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     plan_node *scan = p;
     p = project_node(b, p, t.exprs, t.names, t.n);
     if (!p) return bind__nomem(err);
+    if (sel->distinct && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (sel->distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     if (n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
     if ((rc = limit_node(b, sel, &p, err))) return rc;
@@ -1356,6 +1389,7 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
     p->children[0] = kids[0];
     p->children[1] = kids[1];
     p->est_rows = kids[0]->est_rows + kids[1]->est_rows;
+    if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     return setop_tail(b, sel, p, out, err);
 }

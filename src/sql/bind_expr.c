@@ -381,6 +381,7 @@ static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char
                              sql_error *err)
 {
     sql_type_id a = (*l)->type.id, c = (*r)->type.id;
+    sql_type lt = (*l)->type, rt = (*r)->type;
     mice_status rc = MICE_OK;
     if (a == SQL_TYPE_UNKNOWN && c == SQL_TYPE_UNKNOWN) {
         rc = bind__coerce(b, l, sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT, NULL, err);
@@ -389,10 +390,16 @@ static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char
         return rc;
     }
     if (a == SQL_TYPE_UNKNOWN)
-        return bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
-    if (c == SQL_TYPE_UNKNOWN)
-        return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+        rc = bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
+    else if (c == SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (rc || a == SQL_TYPE_UNKNOWN || c == SQL_TYPE_UNKNOWN) {
+        if (!rc && (a == SQL_TYPE_JSON || c == SQL_TYPE_JSON)) /* json has no operators */
+            return op_missing(err, loc, op, lt, rt);
+        return rc;
+    }
     if (datum_types_comparable(a, c)) return MICE_OK;
+    if (a == SQL_TYPE_JSON || c == SQL_TYPE_JSON) return op_missing(err, loc, op, (*l)->type, (*r)->type);
     if (sql_cast_lookup(c, a) == SQL_CAST_IMPLICIT)
         return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
     if (sql_cast_lookup(a, c) == SQL_CAST_IMPLICIT)
@@ -659,7 +666,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         sql_type_id at = arg->type.id;
         /* PostgreSQL has no min/max for bool, bytea, uuid or jsonb */
         bool ordered = at != SQL_TYPE_BOOL && at != SQL_TYPE_BYTEA && at != SQL_TYPE_UUID &&
-                       at != SQL_TYPE_JSONB;
+                       at != SQL_TYPE_JSONB && at != SQL_TYPE_JSON;
         bool ok = fn == PLAN_AGG_COUNT || ((fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX) && ordered) ||
                   ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) &&
                    (sql_type_is_numeric_family(at) || at == SQL_TYPE_INTERVAL)) ||

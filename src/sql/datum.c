@@ -228,6 +228,7 @@ uint64_t datum_hash(const sql_datum *d)
     case SQL_TYPE_NAME:
     case SQL_TYPE_CHAR:
     case SQL_TYPE_PG_NODE_TREE:
+    case SQL_TYPE_JSON:
     case SQL_TYPE_BYTEA: return hash_bytes(d->v.s);
     case SQL_TYPE_DATE: return mix((uint64_t)datetime_key(d, false, NULL));
     case SQL_TYPE_TIMESTAMP:
@@ -655,6 +656,13 @@ mice_status datum_cast(const sql_datum *in, sql_type target, sql_cast_context ki
         return to_timetz(in, target, ctx, out, err);
     case SQL_TYPE_UUID:
         return to_uuid(in, target, ctx, out, err);
+    case SQL_TYPE_JSON:
+        if (in->type == SQL_TYPE_JSON) {
+            *out = *in;
+            return MICE_OK;
+        }
+        if (sql_type_is_string(in->type)) return value_from_text(target, in->v.s, ctx, arena, out, err);
+        return cannot_cast(in->type, target, err);
     case SQL_TYPE_BYTEA:
         if (in->type == SQL_TYPE_BYTEA) {
             *out = *in;

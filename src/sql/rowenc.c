@@ -64,7 +64,7 @@ static bool type_supported(sql_type_id t)
 /* Types a value pair can hold: the key types and arrays (their flat bytes, array.h). */
 static bool value_type_supported(sql_type_id t)
 {
-    return type_supported(t) || array_type_is(t);
+    return type_supported(t) || array_type_is(t) || t == SQL_TYPE_JSON;
 }
 
 /* Types whose key form loses something the value keeps (see rowenc.h). */
@@ -400,7 +400,9 @@ static bool tag_fits(uint32_t tag, sql_type_id type)
     case SQL_TYPE_INTERVAL: return tag == VTAG_INTERVAL;
     case SQL_TYPE_UUID: return tag == VTAG_UUID;
     case SQL_TYPE_TIMETZ: return tag == VTAG_TIMETZ;
-    default: return (is_bytes_type(type) || array_type_is(type)) && tag == VTAG_BYTES;
+    default:
+        return (is_bytes_type(type) || array_type_is(type) || type == SQL_TYPE_JSON) &&
+               tag == VTAG_BYTES;
     }
 }
 
