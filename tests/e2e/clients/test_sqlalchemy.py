@@ -8,9 +8,7 @@ transactions.
 
 micedb has no foreign keys and no jsonb yet (README.md "not yet in SQL"), so the
 relationship is declared with primaryjoin/foreign() and no column is JSONB; it has no
-ROLLBACK TO SAVEPOINT and no json_build_object() (the Inspector's get_columns query) yet,
-so a nested transaction is only released, and reflection is limited to has_table and the
-table names."""
+ROLLBACK TO SAVEPOINT yet, so a nested transaction is only released."""
 import datetime as dt
 import decimal
 
@@ -100,6 +98,34 @@ def test_create_all_is_idempotent(engine):
     insp = sa.inspect(engine)
     assert {"drv_author", "drv_book", "drv_sa_types"} <= set(insp.get_table_names())
     assert insp.has_table("drv_book") and not insp.has_table("drv_nope")
+
+
+def test_reflect(engine):
+    """Inspector (its get_columns query selects json_build_object over pg_sequence) and
+    Table(autoload_with=...), as Alembic and automap use them."""
+    insp = sa.inspect(engine)
+    cols = {c["name"]: c for c in insp.get_columns("drv_book")}
+    assert set(cols) == {"id", "author_id", "title", "price", "published", "in_print", "tags",
+                         "meta", "ref"}
+    assert isinstance(cols["id"]["type"], sa.BigInteger) and cols["id"]["autoincrement"]
+    assert cols["id"]["default"] == "nextval('drv_book_id_seq'::regclass)"
+    assert isinstance(cols["price"]["type"], sa.Numeric) and cols["price"]["type"].scale == 2
+    assert isinstance(cols["tags"]["type"], pg.ARRAY)
+    assert not cols["title"]["nullable"] and cols["meta"]["nullable"]
+    assert insp.get_pk_constraint("drv_book")["constrained_columns"] == ["id"]
+    assert insp.get_foreign_keys("drv_book") == []
+    assert [u["column_names"] for u in insp.get_unique_constraints("drv_author")] == [["name"]]
+    assert [(i["name"], i["unique"]) for i in insp.get_indexes("drv_author")] == \
+        [("drv_author_name_key", True)]
+    t = sa.Table("drv_sa_types", sa.MetaData(), autoload_with=engine)
+    assert [c.name for c in t.columns] == ["id"] + dc.NAMES
+    assert isinstance(t.c.c_timetz.type, sa.TIME) and t.c.c_timetz.type.timezone
+    assert isinstance(t.c.c_uuid.type, pg.UUID)
+    with engine.connect() as c:
+        c.execute(t.insert().values(id=99, c_text="reflected", c_text_arr=["x"]))
+        assert c.execute(sa.select(t.c.c_text, t.c.c_text_arr).where(t.c.id == 99)).one() == \
+            ("reflected", ["x"])
+        c.rollback()
 
 
 def test_foreign_key_is_refused_with_feature_not_supported(engine, target):
