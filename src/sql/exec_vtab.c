@@ -232,9 +232,19 @@ typedef struct rec_rows {
 
 typedef struct exec_recursive {
     rec_rows work, next; /* the previous run's rows (the working table), this run's */
-    exec_op *term;       /* the recursive term's run in progress, NULL between runs */
+    exec_state run;      /* the recursive term's run: operators in an arena of their own */
+    exec_op *term;       /* the run in progress, NULL between runs */
     bool anchor_done;
 } exec_recursive;
+
+static void end_run(exec_recursive *rs)
+{
+    if (!rs->term) return;
+    exec_close(rs->term);
+    arena_destroy(rs->run.arena);
+    rs->term = NULL;
+    rs->run.arena = NULL;
+}
 
 static mice_status rec_push(exec_op *op, rec_rows *r, sql_datum *row, sql_error *err)
 {
@@ -303,14 +313,25 @@ static mice_status recursive_union_next(exec_op *op, sql_batch **out, sql_error 
             }
             p->wt_rows = rs->work.v;
             p->wt_n_rows = rs->work.n;
-            if ((rc = exec__open_node(op->st, p->children[0], &rs->term, err))) return rc;
-            if ((rc = exec__cancelled(op->st, err))) return rc;
+            rs->run = (exec_state){.env = op->st->env,
+                                   .arena = arena_create(op->st->arena, "recursive term", 0),
+                                   .ectx = op->st->ectx};
+            if (!rs->run.arena) return sqlerr_nomem(err);
+            rs->run.ectx.subquery_arg = &rs->run;
+            exec_op *term = NULL;
+            rc = exec__open_node(&rs->run, p->children[0], &term, err);
+            rs->term = term;
+            if (!rc) rc = exec__cancelled(op->st, err);
+            if (rc) {
+                if (!term) arena_destroy(rs->run.arena);
+                end_run(rs);
+                return rc;
+            }
         }
         sql_batch *in;
         if ((rc = exec_next(rs->term, &in, err))) return rc;
         if (!in->n_rows) {
-            exec_close(rs->term);
-            rs->term = NULL;
+            end_run(rs);
             continue;
         }
         for (uint32_t r = 0; !rc && r < in->n_rows; r++) {
@@ -324,8 +345,7 @@ static mice_status recursive_union_next(exec_op *op, sql_batch **out, sql_error 
 static void recursive_union_close(exec_op *op)
 {
     exec_recursive *rs = op->state;
-    if (rs && rs->term) exec_close(rs->term);
-    if (rs) rs->term = NULL;
+    if (rs) end_run(rs);
 }
 
 mice_status exec__open_recursive_union(exec_state *st, exec_op *op, sql_error *err)

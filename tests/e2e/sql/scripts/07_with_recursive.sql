@@ -8,3 +8,5 @@ with recursive t(n) as (select n from t) select * from t;
 with t(n) as (select 1) select (with recursive u(m) as (select t.n union all select m + 1 from u where m < 3) select max(m) from u) from t;
 select k, (with recursive b(o, d) as (select k, 0 union all select o - 1, d + 1 from b where o > 0) select d from b order by d desc limit 1) from (values (2), (4)) v(k) order by k;
 with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) select a.n, b.n from t a, t b order by 1, 2;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 10000) select count(*), max(n) from t;
+with recursive t(n) as (select 1 union select n % 100 + 1 from t) select count(*) from t;
