@@ -25,7 +25,8 @@ typedef enum { ELEM_FIXED, ELEM_BYTES, ELEM_NUMERIC, ELEM_OTHER } elem_form;
 static elem_form form_of(sql_type_id t)
 {
     if (t == SQL_TYPE_NUMERIC) return ELEM_NUMERIC;
-    if (sql_type_is_string(t) || t == SQL_TYPE_BYTEA || t == SQL_TYPE_ACLITEM) return ELEM_BYTES;
+    if (sql_type_is_string(t) || t == SQL_TYPE_BYTEA || t == SQL_TYPE_ACLITEM || t == SQL_TYPE_JSON)
+        return ELEM_BYTES;
     if (t == SQL_TYPE_BOOL || sql_type_is_integer(t) || sql_type_is_float(t) ||
         sql_type_is_datetime(t))
         return ELEM_FIXED;

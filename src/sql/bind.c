@@ -356,17 +356,11 @@ static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
     return NULL;
 }
 
-/* json and jsonb have no ordering or equality (no btree/hash opclass in PostgreSQL). */
-static bool no_opclass(sql_type_id t)
-{
-    return t == SQL_TYPE_JSON || t == SQL_TYPE_JSONB;
-}
-
 /* 42883 unless every column of p has an equality (DISTINCT, UNION, GROUP BY). */
 static mice_status check_equality(const sql_type *types, uint32_t n, sql_error *err)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (no_opclass(types[i].id)) {
+        if (bind__no_opclass(types[i].id)) {
             char tn[SQL_TYPE_NAME_MAX];
             sql_type_format(types[i], tn, sizeof tn);
             return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
@@ -960,7 +954,7 @@ static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items,
     if (!s->key_cols || !s->key_desc || !s->key_nulls_first) return bind__nomem(err);
     for (uint32_t i = 0; i < n; i++) {
         sql_type kt = (*p)->col_types[items[i].col];
-        if (no_opclass(kt.id)) {
+        if (bind__no_opclass(kt.id)) {
             char tn[SQL_TYPE_NAME_MAX];
             sql_type_format(kt, tn, sizeof tn);
             bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,

@@ -293,6 +293,15 @@ mice_status bind__any_all(bind_ctx *b, bind_scope *s, const ast_node *n, sql_exp
         rc = bind__coerce(b, &args[0], sql_type_make(elem, -1), SQL_CAST_IMPLICIT, NULL, err);
         if (rc) return rc;
     }
+    if (bind__no_opclass(elem)) {
+        char tn[SQL_TYPE_NAME_MAX];
+        sql_type_format(sql_type_make(elem, -1), tn, sizeof tn);
+        bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc, "operator does not exist: %s %s %s", tn,
+                  opname, tn);
+        sqlerr_hint(err, "No operator matches the given name and argument types. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
     return internal_call(b, &any_all_descs[aa->all][op], sql_type_make(SQL_TYPE_BOOL, -1), args, 2,
                          n->loc, out, err);
 }
@@ -451,6 +460,9 @@ mice_status bind__array_contain(bind_ctx *b, const char *op, sql_expr *l, sql_ex
                          "You might need to add explicit type casts.");
         return MICE_INVALID;
     }
+    if (bind__no_opclass(le))
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc,
+                         "could not identify an equality operator for type json");
     sql_expr *args[3] = {l, r, int_const(b, form)};
     if (!args[2]) return bind__nomem(err);
     return internal_call(b, &contain_desc, sql_type_make(SQL_TYPE_BOOL, -1), args, 3, loc, out, err);

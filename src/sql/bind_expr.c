@@ -248,6 +248,9 @@ bool bind__expr_equal(const sql_expr *a, const sql_expr *b)
         return false;
     if (a->kind == EXPR_CONST) {
         if (a->value.is_null || b->value.is_null) return a->value.is_null == b->value.is_null;
+        if (!datum_types_comparable(a->value.type, b->value.type)) /* json: the same text */
+            return a->value.type == b->value.type && a->value.type == SQL_TYPE_JSON &&
+                   mice_slice_cmp(a->value.v.s, b->value.v.s) == 0;
         return datum_cmp(&a->value, &b->value, NULL) == 0;
     }
     if (a->kind == EXPR_FUNC && a->fm->desc != b->fm->desc) return false;
@@ -400,6 +403,12 @@ static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char
     }
     if (datum_types_comparable(a, c)) return MICE_OK;
     if (a == SQL_TYPE_JSON || c == SQL_TYPE_JSON) return op_missing(err, loc, op, (*l)->type, (*r)->type);
+    if (a == c && array_type_is(a)) { /* json[]: its elements have no equality */
+        char tn[SQL_TYPE_NAME_MAX];
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc,
+                         "could not identify an equality operator for type %s",
+                         type_name(sql_type_make(sql_type_elem(a), -1), tn, sizeof tn));
+    }
     if (sql_cast_lookup(c, a) == SQL_CAST_IMPLICIT)
         return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
     if (sql_cast_lookup(a, c) == SQL_CAST_IMPLICIT)
@@ -666,7 +675,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         sql_type_id at = arg->type.id;
         /* PostgreSQL has no min/max for bool, bytea, uuid or jsonb */
         bool ordered = at != SQL_TYPE_BOOL && at != SQL_TYPE_BYTEA && at != SQL_TYPE_UUID &&
-                       at != SQL_TYPE_JSONB && at != SQL_TYPE_JSON;
+                       !bind__no_opclass(at);
         bool ok = fn == PLAN_AGG_COUNT || ((fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX) && ordered) ||
                   ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) &&
                    (sql_type_is_numeric_family(at) || at == SQL_TYPE_INTERVAL)) ||
@@ -680,6 +689,21 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
             return MICE_INVALID;
         }
     }
+    if (f->distinct && arg && bind__no_opclass(arg->type.id)) {
+        char tn[SQL_TYPE_NAME_MAX];
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                         "could not identify an equality operator for type %s",
+                         type_name(arg->type, tn, sizeof tn));
+    }
+    for (uint32_t k = 0; k < order.n_order; k++)
+        if (bind__no_opclass(order.order[k]->type.id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                      "could not identify an ordering operator for type %s",
+                      type_name(order.order[k]->type, tn, sizeof tn));
+            sqlerr_hint(err, "Use an explicit ordering operator or modify the query.");
+            return MICE_INVALID;
+        }
     bind_aggs *ag = s->aggs;
     if (ag->n == ag->cap) {
         uint32_t cap = ag->cap ? ag->cap * 2 : 8;
@@ -939,6 +963,8 @@ static mice_status bind_in(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
             if (!is_var[i]) acc->args[k++] = items[i];
         sql_type t;
         rc = coerce_all(b, acc->args, acc->n_args, "IN", &t, err);
+        if (!rc && bind__no_opclass(t.id)) /* no equality */
+            return op_missing(err, n->loc, in->negated ? "<>" : "=", t, t);
         if (!rc) rc = bind__fold(b, &acc, err);
         if (rc) return rc;
     }

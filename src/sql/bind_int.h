@@ -114,6 +114,12 @@ mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targe
 /* generate_series(...) (bind_srf.c): is n such a call; its Function Scan (arguments bound
  * without the sibling FROM items); a FROM item (AST_RANGE_FUNC) added to s. */
 bool bind__is_srf(const ast_node *n);
+/* json, jsonb and arrays of them have no equality or ordering (no btree/hash opclass). */
+static inline bool bind__no_opclass(sql_type_id t)
+{
+    sql_type_id e = sql_type_elem(t);
+    return t == SQL_TYPE_JSON || t == SQL_TYPE_JSONB || e == SQL_TYPE_JSON || e == SQL_TYPE_JSONB;
+}
 /* A set-returning select-list item for a ProjectSet: its arguments bound in s (they may use
  * the FROM items' columns) and its result type. */
 mice_status bind__srf_item(bind_ctx *b, bind_scope *s, const ast_node *call, plan_srf *out,

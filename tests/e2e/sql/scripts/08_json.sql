@@ -17,3 +17,5 @@ select '{}'::json = '{}';
 select '[1]'::json union all select '[2]'::json;
 select max(j) from (values ('[1]'::json)) t(j);
 select '[1]'::json in ('[1]'::json);
+select array_agg(j) from (values ('[1]'::json), ('{"a":2}'::json)) t(j);
+select '[1]'::json = any(array['[1]'::json]);
