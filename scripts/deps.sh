@@ -11,6 +11,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   python3 python3-psycopg python3-pytest
+  python3-psycopg2 python3-asyncpg python3-sqlalchemy pgcli
   postgresql-15 postgresql-client-15 postgresql-contrib
   redis-server redis-tools python3-redis
   sysbench linux-perf etcd-server

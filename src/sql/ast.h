@@ -522,6 +522,7 @@ typedef struct ast_cte {
     ast_names cols;
     ast_cte_mat materialized;
     ast_node *query;
+    bool recursive; /* in a WITH RECURSIVE list */
 } ast_cte;
 
 /* SELECT, VALUES, and set operations (set_op != NONE: larg/rarg set, the SELECT-list

@@ -356,12 +356,145 @@ static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
     return NULL;
 }
 
-/* A non-recursive CTE is planned like a subquery in FROM at each reference. */
+/* 42883 unless every column of p has an equality (DISTINCT, UNION, GROUP BY). */
+static mice_status check_equality(const sql_type *types, uint32_t n, sql_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (bind__no_opclass(types[i].id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(types[i], tn, sizeof tn);
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                             "could not identify an equality operator for type %s", tn);
+        }
+    return MICE_OK;
+}
+
+static plan_node *same_cols(bind_ctx *b, plan_kind kind, plan_node *child);
+static mice_status setop_coerce(bind_ctx *b, const char *what, plan_node **kids,
+                                sql_error *err);
+
+static bool cte_in_progress(const bind_ctx *b, const ast_node *cte)
+{
+    for (uint32_t i = 0; i < b->n_cte_stack; i++)
+        if (b->cte_stack[i] == cte) return true;
+    return false;
+}
+
+/* The recursive term's reference to its CTE: the working table. */
+static mice_status worktable_node(bind_ctx *b, const ast_node *cte, plan_node **out,
+                                  sql_error *err)
+{
+    const plan_node *u = b->rec_node;
+    plan_node *w = plan_new(b->arena, PLAN_WORKTABLE, u->n_cols);
+    if (!w) return bind__nomem(err);
+    memcpy(w->col_names, u->col_names, sizeof(char *) * u->n_cols);
+    memcpy(w->col_types, u->col_types, sizeof(sql_type) * u->n_cols);
+    w->wt_owner = b->rec_node;
+    w->cte_name = w->alias = cte->u.cte.name;
+    w->est_rows = 10;
+    w->cost_total = 1;
+    b->rec_refs++;
+    *out = w;
+    return MICE_OK;
+}
+
+/* WITH RECURSIVE x AS (non-recursive term UNION [ALL] recursive term): the first term
+ * gives the column types, the second is bound with x as the working table. A second term
+ * that does not refer to x makes an ordinary UNION. */
+static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *outer, const ast_node *cte,
+                                      plan_node **out, bool *corr, sql_error *err)
+{
+    const ast_select *sel = &cte->u.cte.query->u.select;
+    plan_node *kids[2];
+    mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
+    if (rc) return rc;
+    plan_node *u = plan_new(b->arena, PLAN_RECURSIVE_UNION, kids[0]->n_cols);
+    plan_node **children = ARENA_NEW_ARRAY(b->arena, plan_node *, 1);
+    if (!u || !children) return bind__nomem(err);
+    memcpy(u->col_names, kids[0]->col_names, sizeof(char *) * u->n_cols);
+    memcpy(u->col_types, kids[0]->col_types, sizeof(sql_type) * u->n_cols);
+    const ast_names *cols = &cte->u.cte.cols;
+    for (uint32_t i = 0; i < cols->n && i < u->n_cols; i++)
+        u->col_names[i] = cols->v[i];
+    const ast_node *saved_cte = b->rec_cte;
+    plan_node *saved_node = b->rec_node;
+    uint32_t saved_refs = b->rec_refs;
+    b->rec_cte = cte;
+    b->rec_node = u;
+    b->rec_refs = 0;
+    rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
+    uint32_t refs = b->rec_refs;
+    b->rec_cte = saved_cte;
+    b->rec_node = saved_node;
+    b->rec_refs = saved_refs;
+    if (rc) return rc;
+    if (kids[0]->n_cols != kids[1]->n_cols)
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, sel->rarg->loc,
+                         "each UNION query must have the same number of columns");
+    for (uint32_t c = 0; refs && c < u->n_cols; c++) {
+        if (kids[1]->col_types[c].id == u->col_types[c].id) continue;
+        char t0[SQL_TYPE_NAME_MAX], t1[SQL_TYPE_NAME_MAX];
+        sql_type_format(u->col_types[c], t0, sizeof t0);
+        sql_type_format(kids[1]->col_types[c], t1, sizeof t1);
+        bind__err(err, "42804", sel->rarg->loc,
+                  "recursive query \"%s\" column %u has type %s in non-recursive term but "
+                  "type %s overall", cte->u.cte.name, c + 1, t0, t1);
+        sqlerr_hint(err, "Cast the output of the non-recursive term to the correct type.");
+        return MICE_INVALID;
+    }
+    if (!refs) { /* not recursive after all: an ordinary UNION */
+        if ((rc = setop_coerce(b, "UNION", kids, err))) return rc;
+        plan_node *p = same_cols(b, PLAN_APPEND, kids[0]);
+        plan_node **two = ARENA_NEW_ARRAY(b->arena, plan_node *, 2);
+        if (!p || !two) return bind__nomem(err);
+        p->child = NULL;
+        p->n_children = 2;
+        p->children = two;
+        two[0] = kids[0];
+        two[1] = kids[1];
+        if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
+        if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+        *out = p;
+        return MICE_OK;
+    }
+    if (!sel->all && (rc = check_equality(u->col_types, u->n_cols, err))) return rc;
+    u->child = kids[0];
+    u->n_children = 1;
+    u->children = children;
+    children[0] = kids[1];
+    u->setop_all = sel->all;
+    u->est_rows = kids[0]->est_rows * 10;
+    u->cost_total = kids[0]->cost_total + kids[1]->cost_total * 10;
+    *out = u;
+    return MICE_OK;
+}
+
+/* A non-recursive CTE is planned like a subquery in FROM at each reference; a recursive
+ * one as a Recursive Union at each reference from outside its query. */
 static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
                                 plan_node **out, sql_error *err)
 {
     bool corr = false;
-    mice_status rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+    mice_status rc;
+    const ast_node *q = cte->u.cte.query;
+    bool in_progress = cte_in_progress(b, cte);
+    if (cte == b->rec_cte) {
+        rc = worktable_node(b, cte, out, err);
+    } else if (in_progress) {
+        return bind__err(err, "42P19", cte->loc,
+                         "recursive query \"%s\" does not have the form non-recursive-term "
+                         "UNION [ALL] recursive-term", cte->u.cte.name);
+    } else if (b->n_cte_stack == 8) {
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "WITH nested too deep");
+    } else {
+        b->cte_stack[b->n_cte_stack++] = cte;
+        bool rec_form = cte->u.cte.recursive && q->kind == AST_SELECT &&
+                        q->u.select.set_op == AST_SETOP_UNION && !q->u.select.order_by.n &&
+                        !q->u.select.limit && !q->u.select.offset && !q->u.select.with;
+        rc = rec_form ? bind_recursive_cte(b, s->parent, cte, out, &corr, err)
+                      : bind__select(b, s->parent, q, out, &corr, err);
+        b->n_cte_stack--;
+    }
     if (rc) return rc;
     if (corr) s->has_outer = true;
     const ast_names *cols = &cte->u.cte.cols;
@@ -381,6 +514,8 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
     switch (n->kind) {
     case AST_RANGE_VAR: {
         const ast_node *cte = find_cte(b, n);
+        /* without RECURSIVE a CTE's own name inside its query is not the CTE */
+        if (cte && !cte->u.cte.recursive && cte_in_progress(b, cte)) cte = NULL;
         if (cte) return bind_cte_ref(b, s, n, cte, out, err);
         catalog_desc *d;
         mice_status rc = resolve_rel(b, n, true, &d, err);
@@ -701,6 +836,8 @@ static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, p
         p->col_types[g->n_group + i] = g->aggs.v[i].type;
         p->col_names[g->n_group + i] = g->aggs.v[i].name;
     }
+    mice_status rc = check_equality(p->col_types, g->n_group, err);
+    if (rc) return rc;
     p->child = child;
     p->n_group = g->n_group;
     p->group = g->group;
@@ -816,6 +953,15 @@ static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items,
     s->key_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, n);
     if (!s->key_cols || !s->key_desc || !s->key_nulls_first) return bind__nomem(err);
     for (uint32_t i = 0; i < n; i++) {
+        sql_type kt = (*p)->col_types[items[i].col];
+        if (bind__no_opclass(kt.id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(kt, tn, sizeof tn);
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                      "could not identify an ordering operator for type %s", tn);
+            sqlerr_hint(err, "Use an explicit ordering operator or modify the query.");
+            return MICE_INVALID;
+        }
         s->key_cols[i] = (uint32_t)items[i].col;
         s->key_desc[i] = items[i].desc;
         s->key_nulls_first[i] = items[i].nulls_first;
@@ -908,46 +1054,105 @@ static mice_status finish_sort_items(bind_ctx *b, const agg_state *g, bool group
     return MICE_OK;
 }
 
-/* A generate_series() select-list item (PostgreSQL's ProjectSet, simple case): a Function
- * Scan cross-joined to the (single) FROM item, its target bound as the scan's column. */
-typedef struct srf_ref {
-    const ast_node *node;
-    int32_t col;
-    sql_type type;
-} srf_ref;
+/* Set-returning select-list items (PostgreSQL's ProjectSet). One item whose arguments do
+ * not use the FROM items is a Function Scan cross-joined to the (single) FROM item; otherwise
+ * the items become a ProjectSet over the FROM plan (after WHERE), their rows side by side.
+ * Either way each item is bound as a hidden column of the scope. */
+typedef struct srf_set {
+    uint32_t n;
+    const ast_node *nodes[BIND_SRF_MAX];
+    int32_t cols[BIND_SRF_MAX];
+    sql_type types[BIND_SRF_MAX];
+    plan_srf items[BIND_SRF_MAX];
+    bool project_set; /* wrap the FROM plan in a ProjectSet (project_set_node) */
+} srf_set;
 
-static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
-                              srf_ref *ref, sql_error *err)
+static mice_status srf_scan_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                   plan_node **p, srf_set *set, sql_error *err)
 {
-    const ast_node *call = NULL;
-    for (uint32_t i = 0; i < sel->targets.n; i++) {
-        const ast_node *v = sel->targets.items[i]->u.res_target.val;
-        if (!bind__is_srf(v)) continue;
-        if (call)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
-                             "more than one set-returning function in the select list is not "
-                             "supported");
-        call = v;
-    }
-    if (!call) return MICE_OK;
-    if (sel->from.n > 1 || sel->group_by.n || sel->having)
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "a set-returning function in the select list is only supported over "
-                         "at most one FROM item, without GROUP BY or HAVING");
+    const ast_node *call = set->nodes[0];
     plan_node *fs;
     mice_status rc = bind__srf_scan(b, s, call, &fs, err);
-    if (rc &&
-        (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "set-returning function arguments referencing the FROM clause are not "
-                         "supported");
     if (rc) return rc;
     static const bool hidden[1] = {true};
-    *ref = (srf_ref){call, (int32_t)s->n_cols, fs->col_types[0]};
+    set->cols[0] = (int32_t)s->n_cols;
+    set->types[0] = fs->col_types[0];
     if (bind__scope_add(b, s, NULL, NULL, 1, fs->col_names, fs->col_types, hidden))
         return bind__nomem(err);
     *p = sel->from.n ? join_node(b, *p, fs, PLAN_JOIN_INNER) : fs;
     return *p ? MICE_OK : bind__nomem(err);
+}
+
+static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
+                              srf_set *set, sql_error *err)
+{
+    for (uint32_t i = 0; i < sel->targets.n; i++) {
+        const ast_node *v = sel->targets.items[i]->u.res_target.val;
+        if (!bind__is_srf(v)) continue;
+        if (set->n == BIND_SRF_MAX)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
+                             "more than %d set-returning functions in the select list are not "
+                             "supported", BIND_SRF_MAX);
+        set->nodes[set->n++] = v;
+    }
+    if (!set->n) return MICE_OK;
+    if (sel->group_by.n || sel->having)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "a set-returning function in the select list is not supported with "
+                         "GROUP BY or HAVING");
+    if (set->n == 1 && sel->from.n <= 1) {
+        uint32_t n_cols = s->n_cols;
+        bool has_outer = s->has_outer;
+        mice_status rc = srf_scan_target(b, s, sel, p, set, err);
+        bool uses_from = rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) ||
+                                !strcmp(err->sqlstate, "42P01") ||
+                                !strcmp(err->sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED));
+        if (!uses_from) return rc;
+        sqlerr_clear(err);
+        s->n_cols = n_cols;
+        s->has_outer = has_outer;
+    }
+    set->project_set = true;
+    static const bool hidden[1] = {true};
+    for (uint32_t i = 0; i < set->n; i++) {
+        mice_status rc = bind__srf_item(b, s, set->nodes[i], &set->items[i], &set->types[i], err);
+        if (rc) return rc;
+    }
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        const char *name = nm->v[nm->n - 1];
+        set->cols[i] = (int32_t)s->n_cols;
+        if (bind__scope_add(b, s, NULL, NULL, 1, &name, &set->types[i], hidden))
+            return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+/* The ProjectSet over p (the FROM plan after WHERE) whose columns the scope gave the items. */
+static mice_status project_set_node(bind_ctx *b, const srf_set *set, plan_node **p, sql_error *err)
+{
+    plan_node *c = *p;
+    if (set->cols[0] != (int32_t)c->n_cols)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "set-returning functions over this FROM clause are not supported");
+    plan_node *ps = plan_new(b->arena, PLAN_PROJECT_SET, c->n_cols + set->n);
+    plan_srf *items = ARENA_NEW_ARRAY(b->arena, plan_srf, set->n);
+    if (!ps || !items) return bind__nomem(err);
+    memcpy(ps->col_names, c->col_names, sizeof(char *) * c->n_cols);
+    memcpy(ps->col_types, c->col_types, sizeof(sql_type) * c->n_cols);
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        ps->col_names[c->n_cols + i] = nm->v[nm->n - 1];
+        ps->col_types[c->n_cols + i] = set->types[i];
+        items[i] = set->items[i];
+    }
+    ps->child = c;
+    ps->n_srfs = set->n;
+    ps->srfs = items;
+    ps->est_rows = c->est_rows * 10;
+    ps->cost_total = c->cost_total + c->est_rows;
+    *p = ps;
+    return MICE_OK;
 }
 
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
@@ -958,7 +1163,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                          "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
-    srf_ref srf = {0};
+    srf_set srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
     bool no_rows = false;
@@ -979,16 +1184,24 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     uint32_t n_sort = sel->order_by.n;
     sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
     if (!items) return bind__nomem(err);
-    srf_ref outer_srf = {b->srf_node, b->srf_col, b->srf_type};
-    b->srf_node = srf.node;
-    b->srf_col = srf.col;
-    b->srf_type = srf.type;
+    uint32_t outer_n_srf = b->n_srf;
+    const ast_node *outer_nodes[BIND_SRF_MAX];
+    int32_t outer_cols[BIND_SRF_MAX];
+    sql_type outer_types[BIND_SRF_MAX];
+    memcpy(outer_nodes, b->srf_nodes, sizeof outer_nodes);
+    memcpy(outer_cols, b->srf_cols, sizeof outer_cols);
+    memcpy(outer_types, b->srf_types, sizeof outer_types);
+    b->n_srf = srf.n;
+    memcpy(b->srf_nodes, srf.nodes, sizeof srf.nodes);
+    memcpy(b->srf_cols, srf.cols, sizeof srf.cols);
+    memcpy(b->srf_types, srf.types, sizeof srf.types);
     rc = bind_targets(b, s, &sel->targets, &t, err);
-    b->srf_node = outer_srf.node;
-    b->srf_col = outer_srf.col;
-    b->srf_type = outer_srf.type;
-    if (!rc && srf.node && g.aggs.n)
-        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+    b->n_srf = outer_n_srf;
+    memcpy(b->srf_nodes, outer_nodes, sizeof outer_nodes);
+    memcpy(b->srf_cols, outer_cols, sizeof outer_cols);
+    memcpy(b->srf_types, outer_types, sizeof outer_types);
+    if (!rc && srf.n && g.aggs.n)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
                        "a set-returning function next to aggregates is not supported");
     if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
     if (!rc && having) rc = bind__canon_qual(b, &having, err);
@@ -1003,6 +1216,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
     if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
+    if (srf.project_set && (rc = project_set_node(b, &srf, &p, err))) return rc;
     bool grouping = g.aggs.n || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
@@ -1026,6 +1240,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     plan_node *scan = p;
     p = project_node(b, p, t.exprs, t.names, t.n);
     if (!p) return bind__nomem(err);
+    if (sel->distinct && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (sel->distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     if (n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
     if ((rc = limit_node(b, sel, &p, err))) return rc;
@@ -1168,6 +1383,7 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
     p->children[0] = kids[0];
     p->children[1] = kids[1];
     p->est_rows = kids[0]->est_rows + kids[1]->est_rows;
+    if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     return setop_tail(b, sel, p, out, err);
 }
@@ -1195,9 +1411,6 @@ static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_nod
     const ast_select *sel = &n->u.select;
     if (sel->with) {
         const ast_with *w = &sel->with->u.with;
-        if (w->recursive)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
-                             "WITH RECURSIVE is not supported yet");
         if (b->n_ctes == 8)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
                              "WITH nested too deep");

@@ -63,6 +63,8 @@ mice_status bind_type_name(const ast_node *type_name, sql_type *out, sql_error *
 
 enum { BIND_PARAMS_MAX = 1024 };
 
+enum { BIND_SRF_MAX = 16 }; /* set-returning items in one select list */
+
 typedef struct bind_ctx {
     mice_arena *arena;
     catalog_txn *ct;
@@ -83,11 +85,21 @@ typedef struct bind_ctx {
     uint32_t n_ctes;
     /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
     bool no_fold;
-    /* A generate_series() target being bound as column srf_col of the current scope */
-    const ast_node *srf_node;
-    int32_t srf_col;
-    sql_type srf_type;
+    /* Set-returning select-list items being bound as columns srf_cols[i] of the current
+     * scope (a Function Scan's or a ProjectSet's) */
+    const ast_node *srf_nodes[BIND_SRF_MAX];
+    int32_t srf_cols[BIND_SRF_MAX];
+    sql_type srf_types[BIND_SRF_MAX];
+    uint32_t n_srf;
     uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
+    /* CTEs whose query is being bound (a reference to one of them is recursion); the
+     * recursive CTE whose recursive term is being bound, its Recursive Union node, and how
+     * often the term referred to it */
+    const ast_node *cte_stack[8];
+    uint32_t n_cte_stack;
+    const ast_node *rec_cte;
+    plan_node *rec_node;
+    uint32_t rec_refs;
 } bind_ctx;
 
 /* Bind and plan one SELECT / INSERT / UPDATE / DELETE. */

@@ -111,10 +111,13 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
     for (uint32_t i = 0; p->aggs && i < p->n_aggs; i++) {
         walk_expr(w, p->aggs[i].arg, depth);
         walk_expr(w, p->aggs[i].arg2, depth);
+        walk_list(w, p->aggs[i].order, p->aggs[i].n_order, depth);
     }
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);
     walk_list(w, p->func_args, p->n_func_args, depth);
+    for (uint32_t i = 0; p->srfs && i < p->n_srfs; i++)
+        walk_list(w, p->srfs[i].args, p->srfs[i].n_args, depth);
     for (uint32_t i = 0; p->children && i < p->n_children; i++)
         walk_plan(w, p->children[i], depth);
     walk_plan(w, p->child, depth);

@@ -1042,6 +1042,15 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_VTSCAN:
         op->next = exec__vtscan_next;
         break;
+    case PLAN_PROJECT_SET:
+        rc = exec__open_project_set(st, op, err);
+        break;
+    case PLAN_RECURSIVE_UNION:
+        rc = exec__open_recursive_union(st, op, err);
+        break;
+    case PLAN_WORKTABLE:
+        op->next = exec__worktable_next;
+        break;
     }
     *out = op;
     return rc;

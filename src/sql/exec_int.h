@@ -61,10 +61,14 @@ struct exec_op {
      * alternate between mem and mem2 */
     sql_datum srf_cur, srf_stop, srf_step;
     mice_arena *mem2;
+    void *state; /* ProjectSet, Recursive Union: their run state (exec_vtab.c) */
 };
 
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols);
 mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_error *err);
+mice_status exec__open_project_set(exec_state *st, exec_op *op, sql_error *err);
+mice_status exec__open_recursive_union(exec_state *st, exec_op *op, sql_error *err);
+mice_status exec__worktable_next(exec_op *op, sql_batch **out, sql_error *err);
 mice_status exec__cancelled(exec_state *st, sql_error *err);
 /* Append a copy of row to op->rows (in op->mem). */
 mice_status exec__keep_row(exec_op *op, const sql_datum *row, uint32_t n, sql_error *err);

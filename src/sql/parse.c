@@ -845,7 +845,10 @@ static mice_status tr_with_p(tr_ctx *c, const PgQuery__WithClause *w, ast_node *
     mice_status rc = new_node(c, AST_WITH, w->location, out);
     if (rc) return rc;
     (*out)->u.with.recursive = w->recursive;
-    return tr_list(c, w->n_ctes, w->ctes, &(*out)->u.with.ctes);
+    rc = tr_list(c, w->n_ctes, w->ctes, &(*out)->u.with.ctes);
+    for (uint32_t i = 0; rc == MICE_OK && i < (*out)->u.with.ctes.n; i++)
+        (*out)->u.with.ctes.items[i]->u.cte.recursive = w->recursive;
+    return rc;
 }
 
 static mice_status tr_cte(tr_ctx *c, const pnode *n, ast_node **out)

@@ -54,6 +54,12 @@ const char *plan_node_name(const plan_node *p)
         return "Function Scan";
     case PLAN_VTSCAN:
         return "Seq Scan";
+    case PLAN_PROJECT_SET:
+        return "ProjectSet";
+    case PLAN_RECURSIVE_UNION:
+        return "Recursive Union";
+    case PLAN_WORKTABLE:
+        return "WorkTable Scan";
     }
     return "?";
 }
@@ -88,6 +94,9 @@ static void node_title(const plan_node *p, mice_buf *out)
     } else if (p->kind == PLAN_VTSCAN) {
         buf_printf(out, " on %s", p->vtab->name);
         if (p->alias && strcmp(p->alias, p->vtab->name)) buf_printf(out, " %s", p->alias);
+    } else if (p->kind == PLAN_WORKTABLE) {
+        buf_printf(out, " on %s", p->cte_name);
+        if (p->alias && strcmp(p->alias, p->cte_name)) buf_printf(out, " %s", p->alias);
     } else if (p->kind == PLAN_FUNCSCAN) {
         buf_printf(out, " on %s", p->func_name);
         if (p->alias && strcmp(p->alias, p->func_name)) buf_printf(out, " %s", p->alias);
@@ -202,6 +211,11 @@ static void explain_node(const plan_node *p, int level_ind, bool arrow,
     if (p->kind == PLAN_APPEND) {
         for (uint32_t i = 0; i < p->n_children; i++)
             explain_node(p->children[i], child_ind, true, opts, vctx, out);
+        return;
+    }
+    if (p->kind == PLAN_RECURSIVE_UNION) {
+        explain_node(p->child, child_ind, true, opts, vctx, out);
+        explain_node(p->children[0], child_ind, true, opts, vctx, out);
         return;
     }
     if (p->child) explain_node(p->child, child_ind, true, opts, vctx, out);

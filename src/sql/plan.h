@@ -50,7 +50,27 @@ typedef enum plan_kind {
     PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
     PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
+    PLAN_PROJECT_SET, /* child's columns, then one per set-returning select-list item, the
+                         items' rows side by side, the shorter ones padded with NULLs */
+    PLAN_RECURSIVE_UNION, /* WITH RECURSIVE: child (the non-recursive term), then
+                             children[0] (the recursive term) run again over the rows the
+                             previous run produced until it produces none */
+    PLAN_WORKTABLE,       /* the recursive term's reference to its CTE: wt_owner's rows of
+                             the previous run */
 } plan_kind;
+
+typedef enum plan_srf_kind {
+    PLAN_SRF_SERIES,     /* generate_series(start, stop [, step]) */
+    PLAN_SRF_UNNEST,     /* unnest(array) */
+    PLAN_SRF_SUBSCRIPTS, /* generate_subscripts(array, dim [, reverse]) */
+} plan_srf_kind;
+
+/* A set-returning function of a ProjectSet; its arguments see the child's row. */
+typedef struct plan_srf {
+    plan_srf_kind kind;
+    uint32_t n_args;
+    sql_expr **args;
+} plan_srf;
 
 typedef enum plan_agg_fn {
     PLAN_AGG_COUNT_STAR,
@@ -62,6 +82,7 @@ typedef enum plan_agg_fn {
     PLAN_AGG_BOOL_AND,
     PLAN_AGG_BOOL_OR,
     PLAN_AGG_STRING_AGG, /* string_agg(text, delimiter) */
+    PLAN_AGG_ARRAY_AGG,  /* array_agg(x [ORDER BY ...]): NULLs included */
 } plan_agg_fn;
 
 typedef struct plan_agg {
@@ -69,6 +90,9 @@ typedef struct plan_agg {
     sql_expr *arg;  /* NULL for count(*) */
     sql_expr *arg2; /* string_agg's delimiter */
     bool distinct;
+    uint32_t n_order; /* array_agg(x ORDER BY ...): the keys, per key DESC / NULLS FIRST */
+    sql_expr **order;
+    bool *order_desc, *order_nulls_first;
     sql_type type; /* result type */
     const char *name;
 } plan_agg;
@@ -150,6 +174,8 @@ struct plan_node {
     const char *func_name;
     uint32_t n_func_args;
     sql_expr **func_args;
+    uint32_t n_srfs; /* PLAN_PROJECT_SET */
+    plan_srf *srfs;
 
     /* VTSCAN: the relation and its rows, computed at the first scan of the statement and
      * kept (statement arena) for re-scans (correlated subqueries); filter as SCAN */
@@ -158,9 +184,16 @@ struct plan_node {
     uint64_t vt_n_rows;
     bool vt_ready;
 
-    /* APPEND */
+    /* APPEND; RECURSIVE_UNION: children[0] is the recursive term (opened per run) */
     uint32_t n_children;
     plan_node **children;
+
+    /* RECURSIVE_UNION (setop_all: UNION ALL): the working table, set by the executor before
+     * each run of the recursive term; WORKTABLE: the union it reads it from */
+    sql_datum **wt_rows;
+    uint64_t wt_n_rows;
+    plan_node *wt_owner;
+    const char *cte_name;
 
     /* INSERT / UPDATE: per table column, the value over the input row (INSERT: the
      * source row; UPDATE: the old table row) */
