@@ -838,7 +838,6 @@ static mice_status check_datetime_range(const sql_datum *d, sql_error *err)
 mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
                        mice_arena *arena, sql_datum *out, sql_error *err)
 {
-    (void)ctx;
     mice_status rc;
     switch (t.id) {
     case SQL_TYPE_NUMERIC: {
@@ -900,6 +899,7 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_recv(bytes, &out->v.uuid, err);
     default:
+        if (array_type_is(t.id)) return array_recv(t, bytes, ctx, arena, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)t.id);
     }
