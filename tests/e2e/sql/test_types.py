@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import psycopg
+from psycopg.types.numeric import Int4
 import pytest
 
 from helpers import expect_error, text_of
@@ -114,6 +115,10 @@ ROUND_TRIP = [
                    dt.datetime(1999, 12, 31, 23, 59, 59, 999999)]),
     ("timestamptz", [dt.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
                      dt.datetime(2000, 6, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))]),
+    # arrays: stored in rows, bound as binary parameters (array_recv) and text ones
+    ("int[]", [[Int4(1), Int4(-2), None, Int4(2147483647)], [Int4(7)], []]),
+    ("bigint[]", [[-9223372036854775808, None]]),
+    ("text[]", [["a", "b c", None, "", 'q"uote,comma{}\\'], ["only"]]),
 ]
 
 
