@@ -141,6 +141,20 @@ def test_parameter_round_trip_text_and_binary(conn, case, fmt):
             assert n[0] == 1, (v, binary)
 
 
+def test_array_types_name_the_array_io_functions(conn):
+    """pgjdbc tells arrays from other types by typinput = 'pg_catalog.array_in'::regproc."""
+    rows = conn.execute(
+        "select typname, typinput = 'pg_catalog.array_in'::regproc, typinput::text, "
+        "typoutput::text, typreceive::text, typsend::text, 'array_in'::regproc::oid::int "
+        "from pg_catalog.pg_type where typname in ('_int4', '_text', '_numeric') "
+        "order by typname").fetchall()
+    assert rows == [(n, True, "array_in", "array_out", "array_recv", "array_send", 750)
+                    for n in ("_int4", "_numeric", "_text")]
+    n = conn.execute("select count(*) from pg_catalog.pg_type where typname = 'int4' "
+                     "and typinput = 'array_in'::regproc").fetchone()[0]
+    assert n == 0
+
+
 def test_char_n_pads_compares_without_trailing_spaces(conn):
     conn.execute("create table types_char (c char(5), v varchar(5))")
     conn.execute("insert into types_char values ('ab', 'ab'), ('abcde   ', 'abc  ')")
