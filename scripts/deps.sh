@@ -14,6 +14,7 @@ TEST_PKGS=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   redis-server redis-tools python3-redis
   sysbench linux-perf
+  libpostgresql-jdbc-java default-jdk-headless golang-go golang-github-jackc-pgx-v4-dev
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
