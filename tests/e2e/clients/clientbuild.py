@@ -1,6 +1,6 @@
 """Where the compiled-client tests (JDBC, Go pgx, Node.js pg) build their programs: a
-directory of the build tree (MICE_BUILD_DIR, set by clients.cmake; else next to
-MICE_TEST_TMP), never the source tree. run() is subprocess.run with a time limit that
+directory of the build tree, never the source tree: MICE_BUILD_DIR if set, else the parent
+of MICE_TEST_TMP (clients.cmake sets it to <build>/testtmp). run() is subprocess.run with a time limit that
 reports the command's output when it fails."""
 import os
 import subprocess

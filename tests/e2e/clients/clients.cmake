@@ -9,5 +9,5 @@ foreach(t ${e2e_client_tests})
            COMMAND /usr/bin/python3 -m pytest -q -p no:cacheprovider ${t}
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/e2e/clients)
   set_tests_properties(e2e/clients/${name} PROPERTIES TIMEOUT 300
-    ENVIRONMENT "MICEDB_BIN=$<TARGET_FILE:micedb>;MICE_TEST_TMP=${CMAKE_BINARY_DIR}/testtmp;MICE_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "MICEDB_BIN=$<TARGET_FILE:micedb>;MICE_TEST_TMP=${CMAKE_BINARY_DIR}/testtmp")
 endforeach()
