@@ -315,7 +315,15 @@ public final class DriverTest {
             }
             ok("prepared statement reuse and batch");
 
-            // metadata (DatabaseMetaData.getColumns needs window functions: not yet)
+            // metadata (DatabaseMetaData.getColumns needs window functions, getPrimaryKeys and
+            // getIndexInfo information_schema._pg_expandarray: not yet)
+            try (ResultSet rs = c.getMetaData().getTables(null, "public", "jt", new String[] {"TABLE"})) {
+                check(rs.next() && rs.getString("TABLE_NAME").equals("jt"), "getTables finds jt");
+                check(!rs.next(), "getTables: one table");
+            }
+            try (ResultSet rs = c.getMetaData().getImportedKeys(null, "public", "jt")) {
+                check(!rs.next(), "getImportedKeys: no foreign keys");
+            }
             try (PreparedStatement ps = c.prepareStatement("select id, t from jt where id = ?")) {
                 eq("int4", ps.getMetaData() == null ? null : ps.getMetaData().getColumnTypeName(1),
                    "ResultSetMetaData type of id");
