@@ -1,7 +1,7 @@
 """Where the compiled-client tests (JDBC, Go pgx, Node.js pg) build their programs: a
 directory of the build tree, never the source tree: MICE_BUILD_DIR if set, else the parent
-of MICE_TEST_TMP (clients.cmake sets it to <build>/testtmp). run() is subprocess.run with a time limit that
-reports the command's output when it fails."""
+of MICE_TEST_TMP (clients.cmake sets it to <build>/testtmp). run() is subprocess.run with a
+time limit that reports the command's output when it fails."""
 import os
 import subprocess
 import tempfile

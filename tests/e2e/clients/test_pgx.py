@@ -6,7 +6,7 @@ two rows of values and one of NULLs (binary through pgx's cached prepared statem
 through the simple protocol), compares parameters in WHERE, commits and rolls back, checks
 the SQLSTATEs of 23505, 22012, 42P01 and 25P02 as *pgconn.PgError, and checks that pgx's
 statement cache prepares each SQL text once and reuses it (plus a batch and a statement
-prepared by name)."""
+prepared by name), and loads 501 rows with CopyFrom (COPY FROM STDIN in binary format)."""
 import os
 
 import pytest
@@ -17,7 +17,7 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "pgxtest.go
 GOPATH = "/usr/share/gocode"
 CHECKS = ["connect", "ddl", "types round trip (binary and text)", "parameters in WHERE",
           "commit and rollback", "errors carry SQLSTATE",
-          "statement cache reuse, batch and named statements", "drop"]
+          "statement cache reuse, batch and named statements", "CopyFrom (binary COPY)", "drop"]
 
 
 @pytest.fixture(scope="module")

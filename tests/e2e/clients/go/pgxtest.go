@@ -323,6 +323,31 @@ func main() {
 	eq("committed", t, "prepared by name")
 	ok("statement cache reuse, batch and named statements")
 
+	// CopyFrom: COPY FROM STDIN in binary format
+	var src [][]interface{}
+	for i := 0; i < 500; i++ {
+		src = append(src, []interface{}{1000 + i, rows[i%2].i8, rows[i%2].num, rows[i%2].t,
+			rows[i%2].by, rows[i%2].tstz, rows[i%2].iv, rows[i%2].u, rows[i%2].ia})
+	}
+	src = append(src, []interface{}{2000, nil, nil, nil, nil, nil, nil, nil, nil})
+	copied, err := conn.CopyFrom(ctx, pgx.Identifier{"gt"},
+		[]string{"id", "i8", "num", "t", "by", "tstz", "iv", "u", "ia"}, pgx.CopyFromRows(src))
+	must(err, "CopyFrom")
+	eq(int64(len(src)), copied, "rows copied")
+	for _, id := range []int{1000, 1001, 2000} {
+		want := rows[id%2]
+		if id == 2000 {
+			want = rows[2]
+		}
+		var got row
+		must(conn.QueryRow(ctx, "select "+cols+" from gt where id = $1", id).Scan(got.ptrs()...),
+			"select copied row")
+		got.i2, got.i4, got.f4, got.f8, got.b, got.vc, got.d, got.tm, got.ts, got.ta =
+			want.i2, want.i4, want.f4, want.f8, want.b, want.vc, want.d, want.tm, want.ts, want.ta
+		verify(want, got, fmt.Sprintf("copied row %d", id))
+	}
+	ok("CopyFrom (binary COPY)")
+
 	_, err = conn.Exec(ctx, "drop table gt")
 	must(err, "drop")
 	ok("drop")
