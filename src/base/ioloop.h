@@ -167,6 +167,10 @@ void ioloop_conn_set_read_pause(ioloop_conn *c, bool pause);
 void ioloop_conn_set_linger_ms(ioloop_conn *c, uint64_t linger_ms);
 /* Loop thread. Bytes queued and not yet written to the socket. */
 size_t ioloop_conn_pending_bytes(const ioloop_conn *c);
+/* Loop thread. Whether the socket has TCP_NODELAY on (ioloop sets it on every accepted
+ * and connected connection: a reply written in several pieces must not wait for the
+ * peer's delayed ACK). */
+bool ioloop_conn_nodelay(const ioloop_conn *c);
 /* The peer's "host:port". Loop thread, or any thread holding a reference. */
 const char *ioloop_conn_peer(const ioloop_conn *c);
 ioloop *ioloop_conn_loop(const ioloop_conn *c);
