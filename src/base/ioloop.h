@@ -13,6 +13,9 @@
  * and finally on_close(conn, why) exactly once. ioloop_connect makes an outbound
  * connection with the same ops and reports through its callback.
  *
+ * Every connection has TCP_NODELAY on: callers write whole replies, and Nagle's algorithm
+ * would hold the last piece of a multi-write reply until the peer's delayed ACK.
+ *
  * Writes queue bytes behind the socket (copied, or a mice_buf given away). Backpressure:
  * while a connection's queued output exceeds IOLOOP_WRITE_HIGH_WATER_BYTES its reading is
  * paused (a client that sends without reading cannot make us buffer without bound); it
