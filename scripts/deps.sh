@@ -16,6 +16,7 @@ TEST_PKGS=(
   redis-server redis-tools python3-redis
   sysbench linux-perf etcd-server
   iproute2 iptables
+  libpostgresql-jdbc-java default-jdk-headless golang-go golang-github-jackc-pgx-v4-dev
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
