@@ -555,8 +555,10 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
     case KV_RESOLVE_COMMIT:
         rc = put_version(ev->effects, op->key, &cur, op->commit_ts, err);
         if (rc) return rc;
+        ev->finished_txn = true; /* the txn has ended: wake this replica's waiters */
         break;
     case KV_RESOLVE_ABORT:
+        ev->finished_txn = true;
         break;
     case KV_RESOLVE_STMT_UNDO:
         if (cur.seq < op->undo_seq) return MICE_OK;
@@ -678,7 +680,7 @@ static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv
     if (op->one_phase) {
         rc = commit_intents(ev, op, commit_ts, err);
         engine_batch_delete(ev->effects, STORE_CF_LOCKS, buf_slice(rkey));
-    } else if (op->n_intents) {
+    } else { /* 2PC: the record is the commit point even when no intent is in this range */
         txn_record rec = {
             .status = TXN_COMMITTED, .write_ts = commit_ts, .heartbeat_wall_ns = wall_now(ev)};
         txn_record_encode(&ev->raw_record, &rec);
