@@ -622,6 +622,8 @@ static mice_status send_batch(kv_gateway *g, const kv_request *req, kv_response 
 mice_status kv_gateway_send(kv_gateway *g, const kv_request *req, kv_response *resp, mice_err *err)
 {
     count(g, ST_BATCHES);
+    mice_err scratch;
+    if (!err) err = &scratch; /* the helpers copy messages into *err */
     uint64_t deadline = now_ms(g) + atomic_load(&g->deadline_ms);
     return send_batch(g, req, resp, deadline, err);
 }
@@ -629,6 +631,8 @@ mice_status kv_gateway_send(kv_gateway *g, const kv_request *req, kv_response *r
 mice_status kv_gateway_range_of(kv_gateway *g, mice_slice key, uint64_t *range_id, mice_buf *start,
                                 mice_buf *end, mice_err *err)
 {
+    mice_err scratch;
+    if (!err) err = &scratch;
     range_desc d;
     rangedesc_init(&d);
     uint64_t leader;
