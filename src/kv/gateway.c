@@ -285,10 +285,16 @@ static uint64_t leader_hint(const mice_err *e)
     return p ? strtoull(p + strlen("leader is node "), NULL, 10) : 0;
 }
 
-/* Extra call time for a transactional batch that may wait for locks on the remote. */
+/* Extra call time for a batch that may wait for locks on the remote (writes; readers never
+ * wait), so a long lock wait is not mistaken for a dead node. */
 static uint64_t lock_wait_ms(const kv_request *req)
 {
-    if (!req->txn) return 0;
+    bool writes = false;
+    for (size_t i = 0; i < req->n_ops; i++)
+        writes |= req->ops[i].kind == KV_OP_PUT || req->ops[i].kind == KV_OP_DELETE ||
+                  req->ops[i].kind == KV_OP_LOCK;
+    if (!writes) return 0;
+    if (!req->txn) return KV_LOCK_TIMEOUT_MS_DEFAULT;
     uint64_t t = req->txn->lock_timeout_ms;
     if (t == 0) return KV_LOCK_TIMEOUT_MS_DEFAULT;
     if (t == KV_LOCK_TIMEOUT_NONE) return 3600 * 1000;
@@ -309,7 +315,7 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
     for (uint32_t i = 0; i < d->n_replicas; i++)
         if (d->replicas[i].node_id != g->local_node) nodes[n++] = d->replicas[i].node_id;
     bool failed[RANGEDESC_REPLICAS_MAX] = {0};
-    size_t next = 0;
+    size_t next = 0, redirects = 0;
     uint64_t backoff = KV_GATEWAY_BACKOFF_MIN_MS;
     mice_buf payload, out;
     buf_init(&payload);
@@ -321,7 +327,7 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
         if (attempt > 0 && now_ms(g) >= deadline) {
             mice_err last = *err;
             rc = mice_err_setf(err, MICE_UNAVAILABLE,
-                               "range %" PRIu64 ": no leaseholder answered in time (last: %s)",
+                               "range %" PRIu64 ": no leaseholder answered before the deadline; last: %s",
                                d->range_id, mice_err_msg(&last));
             break;
         }
@@ -390,6 +396,10 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
             uint64_t hint = leader_hint(&e);
             if (hint && hint != node) {
                 count(g, ST_REDIRECTS);
+                if (++redirects > 2 * n) { /* replicas that disagree: let them settle */
+                    env_sleep_ns(g->env, backoff * MICE_NS_PER_MS);
+                    if (backoff < KV_GATEWAY_BACKOFF_MAX_MS) backoff *= 2;
+                }
                 leader = hint;
                 cache_note_leader(g, d->range_id, hint);
                 continue;

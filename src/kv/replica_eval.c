@@ -60,7 +60,12 @@ static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice prima
     buf_deinit(&key);
     if (rc) return rc;
     *st = TXN_ABORTED;
-    if (!found) return MICE_OK;
+    if (!found) {
+        /* A transaction live in this replica's lock table has not ended here: its record may
+         * be in another range whose local copy lags (a cluster), so it is pending. */
+        if (locktable_txn_live(ev->r->locks, txn_id)) *st = TXN_PENDING;
+        return MICE_OK;
+    }
     txn_record rec;
     if (txn_record_decode(buf_slice(&ev->raw_record), &rec))
         return mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
