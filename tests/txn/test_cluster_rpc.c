@@ -257,6 +257,26 @@ static int cluster_setup(void **state)
         }
     }
     buf_deinit(&k);
+    /* The split's two halves in the range directory (a split does not write it yet), as
+     * one-shot PUTs through a gateway, which finds range 1's leaseholder. */
+    for (uint64_t r = KV_RANGE; r <= RIGHT_RANGE; r++) {
+        store_range_info info;
+        assert_int_equal(store_range_info_get(C.n[0].s, r, &info), MICE_OK);
+        mice_buf dk, dv;
+        buf_init(&dk);
+        buf_init(&dv);
+        rangedesc_dir_key(&dk, buf_slice(&info.desc.start));
+        rangedesc_encode(&info.desc, &dv);
+        kv_op op = {.kind = KV_OP_PUT, .key = buf_slice(&dk), .value = buf_slice(&dv)};
+        kv_request req = {.ops = &op, .n_ops = 1};
+        kv_response resp;
+        kv_response_init(&resp);
+        assert_int_equal(kv_gateway_send(C.n[2].gw, &req, &resp, NULL), MICE_OK);
+        kv_response_deinit(&resp);
+        buf_deinit(&dk);
+        buf_deinit(&dv);
+        rangedesc_deinit(&info.desc);
+    }
     return 0;
 }
 
@@ -455,6 +475,61 @@ static void test_scan_across_boundary(void **state)
     assert_string_equal(keys[3], "mk14");
 }
 
+/* A gateway on a node with no replica at all (node 4: an rpc transport only) finds every
+ * range through the directory in range 1, asked of the seed nodes. */
+static void test_gateway_without_replicas(void **state)
+{
+    (void)state;
+    ioloop *loop = NULL;
+    assert_int_equal(ioloop_start("io4", &loop, NULL), MICE_OK);
+    rpc_config rc;
+    rpc_config_init(&rc, 4, CLUSTER);
+    rpc_transport *t = NULL;
+    assert_int_equal(rpc_transport_create(loop, &rc, &t, NULL), MICE_OK);
+    for (int j = 0; j < NODES; j++) {
+        char addr[64];
+        snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_transport_port(C.n[j].t));
+        assert_int_equal(rpc_set_peer_addr(t, C.n[j].id, addr), MICE_OK);
+    }
+    kv_gateway *gw = NULL;
+    assert_int_equal(kv_gateway_create(NULL, t, mice_env_real(), &gw, NULL), MICE_OK);
+    for (int j = 0; j < NODES; j++)
+        kv_gateway_add_seed(gw, C.n[j].id);
+    txn_db_config dc;
+    txn_db_config_init(&dc);
+    dc.clock = C.clock;
+    dc.sender = kv_gateway_sender(gw);
+    txn_db *db = NULL;
+    assert_int_equal(txn_db_create(NULL, mice_env_real(), &dc, &db, NULL), MICE_OK);
+    expect_val(db, "b-left", "one");
+    expect_val(db, "x-right", "two-b");
+    txn *tx = txn_begin(db, TXN_SERIALIZABLE);
+    assert_int_equal(txn_put_str(tx, "d-from4", "L"), MICE_OK);
+    assert_int_equal(txn_put_str(tx, "z-from4", "R"), MICE_OK);
+    mice_err err;
+    mice_status st = txn_commit(tx, &err);
+    if (st) fprintf(stderr, "commit: %s\n", mice_err_msg(&err));
+    assert_int_equal(st, MICE_OK);
+    txn_destroy(tx);
+    expect_val(C.n[0].db, "d-from4", "L");
+    expect_val(C.n[0].db, "z-from4", "R");
+    char keys[64][8];
+    size_t n = scan_keys(db, "lk", "ml", true, 0, 10, keys, 64);
+    assert_int_equal(n, 26);
+    assert_string_equal(keys[0], "mk25");
+    assert_string_equal(keys[25], "lk00");
+    kv_gateway_stats gs = kv_gateway_get_stats(gw);
+    printf("node 4 gateway: %" PRIu64 " directory lookups, %" PRIu64 " remote calls, %" PRIu64
+           " redirects, %" PRIu64 " local\n",
+           gs.directory_lookups, gs.remote_calls, gs.redirects, gs.local_sends);
+    assert_true(gs.directory_lookups >= 2);
+    assert_int_equal(gs.local_sends, 0);
+    txn_db_destroy(db);
+    kv_gateway_destroy(gw);
+    rpc_transport_destroy(t);
+    ioloop_destroy(loop);
+}
+
 static void test_malformed_batch(void **state)
 {
     (void)state;
@@ -573,6 +648,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cross_range_txn),
         cmocka_unit_test(test_scan_across_boundary),
+        cmocka_unit_test(test_gateway_without_replicas),
         cmocka_unit_test(test_malformed_batch),
         cmocka_unit_test(test_snapshot_over_rpc),
         cmocka_unit_test(test_leaseholder_stopped),
