@@ -22,7 +22,16 @@ typedef struct snap_asm {
 } snap_asm;
 
 enum { ST_BATCHES, ST_SENT, ST_RECV, ST_REJ, ST_CH_SENT, ST_CH_RECV, ST_STREAMED, ST_ASSEMBLED,
-       ST_DROPPED, ST_N };
+       ST_DROPPED, ST_HB_TUPLES, ST_HB_MSGS, ST_N };
+
+/* Heartbeats (and responses) waiting for the next flush to one peer. */
+typedef struct hb_peer {
+    uint64_t node_id;
+    Rpcpb__RangeHeartbeat *beats;
+    size_t n_beats, cap_beats;
+    Rpcpb__RangeHeartbeatResponse *resps;
+    size_t n_resps, cap_resps;
+} hb_peer;
 
 typedef struct kv_transport_rpc {
     rpc_transport *t;
@@ -33,6 +42,10 @@ typedef struct kv_transport_rpc {
     bool attached;
     atomic_uint_least64_t next_snapshot_id;
     snap_asm asms[KV_RPC_SNAP_ASSEMBLIES_MAX]; /* io thread */
+    pthread_mutex_t hb_mu; /* the pending heartbeats and flush_posted */
+    hb_peer *hb;
+    size_t n_hb;
+    bool flush_posted;
     _Atomic uint64_t stat[ST_N];
 } kv_transport_rpc;
 
@@ -87,6 +100,96 @@ static void send_snapshot_chunks(kv_transport_rpc *k, const raftwire_route *rout
     raftwire_view_deinit(&v);
 }
 
+/* --- coalesced heartbeats ---------------------------------------------------------------- */
+
+static void hb_peer_free(hb_peer *p)
+{
+    free(p->beats);
+    free(p->resps);
+}
+
+/* Io thread: one NodeHeartbeat and one NodeHeartbeatResponse per peer with pending tuples. */
+static void hb_flush(void *ctx)
+{
+    kv_transport_rpc *k = ctx;
+    pthread_mutex_lock(&k->hb_mu);
+    hb_peer *peers = k->hb;
+    size_t n = k->n_hb;
+    k->hb = NULL;
+    k->n_hb = 0;
+    k->flush_posted = false;
+    pthread_mutex_unlock(&k->hb_mu);
+    for (size_t i = 0; i < n; i++) {
+        hb_peer *p = &peers[i];
+        if (p->n_beats) {
+            Rpcpb__RangeHeartbeat **ptrs = mice_calloc(p->n_beats, sizeof *ptrs);
+            for (size_t j = 0; j < p->n_beats; j++)
+                ptrs[j] = &p->beats[j];
+            Rpcpb__NodeHeartbeat m = RPCPB__NODE_HEARTBEAT__INIT;
+            m.from_node = k->node_id;
+            m.to_node = p->node_id;
+            m.n_beats = p->n_beats;
+            m.beats = ptrs;
+            if (rpc_send(k->t, p->node_id, RPC_MSG_HEARTBEAT, &m.base) == MICE_OK)
+                count(k, ST_HB_MSGS, 1);
+            free(ptrs);
+        }
+        if (p->n_resps) {
+            Rpcpb__RangeHeartbeatResponse **ptrs = mice_calloc(p->n_resps, sizeof *ptrs);
+            for (size_t j = 0; j < p->n_resps; j++)
+                ptrs[j] = &p->resps[j];
+            Rpcpb__NodeHeartbeatResponse m = RPCPB__NODE_HEARTBEAT_RESPONSE__INIT;
+            m.from_node = k->node_id;
+            m.to_node = p->node_id;
+            m.n_resps = p->n_resps;
+            m.resps = ptrs;
+            if (rpc_send(k->t, p->node_id, RPC_MSG_HEARTBEAT_RESP, &m.base) == MICE_OK)
+                count(k, ST_HB_MSGS, 1);
+            free(ptrs);
+        }
+        hb_peer_free(p);
+    }
+    free(peers);
+}
+
+/* Queue a heartbeat or its response for the next flush (any thread). */
+static void hb_add(kv_transport_rpc *k, uint64_t range_id, uint64_t to_node, const raft_msg *m)
+{
+    pthread_mutex_lock(&k->hb_mu);
+    hb_peer *p = NULL;
+    for (size_t i = 0; i < k->n_hb && !p; i++)
+        if (k->hb[i].node_id == to_node) p = &k->hb[i];
+    if (!p) {
+        k->hb = mice_realloc(k->hb, (k->n_hb + 1) * sizeof *k->hb);
+        p = &k->hb[k->n_hb++];
+        memset(p, 0, sizeof *p);
+        p->node_id = to_node;
+    }
+    if (m->type == RAFT_MSG_HEARTBEAT) {
+        if (p->n_beats == p->cap_beats) {
+            p->cap_beats = p->cap_beats ? 2 * p->cap_beats : 16;
+            p->beats = mice_realloc(p->beats, p->cap_beats * sizeof *p->beats);
+        }
+        raftwire_heartbeat_from_msg(range_id, m, &p->beats[p->n_beats++]);
+    } else {
+        if (p->n_resps == p->cap_resps) {
+            p->cap_resps = p->cap_resps ? 2 * p->cap_resps : 16;
+            p->resps = mice_realloc(p->resps, p->cap_resps * sizeof *p->resps);
+        }
+        raftwire_heartbeat_resp_from_msg(range_id, m, &p->resps[p->n_resps++]);
+    }
+    bool post = !k->flush_posted;
+    k->flush_posted = true;
+    pthread_mutex_unlock(&k->hb_mu);
+    count(k, ST_HB_TUPLES, 1);
+    /* Once per burst: everything queued until the loop runs the flush leaves together. */
+    if (post && ioloop_post(rpc_transport_loop(k->t), hb_flush, k) != MICE_OK) {
+        pthread_mutex_lock(&k->hb_mu);
+        k->flush_posted = false;
+        pthread_mutex_unlock(&k->hb_mu);
+    }
+}
+
 static void rpc_kv_send(void *impl, kv_raft_batch *b)
 {
     kv_transport_rpc *k = impl;
@@ -97,6 +200,10 @@ static void rpc_kv_send(void *impl, kv_raft_batch *b)
         const raft_msg *m = &b->msgs[i];
         if (m->type == RAFT_MSG_SNAP && m->snapshot.len > KV_RPC_SNAP_CHUNK_BYTES) {
             send_snapshot_chunks(k, &route, m);
+            continue;
+        }
+        if (m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_HEARTBEAT_RESP) {
+            hb_add(k, b->range_id, b->to_node, m);
             continue;
         }
         mice_status rc = raftwire_send(k->t, &route, m);
@@ -220,6 +327,19 @@ static void on_chunk(kv_transport_rpc *k, uint64_t from_node, const Rpcpb__Snaps
     if (c->last) asm_finish(k, a, c);
 }
 
+/* One heartbeat tuple to the store; MICE_CORRUPT for a bad tuple (the connection closes). */
+static mice_status on_beat(kv_transport_rpc *k, uint64_t from_node, uint64_t range_id,
+                           mice_status decoded, raft_msg *m)
+{
+    if (decoded) {
+        count(k, ST_REJ, 1);
+        return decoded;
+    }
+    raftwire_route route = {.range_id = range_id, .from_node = from_node, .to_node = k->node_id};
+    deliver(k, &route, m);
+    return MICE_OK;
+}
+
 static mice_status on_message(void *ctx, const rpc_inbound *in)
 {
     kv_transport_rpc *k = ctx;
@@ -227,10 +347,32 @@ static mice_status on_message(void *ctx, const rpc_inbound *in)
         on_chunk(k, in->from_node, (const Rpcpb__SnapshotChunk *)in->msg);
         return MICE_OK;
     }
-    if (in->kind != RPC_MSG_RAFT) return MICE_OK; /* coalesced heartbeats: not sent by us */
+    mice_err err;
+    if (in->kind == RPC_MSG_HEARTBEAT) {
+        const Rpcpb__NodeHeartbeat *h = (const Rpcpb__NodeHeartbeat *)in->msg;
+        if (h->from_node != in->from_node || h->to_node != k->node_id) return MICE_OK;
+        mice_status rc = MICE_OK;
+        for (size_t i = 0; i < h->n_beats && !rc; i++) {
+            raft_msg m;
+            rc = on_beat(k, in->from_node, h->beats[i]->range_id,
+                         raftwire_heartbeat_to_msg(h->beats[i], &m, &err), &m);
+        }
+        return rc;
+    }
+    if (in->kind == RPC_MSG_HEARTBEAT_RESP) {
+        const Rpcpb__NodeHeartbeatResponse *h = (const Rpcpb__NodeHeartbeatResponse *)in->msg;
+        if (h->from_node != in->from_node || h->to_node != k->node_id) return MICE_OK;
+        mice_status rc = MICE_OK;
+        for (size_t i = 0; i < h->n_resps && !rc; i++) {
+            raft_msg m;
+            rc = on_beat(k, in->from_node, h->resps[i]->range_id,
+                         raftwire_heartbeat_resp_to_msg(h->resps[i], &m, &err), &m);
+        }
+        return rc;
+    }
+    if (in->kind != RPC_MSG_RAFT) return MICE_OK;
     raftwire_route route;
     raft_msg m;
-    mice_err err;
     mice_status rc = raftwire_decode((const Rpcpb__RaftMessage *)in->msg, &route, &m, &err);
     if (rc || route.from_node != in->from_node || route.to_node != k->node_id) {
         count(k, ST_REJ, 1);
@@ -286,6 +428,7 @@ mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **
     k->t = t;
     k->node_id = rpc_transport_node_id(t);
     pthread_mutex_init(&k->mu, NULL);
+    pthread_mutex_init(&k->hb_mu, NULL);
     atomic_init(&k->next_snapshot_id, 1);
     rpc_set_message_handler(t, on_message, k);
     *out = (kv_transport){.ops = &rpc_kv_ops, .impl = k};
@@ -293,11 +436,23 @@ mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **
     return MICE_OK;
 }
 
+static void hb_noop(void *ctx)
+{
+    (void)ctx;
+}
+
 void kv_transport_rpc_destroy(void *impl)
 {
     kv_transport_rpc *k = impl;
     if (!k) return;
     rpc_set_message_handler(k->t, NULL, NULL);
+    /* A flush posted earlier runs before this (posting order); none is posted later, as
+     * the store that sends is closed. */
+    (void)ioloop_call(rpc_transport_loop(k->t), hb_noop, NULL);
+    for (size_t i = 0; i < k->n_hb; i++)
+        hb_peer_free(&k->hb[i]);
+    free(k->hb);
+    pthread_mutex_destroy(&k->hb_mu);
     for (size_t i = 0; i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
         if (k->asms[i].used) {
             buf_deinit(&k->asms[i].meta);

@@ -14,21 +14,23 @@
  * range's size. A stream larger than the peer's queue (rpc peer_queue_bytes_max, 32 MiB by
  * default) loses chunks to the queue bound and is retried in vain: pacing is left for later.
  *
- * HEARTBEATS travel as ordinary RaftMessages, not coalesced into NodeHeartbeat tuples: the
- * store hands over one range's messages at a time with no end-of-turn hook, and the rpc
- * transport already puts every Raft message of one io-loop turn for one peer into one
- * frame and one write. Coalescing (smaller frames with thousands of ranges) needs a flush
- * point per raft-thread turn; left for later.
+ * HEARTBEATS are coalesced per node pair (raftwire tuples, heartbeat.proto): every
+ * MSG_HEARTBEAT and MSG_HEARTBEAT_RESP handed to send joins its peer's pending set, and the
+ * first one of a burst posts one flush to the io loop, which sends one NodeHeartbeat and one
+ * NodeHeartbeatResponse per peer with everything queued by then (a raft-thread tick's
+ * heartbeats of every range it leads). The receiver turns each tuple back into a raft_msg.
  *
  * Lifecycle: create registers the rpc transport's message handler
  * (rpc_set_message_handler), destroy removes it; the store attaches and detaches through
  * the kv_transport ops as with any transport. One store per rpc transport (node id = the
- * rpc transport's). Destroy after the store is closed and before the rpc transport.
+ * rpc transport's). Destroy after the store is closed and before the rpc transport and its
+ * loop, not on the loop's thread: it waits (ioloop_call) for a heartbeat flush posted
+ * earlier.
  *
- * Owns: the snapshot assemblies (io thread only). Borrows the rpc transport.
- * Thread safety: send from any thread (the raft thread); recv runs on the io thread; one
- * mutex guards the attached receiver and is held while delivering, so detach waits for a
- * delivery in progress.
+ * Owns: the snapshot assemblies (io thread only), the pending heartbeats. Borrows the rpc
+ * transport. Thread safety: send from any thread (the raft thread); recv and flushes run on
+ * the io thread; one mutex guards the attached receiver and is held while delivering, so
+ * detach waits for a delivery in progress; another (hb_mu) the pending heartbeats.
  */
 #ifndef MICE_KV_TRANSPORT_RPC_H
 #define MICE_KV_TRANSPORT_RPC_H
@@ -52,6 +54,8 @@ typedef struct kv_transport_rpc_stats {
     uint64_t snaps_streamed;  /* snapshots sent as chunks */
     uint64_t snaps_assembled; /* streams completed and handed to the store */
     uint64_t snaps_dropped;   /* streams abandoned (gap, checksum, size, replaced) */
+    uint64_t hb_tuples;       /* heartbeats and responses coalesced */
+    uint64_t hb_messages;     /* NodeHeartbeat(Response)s sent for them */
 } kv_transport_rpc_stats;
 
 /* A kv_transport over t; *impl_out is what kv_transport_rpc_destroy takes (also out->impl).

@@ -1244,6 +1244,11 @@ rpc_stats rpc_get_stats(const rpc_transport *t)
     return s;
 }
 
+ioloop *rpc_transport_loop(const rpc_transport *t)
+{
+    return t->loop;
+}
+
 uint64_t rpc_transport_node_id(const rpc_transport *t)
 {
     return t->node_id;

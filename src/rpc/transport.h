@@ -155,6 +155,7 @@ mice_status rpc_transport_create(ioloop *loop, const rpc_config *cfg, rpc_transp
 void rpc_transport_destroy(rpc_transport *t);
 
 uint64_t rpc_transport_node_id(const rpc_transport *t);
+ioloop *rpc_transport_loop(const rpc_transport *t); /* the io loop it is bound to */
 int rpc_transport_port(const rpc_transport *t); /* the bound port; 0 when not listening */
 
 /* Address book: where to dial node_id ("host:port"). Replaces an earlier address; an open

@@ -402,6 +402,11 @@ static void test_cross_range_txn(void **state)
            after.remote_calls - before.remote_calls, after.local_sends - before.local_sends,
            after.redirects - before.redirects);
     assert_true(after.remote_calls > before.remote_calls);
+    kv_transport_rpc_stats ks = kv_transport_rpc_get_stats(C.n[0].kt_impl);
+    printf("node 1 transport: %" PRIu64 " heartbeat tuples in %" PRIu64 " node messages, %" PRIu64
+           " raft messages\n",
+           ks.hb_tuples, ks.hb_messages, ks.msgs_sent);
+    assert_true(ks.hb_tuples > 0 && ks.hb_messages > 0 && ks.hb_messages <= ks.hb_tuples);
     for (int i = 0; i < 2; i++) { /* node 1 (leaseholder) and node 2 (forwards) read it */
         expect_val(C.n[i].db, "b-left", "one");
         expect_val(C.n[i].db, "x-right", "two");
