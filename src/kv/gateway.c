@@ -375,6 +375,9 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
                     break;
                 }
                 rc = st;
+            } else if (rc == MICE_CLOSED) { /* our own transport is shutting down */
+                *err = e;
+                break;
             } else if (call_ambiguous(rc, &e) && !safe) {
                 count(g, ST_AMBIG);
                 rc = mice_err_setf(err, MICE_TIMEOUT,
@@ -502,6 +505,7 @@ static mice_status send_span_op(kv_gateway *g, const kv_request *req, const kv_o
         rc = range_call(g, &d, leader, &sub, &part, deadline, &reroute, err);
         if (reroute && now_ms(g) < deadline) {
             cache_forget(g, d.range_id);
+            env_sleep_ns(g->env, KV_GATEWAY_BACKOFF_MIN_MS * MICE_NS_PER_MS);
             continue;
         }
         if (part.n_results) {

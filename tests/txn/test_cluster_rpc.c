@@ -380,6 +380,30 @@ static size_t scan_keys(txn_db *db, const char *from, const char *to, bool rever
 
 /* --- tests ---------------------------------------------------------------------------------------- */
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median microseconds of n one-shot writes through db (for the log; nothing asserted). */
+static uint64_t median_put_us(txn_db *db, int n)
+{
+    uint64_t *us = calloc((size_t)n, sizeof *us);
+    assert_non_null(us);
+    for (int i = 0; i < n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "lat%03d", i);
+        uint64_t t0 = env_mono_ns(mice_env_real());
+        assert_int_equal(db_put(db, key, "x"), MICE_OK);
+        us[i] = (env_mono_ns(mice_env_real()) - t0) / MICE_NS_PER_US;
+    }
+    qsort(us, (size_t)n, sizeof *us, cmp_u64);
+    uint64_t m = us[n / 2];
+    free(us);
+    return m;
+}
+
 static void test_cross_range_txn(void **state)
 {
     (void)state;
@@ -402,6 +426,9 @@ static void test_cross_range_txn(void **state)
            after.remote_calls - before.remote_calls, after.local_sends - before.local_sends,
            after.redirects - before.redirects);
     assert_true(after.remote_calls > before.remote_calls);
+    printf("median synced one-shot write: %" PRIu64 " us on the leaseholder's node, %" PRIu64
+           " us forwarded from node 3\n",
+           median_put_us(C.n[0].db, 30), median_put_us(C.n[2].db, 30));
     kv_transport_rpc_stats ks = kv_transport_rpc_get_stats(C.n[0].kt_impl);
     printf("node 1 transport: %" PRIu64 " heartbeat tuples in %" PRIu64 " node messages, %" PRIu64
            " raft messages\n",
