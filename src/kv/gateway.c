@@ -301,6 +301,32 @@ static uint64_t lock_wait_ms(const kv_request *req)
     return t;
 }
 
+/* Call node with req (payload encoded once, on first use). *called: the call succeeded and
+ * the return is the remote kv status (or MICE_CORRUPT for an undecodable answer);
+ * otherwise it is the call's own failure. */
+static mice_status call_remote(kv_gateway *g, uint64_t node, const kv_request *req,
+                               mice_buf *payload, kv_response *resp, uint64_t deadline,
+                               bool *called, mice_err *e)
+{
+    count(g, ST_REMOTE);
+    if (!payload->n) kvwire_encode_request(req, payload);
+    uint64_t left = deadline > now_ms(g) ? deadline - now_ms(g) : 1;
+    mice_buf out;
+    buf_init(&out);
+    mice_status rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH,
+                                   buf_slice(payload), left + lock_wait_ms(req), &out, e);
+    *called = rc == MICE_OK;
+    if (rc == MICE_OK) {
+        mice_status st;
+        mice_err derr;
+        if (kvwire_decode_response(buf_slice(&out), &st, e, resp, &derr))
+            st = mice_err_setf(e, MICE_CORRUPT, "node %" PRIu64 ": %s", node, mice_err_msg(&derr));
+        rc = st;
+    }
+    buf_deinit(&out);
+    return rc;
+}
+
 /* Serve req (every op inside d) on d's leaseholder. *reroute: d is stale (the key left the
  * range, or a replica does not hold it): the caller looks the range up again. */
 static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leader,
@@ -317,9 +343,8 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
     bool failed[RANGEDESC_REPLICAS_MAX] = {0};
     size_t next = 0, redirects = 0;
     uint64_t backoff = KV_GATEWAY_BACKOFF_MIN_MS;
-    mice_buf payload, out;
+    mice_buf payload;
     buf_init(&payload);
-    buf_init(&out);
     mice_status rc = mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known",
                                    d->range_id);
     bool safe = retry_safe(req);
@@ -359,22 +384,14 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
             rc = mice_err_setf(&e, MICE_UNAVAILABLE, "gateway: no rpc transport for node %" PRIu64,
                                node);
         } else {
-            count(g, ST_REMOTE);
-            if (!payload.n) kvwire_encode_request(req, &payload);
-            uint64_t left = deadline > now_ms(g) ? deadline - now_ms(g) : 1;
-            buf_reset(&out);
-            rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH, buf_slice(&payload),
-                               left + lock_wait_ms(req), &out, &e);
-            if (rc == MICE_OK) {
-                mice_status st;
-                mice_err derr;
-                if (kvwire_decode_response(buf_slice(&out), &st, &e, resp, &derr)) {
-                    rc = mice_err_setf(&e, MICE_CORRUPT, "node %" PRIu64 ": %s", node,
-                                       mice_err_msg(&derr));
-                    *err = e;
-                    break;
-                }
-                rc = st;
+            bool called = false;
+            rc = call_remote(g, node, req, &payload, resp, deadline, &called, &e);
+            if (rc == MICE_CORRUPT && called) {
+                *err = e;
+                break;
+            }
+            if (called) {
+                /* the remote's kv answer, handled below */
             } else if (rc == MICE_CLOSED) { /* our own transport is shutting down */
                 *err = e;
                 break;
@@ -421,7 +438,6 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
         break; /* MICE_OK or a kv answer */
     }
     buf_deinit(&payload);
-    buf_deinit(&out);
     return rc;
 }
 
