@@ -414,7 +414,13 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
                 break;
             }
             uint64_t hint = leader_hint(&e);
-            if (hint && hint != node) {
+            bool known = false;
+            for (size_t i = 0; i < n; i++) {
+                if (nodes[i] != hint || hint == node) continue;
+                failed[i] = false; /* news about that node: it may have just won */
+                known = true;
+            }
+            if (known) {
                 count(g, ST_REDIRECTS);
                 if (++redirects > 2 * n) { /* replicas that disagree: let them settle */
                     env_sleep_ns(g->env, backoff * MICE_NS_PER_MS);
