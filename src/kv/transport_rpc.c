@@ -11,6 +11,7 @@
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "kv/raftwire.h"
+#include "rpc/proto/rpc.pb-c.h"
 
 /* One snapshot stream being assembled (io thread only). */
 typedef struct snap_asm {
@@ -42,6 +43,8 @@ typedef struct kv_transport_rpc {
     bool attached;
     atomic_uint_least64_t next_snapshot_id;
     snap_asm asms[KV_RPC_SNAP_ASSEMBLIES_MAX]; /* io thread */
+    atomic_int refs;        /* the owner's + one per snapshot stream in flight */
+    atomic_bool closing;    /* destroy began: streams stop at their next chunk */
     pthread_mutex_t hb_mu; /* the pending heartbeats and flush_posted */
     hb_peer *hb;
     size_t n_hb;
@@ -56,48 +59,132 @@ static void count(kv_transport_rpc *k, int which, uint64_t n)
 
 /* --- sending ---------------------------------------------------------------------------- */
 
-static void send_snapshot_chunks(kv_transport_rpc *k, const raftwire_route *route,
-                                 const raft_msg *m)
+/* One snapshot being sent: a chunk at a time as a METHOD_SNAPSHOT call, the next one once
+ * the previous was acknowledged (flow control: never more than one chunk in the peer's
+ * queue). Io thread after creation. */
+typedef struct snap_stream {
+    kv_transport_rpc *k;
+    raftwire_route route;
+    uint64_t from_replica, to_replica, term, id;
+    mice_buf meta; /* packed rpcpb.SnapshotMeta */
+    uint8_t *data; /* the snapshot's data, taken from the raft_msg */
+    size_t len, off, sending;
+    uint32_t crc;
+} snap_stream;
+
+static void k_free(kv_transport_rpc *k);
+
+static void k_unref(kv_transport_rpc *k)
 {
-    /* The metadata travels as the packed SnapshotMeta of a view of m. */
+    if (atomic_fetch_sub(&k->refs, 1) == 1) k_free(k);
+}
+
+static void stream_free(snap_stream *st, bool done)
+{
+    kv_transport_rpc *k = st->k;
+    if (!done) count(k, ST_DROPPED, 1);
+    buf_deinit(&st->meta);
+    free(st->data);
+    free(st);
+    k_unref(k);
+}
+
+static void stream_next(snap_stream *st);
+
+static void chunk_acked(mice_future *f, mice_status delivery, void *ctx)
+{
+    snap_stream *st = ctx;
+    mice_err err;
+    mice_status rc = delivery ? delivery : future_wait(f, 0, NULL, &err);
+    if (rc || atomic_load(&st->k->closing)) {
+        if (rc && rc != MICE_CLOSED)
+            log_warn("kv rpc: snapshot of range %" PRIu64 " to node %" PRIu64 " stopped at %zu of "
+                     "%zu bytes: %s",
+                     st->route.range_id, st->route.to_node, st->off, st->len,
+                     delivery ? mice_status_str(delivery) : mice_err_msg(&err));
+        stream_free(st, false);
+        return;
+    }
+    st->off += st->sending;
+    if (st->off >= st->len) {
+        stream_free(st, true);
+        return;
+    }
+    stream_next(st);
+}
+
+static void stream_next(snap_stream *st)
+{
+    kv_transport_rpc *k = st->k;
+    size_t n = st->len - st->off;
+    if (n > KV_RPC_SNAP_CHUNK_BYTES) n = KV_RPC_SNAP_CHUNK_BYTES;
+    Rpcpb__SnapshotChunk c = RPCPB__SNAPSHOT_CHUNK__INIT;
+    c.range_id = st->route.range_id;
+    c.from_node = st->route.from_node;
+    c.to_node = st->route.to_node;
+    c.from_replica = st->from_replica;
+    c.to_replica = st->to_replica;
+    c.term = st->term;
+    c.snapshot_id = st->id;
+    ProtobufCMessage *meta = NULL;
+    if (st->off == 0 &&
+        rpc_unpack(&rpcpb__snapshot_meta__descriptor, buf_slice(&st->meta), &meta, NULL)) {
+        stream_free(st, false);
+        return;
+    }
+    c.meta = (Rpcpb__SnapshotMeta *)meta;
+    c.offset = st->off;
+    c.data.data = st->data + st->off;
+    c.data.len = n;
+    c.last = st->off + n == st->len;
+    if (c.last) {
+        c.total_bytes = st->len;
+        c.crc32c = st->crc;
+    }
+    mice_buf payload;
+    buf_init(&payload);
+    rpc_pack(&c.base, &payload);
+    rpc_unpacked_free(meta);
+    st->sending = n;
+    count(k, ST_CH_SENT, 1);
+    mice_future *f = rpc_call(k->t, st->route.to_node, RPCPB__METHOD__METHOD_SNAPSHOT,
+                              buf_slice(&payload), KV_RPC_SNAP_CHUNK_TIMEOUT_MS);
+    buf_deinit(&payload);
+    future_then(f, rpc_transport_loop(k->t), chunk_acked, st);
+}
+
+static void stream_start(void *ctx)
+{
+    snap_stream *st = ctx;
+    if (atomic_load(&st->k->closing))
+        stream_free(st, false);
+    else
+        stream_next(st);
+}
+
+/* Raft thread: take m's snapshot data into a stream and start it on the io loop. */
+static void send_snapshot_stream(kv_transport_rpc *k, const raftwire_route *route, raft_msg *m)
+{
     raftwire_view v;
     raftwire_view_init(&v, route, m);
-    uint64_t id = atomic_fetch_add(&k->next_snapshot_id, 1);
-    uint32_t crc = crc32c(m->snapshot.data, m->snapshot.len);
-    size_t off = 0;
-    size_t n_chunks = 0;
-    do {
-        size_t n = m->snapshot.len - off;
-        if (n > KV_RPC_SNAP_CHUNK_BYTES) n = KV_RPC_SNAP_CHUNK_BYTES;
-        Rpcpb__SnapshotChunk c = RPCPB__SNAPSHOT_CHUNK__INIT;
-        c.range_id = route->range_id;
-        c.from_node = route->from_node;
-        c.to_node = route->to_node;
-        c.from_replica = m->from;
-        c.to_replica = m->to;
-        c.term = m->term;
-        c.snapshot_id = id;
-        if (off == 0) c.meta = &v.meta;
-        c.offset = off;
-        c.data.data = m->snapshot.data + off;
-        c.data.len = n;
-        off += n;
-        c.last = off == m->snapshot.len;
-        if (c.last) {
-            c.total_bytes = m->snapshot.len;
-            c.crc32c = crc;
-        }
-        mice_status rc = rpc_send(k->t, route->to_node, RPC_MSG_SNAPSHOT_CHUNK, &c.base);
-        n_chunks++;
-        if (rc) {
-            log_warn("kv rpc: snapshot of range %" PRIu64 " to node %" PRIu64 ": %s",
-                     route->range_id, route->to_node, mice_status_str(rc));
-            break;
-        }
-    } while (off < m->snapshot.len);
-    count(k, ST_CH_SENT, n_chunks);
-    count(k, ST_STREAMED, 1);
+    snap_stream *st = mice_calloc(1, sizeof *st);
+    st->k = k;
+    st->route = *route;
+    st->from_replica = m->from;
+    st->to_replica = m->to;
+    st->term = m->term;
+    st->id = atomic_fetch_add(&k->next_snapshot_id, 1);
+    buf_init(&st->meta);
+    rpc_pack(&v.meta.base, &st->meta);
     raftwire_view_deinit(&v);
+    st->data = m->snapshot.data; /* taken: the batch is ours */
+    st->len = m->snapshot.len;
+    m->snapshot.data = NULL;
+    m->snapshot.len = 0;
+    st->crc = crc32c(st->data, st->len);
+    atomic_fetch_add(&k->refs, 1);
+    count(k, ST_STREAMED, 1);
+    if (ioloop_post(rpc_transport_loop(k->t), stream_start, st) != MICE_OK) stream_free(st, false);
 }
 
 /* --- coalesced heartbeats ---------------------------------------------------------------- */
@@ -197,9 +284,9 @@ static void rpc_kv_send(void *impl, kv_raft_batch *b)
     raftwire_route route = {.range_id = b->range_id, .from_node = b->from_node,
                             .to_node = b->to_node};
     for (size_t i = 0; i < b->n_msgs; i++) {
-        const raft_msg *m = &b->msgs[i];
+        raft_msg *m = &b->msgs[i];
         if (m->type == RAFT_MSG_SNAP && m->snapshot.len > KV_RPC_SNAP_CHUNK_BYTES) {
-            send_snapshot_chunks(k, &route, m);
+            send_snapshot_stream(k, &route, m);
             continue;
         }
         if (m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_HEARTBEAT_RESP) {
@@ -293,17 +380,20 @@ static void asm_finish(kv_transport_rpc *k, snap_asm *a, const Rpcpb__SnapshotCh
     deliver(k, &route, &m);
 }
 
-static void on_chunk(kv_transport_rpc *k, uint64_t from_node, const Rpcpb__SnapshotChunk *c)
+/* Io thread: add a chunk to its stream. False when the stream is not (or no longer) being
+ * assembled: the sender should stop. */
+static bool on_chunk(kv_transport_rpc *k, uint64_t from_node, const Rpcpb__SnapshotChunk *c)
 {
     count(k, ST_CH_RECV, 1);
-    if (c->from_node != from_node || c->to_node != k->node_id || c->range_id == 0) return;
+    if (c->from_node != from_node || c->to_node != k->node_id || c->range_id == 0) return false;
     snap_asm *a = asm_find(k, from_node, c->range_id);
     if (c->offset == 0) {
         if (a) asm_drop(k, a); /* a new stream replaces an unfinished one */
-        if (!c->meta) return;
+        a = NULL;
+        if (!c->meta) return false;
         for (size_t i = 0; !a && i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
             if (!k->asms[i].used) a = &k->asms[i];
-        if (!a) return; /* too many streams at once: Raft retries */
+        if (!a) return false; /* too many streams at once: Raft retries */
         a->used = true;
         a->from_node = from_node;
         a->range_id = c->range_id;
@@ -316,15 +406,30 @@ static void on_chunk(kv_transport_rpc *k, uint64_t from_node, const Rpcpb__Snaps
         buf_init(&a->data);
         rpc_pack(&c->meta->base, &a->meta);
     } else if (!a || a->snapshot_id != c->snapshot_id || a->data.n != c->offset) {
-        if (a) asm_drop(k, a); /* a gap: a chunk was lost */
-        return;
+        if (a && a->snapshot_id == c->snapshot_id) asm_drop(k, a); /* a gap: a chunk was lost */
+        return false;
     }
     if (a->data.n + c->data.len > KV_RPC_SNAP_MAX_BYTES) {
         asm_drop(k, a);
-        return;
+        return false;
     }
     buf_append(&a->data, c->data.data, c->data.len);
     if (c->last) asm_finish(k, a, c);
+    return true;
+}
+
+/* Io thread: a METHOD_SNAPSHOT call carrying one chunk; answered at once. */
+static void on_snapshot_call(void *ctx, rpc_request *req)
+{
+    kv_transport_rpc *k = ctx;
+    ProtobufCMessage *m = NULL;
+    mice_err err;
+    mice_status rc = rpc_unpack(&rpcpb__snapshot_chunk__descriptor, rpc_request_payload(req), &m,
+                                &err);
+    if (rc == MICE_OK && !on_chunk(k, rpc_request_from(req), (const Rpcpb__SnapshotChunk *)m))
+        rc = mice_err_setf(&err, MICE_ABORTED, "snapshot stream not being assembled here");
+    rpc_unpacked_free(m);
+    rpc_respond(req, rc, rc ? &err : NULL, mice_slice_of(NULL, 0));
 }
 
 /* One heartbeat tuple to the store; MICE_CORRUPT for a bad tuple (the connection closes). */
@@ -343,8 +448,8 @@ static mice_status on_beat(kv_transport_rpc *k, uint64_t from_node, uint64_t ran
 static mice_status on_message(void *ctx, const rpc_inbound *in)
 {
     kv_transport_rpc *k = ctx;
-    if (in->kind == RPC_MSG_SNAPSHOT_CHUNK) {
-        on_chunk(k, in->from_node, (const Rpcpb__SnapshotChunk *)in->msg);
+    if (in->kind == RPC_MSG_SNAPSHOT_CHUNK) { /* one-way chunks are accepted too */
+        (void)on_chunk(k, in->from_node, (const Rpcpb__SnapshotChunk *)in->msg);
         return MICE_OK;
     }
     mice_err err;
@@ -430,7 +535,10 @@ mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **
     pthread_mutex_init(&k->mu, NULL);
     pthread_mutex_init(&k->hb_mu, NULL);
     atomic_init(&k->next_snapshot_id, 1);
+    atomic_init(&k->refs, 1);
+    atomic_init(&k->closing, false);
     rpc_set_message_handler(t, on_message, k);
+    rpc_set_method_handler(t, RPCPB__METHOD__METHOD_SNAPSHOT, on_snapshot_call, k);
     *out = (kv_transport){.ops = &rpc_kv_ops, .impl = k};
     *impl_out = k;
     return MICE_OK;
@@ -441,14 +549,8 @@ static void hb_noop(void *ctx)
     (void)ctx;
 }
 
-void kv_transport_rpc_destroy(void *impl)
+static void k_free(kv_transport_rpc *k)
 {
-    kv_transport_rpc *k = impl;
-    if (!k) return;
-    rpc_set_message_handler(k->t, NULL, NULL);
-    /* A flush posted earlier runs before this (posting order); none is posted later, as
-     * the store that sends is closed. */
-    (void)ioloop_call(rpc_transport_loop(k->t), hb_noop, NULL);
     for (size_t i = 0; i < k->n_hb; i++)
         hb_peer_free(&k->hb[i]);
     free(k->hb);
@@ -460,6 +562,19 @@ void kv_transport_rpc_destroy(void *impl)
         }
     pthread_mutex_destroy(&k->mu);
     free(k);
+}
+
+void kv_transport_rpc_destroy(void *impl)
+{
+    kv_transport_rpc *k = impl;
+    if (!k) return;
+    atomic_store(&k->closing, true);
+    rpc_set_message_handler(k->t, NULL, NULL);
+    rpc_set_method_handler(k->t, RPCPB__METHOD__METHOD_SNAPSHOT, NULL, NULL);
+    /* A flush or stream start posted earlier runs before this (posting order); none is
+     * posted later, as the store that sends is closed. */
+    (void)ioloop_call(rpc_transport_loop(k->t), hb_noop, NULL);
+    k_unref(k); /* streams still waiting for an answer free it with the last one */
 }
 
 kv_transport_rpc_stats kv_transport_rpc_get_stats(void *impl)

@@ -140,6 +140,8 @@ struct rpc_transport {
     void *message_ctx;
     rpc_request_fn on_request;
     void *request_ctx;
+    rpc_request_fn method_fn[RPC_METHOD_HANDLERS_MAX];
+    void *method_ctx[RPC_METHOD_HANDLERS_MAX];
     size_t frame_bytes_max;
     size_t peer_queue_bytes_max;
     uint32_t backoff_initial_ms, backoff_max_ms, connect_timeout_ms;
@@ -783,8 +785,13 @@ static mice_status on_request(rpc_conn *rc, mice_slice body, mice_err *err)
         return MICE_OK;
     }
     pthread_mutex_lock(&t->handlers_mu);
-    bool handled = t->on_request != NULL;
-    if (handled) t->on_request(t->request_ctx, req);
+    uint32_t method = req->method;
+    bool by_method = method < RPC_METHOD_HANDLERS_MAX && t->method_fn[method];
+    bool handled = by_method || t->on_request != NULL;
+    if (by_method)
+        t->method_fn[method](t->method_ctx[method], req);
+    else if (handled)
+        t->on_request(t->request_ctx, req);
     pthread_mutex_unlock(&t->handlers_mu);
     if (!handled) {
         mice_err e;
@@ -1090,6 +1097,15 @@ void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx)
     pthread_mutex_lock(&t->handlers_mu);
     t->on_request = fn;
     t->request_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
+void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx)
+{
+    mice_assert(method < RPC_METHOD_HANDLERS_MAX);
+    pthread_mutex_lock(&t->handlers_mu);
+    t->method_fn[method] = fn;
+    t->method_ctx[method] = ctx;
     pthread_mutex_unlock(&t->handlers_mu);
 }
 

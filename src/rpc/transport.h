@@ -145,6 +145,10 @@ void rpc_config_init(rpc_config *cfg, uint64_t node_id, const char *cluster_id);
  * of the replaced handler is in progress (the io thread holds a mutex while one runs). */
 void rpc_set_message_handler(rpc_transport *t, rpc_message_fn fn, void *ctx);
 void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx);
+/* A handler for one method (below RPC_METHOD_HANDLERS_MAX), tried before the request
+ * handler: kv/transport_rpc takes METHOD_SNAPSHOT while kv/kvserver takes the rest. */
+enum { RPC_METHOD_HANDLERS_MAX = 16 };
+void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx);
 
 /* Create the transport on loop and start listening. MICE_INVALID for a bad config or
  * address, MICE_BUSY for an address in use, MICE_CLOSED if the loop is stopping. */
