@@ -310,7 +310,12 @@ static mice_status call_remote(kv_gateway *g, uint64_t node, const kv_request *r
 {
     count(g, ST_REMOTE);
     if (!payload->n) kvwire_encode_request(req, payload);
+    /* One call gets a third of the deadline (plus lock waits), so a replica that went
+     * silent (no reset: a partition, a machine gone) leaves time to try the others. */
     uint64_t left = deadline > now_ms(g) ? deadline - now_ms(g) : 1;
+    uint64_t cap = atomic_load(&g->deadline_ms) / 3;
+    if (cap < KV_GATEWAY_CALL_MIN_MS) cap = KV_GATEWAY_CALL_MIN_MS;
+    if (left > cap) left = cap;
     mice_buf out;
     buf_init(&out);
     mice_status rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH,
