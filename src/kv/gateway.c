@@ -14,7 +14,17 @@
 #include "kv/replica.h"
 #include "rpc/proto/rpc.pb-c.h"
 
-enum { ST_BATCHES, ST_LOCAL, ST_REMOTE, ST_REDIRECTS, ST_RETRIES, ST_SPLITS, ST_DIR, ST_AMBIG, ST_N };
+enum {
+    ST_BATCHES,
+    ST_LOCAL,
+    ST_REMOTE,
+    ST_REDIRECTS,
+    ST_RETRIES,
+    ST_SPLITS,
+    ST_DIR,
+    ST_AMBIG,
+    ST_N
+};
 
 typedef struct cached_range {
     range_desc desc;
@@ -318,8 +328,8 @@ static mice_status call_remote(kv_gateway *g, uint64_t node, const kv_request *r
     if (left > cap) left = cap;
     mice_buf out;
     buf_init(&out);
-    mice_status rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH,
-                                   buf_slice(payload), left + lock_wait_ms(req), &out, e);
+    mice_status rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH, buf_slice(payload),
+                                   left + lock_wait_ms(req), &out, e);
     *called = rc == MICE_OK;
     if (rc == MICE_OK) {
         mice_status st;
@@ -350,14 +360,15 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
     uint64_t backoff = KV_GATEWAY_BACKOFF_MIN_MS;
     mice_buf payload;
     buf_init(&payload);
-    mice_status rc = mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known",
-                                   d->range_id);
+    mice_status rc =
+        mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known", d->range_id);
     bool safe = retry_safe(req);
     for (int attempt = 0; n > 0; attempt++) {
         if (attempt > 0 && now_ms(g) >= deadline) {
             mice_err last = *err;
             rc = mice_err_setf(err, MICE_UNAVAILABLE,
-                               "range %" PRIu64 ": no leaseholder answered before the deadline; last: %s",
+                               "range %" PRIu64
+                               ": no leaseholder answered before the deadline; last: %s",
                                d->range_id, mice_err_msg(&last));
             break;
         }

@@ -61,7 +61,7 @@ enum {
     KV_GATEWAY_BACKOFF_MIN_MS = 10,
     KV_GATEWAY_BACKOFF_MAX_MS = 200,
     KV_GATEWAY_CALL_MIN_MS = 100, /* a call's timeout: a third of the deadline, at least this */
-    KV_GATEWAY_CACHE_MAX = 4096, /* cached descriptors */
+    KV_GATEWAY_CACHE_MAX = 4096,  /* cached descriptors */
     KV_GATEWAY_SEEDS_MAX = 64,
 };
 

@@ -22,8 +22,20 @@ typedef struct snap_asm {
     mice_buf data;
 } snap_asm;
 
-enum { ST_BATCHES, ST_SENT, ST_RECV, ST_REJ, ST_CH_SENT, ST_CH_RECV, ST_STREAMED, ST_ASSEMBLED,
-       ST_DROPPED, ST_HB_TUPLES, ST_HB_MSGS, ST_N };
+enum {
+    ST_BATCHES,
+    ST_SENT,
+    ST_RECV,
+    ST_REJ,
+    ST_CH_SENT,
+    ST_CH_RECV,
+    ST_STREAMED,
+    ST_ASSEMBLED,
+    ST_DROPPED,
+    ST_HB_TUPLES,
+    ST_HB_MSGS,
+    ST_N
+};
 
 /* Heartbeats (and responses) waiting for the next flush to one peer. */
 typedef struct hb_peer {
@@ -43,9 +55,9 @@ typedef struct kv_transport_rpc {
     bool attached;
     atomic_uint_least64_t next_snapshot_id;
     snap_asm asms[KV_RPC_SNAP_ASSEMBLIES_MAX]; /* io thread */
-    atomic_int refs;        /* the owner's + one per snapshot stream in flight */
-    atomic_bool closing;    /* destroy began: streams stop at their next chunk */
-    pthread_mutex_t hb_mu; /* the pending heartbeats and flush_posted */
+    atomic_int refs;                           /* the owner's + one per snapshot stream in flight */
+    atomic_bool closing;                       /* destroy began: streams stop at their next chunk */
+    pthread_mutex_t hb_mu;                     /* the pending heartbeats and flush_posted */
     hb_peer *hb;
     size_t n_hb;
     bool flush_posted;
@@ -281,8 +293,8 @@ static void rpc_kv_send(void *impl, kv_raft_batch *b)
 {
     kv_transport_rpc *k = impl;
     count(k, ST_BATCHES, 1);
-    raftwire_route route = {.range_id = b->range_id, .from_node = b->from_node,
-                            .to_node = b->to_node};
+    raftwire_route route = {
+        .range_id = b->range_id, .from_node = b->from_node, .to_node = b->to_node};
     for (size_t i = 0; i < b->n_msgs; i++) {
         raft_msg *m = &b->msgs[i];
         if (m->type == RAFT_MSG_SNAP && m->snapshot.len > KV_RPC_SNAP_CHUNK_BYTES) {
@@ -330,8 +342,7 @@ static void asm_drop(kv_transport_rpc *k, snap_asm *a)
 static snap_asm *asm_find(kv_transport_rpc *k, uint64_t from_node, uint64_t range_id)
 {
     for (size_t i = 0; i < KV_RPC_SNAP_ASSEMBLIES_MAX; i++)
-        if (k->asms[i].used && k->asms[i].from_node == from_node &&
-            k->asms[i].range_id == range_id)
+        if (k->asms[i].used && k->asms[i].from_node == from_node && k->asms[i].range_id == range_id)
             return &k->asms[i];
     return NULL;
 }
@@ -424,8 +435,8 @@ static void on_snapshot_call(void *ctx, rpc_request *req)
     kv_transport_rpc *k = ctx;
     ProtobufCMessage *m = NULL;
     mice_err err;
-    mice_status rc = rpc_unpack(&rpcpb__snapshot_chunk__descriptor, rpc_request_payload(req), &m,
-                                &err);
+    mice_status rc =
+        rpc_unpack(&rpcpb__snapshot_chunk__descriptor, rpc_request_payload(req), &m, &err);
     if (rc == MICE_OK && !on_chunk(k, rpc_request_from(req), (const Rpcpb__SnapshotChunk *)m))
         rc = mice_err_setf(&err, MICE_ABORTED, "snapshot stream not being assembled here");
     rpc_unpacked_free(m);
@@ -481,8 +492,9 @@ static mice_status on_message(void *ctx, const rpc_inbound *in)
     mice_status rc = raftwire_decode((const Rpcpb__RaftMessage *)in->msg, &route, &m, &err);
     if (rc || route.from_node != in->from_node || route.to_node != k->node_id) {
         count(k, ST_REJ, 1);
-        if (rc) log_warn("kv rpc: raft message from node %" PRIu64 ": %s", in->from_node,
-                         mice_err_msg(&err));
+        if (rc)
+            log_warn("kv rpc: raft message from node %" PRIu64 ": %s", in->from_node,
+                     mice_err_msg(&err));
         if (!rc) raft_msg_deinit(&m);
         return rc; /* undecodable: the connection closes; misaddressed: dropped */
     }

@@ -45,17 +45,17 @@
 #include "rpc/transport.h"
 
 enum {
-    KV_RPC_SNAP_CHUNK_BYTES = 1 << 20,      /* snapshot data per SnapshotChunk */
-    KV_RPC_SNAP_MAX_BYTES = 1 << 30,        /* a longer stream is refused */
-    KV_RPC_SNAP_ASSEMBLIES_MAX = 64,        /* streams being assembled at once */
-    KV_RPC_SNAP_CHUNK_TIMEOUT_MS = 10000,   /* one chunk's call; then the stream stops */
+    KV_RPC_SNAP_CHUNK_BYTES = 1 << 20,    /* snapshot data per SnapshotChunk */
+    KV_RPC_SNAP_MAX_BYTES = 1 << 30,      /* a longer stream is refused */
+    KV_RPC_SNAP_ASSEMBLIES_MAX = 64,      /* streams being assembled at once */
+    KV_RPC_SNAP_CHUNK_TIMEOUT_MS = 10000, /* one chunk's call; then the stream stops */
 };
 
 typedef struct kv_transport_rpc_stats {
-    uint64_t batches_sent;    /* kv_raft_batches handed to send */
-    uint64_t msgs_sent;       /* RaftMessages queued on the rpc transport */
-    uint64_t msgs_received;   /* decoded and handed to the store */
-    uint64_t msgs_rejected;   /* undecodable or misaddressed */
+    uint64_t batches_sent;  /* kv_raft_batches handed to send */
+    uint64_t msgs_sent;     /* RaftMessages queued on the rpc transport */
+    uint64_t msgs_received; /* decoded and handed to the store */
+    uint64_t msgs_rejected; /* undecodable or misaddressed */
     uint64_t snap_chunks_sent, snap_chunks_received;
     uint64_t snaps_streamed;  /* snapshots sent as chunks */
     uint64_t snaps_assembled; /* streams completed and handed to the store */

@@ -160,7 +160,7 @@ void rpc_transport_destroy(rpc_transport *t);
 
 uint64_t rpc_transport_node_id(const rpc_transport *t);
 ioloop *rpc_transport_loop(const rpc_transport *t); /* the io loop it is bound to */
-int rpc_transport_port(const rpc_transport *t); /* the bound port; 0 when not listening */
+int rpc_transport_port(const rpc_transport *t);     /* the bound port; 0 when not listening */
 
 /* Address book: where to dial node_id ("host:port"). Replaces an earlier address; an open
  * connection stays. A peer that connects to us is also reachable through that connection,

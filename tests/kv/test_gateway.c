@@ -246,7 +246,10 @@ static void test_commit_with_unknown_outcome_is_not_retried(void **state)
     (void)state;
     mice_slice intents[1] = {mice_slice_str("a")};
     kv_txn_meta meta = {.id = 43, .primary = mice_slice_str("a")};
-    kv_op op = {.kind = KV_OP_END_TXN, .commit = true, .one_phase = true, .intents = intents,
+    kv_op op = {.kind = KV_OP_END_TXN,
+                .commit = true,
+                .one_phase = true,
+                .intents = intents,
                 .n_intents = 1};
     kv_request req = {.txn = &meta, .ops = &op, .n_ops = 1};
     kv_response resp;

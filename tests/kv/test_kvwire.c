@@ -44,16 +44,31 @@ static void test_request_round_trip(void **state)
                         {mice_slice_str("s3"), mice_slice_str(""), true}};
     kv_op ops[] = {
         {.kind = KV_OP_GET, .key = mice_slice_str("g")},
-        {.kind = KV_OP_SCAN, .key = mice_slice_str("k1"), .end = mice_slice_str("k9"), .limit = 42,
+        {.kind = KV_OP_SCAN,
+         .key = mice_slice_str("k1"),
+         .end = mice_slice_str("k9"),
+         .limit = 42,
          .reverse = true},
-        {.kind = KV_OP_PUT, .key = mice_slice_str("p"), .value = mice_slice_str("v\0x"),
-         .if_absent = true, .has_expiry = true, .expiry_wall_ns = 99},
+        {.kind = KV_OP_PUT,
+         .key = mice_slice_str("p"),
+         .value = mice_slice_str("v\0x"),
+         .if_absent = true,
+         .has_expiry = true,
+         .expiry_wall_ns = 99},
         {.kind = KV_OP_DELETE, .key = mice_slice_str("d"), .if_expired = true},
         {.kind = KV_OP_LOCK, .key = mice_slice_str("l")},
-        {.kind = KV_OP_RESOLVE, .key = mice_slice_str("r"), .resolve = KV_RESOLVE_STMT_UNDO,
-         .commit_ts = {555, 6}, .undo_seq = 4},
-        {.kind = KV_OP_END_TXN, .commit = true, .one_phase = true, .intents = intents,
-         .n_intents = 3, .read_spans = spans, .n_read_spans = 2},
+        {.kind = KV_OP_RESOLVE,
+         .key = mice_slice_str("r"),
+         .resolve = KV_RESOLVE_STMT_UNDO,
+         .commit_ts = {555, 6},
+         .undo_seq = 4},
+        {.kind = KV_OP_END_TXN,
+         .commit = true,
+         .one_phase = true,
+         .intents = intents,
+         .n_intents = 3,
+         .read_spans = spans,
+         .n_read_spans = 2},
         {.kind = KV_OP_GC_TXN},
         {.kind = KV_OP_CLEAR_RANGE, .key = mice_slice_str("c0"), .end = mice_slice_str("c9")},
     };
@@ -193,10 +208,7 @@ static void test_out_of_range_values(void **state)
         uint32_t kind, resolve, isolation;
         uint64_t txn_id;
     } cases[] = {
-        {99, 0, 0, 1},
-        {0, 7, 0, 1},
-        {0, 0, 9, 1},
-        {0, 0, 0, 0}, /* a transaction id 0 */
+        {99, 0, 0, 1}, {0, 7, 0, 1}, {0, 0, 9, 1}, {0, 0, 0, 0}, /* a transaction id 0 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Rpcpb__KvBatchRequest m = RPCPB__KV_BATCH_REQUEST__INIT;

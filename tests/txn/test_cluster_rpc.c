@@ -295,7 +295,8 @@ static int cluster_teardown(void **state)
     return 0;
 }
 
-/* --- helpers ----------------------------------------------------------------------------------- */
+/* --- helpers -----------------------------------------------------------------------------------
+ */
 
 static mice_status db_get(txn_db *db, const char *user_key, char *out, size_t cap, bool *found)
 {
@@ -381,7 +382,8 @@ static size_t scan_keys(txn_db *db, const char *from, const char *to, bool rever
     return n;
 }
 
-/* --- tests ---------------------------------------------------------------------------------------- */
+/* --- tests
+ * ---------------------------------------------------------------------------------------- */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -469,7 +471,8 @@ static void test_cross_range_txn(void **state)
 
 static void scan_key_name(char *out, size_t cap, int i)
 {
-    snprintf(out, cap, "%s%02u", i < 13 ? "lk" : "mk", (unsigned)(i % 100)); /* lk00..lk12: left of /kv/m */
+    snprintf(out, cap, "%s%02u", i < 13 ? "lk" : "mk",
+             (unsigned)(i % 100)); /* lk00..lk12: left of /kv/m */
 }
 
 static void test_scan_across_boundary(void **state)
@@ -576,7 +579,8 @@ static void test_malformed_batch(void **state)
                                    mice_slice_of(junk, sizeof junk), 5000, &out, &err);
     printf("malformed kv.batch: %s (%s)\n", mice_status_name(rc), mice_err_msg(&err));
     assert_int_equal(rc, MICE_CORRUPT);
-    rc = rpc_call_wait(C.n[0].t, C.n[1].id, 999, mice_slice_of(junk, sizeof junk), 5000, &out, &err);
+    rc =
+        rpc_call_wait(C.n[0].t, C.n[1].id, 999, mice_slice_of(junk, sizeof junk), 5000, &out, &err);
     assert_int_equal(rc, MICE_UNSUPPORTED);
     assert_int_equal(kv_rpc_server_get_stats(C.n[1].srv).malformed, 1);
     buf_deinit(&out);
@@ -599,8 +603,8 @@ static void test_snapshot_over_rpc(void **state)
     assert_non_null(big);
     mice_prng rng;
     prng_seed(&rng, 9);
-    for (int i = 0; i < 100; i++) { /* 6.4 MiB in range 4 (about 4 compressed), more than
-                                     * the peer queue and than keep + slack entries */
+    for (int i = 0; i < 100; i++) {            /* 6.4 MiB in range 4 (about 4 compressed), more than
+                                                * the peer queue and than keep + slack entries */
         for (size_t j = 0; j < 64 * 1024; j++) /* letters that do not compress away */
             big[j] = (char)('a' + prng_below(&rng, 26));
         big[64 * 1024] = 0;
@@ -628,8 +632,8 @@ static void test_snapshot_over_rpc(void **state)
     }
     kv_transport_rpc_stats ks = kv_transport_rpc_get_stats(n2->kt_impl);
     store_stats ss = store_get_stats(n2->s);
-    printf("snapshot to node 2: %" PRIu64 " chunks received, %" PRIu64 " streams assembled, %" PRIu64
-           " installed\n",
+    printf("snapshot to node 2: %" PRIu64 " chunks received, %" PRIu64
+           " streams assembled, %" PRIu64 " installed\n",
            ks.snap_chunks_received, ks.snaps_assembled, ss.snapshots_installed);
     assert_true(ks.snaps_assembled >= 1);
     assert_true(ks.snap_chunks_received >= 3); /* more than the peer queue holds */
