@@ -46,11 +46,14 @@ static mice_status intent_read(kv__eval *ev, mice_slice key, bool *found, intent
 }
 
 /* Where another transaction stands: its record, with abandonment applied. A missing
- * record means aborted: records are written with the first intent and deleted only with
- * (1PC, abort) or after (2PC) the last intent. */
-static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice primary, txn_status *st,
-                                 hlc_ts *commit_ts, mice_err *err)
+ * record means aborted (records are written with the first intent and deleted only with
+ * (1PC, abort) or after (2PC) the last intent) - unless the record belongs to another
+ * range (below). */
+static mice_status holder_status(kv__eval *ev, const intent *in, txn_status *st, hlc_ts *commit_ts,
+                                 mice_err *err)
 {
+    uint64_t txn_id = in->txn_id;
+    mice_slice primary = in->primary;
     mice_buf key;
     buf_init(&key);
     txn_record_key(&key, primary, txn_id);
@@ -62,8 +65,15 @@ static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice prima
     *st = TXN_ABORTED;
     if (!found) {
         /* A transaction live in this replica's lock table has not ended here: its record may
-         * be in another range whose local copy lags (a cluster), so it is pending. */
-        if (locktable_txn_live(ev->r->locks, txn_id)) *st = TXN_PENDING;
+         * be in another range whose local copy lags (a cluster), so it is pending. So is one
+         * whose record belongs to another range and that began less than the TTL ago: this
+         * engine's copy of that range may lag or not exist (asking the record's leaseholder
+         * is left for later). */
+        uint64_t now = wall_now(ev), ttl_ns = ev->r->txn_ttl_ms * MICE_NS_PER_MS;
+        bool young = now <= in->start_ts.wall_ns || now - in->start_ts.wall_ns <= ttl_ns;
+        if (locktable_txn_live(ev->r->locks, txn_id) ||
+            (young && !kv_replica_contains(ev->r, primary)))
+            *st = TXN_PENDING;
         return MICE_OK;
     }
     txn_record rec;
@@ -114,7 +124,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
 {
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in->txn_id, in->primary, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
     if (rc) return rc;
     if (st == TXN_PENDING) {
         ev->wait_for = in->txn_id;
@@ -152,7 +162,7 @@ static mice_status intent_for_reader(kv__eval *ev, const intent *in, hlc_ts ts, 
     }
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in->txn_id, in->primary, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
     if (rc) return rc;
     *applies = st == TXN_COMMITTED && hlc_ts_cmp(commit_ts, ts) <= 0;
     return MICE_OK;
