@@ -175,12 +175,15 @@ mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found,
 mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
                                  mice_buf *resume, bool *more, size_t *n_purged, mice_err *err)
 {
-    /* One replica holds the whole key space on a single node; a cluster (a sender given)
-     * has no replica here to visit: its purge must go range by range (not yet). */
+    /* A single node's one replica: tombstones written locally. Replicated ranges (a
+     * cluster's sender) must not write outside Raft, so there the purge waits for an
+     * expiry-aware delete proposed through each leaseholder; until then expired values
+     * stay invisible to every read and are only not reclaimed. */
     if (!db->replica) {
         *more = false;
         *n_purged = 0;
-        return mice_err_setf(err, MICE_UNSUPPORTED, "TTL purge is not supported in a cluster yet");
+        buf_reset(resume);
+        return MICE_OK;
     }
     return kv_replica_purge_expired(db->replica, start, end, max_rows, resume, more, n_purged, err);
 }

@@ -113,7 +113,8 @@ mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, 
                                    uint64_t *expiry_wall_ns, mice_err *err);
 /* One bounded step of the TTL's background purge over [start, end) (kv/replica.h's
  * kv_replica_purge_expired on every replica): visits at most max_rows keys, tombstones the
- * expired ones (unsynced), says where the next step starts (*resume, when *more). */
+ * expired ones (unsynced), says where the next step starts (*resume, when *more). Over a
+ * cluster's sender it does nothing yet (replicas may not write outside Raft). */
 mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
                                  mice_buf *resume, bool *more, size_t *n_purged, mice_err *err);
 /* Remove every version and lock of [start, end) at once, synced, without MVCC history:
