@@ -57,7 +57,8 @@ typedef struct kv_transport_rpc {
     snap_asm asms[KV_RPC_SNAP_ASSEMBLIES_MAX]; /* io thread */
     atomic_int refs;                           /* the owner's + one per snapshot stream in flight */
     atomic_bool closing;                       /* destroy began: streams stop at their next chunk */
-    pthread_mutex_t hb_mu;                     /* the pending heartbeats and flush_posted */
+    atomic_bool rpc_gone;  /* the rpc transport was destroyed first: do not touch it */
+    pthread_mutex_t hb_mu; /* the pending heartbeats and flush_posted */
     hb_peer *hb;
     size_t n_hb;
     bool flush_posted;
@@ -537,6 +538,13 @@ static const kv_transport_ops rpc_kv_ops = {
     .send = rpc_kv_send,
 };
 
+/* rpc_transport_destroy is starting (the destroy hook). */
+static void on_rpc_destroy(void *ctx)
+{
+    kv_transport_rpc *k = ctx;
+    atomic_store(&k->rpc_gone, true);
+}
+
 mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **impl_out,
                                     mice_err *err)
 {
@@ -549,8 +557,10 @@ mice_status kv_transport_rpc_create(rpc_transport *t, kv_transport *out, void **
     atomic_init(&k->next_snapshot_id, 1);
     atomic_init(&k->refs, 1);
     atomic_init(&k->closing, false);
+    atomic_init(&k->rpc_gone, false);
     rpc_set_message_handler(t, on_message, k);
     rpc_set_method_handler(t, RPCPB__METHOD__METHOD_SNAPSHOT, on_snapshot_call, k);
+    rpc_set_destroy_hook(t, on_rpc_destroy, k);
     *out = (kv_transport){.ops = &rpc_kv_ops, .impl = k};
     *impl_out = k;
     return MICE_OK;
@@ -581,11 +591,14 @@ void kv_transport_rpc_destroy(void *impl)
     kv_transport_rpc *k = impl;
     if (!k) return;
     atomic_store(&k->closing, true);
-    rpc_set_message_handler(k->t, NULL, NULL);
-    rpc_set_method_handler(k->t, RPCPB__METHOD__METHOD_SNAPSHOT, NULL, NULL);
-    /* A flush or stream start posted earlier runs before this (posting order); none is
-     * posted later, as the store that sends is closed. */
-    (void)ioloop_call(rpc_transport_loop(k->t), hb_noop, NULL);
+    if (!atomic_load(&k->rpc_gone)) {
+        rpc_set_destroy_hook(k->t, NULL, NULL);
+        rpc_set_message_handler(k->t, NULL, NULL);
+        rpc_set_method_handler(k->t, RPCPB__METHOD__METHOD_SNAPSHOT, NULL, NULL);
+        /* A flush or stream start posted earlier runs before this (posting order); none is
+         * posted later, as the store that sends is closed. */
+        (void)ioloop_call(rpc_transport_loop(k->t), hb_noop, NULL);
+    }           /* else the rpc transport's teardown ran them, and failed the streams' calls */
     k_unref(k); /* streams still waiting for an answer free it with the last one */
 }
 

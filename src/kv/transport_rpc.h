@@ -28,9 +28,10 @@
  * destroy removes them; streams still waiting for an answer keep the value alive until
  * their call completes (at the latest when the rpc transport is destroyed). The store
  * attaches and detaches through the kv_transport ops as with any transport. One store per
- * rpc transport (node id = the rpc transport's). Destroy after the store is closed and
- * before the rpc transport and its loop, not on the loop's thread: it waits (ioloop_call)
- * for a heartbeat flush or stream start posted earlier.
+ * rpc transport (node id = the rpc transport's). Destroy after the store stopped sending
+ * (store_stop), not on the loop's thread, either before the rpc transport (then it waits,
+ * with ioloop_call, for a heartbeat flush or stream start posted earlier) or after it (a
+ * destroy hook tells it the rpc transport is gone; it then touches nothing of it).
  *
  * Owns: the snapshot assemblies (io thread only), the pending heartbeats. Borrows the rpc
  * transport. Thread safety: send from any thread (the raft thread); recv and flushes run on

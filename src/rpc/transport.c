@@ -142,6 +142,8 @@ struct rpc_transport {
     void *request_ctx;
     rpc_request_fn method_fn[RPC_METHOD_HANDLERS_MAX];
     void *method_ctx[RPC_METHOD_HANDLERS_MAX];
+    void (*destroy_hook)(void *ctx); /* under handlers_mu */
+    void *destroy_ctx;
     size_t frame_bytes_max;
     size_t peer_queue_bytes_max;
     uint32_t backoff_initial_ms, backoff_max_ms, connect_timeout_ms;
@@ -1100,6 +1102,14 @@ void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx)
     pthread_mutex_unlock(&t->handlers_mu);
 }
 
+void rpc_set_destroy_hook(rpc_transport *t, void (*fn)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&t->handlers_mu);
+    t->destroy_hook = fn;
+    t->destroy_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
 void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx)
 {
     mice_assert(method < RPC_METHOD_HANDLERS_MAX);
@@ -1413,6 +1423,12 @@ void rpc_transport_destroy(rpc_transport *t)
 {
     if (!t) return;
     mice_assert(!ioloop_on_loop_thread(t->loop));
+    pthread_mutex_lock(&t->handlers_mu);
+    void (*hook)(void *) = t->destroy_hook;
+    void *hook_ctx = t->destroy_ctx;
+    t->destroy_hook = NULL;
+    pthread_mutex_unlock(&t->handlers_mu);
+    if (hook) hook(hook_ctx);
     atomic_store(&t->closed, true);
     while (atomic_load(&t->posters) != 0)
         sched_yield();

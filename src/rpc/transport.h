@@ -145,6 +145,11 @@ void rpc_config_init(rpc_config *cfg, uint64_t node_id, const char *cluster_id);
  * of the replaced handler is in progress (the io thread holds a mutex while one runs). */
 void rpc_set_message_handler(rpc_transport *t, rpc_message_fn fn, void *ctx);
 void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx);
+/* fn(ctx) runs once at the start of rpc_transport_destroy, on the destroying thread, so a
+ * layer that holds the transport learns it is going (kv/transport_rpc, whichever of the two
+ * is destroyed first). NULL clears it. Not concurrently with rpc_transport_destroy. */
+void rpc_set_destroy_hook(rpc_transport *t, void (*fn)(void *ctx), void *ctx);
+
 /* A handler for one method (below RPC_METHOD_HANDLERS_MAX), tried before the request
  * handler: kv/transport_rpc takes METHOD_SNAPSHOT while kv/kvserver takes the rest. */
 enum { RPC_METHOD_HANDLERS_MAX = 16 };

@@ -154,20 +154,32 @@ static void node_start(node *n)
     n->up = true;
 }
 
-/* Everything of the node but its engine and directory goes. */
-static void node_stop(node *n)
+/* Everything of the node but its engine and directory goes. rpc_first: the rpc transport
+ * is destroyed before the kv transport over it (the order micedb's cluster stop uses). */
+static void node_stop_order(node *n, bool rpc_first)
 {
     if (!n->up) return;
     serving_stop(n);
-    store_close(n->s);
+    if (rpc_first) {
+        rpc_transport_destroy(n->t);
+        store_close(n->s);
+        kv_transport_rpc_destroy(n->kt_impl);
+    } else {
+        store_close(n->s);
+        kv_transport_rpc_destroy(n->kt_impl);
+        rpc_transport_destroy(n->t);
+    }
     n->s = NULL;
-    kv_transport_rpc_destroy(n->kt_impl);
     n->kt_impl = NULL;
-    rpc_transport_destroy(n->t);
     n->t = NULL;
     ioloop_destroy(n->loop);
     n->loop = NULL;
     n->up = false;
+}
+
+static void node_stop(node *n)
+{
+    node_stop_order(n, false);
 }
 
 static void introduce_all(void)
@@ -662,7 +674,7 @@ static void test_leaseholder_stopped(void **state)
     (void)state;
     lease_to(KV_RANGE, 0);
     lease_to(RIGHT_RANGE, 0);
-    node_stop(&C.n[0]); /* its store, server, gateway and transport */
+    node_stop_order(&C.n[0], true); /* its store, server, gateway and transports */
     uint64_t t0 = now_ms();
     /* A transaction over both ranges through node 3, and a one-shot write through node 2. */
     txn *t = txn_begin(C.n[2].db, TXN_REPEATABLE_READ);
