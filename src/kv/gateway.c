@@ -14,7 +14,17 @@
 #include "kv/replica.h"
 #include "rpc/proto/rpc.pb-c.h"
 
-enum { ST_BATCHES, ST_LOCAL, ST_REMOTE, ST_REDIRECTS, ST_RETRIES, ST_SPLITS, ST_DIR, ST_AMBIG, ST_N };
+enum {
+    ST_BATCHES,
+    ST_LOCAL,
+    ST_REMOTE,
+    ST_REDIRECTS,
+    ST_RETRIES,
+    ST_SPLITS,
+    ST_DIR,
+    ST_AMBIG,
+    ST_N
+};
 
 typedef struct cached_range {
     range_desc desc;
@@ -285,14 +295,51 @@ static uint64_t leader_hint(const mice_err *e)
     return p ? strtoull(p + strlen("leader is node "), NULL, 10) : 0;
 }
 
-/* Extra call time for a transactional batch that may wait for locks on the remote. */
+/* Extra call time for a batch that may wait for locks on the remote (writes; readers never
+ * wait), so a long lock wait is not mistaken for a dead node. */
 static uint64_t lock_wait_ms(const kv_request *req)
 {
-    if (!req->txn) return 0;
+    bool writes = false;
+    for (size_t i = 0; i < req->n_ops; i++)
+        writes |= req->ops[i].kind == KV_OP_PUT || req->ops[i].kind == KV_OP_DELETE ||
+                  req->ops[i].kind == KV_OP_LOCK;
+    if (!writes) return 0;
+    if (!req->txn) return KV_LOCK_TIMEOUT_MS_DEFAULT;
     uint64_t t = req->txn->lock_timeout_ms;
     if (t == 0) return KV_LOCK_TIMEOUT_MS_DEFAULT;
     if (t == KV_LOCK_TIMEOUT_NONE) return 3600 * 1000;
     return t;
+}
+
+/* Call node with req (payload encoded once, on first use). *called: the call succeeded and
+ * the return is the remote kv status (or MICE_CORRUPT for an undecodable answer);
+ * otherwise it is the call's own failure. */
+static mice_status call_remote(kv_gateway *g, uint64_t node, const kv_request *req,
+                               mice_buf *payload, kv_response *resp, uint64_t deadline,
+                               bool *called, mice_err *e)
+{
+    count(g, ST_REMOTE);
+    if (!payload->n) kvwire_encode_request(req, payload);
+    /* One call gets a third of the deadline (plus lock waits), so a replica that went
+     * silent (no reset: a partition, a machine gone) leaves time to try the others. */
+    uint64_t left = deadline > now_ms(g) ? deadline - now_ms(g) : 1;
+    uint64_t cap = atomic_load(&g->deadline_ms) / 3;
+    if (cap < KV_GATEWAY_CALL_MIN_MS) cap = KV_GATEWAY_CALL_MIN_MS;
+    if (left > cap) left = cap;
+    mice_buf out;
+    buf_init(&out);
+    mice_status rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH, buf_slice(payload),
+                                   left + lock_wait_ms(req), &out, e);
+    *called = rc == MICE_OK;
+    if (rc == MICE_OK) {
+        mice_status st;
+        mice_err derr;
+        if (kvwire_decode_response(buf_slice(&out), &st, e, resp, &derr))
+            st = mice_err_setf(e, MICE_CORRUPT, "node %" PRIu64 ": %s", node, mice_err_msg(&derr));
+        rc = st;
+    }
+    buf_deinit(&out);
+    return rc;
 }
 
 /* Serve req (every op inside d) on d's leaseholder. *reroute: d is stale (the key left the
@@ -309,19 +356,19 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
     for (uint32_t i = 0; i < d->n_replicas; i++)
         if (d->replicas[i].node_id != g->local_node) nodes[n++] = d->replicas[i].node_id;
     bool failed[RANGEDESC_REPLICAS_MAX] = {0};
-    size_t next = 0;
+    size_t next = 0, redirects = 0;
     uint64_t backoff = KV_GATEWAY_BACKOFF_MIN_MS;
-    mice_buf payload, out;
+    mice_buf payload;
     buf_init(&payload);
-    buf_init(&out);
-    mice_status rc = mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known",
-                                   d->range_id);
+    mice_status rc =
+        mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known", d->range_id);
     bool safe = retry_safe(req);
     for (int attempt = 0; n > 0; attempt++) {
         if (attempt > 0 && now_ms(g) >= deadline) {
             mice_err last = *err;
             rc = mice_err_setf(err, MICE_UNAVAILABLE,
-                               "range %" PRIu64 ": no leaseholder answered in time (last: %s)",
+                               "range %" PRIu64
+                               ": no leaseholder answered before the deadline; last: %s",
                                d->range_id, mice_err_msg(&last));
             break;
         }
@@ -353,22 +400,17 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
             rc = mice_err_setf(&e, MICE_UNAVAILABLE, "gateway: no rpc transport for node %" PRIu64,
                                node);
         } else {
-            count(g, ST_REMOTE);
-            if (!payload.n) kvwire_encode_request(req, &payload);
-            uint64_t left = deadline > now_ms(g) ? deadline - now_ms(g) : 1;
-            buf_reset(&out);
-            rc = rpc_call_wait(g->t, node, RPCPB__METHOD__METHOD_KV_BATCH, buf_slice(&payload),
-                               left + lock_wait_ms(req), &out, &e);
-            if (rc == MICE_OK) {
-                mice_status st;
-                mice_err derr;
-                if (kvwire_decode_response(buf_slice(&out), &st, &e, resp, &derr)) {
-                    rc = mice_err_setf(&e, MICE_CORRUPT, "node %" PRIu64 ": %s", node,
-                                       mice_err_msg(&derr));
-                    *err = e;
-                    break;
-                }
-                rc = st;
+            bool called = false;
+            rc = call_remote(g, node, req, &payload, resp, deadline, &called, &e);
+            if (rc == MICE_CORRUPT && called) {
+                *err = e;
+                break;
+            }
+            if (called) {
+                /* the remote's kv answer, handled below */
+            } else if (rc == MICE_CLOSED) { /* our own transport is shutting down */
+                *err = e;
+                break;
             } else if (call_ambiguous(rc, &e) && !safe) {
                 count(g, ST_AMBIG);
                 rc = mice_err_setf(err, MICE_TIMEOUT,
@@ -388,8 +430,18 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
                 break;
             }
             uint64_t hint = leader_hint(&e);
-            if (hint && hint != node) {
+            bool known = false;
+            for (size_t i = 0; i < n; i++) {
+                if (nodes[i] != hint || hint == node) continue;
+                failed[i] = false; /* news about that node: it may have just won */
+                known = true;
+            }
+            if (known) {
                 count(g, ST_REDIRECTS);
+                if (++redirects > 2 * n) { /* replicas that disagree: let them settle */
+                    env_sleep_ns(g->env, backoff * MICE_NS_PER_MS);
+                    if (backoff < KV_GATEWAY_BACKOFF_MAX_MS) backoff *= 2;
+                }
                 leader = hint;
                 cache_note_leader(g, d->range_id, hint);
                 continue;
@@ -408,7 +460,6 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
         break; /* MICE_OK or a kv answer */
     }
     buf_deinit(&payload);
-    buf_deinit(&out);
     return rc;
 }
 
@@ -492,6 +543,7 @@ static mice_status send_span_op(kv_gateway *g, const kv_request *req, const kv_o
         rc = range_call(g, &d, leader, &sub, &part, deadline, &reroute, err);
         if (reroute && now_ms(g) < deadline) {
             cache_forget(g, d.range_id);
+            env_sleep_ns(g->env, KV_GATEWAY_BACKOFF_MIN_MS * MICE_NS_PER_MS);
             continue;
         }
         if (part.n_results) {
@@ -622,6 +674,8 @@ static mice_status send_batch(kv_gateway *g, const kv_request *req, kv_response 
 mice_status kv_gateway_send(kv_gateway *g, const kv_request *req, kv_response *resp, mice_err *err)
 {
     count(g, ST_BATCHES);
+    mice_err scratch;
+    if (!err) err = &scratch; /* the helpers copy messages into *err */
     uint64_t deadline = now_ms(g) + atomic_load(&g->deadline_ms);
     return send_batch(g, req, resp, deadline, err);
 }
@@ -629,6 +683,8 @@ mice_status kv_gateway_send(kv_gateway *g, const kv_request *req, kv_response *r
 mice_status kv_gateway_range_of(kv_gateway *g, mice_slice key, uint64_t *range_id, mice_buf *start,
                                 mice_buf *end, mice_err *err)
 {
+    mice_err scratch;
+    if (!err) err = &scratch;
     range_desc d;
     rangedesc_init(&d);
     uint64_t leader;

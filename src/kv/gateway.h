@@ -16,7 +16,10 @@
  * stopping store), MICE_NOTFOUND (no replica there) and failed calls (MICE_UNAVAILABLE: dead
  * or unreachable peer; MICE_TIMEOUT) move on to the next replica, with a small back-off
  * (10 ms doubling to 200 ms) once every replica failed, until the deadline (default 10 s,
- * kv_gateway_set_deadline_ms). So a leaseholder that dies costs an election and a retry.
+ * kv_gateway_set_deadline_ms). One call may take a third of the deadline (plus the lock
+ * wait timeout for batches that write), so a replica that went silent without closing its
+ * connection still leaves time for the others. So a leaseholder that dies costs an election
+ * and a retry.
  *
  * UNKNOWN OUTCOMES. A call that timed out, or whose connection was lost while it was
  * outstanding, may have been applied. Such a batch is retried only when doing it twice is
@@ -57,7 +60,8 @@ enum {
     KV_GATEWAY_DEADLINE_MS_DEFAULT = 10000,
     KV_GATEWAY_BACKOFF_MIN_MS = 10,
     KV_GATEWAY_BACKOFF_MAX_MS = 200,
-    KV_GATEWAY_CACHE_MAX = 4096, /* cached descriptors */
+    KV_GATEWAY_CALL_MIN_MS = 100, /* a call's timeout: a third of the deadline, at least this */
+    KV_GATEWAY_CACHE_MAX = 4096,  /* cached descriptors */
     KV_GATEWAY_SEEDS_MAX = 64,
 };
 

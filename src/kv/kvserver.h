@@ -35,7 +35,9 @@ typedef struct kv_rpc_server_stats {
 /* Register the request handler on t (replacing any). */
 mice_status kv_rpc_server_start(rpc_transport *t, store *s, workpool *pool, kv_rpc_server **out,
                                 mice_err *err);
-/* Unregister, wait for batches in flight to be answered, free. NULL is ignored. */
+/* Unregister, wait for batches in flight to be answered, free. NULL is ignored. Stop the
+ * store first (store_stop): batches waiting on it then fail at once with MICE_CLOSED
+ * instead of running to their proposal timeout. */
 void kv_rpc_server_stop(kv_rpc_server *srv);
 kv_rpc_server_stats kv_rpc_server_get_stats(kv_rpc_server *srv);
 /* The request handler itself (ctx: the server), for a node that dispatches several

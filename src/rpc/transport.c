@@ -140,6 +140,10 @@ struct rpc_transport {
     void *message_ctx;
     rpc_request_fn on_request;
     void *request_ctx;
+    rpc_request_fn method_fn[RPC_METHOD_HANDLERS_MAX];
+    void *method_ctx[RPC_METHOD_HANDLERS_MAX];
+    void (*destroy_hook)(void *ctx); /* under handlers_mu */
+    void *destroy_ctx;
     size_t frame_bytes_max;
     size_t peer_queue_bytes_max;
     uint32_t backoff_initial_ms, backoff_max_ms, connect_timeout_ms;
@@ -783,8 +787,13 @@ static mice_status on_request(rpc_conn *rc, mice_slice body, mice_err *err)
         return MICE_OK;
     }
     pthread_mutex_lock(&t->handlers_mu);
-    bool handled = t->on_request != NULL;
-    if (handled) t->on_request(t->request_ctx, req);
+    uint32_t method = req->method;
+    bool by_method = method < RPC_METHOD_HANDLERS_MAX && t->method_fn[method];
+    bool handled = by_method || t->on_request != NULL;
+    if (by_method)
+        t->method_fn[method](t->method_ctx[method], req);
+    else if (handled)
+        t->on_request(t->request_ctx, req);
     pthread_mutex_unlock(&t->handlers_mu);
     if (!handled) {
         mice_err e;
@@ -1093,6 +1102,23 @@ void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx)
     pthread_mutex_unlock(&t->handlers_mu);
 }
 
+void rpc_set_destroy_hook(rpc_transport *t, void (*fn)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&t->handlers_mu);
+    t->destroy_hook = fn;
+    t->destroy_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
+void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx)
+{
+    mice_assert(method < RPC_METHOD_HANDLERS_MAX);
+    pthread_mutex_lock(&t->handlers_mu);
+    t->method_fn[method] = fn;
+    t->method_ctx[method] = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
 void rpc_respond(rpc_request *req, mice_status status, const mice_err *err, mice_slice payload)
 {
     rpc_transport *t = req->t;
@@ -1244,6 +1270,11 @@ rpc_stats rpc_get_stats(const rpc_transport *t)
     return s;
 }
 
+ioloop *rpc_transport_loop(const rpc_transport *t)
+{
+    return t->loop;
+}
+
 uint64_t rpc_transport_node_id(const rpc_transport *t)
 {
     return t->node_id;
@@ -1392,6 +1423,12 @@ void rpc_transport_destroy(rpc_transport *t)
 {
     if (!t) return;
     mice_assert(!ioloop_on_loop_thread(t->loop));
+    pthread_mutex_lock(&t->handlers_mu);
+    void (*hook)(void *) = t->destroy_hook;
+    void *hook_ctx = t->destroy_ctx;
+    t->destroy_hook = NULL;
+    pthread_mutex_unlock(&t->handlers_mu);
+    if (hook) hook(hook_ctx);
     atomic_store(&t->closed, true);
     while (atomic_load(&t->posters) != 0)
         sched_yield();

@@ -2,13 +2,19 @@
  * sequence numbers, write set, SERIALIZABLE read spans) and turns each call into kv
  * requests; every decision about other transactions' locks is made by the replica.
  *
- * Commit: when every intent lives on one replica (today: always) one END_TXN request
- * writes all of them as versions and deletes them and the record in one synced batch
- * (1PC). The 2PC path (force_two_phase, and later: intents on several ranges) first
- * makes the COMMITTED record on the primary durable - the transaction is committed at
- * that instant - then resolves each intent with its own RESOLVE request, as it would on
- * each range, then drops the record. Resolution after the record is best effort: a
- * reader or writer that meets an unresolved intent finds the record and rolls it forward. */
+ * Commit: when every intent lives in one range (kv_sender_range_of; a single node: always)
+ * one END_TXN request writes all of them as versions and deletes them and the record in
+ * one synced batch (1PC). Otherwise (or with force_two_phase) the 2PC path first makes the
+ * COMMITTED record on the primary's range durable - the transaction is committed at that
+ * instant - with END_TXN naming only the intents of that range, then resolves the intents
+ * with RESOLVE requests (one batch per range; per key when forced on one range), then
+ * drops the record. Resolution after the record is best effort: a reader or writer that
+ * meets an unresolved intent finds the record and rolls it forward. An abort ends the
+ * record and the primary range's intents with END_TXN and sends RESOLVE ABORT to the other
+ * ranges. END_TXN never names a key of another range (its replica would write another
+ * range's keys through its own log), and SERIALIZABLE read spans are clipped to the
+ * primary's range: reads in other ranges are not validated at commit (a known gap of the
+ * multi-range path; a single range validates everything as before). */
 #include "txn/txn.h"
 
 #include <stdlib.h>
@@ -327,35 +333,155 @@ static mice_status send_txn(txn *t, const kv_op *ops, size_t n_ops, kv_response 
     return rc;
 }
 
-static mice_status end_txn(txn *t, bool commit, mice_slice *keys, size_t n_keys, kv_response *resp,
-                           mice_err *err)
+/* The transaction's live keys grouped by range: keys[0, n_primary) are in the primary's
+ * range [pstart, pend), the rest follow ordered by range (ranges[i] is key i's range). */
+typedef struct txn_keys {
+    mice_slice *keys;
+    uint64_t *ranges;
+    size_t n, n_primary;
+    mice_buf pstart, pend;
+    bool multi; /* intents in more than one range */
+} txn_keys;
+
+static void txn_keys_deinit(txn_keys *k)
+{
+    free(k->keys);
+    free(k->ranges);
+    buf_deinit(&k->pstart);
+    buf_deinit(&k->pend);
+}
+
+static mice_status txn_keys_collect(txn *t, txn_keys *k, mice_err *err)
+{
+    memset(k, 0, sizeof *k);
+    buf_init(&k->pstart);
+    buf_init(&k->pend);
+    k->keys = writeset_keys(&t->writes, &k->n);
+    k->ranges = mice_calloc(k->n ? k->n : 1, sizeof *k->ranges);
+    mice_buf s, e;
+    buf_init(&s);
+    buf_init(&e);
+    uint64_t primary_range = 0;
+    mice_status rc = kv_sender_range_of(t->db->sender, buf_slice(&t->primary), &primary_range,
+                                        &k->pstart, &k->pend, err);
+    for (size_t i = 0; rc == MICE_OK && i < k->n; i++)
+        rc = kv_sender_range_of(t->db->sender, k->keys[i], &k->ranges[i], &s, &e, err);
+    buf_deinit(&s);
+    buf_deinit(&e);
+    if (rc) return rc;
+    /* Stable: the primary's range first, then by range id, keys in write order inside. */
+    for (size_t i = 1; i < k->n; i++) {
+        mice_slice key = k->keys[i];
+        uint64_t r = k->ranges[i];
+        uint64_t rank = r == primary_range ? 0 : r;
+        size_t j = i;
+        for (; j > 0; j--) {
+            uint64_t prev = k->ranges[j - 1] == primary_range ? 0 : k->ranges[j - 1];
+            if (prev <= rank) break;
+            k->keys[j] = k->keys[j - 1];
+            k->ranges[j] = k->ranges[j - 1];
+        }
+        k->keys[j] = key;
+        k->ranges[j] = r;
+    }
+    while (k->n_primary < k->n && k->ranges[k->n_primary] == primary_range)
+        k->n_primary++;
+    k->multi = k->n_primary < k->n;
+    return MICE_OK;
+}
+
+/* SERIALIZABLE read spans clipped to [ps, pe) (empty pe: the end of the key space), into a
+ * malloc'ed array borrowing t's span bytes and ps/pe. */
+static kv_span *clip_spans(const txn *t, mice_slice ps, mice_slice pe, size_t *n_out)
+{
+    kv_span *out = mice_calloc(t->n_spans ? t->n_spans : 1, sizeof *out);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_spans; i++) {
+        kv_span sp = t->read_spans[i];
+        bool point = !sp.end.n && !sp.to_end;
+        if (point) {
+            if (mice_slice_cmp(sp.start, ps) >= 0 && (!pe.n || mice_slice_cmp(sp.start, pe) < 0))
+                out[n++] = sp;
+            continue;
+        }
+        if (mice_slice_cmp(sp.start, ps) < 0) sp.start = ps;
+        if (pe.n && (sp.to_end || mice_slice_cmp(sp.end, pe) > 0)) {
+            sp.end = pe;
+            sp.to_end = false;
+        }
+        if (!sp.to_end && mice_slice_cmp(sp.start, sp.end) >= 0) continue;
+        out[n++] = sp;
+    }
+    *n_out = n;
+    return out;
+}
+
+static mice_status end_txn(txn *t, bool commit, bool one_phase, const txn_keys *k,
+                           kv_response *resp, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_END_TXN,
                 .commit = commit,
-                .one_phase = !t->db->force_two_phase,
-                .intents = keys,
-                .n_intents = n_keys};
+                .one_phase = one_phase,
+                .intents = k ? k->keys : NULL,
+                .n_intents = k ? k->n_primary : 0};
+    kv_span *spans = NULL;
     if (commit && t->meta.isolation == KV_SERIALIZABLE) {
-        op.read_spans = t->read_spans;
-        op.n_read_spans = t->n_spans;
+        spans = clip_spans(t, buf_slice(&k->pstart), buf_slice(&k->pend), &op.n_read_spans);
+        op.read_spans = spans;
     }
-    return send_txn(t, &op, 1, resp, err);
+    mice_status rc = send_txn(t, &op, 1, resp, err);
+    free(spans);
+    return rc;
+}
+
+/* RESOLVE keys[from, to) of k with one batch per range. */
+static mice_status resolve_ranges(txn *t, const txn_keys *k, size_t from, size_t to,
+                                  kv_resolve_kind how, mice_err *err)
+{
+    mice_status first = MICE_OK;
+    kv_op *ops = mice_calloc(to > from ? to - from : 1, sizeof *ops);
+    kv_response resp;
+    kv_response_init(&resp);
+    for (size_t i = from; i < to;) {
+        size_t j = i, n = 0;
+        for (; j < to && k->ranges[j] == k->ranges[i]; j++)
+            ops[n++] = (kv_op){.kind = KV_OP_RESOLVE,
+                               .key = k->keys[j],
+                               .resolve = how,
+                               .commit_ts = t->commit_ts};
+        mice_err e;
+        mice_status rc = send_txn(t, ops, n, &resp, &e);
+        if (rc && !first) {
+            first = rc;
+            if (err) *err = e;
+        }
+        i = j;
+    }
+    kv_response_deinit(&resp);
+    free(ops);
+    return first;
 }
 
 /* Release everything now (after an error, so waiters proceed); errors are only logged. */
 static void abort_now(txn *t)
 {
     if (t->tried_write) {
-        size_t n = 0;
-        mice_slice *keys = writeset_keys(&t->writes, &n);
+        txn_keys k;
+        mice_err err;
+        bool known = txn_keys_collect(t, &k, &err) == MICE_OK;
         kv_response resp;
         kv_response_init(&resp);
-        mice_err err;
-        if (end_txn(t, false, keys, n, &resp, &err))
+        /* Without the ranges, name no intent: the record goes, and whoever meets an
+         * intent finds no record and rolls it back. */
+        if (!known) k.n_primary = 0;
+        if (end_txn(t, false, false, &k, &resp, &err))
             log_warn("txn %016llx: rollback failed: %s", (unsigned long long)t->meta.id,
                      mice_err_msg(&err));
+        if (known && k.multi && resolve_ranges(t, &k, k.n_primary, k.n, KV_RESOLVE_ABORT, &err))
+            log_warn("txn %016llx: rollback of other ranges failed: %s",
+                     (unsigned long long)t->meta.id, mice_err_msg(&err));
         kv_response_deinit(&resp);
-        free(keys);
+        txn_keys_deinit(&k);
     }
     t->tried_write = false;
 }
@@ -616,17 +742,25 @@ void txn_scan_close(txn_scan *s)
 
 /* --- commit and rollback -------------------------------------------------------------------- */
 
-/* 2PC, after the COMMITTED record is durable: resolve each intent as its range would, then
- * drop the record. Failures only leave work for readers (they roll intents forward). */
-static void resolve_after_commit(txn *t, const mice_slice *keys, size_t n_keys)
+/* 2PC, after the COMMITTED record is durable: resolve the intents (per key when 2PC is
+ * forced on one range, as each range would; one batch per range otherwise), then drop the
+ * record. Failures only leave work for readers (they roll intents forward). */
+static void resolve_after_commit(txn *t, const txn_keys *k)
 {
     kv_response resp;
     kv_response_init(&resp);
     mice_err err;
     bool all = true;
-    for (size_t i = 0; i < n_keys; i++) {
+    if (k->multi) {
+        if (resolve_ranges(t, k, 0, k->n, KV_RESOLVE_COMMIT, &err)) {
+            log_warn("txn %016llx: resolve failed: %s", (unsigned long long)t->meta.id,
+                     mice_err_msg(&err));
+            all = false;
+        }
+    }
+    for (size_t i = 0; !k->multi && i < k->n; i++) {
         kv_op op = {.kind = KV_OP_RESOLVE,
-                    .key = keys[i],
+                    .key = k->keys[i],
                     .resolve = KV_RESOLVE_COMMIT,
                     .commit_ts = t->commit_ts};
         if (send_txn(t, &op, 1, &resp, &err)) {
@@ -650,20 +784,21 @@ mice_status txn_commit(txn *t, mice_err *err)
         return mice_err_setf(err, MICE_CLOSED, "transaction was aborted; rolled back");
     }
     if (t->state == TXN_DONE) return mice_err_setf(err, MICE_CLOSED, "transaction already ended");
-    size_t n = 0;
-    mice_slice *keys = writeset_keys(&t->writes, &n);
     mice_status rc = MICE_OK;
     t->commit_ts = t->meta.read_ts;
     if (t->tried_write) { /* a read-only transaction has nothing to commit or validate */
+        txn_keys k;
+        rc = txn_keys_collect(t, &k, err);
+        bool two_phase = t->db->force_two_phase || k.multi;
         kv_response resp;
         kv_response_init(&resp);
-        rc = end_txn(t, true, keys, n, &resp, err);
+        if (rc == MICE_OK) rc = end_txn(t, true, !two_phase, &k, &resp, err);
         if (rc == MICE_OK) t->commit_ts = resp.results[0].commit_ts;
         kv_response_deinit(&resp);
         if (rc) abort_now(t);
-        if (rc == MICE_OK && t->db->force_two_phase) resolve_after_commit(t, keys, n);
+        if (rc == MICE_OK && two_phase) resolve_after_commit(t, &k);
+        txn_keys_deinit(&k);
     }
-    free(keys);
     t->tried_write = false;
     t->state = TXN_DONE;
     return rc;
