@@ -1290,14 +1290,21 @@ mice_status cluster_ranges_json(cluster *c, json_t **out, mice_err *err)
 
 /* ---------------------------------------------------------------- stop */
 
+void cluster_quiesce(cluster *c)
+{
+    if (!c) return;
+    kv_gateway_close(c->gw);
+    if (c->st) store_stop(c->st);
+}
+
 void cluster_stop(cluster *c)
 {
     if (!c) return;
+    cluster_quiesce(c);
     atomic_store(&c->db, NULL);
     if (c->rpc) rpc_set_request_handler(c->rpc, on_request_stopped, c);
     kv_rpc_server_stop(c->ksrv);
     c->ksrv = NULL;
-    if (c->st) store_stop(c->st);
     rpc_transport_destroy(c->rpc);
     c->rpc = NULL;
 }

@@ -105,7 +105,10 @@ void cluster_maintain(cluster *c);
 mice_status cluster_nodes_json(cluster *c, json_t **out, mice_err *err);
 mice_status cluster_ranges_json(cluster *c, json_t **out, mice_err *err);
 
-/* Stop serving rpc and the raft thread (before the worker pool and io loop stop). */
+/* The node is stopping: requests through the gateway and the local store fail at once
+ * (MICE_CLOSED), so threads blocked in them return. Idempotent; NULL is ignored. */
+void cluster_quiesce(cluster *c);
+/* Quiesce, then stop serving rpc (before the worker pool and io loop stop). */
 void cluster_stop(cluster *c);
 void cluster_destroy(cluster *c); /* NULL is ignored */
 

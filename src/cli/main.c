@@ -205,6 +205,9 @@ static bool node_ready(void *ctx)
 static void node_close(node *n)
 {
     atomic_store(&n->stopping, true);
+    /* In a cluster, statements and upkeep blocked on other nodes (a lost quorum, a dead
+     * leaseholder) fail at once instead of retrying until their deadline. */
+    cluster_quiesce(n->cluster);
     if (n->maint_started) pthread_join(n->maint, NULL);
     http_sql_stop(n->http_sql); /* cancels its statements, so httpd_stop joins promptly */
     if (n->http) httpd_stop(n->http);

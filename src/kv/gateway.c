@@ -38,6 +38,7 @@ struct kv_gateway {
     const mice_env *env;
     kv_sender *sender;
     _Atomic uint64_t deadline_ms;
+    atomic_bool closed; /* kv_gateway_close: every send and retry loop ends */
     pthread_mutex_t mu; /* cache, seeds */
     cached_range *cache;
     size_t n_cache;
@@ -54,6 +55,12 @@ static void count(kv_gateway *g, int which)
 static uint64_t now_ms(kv_gateway *g)
 {
     return env_mono_ns(g->env) / MICE_NS_PER_MS;
+}
+
+/* The deadline passed, or the gateway is closing: no more attempts. */
+static bool expired(kv_gateway *g, uint64_t deadline)
+{
+    return atomic_load(&g->closed) || now_ms(g) >= deadline;
 }
 
 /* --- finding the range -------------------------------------------------------------------- */
@@ -364,7 +371,7 @@ static mice_status range_call(kv_gateway *g, const range_desc *d, uint64_t leade
         mice_err_setf(err, MICE_UNAVAILABLE, "range %" PRIu64 ": no replica known", d->range_id);
     bool safe = retry_safe(req);
     for (int attempt = 0; n > 0; attempt++) {
-        if (attempt > 0 && now_ms(g) >= deadline) {
+        if (attempt > 0 && expired(g, deadline)) {
             mice_err last = *err;
             rc = mice_err_setf(err, MICE_UNAVAILABLE,
                                "range %" PRIu64
@@ -541,7 +548,7 @@ static mice_status send_span_op(kv_gateway *g, const kv_request *req, const kv_o
         kv_request sub = {.txn = req->txn, .ts = req->ts, .ops = &p, .n_ops = 1};
         bool reroute = false;
         rc = range_call(g, &d, leader, &sub, &part, deadline, &reroute, err);
-        if (reroute && now_ms(g) < deadline) {
+        if (reroute && !expired(g, deadline)) {
             cache_forget(g, d.range_id);
             env_sleep_ns(g->env, KV_GATEWAY_BACKOFF_MIN_MS * MICE_NS_PER_MS);
             continue;
@@ -663,7 +670,7 @@ static mice_status send_batch(kv_gateway *g, const kv_request *req, kv_response 
         }
         bool reroute = false;
         rc = range_call(g, &d, leader, req, resp, deadline, &reroute, err);
-        if (!reroute || now_ms(g) >= deadline) break;
+        if (!reroute || expired(g, deadline)) break;
         cache_forget(g, d.range_id);
         env_sleep_ns(g->env, KV_GATEWAY_BACKOFF_MIN_MS * MICE_NS_PER_MS);
     }
@@ -676,8 +683,14 @@ mice_status kv_gateway_send(kv_gateway *g, const kv_request *req, kv_response *r
     count(g, ST_BATCHES);
     mice_err scratch;
     if (!err) err = &scratch; /* the helpers copy messages into *err */
+    if (atomic_load(&g->closed)) return mice_err_setf(err, MICE_CLOSED, "gateway: node stopping");
     uint64_t deadline = now_ms(g) + atomic_load(&g->deadline_ms);
     return send_batch(g, req, resp, deadline, err);
+}
+
+void kv_gateway_close(kv_gateway *g)
+{
+    if (g) atomic_store(&g->closed, true);
 }
 
 mice_status kv_gateway_range_of(kv_gateway *g, mice_slice key, uint64_t *range_id, mice_buf *start,

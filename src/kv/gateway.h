@@ -96,5 +96,8 @@ mice_status kv_gateway_range_of(kv_gateway *g, mice_slice key, uint64_t *range_i
                                 mice_buf *end, mice_err *err);
 
 kv_gateway_stats kv_gateway_get_stats(kv_gateway *g);
+/* The node is stopping: sends in progress end at their next attempt, later ones fail at
+ * once, all with MICE_CLOSED or the last error. Any thread; NULL is ignored. */
+void kv_gateway_close(kv_gateway *g);
 
 #endif
