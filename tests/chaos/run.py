@@ -238,7 +238,7 @@ def parse_args(argv):
     mode.add_argument("--netns", dest="mode", action="store_const", const="netns")
     mode.add_argument("--loopback", dest="mode", action="store_const", const="loopback")
     p.add_argument("--clients", type=int, default=5)
-    p.add_argument("--keys", type=int, default=6)
+    p.add_argument("--keys", type=int, default=24)
     p.add_argument("--op-timeout", type=float, default=3.0, help="seconds before an op is cut")
     p.add_argument("--think-ms", type=float, default=10.0, help="max pause between ops")
     p.add_argument("--faults", default=None, help="comma list (default: all the mode allows)")
