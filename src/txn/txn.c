@@ -620,7 +620,12 @@ mice_status txn_write_batch(txn *t, const txn_write *w, size_t n, size_t *failed
     if (failed_index) *failed_index = n;
     mice_status rc = check_open(t, err);
     if (rc || n == 0) return rc;
+    /* Runs are cut per replica of the sender's list. A sender without one (a routed
+     * sender: a cluster gateway, which splits a batch over ranges without atomicity
+     * between the parts) gets one write per request until runs are cut by its ranges
+     * and its answers carry failed_op. */
     size_t run = n < TXN_BATCH_OPS_MAX ? n : TXN_BATCH_OPS_MAX;
+    if (kv_sender_replica_count(t->db->sender) == 0) run = 1;
     size_t *idx = mice_calloc(run, sizeof *idx);
     kv_op *ops = mice_calloc(run, sizeof *ops);
     kv_replica **route = mice_calloc(n, sizeof *route);
