@@ -6,9 +6,8 @@
  * split a batch by range using the cached range directory, send each part to its range's
  * leaseholder (locally or over RPC), retry on "range moved" / "not leader", and merge the
  * answers in op order. A batch whose ops fall in several replicas is refused here for now
- * (MICE_UNSUPPORTED), which the transaction layer never produces (txn_write_batch cuts its
- * many-key batches per replica with kv_sender_route; commits go in one batch to the
- * replica of the primary).
+ * (MICE_UNSUPPORTED), which the transaction layer never produces (it sends one key per
+ * write and commits in one batch on the single replica).
  *
  * Owns: the replica list (not the replicas). Thread safety: kv_sender_send from any
  * thread; replicas are added before the first send and never removed while sending.
