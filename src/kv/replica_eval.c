@@ -801,10 +801,15 @@ mice_status kv__evaluate(kv__eval *ev, mice_err *err)
     for (size_t i = 0; i < ev->req->n_ops; i++) {
         const kv_op *op = &ev->req->ops[i];
         if (op->kind != KV_OP_END_TXN && op->kind != KV_OP_GC_TXN &&
-            !kv_replica_contains(ev->r, op->key))
+            !kv_replica_contains(ev->r, op->key)) {
+            ev->resp->failed_op = i;
             return mice_err_setf(err, MICE_INVALID, "key outside the replica's span");
+        }
         mice_status rc = eval_op(ev, op, &ev->resp->results[i], err);
-        if (rc || ev->again_after_apply) return rc; /* later ops run after the restart */
+        if (rc || ev->again_after_apply) { /* later ops run after the restart */
+            ev->resp->failed_op = i;
+            return rc;
+        }
     }
     return MICE_OK;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/check.h"
+#include "base/keyset.h"
 #include "base/log.h"
 #include "txn/writeset.h"
 
@@ -664,6 +665,133 @@ void txn_set_lock_timeout(txn *t, uint64_t timeout_ms)
 mice_status txn_delete(txn *t, mice_slice key, mice_err *err)
 {
     return write_key(t, (kv_op){.kind = KV_OP_DELETE, .key = key}, NULL, NULL, NULL, err);
+}
+
+/* --- batches of writes -------------------------------------------------------------------- */
+
+/* One kv request of a batch: the writes w[idx[0..n)], all on one replica, no key twice.
+ * Bookkeeping as write_key's. MICE_EXISTS: *failed_at is the position (in idx) of the
+ * insert that found a live key; nothing of the request was written. Other errors are
+ * returned as they came: the caller hands them to failed(). */
+static mice_status send_part(txn *t, const txn_write *w, const size_t *idx, size_t n, kv_op *ops,
+                             size_t *failed_at, mice_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const txn_write *x = &w[idx[i]];
+        ops[i] = (kv_op){.kind = x->kind == TXN_WRITE_DELETE ? KV_OP_DELETE : KV_OP_PUT,
+                         .key = x->key,
+                         .if_absent = x->kind == TXN_WRITE_INSERT};
+        if (x->kind != TXN_WRITE_DELETE) {
+            ops[i].value = x->value;
+            ops[i].has_expiry = x->expiry_wall_ns != 0;
+            ops[i].expiry_wall_ns = x->expiry_wall_ns;
+        }
+    }
+    if (!t->record_written) { /* the record goes with the first intent that lands */
+        buf_reset(&t->primary);
+        buf_append_slice(&t->primary, ops[0].key);
+    }
+    t->meta.seq++; /* one sequence number for the whole request */
+    t->tried_write = true;
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = send_txn(t, ops, n, &resp, err);
+    size_t stop = resp.failed_op < n ? resp.failed_op : 0;
+    size_t applied = rc == MICE_OK ? n : rc == MICE_AGAIN ? stop : 0;
+    bool locked = rc == MICE_AGAIN && resp.n_results > stop && resp.results[stop].locked;
+    kv_response_deinit(&resp);
+    /* MICE_AGAIN: the writes before the locked one were applied; the restart undoes them */
+    for (size_t i = 0; i < applied; i++)
+        writeset_add(&t->writes, ops[i].key, t->meta.seq, t->stmt);
+    if (applied || locked) t->record_written = true;
+    if (locked) /* the row lock outlives the statement restart (request.h) */
+        writeset_add(&t->writes, ops[stop].key, t->meta.stmt_seq - 1, t->stmt - 1);
+    *failed_at = stop;
+    return rc;
+}
+
+/* Send the writes of w[pos, end) (no key twice) that are below *limit, one request per
+ * replica, in the order of each replica's first write. A MICE_EXISTS lowers *limit to the
+ * failing write (kept in *exists) and re-sends that replica's writes before it, so every
+ * write before the first failing one is applied and checked. */
+static mice_status send_run(txn *t, const txn_write *w, size_t pos, size_t end, size_t *limit,
+                            size_t *idx, kv_op *ops, kv_replica **route, bool *sent,
+                            mice_err *exists, mice_err *err)
+{
+    kv_sender *snd = t->db->sender;
+    bool one = kv_sender_replica_count(snd) <= 1;
+    for (size_t i = pos; i < end && !one; i++) {
+        route[i] = kv_sender_route(snd, w[i].key);
+        sent[i] = false;
+    }
+    for (size_t first = pos; first < end && first < *limit; first++) {
+        if (!one && sent[first]) continue; /* went with an earlier replica's request */
+        size_t n = 0;
+        for (size_t i = first; i < end && i < *limit; i++) {
+            if (one || route[i] == route[first]) {
+                idx[n++] = i;
+                sent[i] = true;
+            }
+        }
+        while (n) {
+            size_t at = 0;
+            mice_status rc = send_part(t, w, idx, n, ops, &at, err);
+            if (rc != MICE_EXISTS) {
+                if (rc) return rc;
+                break;
+            }
+            *limit = idx[at];
+            *exists = *err;
+            n = at;
+        }
+        if (one) break;
+    }
+    return MICE_OK;
+}
+
+mice_status txn_write_batch(txn *t, const txn_write *w, size_t n, size_t *failed_index,
+                            mice_err *err)
+{
+    if (failed_index) *failed_index = n;
+    mice_status rc = check_open(t, err);
+    if (rc || n == 0) return rc;
+    /* Runs are cut per replica of the sender's list. A sender without one (a routed
+     * sender: a cluster gateway, which splits a batch over ranges without atomicity
+     * between the parts) gets one write per request until runs are cut by its ranges
+     * and its answers carry failed_op. */
+    size_t run = n < TXN_BATCH_OPS_MAX ? n : TXN_BATCH_OPS_MAX;
+    if (kv_sender_replica_count(t->db->sender) == 0) run = 1;
+    size_t *idx = mice_calloc(run, sizeof *idx);
+    kv_op *ops = mice_calloc(run, sizeof *ops);
+    kv_replica **route = mice_calloc(n, sizeof *route);
+    bool *sent = mice_calloc(n, sizeof *sent);
+    mice_err local;
+    if (!err) err = &local;
+    size_t limit = n; /* the first write that failed with MICE_EXISTS, or n */
+    mice_err exists;
+    mice_err_clear(&exists);
+    mice_keyset seen;
+    for (size_t pos = 0; pos < limit && rc == MICE_OK;) {
+        /* a run without a repeated key: evaluation reads the engine, not its own batch */
+        keyset_init(&seen);
+        size_t end = pos;
+        for (bool was = false; end < limit && end - pos < run; end++) {
+            keyset_add(&seen, w[end].key, &was);
+            if (was) break;
+        }
+        keyset_deinit(&seen);
+        rc = send_run(t, w, pos, end, &limit, idx, ops, route, sent, &exists, err);
+        pos = end;
+    }
+    free(idx);
+    free(ops);
+    free(route);
+    free(sent);
+    if (rc) return failed(t, rc, err);
+    if (limit == n) return MICE_OK;
+    if (failed_index) *failed_index = limit;
+    *err = exists;
+    return MICE_EXISTS;
 }
 
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err)
