@@ -632,6 +632,7 @@ static mice_status send_split(kv_gateway *g, const kv_request *req, kv_response 
             for (size_t j = 0; j < k; j++)
                 move_result(&resp->results[idx[j]], &part.results[j]);
         }
+        if (rc && part.failed_op < k) resp->failed_op = idx[part.failed_op];
         resp->write_ts = ts_max(resp->write_ts, part.write_ts);
         if (part.conflict) resp->conflict = part.conflict;
     }

@@ -224,7 +224,9 @@ void kvwire_encode_response(mice_status status, const mice_err *rerr, const kv_r
     Rpcpb__KvTs wts;
     m.status = (uint32_t)status;
     if (status != MICE_OK) m.error = (char *)(rerr ? mice_err_msg(rerr) : mice_status_str(status));
-    size_t n = status == MICE_OK && resp ? resp->n_results : 0;
+    /* Results travel with errors too: a MICE_AGAIN answer says which row lock was taken
+     * (results[failed_op].locked), which the transaction must remember. */
+    size_t n = resp ? resp->n_results : 0;
     Rpcpb__KvResult *res = mice_calloc(n ? n : 1, sizeof *res);
     Rpcpb__KvResult **res_ptrs = mice_calloc(n ? n : 1, sizeof *res_ptrs);
     Rpcpb__KvTs *cts = mice_calloc(n ? n : 1, sizeof *cts);
@@ -265,6 +267,7 @@ void kvwire_encode_response(mice_status status, const mice_err *rerr, const kv_r
         m.conflict = (uint32_t)resp->conflict;
         ts_to(&wts, resp->write_ts);
         m.write_ts = &wts;
+        if (resp->failed_op < n) m.failed_op_plus1 = (uint32_t)resp->failed_op + 1;
     }
     rpc_pack(&m.base, out);
     free(res);
@@ -297,6 +300,8 @@ mice_status kvwire_decode_response(mice_slice bytes, mice_status *status, mice_e
     kv_response_reset(resp, m->n_results);
     resp->conflict = (kv_conflict)m->conflict;
     resp->write_ts = ts_from(m->write_ts);
+    if (m->failed_op_plus1 && m->failed_op_plus1 <= m->n_results)
+        resp->failed_op = m->failed_op_plus1 - 1;
     for (size_t i = 0; i < m->n_results; i++) {
         const Rpcpb__KvResult *p = m->results[i];
         kv_result *r = &resp->results[i];

@@ -715,15 +715,30 @@ static mice_status send_part(txn *t, const txn_write *w, const size_t *idx, size
  * failing write (kept in *exists) and re-sends that replica's writes before it, so every
  * write before the first failing one is applied and checked. */
 static mice_status send_run(txn *t, const txn_write *w, size_t pos, size_t end, size_t *limit,
-                            size_t *idx, kv_op *ops, kv_replica **route, bool *sent,
+                            size_t *idx, kv_op *ops, uint64_t *route, bool *sent,
                             mice_err *exists, mice_err *err)
 {
     kv_sender *snd = t->db->sender;
-    bool one = kv_sender_replica_count(snd) <= 1;
+    bool routed = kv_sender_replica_count(snd) == 0; /* a cluster's gateway: by range */
+    bool one = kv_sender_replica_count(snd) == 1;
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
     for (size_t i = pos; i < end && !one; i++) {
-        route[i] = kv_sender_route(snd, w[i].key);
+        if (routed) {
+            mice_status rc = kv_sender_range_of(snd, w[i].key, &route[i], &lo, &hi, err);
+            if (rc) {
+                buf_deinit(&lo);
+                buf_deinit(&hi);
+                return rc;
+            }
+        } else {
+            route[i] = (uint64_t)(uintptr_t)kv_sender_route(snd, w[i].key);
+        }
         sent[i] = false;
     }
+    buf_deinit(&lo);
+    buf_deinit(&hi);
     for (size_t first = pos; first < end && first < *limit; first++) {
         if (!one && sent[first]) continue; /* went with an earlier replica's request */
         size_t n = 0;
@@ -755,15 +770,13 @@ mice_status txn_write_batch(txn *t, const txn_write *w, size_t n, size_t *failed
     if (failed_index) *failed_index = n;
     mice_status rc = check_open(t, err);
     if (rc || n == 0) return rc;
-    /* Runs are cut per replica of the sender's list. A sender without one (a routed
-     * sender: a cluster gateway, which splits a batch over ranges without atomicity
-     * between the parts) gets one write per request until runs are cut by its ranges
-     * and its answers carry failed_op. */
+    /* Runs are cut per replica of the sender's list, or, for a routed sender (a cluster's
+     * gateway), per range: each request then lands whole on one range (the gateway would
+     * split one that a concurrent split cut in two). */
     size_t run = n < TXN_BATCH_OPS_MAX ? n : TXN_BATCH_OPS_MAX;
-    if (kv_sender_replica_count(t->db->sender) == 0) run = 1;
     size_t *idx = mice_calloc(run, sizeof *idx);
     kv_op *ops = mice_calloc(run, sizeof *ops);
-    kv_replica **route = mice_calloc(n, sizeof *route);
+    uint64_t *route = mice_calloc(n, sizeof *route);
     bool *sent = mice_calloc(n, sizeof *sent);
     mice_err local;
     if (!err) err = &local;
