@@ -519,11 +519,20 @@ static kv__pushed_slot *pushed_slot(kv_replica *r, uint64_t txn_id)
     return &r->pushed[txn_id % KV_PUSH_CACHE_SLOTS];
 }
 
-bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, kv__pushed_slot *out)
+static uint64_t primary_hash(mice_slice primary) /* FNV-1a */
 {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < primary.n; i++)
+        h = (h ^ primary.p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, mice_slice primary, kv__pushed_slot *out)
+{
+    uint64_t ph = primary_hash(primary);
     pthread_mutex_lock(&r->push_mu);
     kv__pushed_slot *sl = pushed_slot(r, txn_id);
-    bool hit = sl->txn_id == txn_id;
+    bool hit = sl->txn_id == txn_id && sl->primary_hash == ph;
     if (hit) *out = *sl;
     pthread_mutex_unlock(&r->push_mu);
     return hit;
@@ -533,15 +542,20 @@ bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, kv__pushed_slot *out)
  * the timestamp pushed to (and never hides a final state of the same txn). */
 static void pushed_note(kv_replica *r, const kv_txn_push *p, const kv_txn_pushed *got)
 {
+    uint64_t ph = primary_hash(p->primary);
     pthread_mutex_lock(&r->push_mu);
     kv__pushed_slot *sl = pushed_slot(r, p->txn_id);
     bool final = got->state == KV_TXN_COMMITTED || got->state == KV_TXN_ABORTED;
     if (final) {
-        *sl = (kv__pushed_slot){
-            .txn_id = p->txn_id, .state = got->state, .commit_ts = got->commit_ts};
-    } else if (sl->txn_id != p->txn_id) {
-        *sl = (kv__pushed_slot){
-            .txn_id = p->txn_id, .state = KV_TXN_PENDING, .pushed_to = p->read_ts};
+        *sl = (kv__pushed_slot){.txn_id = p->txn_id,
+                                .primary_hash = ph,
+                                .state = got->state,
+                                .commit_ts = got->commit_ts};
+    } else if (sl->txn_id != p->txn_id || sl->primary_hash != ph) {
+        *sl = (kv__pushed_slot){.txn_id = p->txn_id,
+                                .primary_hash = ph,
+                                .state = KV_TXN_PENDING,
+                                .pushed_to = p->read_ts};
     } else if (sl->state == KV_TXN_PENDING && hlc_ts_less(sl->pushed_to, p->read_ts)) {
         sl->pushed_to = p->read_ts;
     }

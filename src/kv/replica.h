@@ -20,9 +20,9 @@
  * assigns is above it, so a reader may IGNORE a pending intent of another transaction:
  * that transaction can only commit above every read already served, never beneath a
  * snapshot someone has read. Readers therefore never block on writers (as in PostgreSQL);
- * writers wait for writers. With several ranges and remote coordinators this becomes a
- * per-key timestamp cache plus a push of the writer's record (CockroachDB's scheme); the
- * interface does not change.
+ * writers wait for writers. An intent whose record is in another range is settled by a
+ * PUSH of that record (kv_txn_pusher below, PUSH_TXN in request.h), made with latches
+ * released: a pending pushee is pushed above the reader's timestamp on its own range.
  *
  * Owns: its latch manager, lock table and a copy of its span. Borrows the engine, clock
  * and env, which must outlive it.

@@ -10,6 +10,10 @@
  *   effects; aborted or abandoned -> roll it back; pending -> MICE_BUSY (wait for it).
  *   Then a committed version newer than the read timestamp is write-too-old: MICE_AGAIN
  *   under READ COMMITTED (restart the statement), MICE_CONFLICT otherwise (40001).
+ * - An intent whose record lives in another range (with a pusher): its state is what a
+ *   PUSH_TXN to that range answered (cached by the replica); unknown -> MICE_BUSY with
+ *   need_push, and kv_replica_send pushes with latches released. PUSH_TXN itself is
+ *   evaluated on the primary's range (eval_push_txn).
  * - Commit (END_TXN): the commit timestamp is above every read served (kv__commit_ts);
  *   1PC writes every intent as a version and deletes intents and record in ONE synced
  *   batch; 2PC writes the COMMITTED record (synced) and leaves resolution to RESOLVE. */
@@ -54,7 +58,7 @@ static mice_status remote_status(kv__eval *ev, const intent *in, const hlc_ts *r
                                  txn_status *st, hlc_ts *commit_ts)
 {
     kv__pushed_slot slot;
-    if (kv__pushed_lookup(ev->r, in->txn_id, &slot)) {
+    if (kv__pushed_lookup(ev->r, in->txn_id, in->primary, &slot)) {
         if (slot.state == KV_TXN_COMMITTED) {
             *st = TXN_COMMITTED;
             *commit_ts = slot.commit_ts;

@@ -36,9 +36,9 @@ struct kv_replica {
     pthread_mutex_t reload_mu;
     uint64_t intents_lease;
     /* Records of other ranges: the pusher, and what pushes answered (push_mu), one slot
-     * per txn id modulo KV_PUSH_CACHE_SLOTS. COMMITTED and ABORTED are final; PENDING
-     * holds the highest read timestamp pushed, below which readers may ignore the
-     * pushee's intents (it can only commit above). */
+     * per txn id modulo KV_PUSH_CACHE_SLOTS, matched by id and primary (the record's
+     * key). COMMITTED and ABORTED are final; PENDING holds the highest read timestamp
+     * pushed, below which readers may ignore the pushee's intents (it commits above). */
     kv_txn_pusher pusher;
     pthread_mutex_t push_mu;
     struct kv__pushed_slot *pushed;
@@ -46,13 +46,14 @@ struct kv_replica {
 
 typedef struct kv__pushed_slot {
     uint64_t txn_id; /* 0 = empty */
+    uint64_t primary_hash;
     kv_txn_state state;
     hlc_ts commit_ts;  /* COMMITTED */
     hlc_ts pushed_to;  /* PENDING / MISSING: reads at or below may ignore the intents */
 } kv__pushed_slot;
 
 /* What a replica looks up in its cache of push outcomes. */
-bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, kv__pushed_slot *out);
+bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, mice_slice primary, kv__pushed_slot *out);
 
 /* One evaluation of one request. */
 typedef struct kv__eval {
