@@ -24,8 +24,8 @@
  * PUSH of that record (kv_txn_pusher below, PUSH_TXN in request.h), made with latches
  * released: a pending pushee is pushed above the reader's timestamp on its own range.
  *
- * Owns: its latch manager, lock table, a copy of its span and its cache of push outcomes. Borrows the engine, clock
- * and env, which must outlive it.
+ * Owns: its latch manager, lock table, a copy of its span and its cache of push outcomes.
+ * Borrows the engine, clock and env (and the pusher's context), which must outlive it.
  * Thread safety: kv_replica_send may be called from any number of threads at once; the
  * latch manager and lock table are internally synchronised, one mutex (ts_mu)
  * protects read_ts_max, another (span_mu) the span, and push_mu the cache of push
