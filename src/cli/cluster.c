@@ -765,6 +765,16 @@ static void on_request_stopped(void *ctx, rpc_request *req)
     rpc_respond(req, MICE_CLOSED, &err, NO_PAYLOAD);
 }
 
+/* The replicas' pusher (kv/replica.h): a PUSH_TXN through this node's gateway, which
+ * exists before any request is served (the kv server starts after it). */
+static mice_status push_txn(void *ctx, const kv_txn_push *p, kv_txn_pushed *out, mice_err *err)
+{
+    cluster *c = ctx;
+    if (!c->gw) return mice_err_setf(err, MICE_UNAVAILABLE, "the gateway is not running yet");
+    return kv_sender_push_txn(kv_gateway_sender(c->gw), p, out, err);
+}
+
+
 static mice_status start_running(cluster *c, mice_err *err)
 {
     c->clock = hlc_create(c->cfg.env, 0);
@@ -783,6 +793,7 @@ static mice_status start_running(cluster *c, mice_err *err)
     store_config_init(&sc, c->node_id, c->cfg.eng, c->clock, kt);
     sc.env = c->cfg.env;
     sc.join = true;
+    sc.txn_pusher = (kv_txn_pusher){.push = push_txn, .ctx = c};
     if ((st = store_open(&sc, &c->st, err))) return st;
     if ((st = kv_gateway_create(c->st, c->rpc, c->cfg.env, &c->gw, err))) return st;
     pthread_mutex_lock(&c->mu);

@@ -41,6 +41,7 @@ void kvwire_encode_request(const kv_request *req, mice_buf *out)
     Rpcpb__KvOp *ops = mice_calloc(n ? n : 1, sizeof *ops);
     Rpcpb__KvOp **op_ptrs = mice_calloc(n ? n : 1, sizeof *op_ptrs);
     Rpcpb__KvTs *cts = mice_calloc(n ? n : 1, sizeof *cts);
+    Rpcpb__KvTs *pts = mice_calloc(n ? 2 * n : 1, sizeof *pts);
     size_t n_int = 0, n_sp = 0;
     for (size_t i = 0; i < n; i++) {
         n_int += req->ops[i].n_intents;
@@ -88,6 +89,12 @@ void kvwire_encode_request(const kv_request *req, mice_buf *out)
         p->undo_seq = o->undo_seq;
         p->commit = o->commit;
         p->one_phase = o->one_phase;
+        p->push_id = o->push_id;
+        ts_to(&pts[2 * i], o->push_start_ts);
+        ts_to(&pts[2 * i + 1], o->push_read_ts);
+        p->push_start_ts = &pts[2 * i];
+        p->push_read_ts = &pts[2 * i + 1];
+        p->push_abort = o->push_abort;
         p->n_intents = o->n_intents;
         p->intents = &ints[ii];
         for (size_t k = 0; k < o->n_intents; k++)
@@ -109,6 +116,7 @@ void kvwire_encode_request(const kv_request *req, mice_buf *out)
     free(ops);
     free(op_ptrs);
     free(cts);
+    free(pts);
     free(ints);
     free(spans);
     free(span_ptrs);
@@ -169,7 +177,7 @@ mice_status kvwire_decode_request(mice_slice bytes, kvwire_request *out, mice_er
     for (size_t i = 0; i < m->n_ops; i++) {
         const Rpcpb__KvOp *p = m->ops[i];
         kv_op *o = &out->ops[i];
-        if (p->kind > KV_OP_CLEAR_RANGE) {
+        if (p->kind > KV_OP_PUSH_TXN) {
             rc = mice_err_setf(err, MICE_CORRUPT, "kv batch: op kind %u", p->kind);
             goto fail;
         }
@@ -195,7 +203,11 @@ mice_status kvwire_decode_request(mice_slice bytes, kvwire_request *out, mice_er
                      .commit_ts = ts_from(p->commit_ts),
                      .undo_seq = p->undo_seq,
                      .commit = p->commit,
-                     .one_phase = p->one_phase};
+                     .one_phase = p->one_phase,
+                     .push_id = p->push_id,
+                     .push_start_ts = ts_from(p->push_start_ts),
+                     .push_read_ts = ts_from(p->push_read_ts),
+                     .push_abort = p->push_abort};
         o->intents = &out->intents[ii];
         o->n_intents = p->n_intents;
         for (size_t k = 0; k < p->n_intents; k++)
@@ -259,6 +271,8 @@ void kvwire_encode_response(mice_status status, const mice_err *rerr, const kv_r
         ts_to(&cts[i], r->commit_ts);
         p->commit_ts = &cts[i];
         p->locked = r->locked;
+        p->txn_state = (uint32_t)r->txn_state;
+        p->heartbeat_wall_ns = r->heartbeat_wall_ns;
         res_ptrs[i] = p;
     }
     m.n_results = n;
@@ -294,6 +308,13 @@ mice_status kvwire_decode_response(mice_slice bytes, mice_status *status, mice_e
         rc = mice_err_setf(err, MICE_CORRUPT, "kv response: conflict %u", m->conflict);
         goto done;
     }
+    for (size_t i = 0; i < m->n_results; i++) {
+        if (m->results[i]->txn_state > KV_TXN_ABORTED) {
+            rc = mice_err_setf(err, MICE_CORRUPT, "kv response: txn state %u",
+                               m->results[i]->txn_state);
+            goto done;
+        }
+    }
     *status = (mice_status)m->status;
     if (*status != MICE_OK)
         mice_err_setf(rerr, *status, "%s", m->error ? m->error : mice_status_str(*status));
@@ -317,6 +338,8 @@ mice_status kvwire_decode_response(mice_slice bytes, mice_status *status, mice_e
         buf_append_slice(&r->resume_key, sl(p->resume_key));
         r->commit_ts = ts_from(p->commit_ts);
         r->locked = p->locked;
+        r->txn_state = (kv_txn_state)p->txn_state;
+        r->heartbeat_wall_ns = p->heartbeat_wall_ns;
     }
 done:
     rpc_unpacked_free(pm);

@@ -1,6 +1,7 @@
 /* A replica's request loop: latch, evaluate, propose, wait (see replica.h). */
 #include "kv/replica_int.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,9 @@ kv_replica *kv_replica_create(engine *e, hlc *clock, const mice_env *env,
     r->txn_ttl_ms = cfg->txn_ttl_ms;
     r->proposer = cfg->proposer;
     r->ts_guard = cfg->ts_guard;
+    r->pusher = cfg->pusher;
+    pthread_mutex_init(&r->push_mu, NULL);
+    r->pushed = mice_calloc(KV_PUSH_CACHE_SLOTS, sizeof *r->pushed);
     if (!r->proposer.propose) r->proposer.propose = propose_direct;
     r->latches = latch_mgr_create();
     r->locks = locktable_create(env);
@@ -135,6 +139,8 @@ void kv_replica_destroy(kv_replica *r)
     pthread_mutex_destroy(&r->ts_mu);
     pthread_mutex_destroy(&r->intents_mu);
     pthread_mutex_destroy(&r->reload_mu);
+    pthread_mutex_destroy(&r->push_mu);
+    free(r->pushed);
     skipset_deinit(&r->intents);
     pthread_mutex_destroy(&r->span_mu);
     buf_deinit(&r->start);
@@ -320,6 +326,12 @@ static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, con
         latch_add_scan(s, r, op->key, op->end);
         s->spans[s->n - 1].write = true;
         break;
+    case KV_OP_PUSH_TXN: { /* the pushee's record: ordered against its END_TXN */
+        mice_buf *k = latch_key(s);
+        txn_record_key(&k[0], op->key, op->push_id);
+        s->spans[s->n++] = (latch_span){.write = true};
+        break;
+    }
     }
 }
 
@@ -406,10 +418,13 @@ static mice_status intents_for_lease(kv_replica *r, uint64_t lease, mice_err *er
     return rc;
 }
 
-/* Latch, evaluate, propose, unlatch. MICE_BUSY: *holder (live or not) blocks us. */
+/* Latch, evaluate, propose, unlatch. MICE_BUSY: *holder (live or not) blocks us; with
+ * *need_push, push (its primary in push_primary) must be asked first. */
 static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *resp,
-                           uint64_t *holder, bool *holder_live, mice_err *err)
+                           uint64_t *holder, bool *holder_live, bool *need_push,
+                           kv_txn_push *push, mice_buf *push_primary, mice_err *err)
 {
+    *need_push = false;
     kv_response_reset(resp, req->n_ops);
     latch_guard *g = latch_request(r, req);
     uint64_t lease = 0;
@@ -433,6 +448,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     buf_init(&ev.raw_intent);
     buf_init(&ev.raw_record);
     buf_init(&ev.intent_delta);
+    buf_init(&ev.push_primary);
     rc = kv__evaluate(&ev, err);
     if (rc == MICE_OK && engine_batch_count(ev.effects) > 0) {
         /* Intents are proposed unsynced: the synced batch that later commits their
@@ -448,7 +464,16 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
                            "row changed after the statement's snapshot; "
                            "restart the statement (row lock kept)");
     if (rc == MICE_OK && ev.finished_txn) locktable_txn_finish(r->locks, req->txn->id);
+    if (rc == MICE_OK && ev.aborted_txn) locktable_txn_finish(r->locks, ev.aborted_txn);
     latch_release(r->latches, g);
+    if (rc == MICE_BUSY && ev.need_push) {
+        *need_push = true;
+        *push = ev.push;
+        buf_reset(push_primary);
+        buf_append_slice(push_primary, buf_slice(&ev.push_primary));
+        push->primary = buf_slice(push_primary);
+    }
+    buf_deinit(&ev.push_primary);
     buf_deinit(&ev.scratch_key);
     buf_deinit(&ev.raw_intent);
     buf_deinit(&ev.raw_record);
@@ -458,8 +483,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
     return rc;
 }
 
-static mice_status wait_for_holder(kv_replica *r, const kv_request *req, uint64_t holder,
-                                   kv_response *resp, mice_err *err)
+static uint64_t lock_timeout_of(kv_replica *r, const kv_request *req)
 {
     pthread_mutex_lock(&r->ts_mu);
     uint64_t timeout_ms = r->lock_timeout_ms;
@@ -467,6 +491,13 @@ static mice_status wait_for_holder(kv_replica *r, const kv_request *req, uint64_
     if (req->txn && req->txn->lock_timeout_ms)
         timeout_ms =
             req->txn->lock_timeout_ms == KV_LOCK_TIMEOUT_NONE ? 0 : req->txn->lock_timeout_ms;
+    return timeout_ms;
+}
+
+static mice_status wait_for_holder(kv_replica *r, const kv_request *req, uint64_t holder,
+                                   kv_response *resp, mice_err *err)
+{
+    uint64_t timeout_ms = lock_timeout_of(r, req);
     uint64_t waiter = req->txn ? req->txn->id : 0;
     hlc_ts start = req->txn ? req->txn->start_ts : HLC_TS_MAX;
     mice_status rc = locktable_wait(r->locks, waiter, start, holder, timeout_ms);
@@ -481,24 +512,155 @@ static mice_status wait_for_holder(kv_replica *r, const kv_request *req, uint64_
     return rc;
 }
 
+/* --- pushes: records in other ranges ----------------------------------------------------- */
+
+static kv__pushed_slot *pushed_slot(kv_replica *r, uint64_t txn_id)
+{
+    return &r->pushed[txn_id % KV_PUSH_CACHE_SLOTS];
+}
+
+static uint64_t primary_hash(mice_slice primary) /* FNV-1a */
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < primary.n; i++)
+        h = (h ^ primary.p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, mice_slice primary, kv__pushed_slot *out)
+{
+    uint64_t ph = primary_hash(primary);
+    pthread_mutex_lock(&r->push_mu);
+    kv__pushed_slot *sl = pushed_slot(r, txn_id);
+    bool hit = sl->txn_id == txn_id && sl->primary_hash == ph;
+    if (hit) *out = *sl;
+    pthread_mutex_unlock(&r->push_mu);
+    return hit;
+}
+
+/* Remember a push's answer. A final state replaces anything; a pending one only raises
+ * the timestamp pushed to (and never hides a final state of the same txn). */
+static void pushed_note(kv_replica *r, const kv_txn_push *p, const kv_txn_pushed *got)
+{
+    uint64_t ph = primary_hash(p->primary);
+    pthread_mutex_lock(&r->push_mu);
+    kv__pushed_slot *sl = pushed_slot(r, p->txn_id);
+    bool final = got->state == KV_TXN_COMMITTED || got->state == KV_TXN_ABORTED;
+    if (final) {
+        *sl = (kv__pushed_slot){.txn_id = p->txn_id,
+                                .primary_hash = ph,
+                                .state = got->state,
+                                .commit_ts = got->commit_ts};
+    } else if (sl->txn_id != p->txn_id || sl->primary_hash != ph) {
+        *sl = (kv__pushed_slot){.txn_id = p->txn_id,
+                                .primary_hash = ph,
+                                .state = KV_TXN_PENDING,
+                                .pushed_to = p->read_ts};
+    } else if (sl->state == KV_TXN_PENDING && hlc_ts_less(sl->pushed_to, p->read_ts)) {
+        sl->pushed_to = p->read_ts;
+    }
+    pthread_mutex_unlock(&r->push_mu);
+}
+
+static bool read_only(const kv_request *req)
+{
+    for (size_t i = 0; i < req->n_ops; i++)
+        if (req->ops[i].kind != KV_OP_GET && req->ops[i].kind != KV_OP_SCAN) return false;
+    return true;
+}
+
+/* How long a writer waits for a pending pushee before pushing again. */
+static uint64_t push_interval_ms(const kv_replica *r)
+{
+    uint64_t ms = r->txn_ttl_ms / 4;
+    if (ms < KV_ABANDONED_POLL_MS) ms = KV_ABANDONED_POLL_MS;
+    return ms > 1000 ? 1000 : ms;
+}
+
+/* A writer's pushee is still pending: wait a while (woken early if it ends here), within
+ * the request's lock timeout (*deadline_ns, set on the first wait; 0 = none yet). */
+static mice_status wait_pushee(kv_replica *r, const kv_request *req, uint64_t holder, bool live,
+                               uint64_t *deadline_ns, kv_response *resp, mice_err *err)
+{
+    uint64_t now = env_mono_ns(r->env), timeout_ms = lock_timeout_of(r, req);
+    if (*deadline_ns == 0)
+        *deadline_ns = timeout_ms ? now + timeout_ms * MICE_NS_PER_MS : UINT64_MAX;
+    if (now >= *deadline_ns) {
+        resp->conflict = KV_CONFLICT_LOCK_TIMEOUT;
+        return mice_err_setf(err, MICE_TIMEOUT, "canceling statement due to lock timeout");
+    }
+    uint64_t ms = push_interval_ms(r);
+    if (*deadline_ns != UINT64_MAX && (*deadline_ns - now) / MICE_NS_PER_MS + 1 < ms)
+        ms = (*deadline_ns - now) / MICE_NS_PER_MS + 1;
+    if (!live) {
+        env_sleep_ns(r->env, ms * MICE_NS_PER_MS);
+        return MICE_OK;
+    }
+    uint64_t waiter = req->txn ? req->txn->id : 0;
+    hlc_ts start = req->txn ? req->txn->start_ts : HLC_TS_MAX;
+    mice_status rc = locktable_wait(r->locks, waiter, start, holder, ms);
+    if (rc == MICE_ABORTED) {
+        resp->conflict = KV_CONFLICT_DEADLOCK;
+        return mice_err_setf(err, rc, "deadlock detected");
+    }
+    return MICE_OK; /* woken or timed out: push again (the deadline is checked above) */
+}
+
+static mice_status push_holder(kv_replica *r, const kv_txn_push *p, kv_txn_pushed *got,
+                               mice_err *err)
+{
+    memset(got, 0, sizeof *got);
+    mice_err perr;
+    mice_status rc = r->pusher.push(r->pusher.ctx, p, got, &perr);
+    if (rc)
+        return mice_err_setf(err, rc == MICE_TIMEOUT ? MICE_UNAVAILABLE : rc,
+                             "cannot learn the state of transaction %" PRIu64
+                             " from its record's range: %s",
+                             p->txn_id, mice_err_msg(&perr));
+    pushed_note(r, p, got);
+    return MICE_OK;
+}
+
 mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *resp, mice_err *err)
 {
+    kv_request pinned;
+    mice_buf push_primary;
+    buf_init(&push_primary);
+    uint64_t push_deadline_ns = 0;
+    mice_status rc;
     for (;;) {
         uint64_t holder = 0;
-        bool live = false;
-        mice_status rc = attempt(r, req, resp, &holder, &live, err);
+        bool live = false, need_push = false;
+        kv_txn_push push;
+        rc = attempt(r, req, resp, &holder, &live, &need_push, &push, &push_primary, err);
         if (rc == MICE_CONFLICT) resp->conflict = KV_CONFLICT_SERIALIZATION;
-        if (rc != MICE_BUSY) return rc;
+        if (rc != MICE_BUSY) break;
         mice_assert(holder != 0);
+        if (need_push) {
+            kv_txn_pushed got;
+            if ((rc = push_holder(r, &push, &got, err))) break;
+            bool final = got.state == KV_TXN_COMMITTED || got.state == KV_TXN_ABORTED;
+            if (!push.abort_abandoned && !req->txn && hlc_ts_is_zero(req->ts) && read_only(req)) {
+                /* A one-shot read: keep the timestamp the pushee was pushed above, or
+                 * each attempt would read (and push) at a newer one. */
+                pinned = *req;
+                pinned.ts = push.read_ts;
+                req = &pinned;
+            }
+            if (final || !push.abort_abandoned) continue;
+            if ((rc = wait_pushee(r, req, holder, live, &push_deadline_ns, resp, err))) break;
+            continue;
+        }
         if (!live) {
             /* Written by a process that is gone (or, later, a remote coordinator): poll
              * until its heartbeat expires and evaluation rolls it back. */
             env_sleep_ns(r->env, (uint64_t)KV_ABANDONED_POLL_MS * MICE_NS_PER_MS);
             continue;
         }
-        rc = wait_for_holder(r, req, holder, resp, err);
-        if (rc) return rc;
+        if ((rc = wait_for_holder(r, req, holder, resp, err))) break;
     }
+    buf_deinit(&push_primary);
+    return rc;
 }
 
 /* --- the TTL purge ------------------------------------------------------------------- */

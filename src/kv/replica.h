@@ -20,15 +20,16 @@
  * assigns is above it, so a reader may IGNORE a pending intent of another transaction:
  * that transaction can only commit above every read already served, never beneath a
  * snapshot someone has read. Readers therefore never block on writers (as in PostgreSQL);
- * writers wait for writers. With several ranges and remote coordinators this becomes a
- * per-key timestamp cache plus a push of the writer's record (CockroachDB's scheme); the
- * interface does not change.
+ * writers wait for writers. An intent whose record is in another range is settled by a
+ * PUSH of that record (kv_txn_pusher below, PUSH_TXN in request.h), made with latches
+ * released: a pending pushee is pushed above the reader's timestamp on its own range.
  *
- * Owns: its latch manager, lock table and a copy of its span. Borrows the engine, clock
- * and env, which must outlive it.
+ * Owns: its latch manager, lock table, a copy of its span and its cache of push outcomes.
+ * Borrows the engine, clock and env (and the pusher's context), which must outlive it.
  * Thread safety: kv_replica_send may be called from any number of threads at once; the
  * latch manager and lock table are internally synchronised, one mutex (ts_mu)
- * protects read_ts_max and another (span_mu) the span.
+ * protects read_ts_max, another (span_mu) the span, and push_mu the cache of push
+ * outcomes. The pusher is called with no latch or mutex of the replica held.
  */
 #ifndef MICE_KV_REPLICA_H
 #define MICE_KV_REPLICA_H
@@ -66,7 +67,31 @@ typedef struct kv_proposer {
     bool logged_effects;
 } kv_proposer;
 
+/* Where a transaction whose record lives in another range stands: the pusher sends a
+ * PUSH_TXN (request.h) to the range of primary and returns its answer. Called by
+ * kv_replica_send with no latch held, on the thread serving the request; it may block on
+ * the network. A node wires it to its gateway (kv_sender_push_txn in sender.h). */
+typedef struct kv_txn_push {
+    uint64_t txn_id;
+    mice_slice primary;   /* borrowed */
+    hlc_ts start_ts;      /* the pushee's begin timestamp (from its intent) */
+    hlc_ts read_ts;       /* the pusher's read timestamp: a pending pushee commits above */
+    bool abort_abandoned; /* a writer: abort the pushee if it is abandoned */
+} kv_txn_push;
+
+typedef struct kv_txn_pushed {
+    kv_txn_state state;
+    hlc_ts commit_ts; /* COMMITTED */
+    uint64_t heartbeat_wall_ns;
+} kv_txn_pushed;
+
+typedef struct kv_txn_pusher {
+    mice_status (*push)(void *ctx, const kv_txn_push *p, kv_txn_pushed *out, mice_err *err);
+    void *ctx;
+} kv_txn_pusher;
+
 enum {
+    KV_PUSH_CACHE_SLOTS = 1024, /* outcomes of pushes a replica remembers (by txn id) */
     KV_LOCK_TIMEOUT_MS_DEFAULT = 600000, /* PostgreSQL's lock_timeout is off; ours is long */
     KV_TXN_TTL_MS_DEFAULT = 10000,       /* a record not live here and this old is abandoned */
     KV_ABANDONED_POLL_MS = 20,           /* recheck interval for a holder not live here */
@@ -79,6 +104,12 @@ typedef struct kv_replica_config {
     uint64_t txn_ttl_ms;
     kv_proposer proposer;  /* propose == NULL: commit directly to the engine */
     kv_ts_guard *ts_guard; /* the store's high-water mark (borrowed); NULL = none (tests) */
+    /* push == NULL (a single node): records of other ranges are read from the local engine
+     * as before - a missing one is pending while the transaction is live in the lock
+     * table or younger than the TTL, else aborted. With a pusher, an intent whose record
+     * belongs to another range is settled only by what that range answers (see
+     * kv_replica_send). */
+    kv_txn_pusher pusher;
 } kv_replica_config;
 
 void kv_replica_config_init(kv_replica_config *cfg);

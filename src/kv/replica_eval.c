@@ -10,6 +10,10 @@
  *   effects; aborted or abandoned -> roll it back; pending -> MICE_BUSY (wait for it).
  *   Then a committed version newer than the read timestamp is write-too-old: MICE_AGAIN
  *   under READ COMMITTED (restart the statement), MICE_CONFLICT otherwise (40001).
+ * - An intent whose record lives in another range (with a pusher): its state is what a
+ *   PUSH_TXN to that range answered (cached by the replica); unknown -> MICE_BUSY with
+ *   need_push, and kv_replica_send pushes with latches released. PUSH_TXN itself is
+ *   evaluated on the primary's range (eval_push_txn).
  * - Commit (END_TXN): the commit timestamp is above every read served (kv__commit_ts);
  *   1PC writes every intent as a version and deletes intents and record in ONE synced
  *   batch; 2PC writes the COMMITTED record (synced) and leaves resolution to RESOLVE. */
@@ -45,12 +49,49 @@ static mice_status intent_read(kv__eval *ev, mice_slice key, bool *found, intent
     return rc ? mice_err_setf(err, rc, "malformed intent") : MICE_OK;
 }
 
+/* A record in another range, with a pusher: what a push answered (cached by the replica),
+ * else MICE_BUSY with ev->need_push (kv_replica_send pushes with no latch held and
+ * evaluates again). A reader (reader_ts) may ignore a pending pushee below the read
+ * timestamp it pushed; a writer (reader_ts NULL) pushes again until the pushee ends or
+ * is aborted as abandoned. */
+static mice_status remote_status(kv__eval *ev, const intent *in, const hlc_ts *reader_ts,
+                                 txn_status *st, hlc_ts *commit_ts)
+{
+    kv__pushed_slot slot;
+    if (kv__pushed_lookup(ev->r, in->txn_id, in->primary, &slot)) {
+        if (slot.state == KV_TXN_COMMITTED) {
+            *st = TXN_COMMITTED;
+            *commit_ts = slot.commit_ts;
+            return MICE_OK;
+        }
+        if (slot.state == KV_TXN_ABORTED) {
+            *st = TXN_ABORTED;
+            return MICE_OK;
+        }
+        if (reader_ts && hlc_ts_cmp(*reader_ts, slot.pushed_to) <= 0) {
+            *st = TXN_PENDING;
+            return MICE_OK;
+        }
+    }
+    ev->need_push = true;
+    buf_reset(&ev->push_primary);
+    buf_append_slice(&ev->push_primary, in->primary);
+    ev->push = (kv_txn_push){.txn_id = in->txn_id,
+                             .primary = buf_slice(&ev->push_primary),
+                             .start_ts = in->start_ts,
+                             .read_ts = reader_ts ? *reader_ts : HLC_TS_ZERO,
+                             .abort_abandoned = reader_ts == NULL};
+    ev->wait_for = in->txn_id;
+    ev->wait_for_live = locktable_txn_live(ev->r->locks, in->txn_id);
+    return MICE_BUSY;
+}
+
 /* Where another transaction stands: its record, with abandonment applied. A missing
  * record means aborted (records are written with the first intent and deleted only with
  * (1PC, abort) or after (2PC) the last intent) - unless the record belongs to another
- * range (below). */
-static mice_status holder_status(kv__eval *ev, const intent *in, txn_status *st, hlc_ts *commit_ts,
-                                 mice_err *err)
+ * range (below). reader_ts: the reader's timestamp, NULL for a writer. */
+static mice_status holder_status(kv__eval *ev, const intent *in, const hlc_ts *reader_ts,
+                                 txn_status *st, hlc_ts *commit_ts, mice_err *err)
 {
     uint64_t txn_id = in->txn_id;
     mice_slice primary = in->primary;
@@ -63,12 +104,23 @@ static mice_status holder_status(kv__eval *ev, const intent *in, txn_status *st,
     buf_deinit(&key);
     if (rc) return rc;
     *st = TXN_ABORTED;
+    txn_record rec;
+    if (found && txn_record_decode(buf_slice(&ev->raw_record), &rec))
+        return mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
+    if (ev->r->pusher.push && !kv_replica_contains(ev->r, primary)) {
+        /* A local copy of another range may lag; only its final states are safe to use. */
+        if (found && rec.status != TXN_PENDING) {
+            *st = rec.status;
+            *commit_ts = rec.write_ts;
+            return MICE_OK;
+        }
+        return remote_status(ev, in, reader_ts, st, commit_ts);
+    }
     if (!found) {
         /* A transaction live in this replica's lock table has not ended here: its record may
          * be in another range whose local copy lags (a cluster), so it is pending. So is one
          * whose record belongs to another range and that began less than the TTL ago: this
-         * engine's copy of that range may lag or not exist (asking the record's leaseholder
-         * is left for later). */
+         * engine's copy of that range may lag or not exist (a replica without a pusher). */
         uint64_t now = wall_now(ev), ttl_ns = ev->r->txn_ttl_ms * MICE_NS_PER_MS;
         bool young = now <= in->start_ts.wall_ns || now - in->start_ts.wall_ns <= ttl_ns;
         if (locktable_txn_live(ev->r->locks, txn_id) ||
@@ -76,9 +128,6 @@ static mice_status holder_status(kv__eval *ev, const intent *in, txn_status *st,
             *st = TXN_PENDING;
         return MICE_OK;
     }
-    txn_record rec;
-    if (txn_record_decode(buf_slice(&ev->raw_record), &rec))
-        return mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
     *st = rec.status;
     *commit_ts = rec.write_ts;
     if (rec.status == TXN_PENDING && !locktable_txn_live(ev->r->locks, txn_id)) {
@@ -124,7 +173,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
 {
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, NULL, &st, &commit_ts, err);
     if (rc) return rc;
     if (st == TXN_PENDING) {
         ev->wait_for = in->txn_id;
@@ -162,7 +211,7 @@ static mice_status intent_for_reader(kv__eval *ev, const intent *in, hlc_ts ts, 
     }
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, &ts, &st, &commit_ts, err);
     if (rc) return rc;
     *applies = st == TXN_COMMITTED && hlc_ts_cmp(commit_ts, ts) <= 0;
     return MICE_OK;
@@ -741,6 +790,62 @@ static mice_status eval_gc_txn(kv__eval *ev, mice_err *err)
     return MICE_OK;
 }
 
+static bool older_than_ttl(const kv__eval *ev, uint64_t wall_ns)
+{
+    uint64_t now = wall_now(ev), ttl_ns = ev->r->txn_ttl_ms * MICE_NS_PER_MS;
+    return now > wall_ns && now - wall_ns > ttl_ns;
+}
+
+/* PUSH_TXN on the pushee's primary range (request.h): answer its record's status; a push
+ * that may abort writes an ABORTED record for an abandoned pushee (synced, so a commit
+ * after it can never succeed). The record's latch orders it against END_TXN. */
+static mice_status eval_push_txn(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
+{
+    if (ev->req->txn) return mice_err_setf(err, MICE_INVALID, "PUSH_TXN is not transactional");
+    if (op->push_id == 0) return mice_err_setf(err, MICE_INVALID, "PUSH_TXN needs a transaction");
+    /* A pending pushee now commits above the pusher's reads (kv__commit_ts). */
+    if (!hlc_ts_is_zero(op->push_read_ts)) kv__note_read(ev->r, op->push_read_ts);
+    mice_buf rkey;
+    buf_init(&rkey);
+    txn_record_key(&rkey, op->key, op->push_id);
+    bool found = false;
+    txn_record rec = {.status = TXN_PENDING};
+    mice_status rc =
+        engine_get(ev->r->e, STORE_CF_LOCKS, NULL, buf_slice(&rkey), &ev->raw_record, &found, err);
+    if (!rc && found && txn_record_decode(buf_slice(&ev->raw_record), &rec))
+        rc = mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
+    if (rc) {
+        buf_deinit(&rkey);
+        return rc;
+    }
+    bool abandoned = false;
+    if (!found) {
+        res->txn_state = KV_TXN_MISSING;
+        abandoned = older_than_ttl(ev, op->push_start_ts.wall_ns);
+    } else if (rec.status == TXN_COMMITTED) {
+        res->txn_state = KV_TXN_COMMITTED;
+        res->commit_ts = rec.write_ts;
+    } else if (rec.status == TXN_ABORTED) {
+        res->txn_state = KV_TXN_ABORTED;
+    } else {
+        res->txn_state = KV_TXN_PENDING;
+        res->heartbeat_wall_ns = rec.heartbeat_wall_ns;
+        abandoned = older_than_ttl(ev, rec.heartbeat_wall_ns);
+    }
+    if (op->push_abort && abandoned) {
+        txn_record ab = {.status = TXN_ABORTED,
+                         .write_ts = found ? rec.write_ts : HLC_TS_ZERO,
+                         .heartbeat_wall_ns = found ? rec.heartbeat_wall_ns : 0};
+        txn_record_encode(&ev->raw_record, &ab);
+        engine_batch_put(ev->effects, STORE_CF_LOCKS, buf_slice(&rkey), buf_slice(&ev->raw_record));
+        ev->sync = true;
+        ev->aborted_txn = op->push_id;
+        res->txn_state = KV_TXN_ABORTED;
+    }
+    buf_deinit(&rkey);
+    return MICE_OK;
+}
+
 /* Remove the span's versions and intents with two range deletions; the intent index
  * forgets the span's keys ('[' start, ']' end in the delta). */
 static mice_status eval_clear_range(kv__eval *ev, const kv_op *op, mice_err *err)
@@ -791,6 +896,8 @@ static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_e
         return eval_gc_txn(ev, err);
     case KV_OP_CLEAR_RANGE:
         return eval_clear_range(ev, op, err);
+    case KV_OP_PUSH_TXN:
+        return eval_push_txn(ev, op, res, err);
     }
     return mice_err_setf(err, MICE_INVALID, "unknown kv operation %d", (int)op->kind);
 }

@@ -35,7 +35,25 @@ struct kv_replica {
      * starts with a rebuild from the locks CF. */
     pthread_mutex_t reload_mu;
     uint64_t intents_lease;
+    /* Records of other ranges: the pusher, and what pushes answered (push_mu), one slot
+     * per txn id modulo KV_PUSH_CACHE_SLOTS, matched by id and primary (the record's
+     * key). COMMITTED and ABORTED are final; PENDING holds the highest read timestamp
+     * pushed, below which readers may ignore the pushee's intents (it commits above). */
+    kv_txn_pusher pusher;
+    pthread_mutex_t push_mu;
+    struct kv__pushed_slot *pushed;
 };
+
+typedef struct kv__pushed_slot {
+    uint64_t txn_id; /* 0 = empty */
+    uint64_t primary_hash;
+    kv_txn_state state;
+    hlc_ts commit_ts;  /* COMMITTED */
+    hlc_ts pushed_to;  /* PENDING / MISSING: reads at or below may ignore the intents */
+} kv__pushed_slot;
+
+/* What a replica looks up in its cache of push outcomes. */
+bool kv__pushed_lookup(kv_replica *r, uint64_t txn_id, mice_slice primary, kv__pushed_slot *out);
 
 /* One evaluation of one request. */
 typedef struct kv__eval {
@@ -48,6 +66,12 @@ typedef struct kv__eval {
     uint64_t wait_for;      /* MICE_BUSY: the transaction whose intent blocks us */
     bool wait_for_live;     /* it runs in this process (else poll until abandoned) */
     bool again_after_apply; /* READ COMMITTED write-too-old: lock taken, then MICE_AGAIN */
+    /* MICE_BUSY with need_push: ask the range of push.primary (push_primary holds it)
+     * where transaction push.txn_id stands, then evaluate again. */
+    bool need_push;
+    kv_txn_push push;
+    mice_buf push_primary;
+    uint64_t aborted_txn; /* PUSH_TXN wrote an ABORTED record: wake its waiters here */
     mice_buf scratch_key, raw_intent, raw_record;
     mice_buf intent_delta; /* ['+' or '-'][u32 length][user key]...: applied with effects */
 } kv__eval;

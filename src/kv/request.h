@@ -72,7 +72,25 @@ typedef enum kv_op_kind {
     KV_OP_CLEAR_RANGE, /* one-shot: remove every version and intent of [key, end) at once,
                         * without MVCC history: the span must be garbage nobody reads
                         * (the old data of a TRUNCATEd or DROPped table) */
+    KV_OP_PUSH_TXN,    /* one-shot, on the range of key = the pushee's primary: where does
+                        * transaction push_id stand (its record there)? See below. */
 } kv_op_kind;
+
+/* PUSH_TXN (CockroachDB's PushTxn/QueryTxn): a replica that meets an intent whose record
+ * lives in another range asks the record's range. The answer (kv_result.txn_state,
+ * commit_ts, heartbeat_wall_ns) is the record's status; evaluating the push also raises
+ * the primary replica's read high-water mark to push_read_ts, so if the pushee is pending
+ * it can only commit above the pusher's reads. With push_abort, a pushee that is
+ * ABANDONED - a PENDING record whose heartbeat is older than the TTL, or no record while
+ * the transaction began more than the TTL ago (push_start_ts) - gets an ABORTED record
+ * through the log and the answer ABORTED: its END_TXN commit then fails (40001), and a
+ * missing record can no longer be created as COMMITTED. */
+typedef enum kv_txn_state {
+    KV_TXN_MISSING = 0, /* no record (not yet written, or aborted / fully resolved) */
+    KV_TXN_PENDING = 1,
+    KV_TXN_COMMITTED = 2,
+    KV_TXN_ABORTED = 3,
+} kv_txn_state;
 
 typedef enum kv_resolve_kind {
     KV_RESOLVE_COMMIT,    /* write the intent as a version at commit_ts, drop the intent */
@@ -115,6 +133,11 @@ typedef struct kv_op {
     size_t n_intents;
     const kv_span *read_spans; /* SERIALIZABLE: what was read, validated at commit */
     size_t n_read_spans;
+    /* PUSH_TXN (key: the pushee's primary key) */
+    uint64_t push_id;     /* the pushee */
+    hlc_ts push_start_ts; /* when the pushee began (its intent says) */
+    hlc_ts push_read_ts;  /* the pusher's read timestamp: a pending pushee commits above */
+    bool push_abort;      /* abort the pushee if it is abandoned */
 } kv_op;
 
 typedef struct kv_request {
@@ -143,6 +166,8 @@ typedef struct kv_result {
     mice_buf resume_key; /* forward: first key not returned; reverse: exclusive end */
     hlc_ts commit_ts;    /* END_TXN commit, non-transactional PUT/DELETE */
     bool locked;         /* MICE_AGAIN: the row lock was taken and is held (see below) */
+    kv_txn_state txn_state;     /* PUSH_TXN; COMMITTED: at commit_ts */
+    uint64_t heartbeat_wall_ns; /* PUSH_TXN, PENDING: the record's last heartbeat */
 } kv_result;
 
 typedef enum kv_conflict {

@@ -96,3 +96,26 @@ mice_status kv_sender_send(kv_sender *s, const kv_request *req, kv_response *res
     }
     return kv_replica_send(target, req, resp, err);
 }
+
+mice_status kv_sender_push_txn(void *ctx, const kv_txn_push *p, kv_txn_pushed *out, mice_err *err)
+{
+    kv_op op = {.kind = KV_OP_PUSH_TXN,
+                .key = p->primary,
+                .push_id = p->txn_id,
+                .push_start_ts = p->start_ts,
+                .push_read_ts = p->read_ts,
+                .push_abort = p->abort_abandoned};
+    kv_request req = {.ops = &op, .n_ops = 1};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = kv_sender_send(ctx, &req, &resp, err);
+    if (rc == MICE_OK && resp.n_results != 1)
+        rc = mice_err_setf(err, MICE_CORRUPT, "push: %zu results", resp.n_results);
+    if (rc == MICE_OK) {
+        out->state = resp.results[0].txn_state;
+        out->commit_ts = resp.results[0].commit_ts;
+        out->heartbeat_wall_ns = resp.results[0].heartbeat_wall_ns;
+    }
+    kv_response_deinit(&resp);
+    return rc;
+}

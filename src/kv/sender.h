@@ -60,4 +60,8 @@ mice_status kv_sender_range_of(kv_sender *s, mice_slice key, uint64_t *range_id,
  * (END_TXN, GC_TXN) go to the replica of the transaction's primary key. */
 mice_status kv_sender_send(kv_sender *s, const kv_request *req, kv_response *resp, mice_err *err);
 
+/* A kv_txn_pusher's push over a sender (ctx: the kv_sender): one PUSH_TXN to the range of
+ * p->primary, its answer in *out. */
+mice_status kv_sender_push_txn(void *ctx, const kv_txn_push *p, kv_txn_pushed *out, mice_err *err);
+
 #endif

@@ -237,6 +237,7 @@ mice_status store__add_range(store *s, const range_desc *desc, mice_err *err)
     kc.lock_timeout_ms = s->cfg.lock_timeout_ms;
     kc.txn_ttl_ms = s->cfg.txn_ttl_ms;
     kc.ts_guard = s->cfg.ts_guard;
+    kc.pusher = s->cfg.txn_pusher;
     kc.proposer = (kv_proposer){
         .propose = store_propose, .ctx = r, .acquire = store_acquire, .logged_effects = true};
     r->kv = kv_replica_create(s->e, s->cfg.clock, s->cfg.env, &kc);

@@ -105,6 +105,10 @@ typedef struct store_config {
     uint64_t max_clock_offset_ns;
     uint64_t lock_timeout_ms; /* kv replicas */
     uint64_t txn_ttl_ms;
+    /* Every replica asks the ranges of other ranges' transaction records through this
+     * (replica.h; ctx borrowed, must outlive the store). NULL push: records are read
+     * from the local engine (in-process tests without a router). */
+    kv_txn_pusher txn_pusher;
     uint64_t seed;        /* election randomness; 0 = from the env's entropy */
     bool lease_reads_off; /* every acquisition confirms leadership with ReadIndex (tests,
                            * clocks that cannot be trusted) */

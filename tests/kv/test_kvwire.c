@@ -71,6 +71,12 @@ static void test_request_round_trip(void **state)
          .n_read_spans = 2},
         {.kind = KV_OP_GC_TXN},
         {.kind = KV_OP_CLEAR_RANGE, .key = mice_slice_str("c0"), .end = mice_slice_str("c9")},
+        {.kind = KV_OP_PUSH_TXN,
+         .key = mice_slice_str("pk"),
+         .push_id = 0xfeedull,
+         .push_start_ts = {11, 1},
+         .push_read_ts = {22, 2},
+         .push_abort = true},
     };
     size_t n = sizeof ops / sizeof ops[0];
     kv_request req = {.txn = &meta, .ts = {7, 8}, .ops = ops, .n_ops = n};
@@ -122,6 +128,12 @@ static void test_request_round_trip(void **state)
     assert_slice(o[6].read_spans[1].start, "s3");
     assert_true(o[6].read_spans[1].to_end);
     assert_slice(o[8].end, "c9");
+    assert_slice(o[9].key, "pk");
+    assert_int_equal(o[9].push_id, 0xfeedull);
+    assert_ts(o[9].push_start_ts, 11, 1);
+    assert_ts(o[9].push_read_ts, 22, 2);
+    assert_true(o[9].push_abort);
+    assert_false(o[8].push_abort);
     kvwire_request_deinit(&d);
 
     /* Non-transactional, no ops. */
@@ -156,6 +168,8 @@ static void test_response_round_trip(void **state)
     r.results[2].commit_ts = (hlc_ts){77, 7};
     r.results[2].purged = true;
     r.results[2].locked = true;
+    r.results[2].txn_state = KV_TXN_COMMITTED;
+    r.results[2].heartbeat_wall_ns = 4321;
     r.conflict = KV_CONFLICT_DEADLOCK;
     r.write_ts = (hlc_ts){88, 8};
     mice_buf b;
@@ -181,6 +195,9 @@ static void test_response_round_trip(void **state)
     assert_ts(d.results[2].commit_ts, 77, 7);
     assert_true(d.results[2].purged);
     assert_true(d.results[2].locked);
+    assert_int_equal(d.results[2].txn_state, KV_TXN_COMMITTED);
+    assert_int_equal(d.results[2].heartbeat_wall_ns, 4321);
+    assert_int_equal(d.results[0].txn_state, KV_TXN_MISSING);
     assert_int_equal(d.conflict, KV_CONFLICT_DEADLOCK);
     assert_ts(d.write_ts, 88, 8);
 
@@ -208,7 +225,8 @@ static void test_out_of_range_values(void **state)
         uint32_t kind, resolve, isolation;
         uint64_t txn_id;
     } cases[] = {
-        {99, 0, 0, 1}, {0, 7, 0, 1}, {0, 0, 9, 1}, {0, 0, 0, 0}, /* a transaction id 0 */
+        {99, 0, 0, 1}, {KV_OP_PUSH_TXN + 1, 0, 0, 1}, {0, 7, 0, 1}, {0, 0, 9, 1},
+        {0, 0, 0, 0}, /* a transaction id 0 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Rpcpb__KvBatchRequest m = RPCPB__KV_BATCH_REQUEST__INIT;
@@ -239,6 +257,17 @@ static void test_out_of_range_values(void **state)
     mice_status st;
     mice_err rerr;
     assert_int_equal(kvwire_decode_response(buf_slice(&b), &st, &rerr, &resp, &err), MICE_CORRUPT);
+    /* A push answer with a transaction state kv_txn_state cannot hold. */
+    Rpcpb__KvBatchResponse r2 = RPCPB__KV_BATCH_RESPONSE__INIT;
+    Rpcpb__KvResult res = RPCPB__KV_RESULT__INIT;
+    Rpcpb__KvResult *res_ptrs[1] = {&res};
+    res.txn_state = KV_TXN_ABORTED + 1;
+    r2.n_results = 1;
+    r2.results = res_ptrs;
+    buf_reset(&b);
+    rpc_pack(&r2.base, &b);
+    assert_int_equal(kvwire_decode_response(buf_slice(&b), &st, &rerr, &resp, &err), MICE_CORRUPT);
+    assert_int_equal(resp.n_results, 0);
     kv_response_deinit(&resp);
     buf_deinit(&b);
 }

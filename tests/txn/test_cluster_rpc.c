@@ -9,12 +9,14 @@
  * boundary return every row in order, forward, reverse and in pages; a node restarted
  * after the log was truncated catches up by a chunked snapshot over RPC; a malformed
  * kv.batch payload is an error, not a crash; the leaseholder's store and transport
- * stopped, writes through another node succeed after the re-election.
+ * stopped, writes through another node succeed after the re-election; intents whose
+ * records live in another range are settled by PUSH_TXN over RPC.
  * These tests live under tests/txn because they need txn_db (tests/kv links only the kv
  * layer). No timing thresholds: waits are bounded by deadlines only. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +63,7 @@ typedef struct node {
     kv_gateway *gw;
     txn_db *db;
     bool up;
+    atomic_int pushes; /* PUSH_TXNs its replicas sent through its gateway */
 } node;
 
 typedef struct cluster {
@@ -88,6 +91,15 @@ static void kv_key(mice_buf *out, const char *user_key)
 
 /* --- nodes ------------------------------------------------------------------------------------ */
 
+/* The replicas' pusher, as micedb's cluster wires it: a PUSH_TXN through the gateway. */
+static mice_status node_push(void *ctx, const kv_txn_push *p, kv_txn_pushed *out, mice_err *err)
+{
+    node *n = ctx;
+    if (!n->gw) return mice_err_setf(err, MICE_UNAVAILABLE, "no gateway yet");
+    atomic_fetch_add(&n->pushes, 1);
+    return kv_sender_push_txn(kv_gateway_sender(n->gw), p, out, err);
+}
+
 static void store_start(node *n)
 {
     store_config cfg;
@@ -98,6 +110,7 @@ static void store_start(node *n)
     cfg.seed = 500 + n->id;
     cfg.log_keep_entries = 5; /* a node that misses a few writes needs a snapshot */
     cfg.log_truncate_slack = 5;
+    cfg.txn_pusher = (kv_txn_pusher){.push = node_push, .ctx = n};
     mice_err err;
     mice_status rc = store_open(&cfg, &n->s, &err);
     if (rc) fprintf(stderr, "store_open: %s\n", mice_err_msg(&err));
@@ -481,6 +494,77 @@ static void test_cross_range_txn(void **state)
     expect_val(C.n[2].db, "c-left", "a");
 }
 
+/* Intents in range 4 whose records are in range 3, the two leases on different nodes, so
+ * node 1 serving range 4 learns the state of each transaction with a PUSH_TXN over RPC to
+ * node 2: a live pending one is invisible to readers and not aborted by a writer (which
+ * times out), then commits; a committed one whose coordinator never resolved (raw kv
+ * requests: intents, the COMMITTED record, nothing else) is visible and rolled forward. */
+static void test_push_over_rpc(void **state)
+{
+    (void)state;
+    lease_to(KV_RANGE, 1);
+    lease_to(RIGHT_RANGE, 0);
+    int pushes0 = atomic_load(&C.n[0].pushes);
+    kv_gateway_stats before = kv_gateway_get_stats(C.n[0].gw);
+    txn *p = txn_begin(C.n[2].db, TXN_REPEATABLE_READ);
+    assert_int_equal(txn_put_str(p, "a-push", "primary"), MICE_OK);
+    assert_int_equal(txn_put_str(p, "z-push", "pending"), MICE_OK);
+    char out[64];
+    bool found = true;
+    assert_int_equal(db_get(C.n[0].db, "z-push", out, sizeof out, &found), MICE_OK);
+    assert_false(found);
+    assert_true(atomic_load(&C.n[0].pushes) > pushes0);
+    assert_true(kv_gateway_get_stats(C.n[0].gw).remote_calls > before.remote_calls);
+    txn *w = txn_begin(C.n[0].db, TXN_REPEATABLE_READ);
+    txn_set_lock_timeout(w, 300);
+    assert_int_equal(txn_put_str(w, "z-push", "writer"), MICE_TIMEOUT);
+    txn_destroy(w);
+    mice_err err;
+    mice_status rc = txn_commit(p, &err);
+    if (rc) fprintf(stderr, "commit: %s\n", mice_err_msg(&err));
+    assert_int_equal(rc, MICE_OK);
+    txn_destroy(p);
+    expect_val(C.n[0].db, "z-push", "pending");
+
+    /* A coordinator that dies right after its commit point. */
+    mice_buf pk, k;
+    buf_init(&pk);
+    buf_init(&k);
+    kv_key(&pk, "a-dead");
+    kv_key(&k, "z-dead");
+    hlc_ts ts = hlc_now(C.clock);
+    kv_txn_meta m = {.id = 0x5eed0001ull,
+                     .primary = buf_slice(&pk),
+                     .start_ts = ts,
+                     .read_ts = ts,
+                     .write_ts = ts,
+                     .isolation = KV_REPEATABLE_READ,
+                     .seq = 1,
+                     .stmt_seq = 1};
+    mice_slice pks = buf_slice(&pk);
+    kv_op ops[3] = {
+        {.kind = KV_OP_PUT, .key = pks, .value = mice_slice_str("qp")},
+        {.kind = KV_OP_PUT, .key = buf_slice(&k), .value = mice_slice_str("qv")},
+        {.kind = KV_OP_END_TXN, .commit = true, .intents = &pks, .n_intents = 1},
+    };
+    for (int i = 0; i < 3; i++) {
+        kv_request req = {.txn = &m, .ops = &ops[i], .n_ops = 1};
+        kv_response resp;
+        kv_response_init(&resp);
+        assert_int_equal(kv_gateway_send(C.n[2].gw, &req, &resp, NULL), MICE_OK);
+        kv_response_deinit(&resp);
+    }
+    expect_val(C.n[1].db, "z-dead", "qv");
+    txn *t = txn_begin(C.n[1].db, TXN_REPEATABLE_READ);
+    assert_int_equal(txn_put_str(t, "z-dead", "qv2"), MICE_OK);
+    assert_int_equal(txn_commit(t, NULL), MICE_OK);
+    txn_destroy(t);
+    expect_val(C.n[2].db, "z-dead", "qv2");
+    expect_val(C.n[2].db, "a-dead", "qp");
+    buf_deinit(&pk);
+    buf_deinit(&k);
+}
+
 static void scan_key_name(char *out, size_t cap, int i)
 {
     snprintf(out, cap, "%s%02u", i < 13 ? "lk" : "mk",
@@ -700,6 +784,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cross_range_txn),
+        cmocka_unit_test(test_push_over_rpc),
         cmocka_unit_test(test_scan_across_boundary),
         cmocka_unit_test(test_gateway_without_replicas),
         cmocka_unit_test(test_malformed_batch),
