@@ -465,6 +465,7 @@ static mice_status attempt(kv_replica *r, const kv_request *req, kv_response *re
                            "restart the statement (row lock kept)");
     if (rc == MICE_OK && ev.finished_txn) locktable_txn_finish(r->locks, req->txn->id);
     if (rc == MICE_OK && ev.aborted_txn) locktable_txn_finish(r->locks, ev.aborted_txn);
+    if (rc == MICE_OK && ev.settled_txn) locktable_txn_finish(r->locks, ev.settled_txn);
     latch_release(r->latches, g);
     if (rc == MICE_BUSY && ev.need_push) {
         *need_push = true;

@@ -186,6 +186,9 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
         if (in->kind != INTENT_LOCK) *rolled_ts = max_ts(*rolled_ts, commit_ts);
     }
     delete_intent(ev, key);
+    /* Its own RESOLVE will find nothing here now: end it in the lock table (waiters that
+     * queued behind it re-evaluate) once this batch is applied. */
+    ev->settled_txn = in->txn_id;
     return MICE_OK;
 }
 
@@ -614,7 +617,13 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
     bool have = false;
     intent cur;
     mice_status rc = intent_read(ev, op->key, &have, &cur, err);
-    if (rc || !have || cur.txn_id != txn->id) return rc; /* already resolved */
+    if (!rc && (!have || cur.txn_id != txn->id)) {
+        /* Already resolved (by a writer or reader that met it and learnt the outcome):
+         * the transaction has still ended, and its waiters here must hear it. */
+        if (op->resolve != KV_RESOLVE_STMT_UNDO) ev->finished_txn = true;
+        return MICE_OK;
+    }
+    if (rc) return rc;
     switch (op->resolve) {
     case KV_RESOLVE_COMMIT:
         rc = put_version(ev->effects, op->key, &cur, op->commit_ts, err);

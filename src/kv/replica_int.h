@@ -72,6 +72,8 @@ typedef struct kv__eval {
     kv_txn_push push;
     mice_buf push_primary;
     uint64_t aborted_txn; /* PUSH_TXN wrote an ABORTED record: wake its waiters here */
+    uint64_t settled_txn; /* a foreign intent of an ended (committed or aborted) transaction
+                           * was rolled forward or back: that transaction is over here too */
     mice_buf scratch_key, raw_intent, raw_record;
     mice_buf intent_delta; /* ['+' or '-'][u32 length][user key]...: applied with effects */
 } kv__eval;
