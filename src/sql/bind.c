@@ -651,6 +651,11 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
     return MICE_OK;
 }
 
+static mice_status over_agg_cb(bind_ctx *b, const void *g, sql_expr **ep, sql_error *err)
+{
+    return over_agg(b, g, ep, err);
+}
+
 static mice_status bind_group(bind_ctx *b, bind_scope *s, const ast_select *sel, const tlist *t,
                               agg_state *g, sql_error *err)
 {
@@ -672,7 +677,9 @@ static mice_status bind_group(bind_ctx *b, bind_scope *s, const ast_select *sel,
         if (n->kind == AST_GROUPING_SET)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                              "grouping sets are not supported");
+        b->clause = "GROUP BY";
         mice_status rc = bind__expr(b, s, n, &g->group[i], err);
+        b->clause = NULL;
         if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
             for (uint32_t k = 0; k < t->n; k++)
                 if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
@@ -953,11 +960,12 @@ static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
-    if (sel->distinct_on.n || sel->into || sel->windows.n || sel->locking.n)
+    if (sel->distinct_on.n || sel->into || sel->locking.n)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
-                         "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
+                         "DISTINCT ON, INTO and FOR UPDATE are not supported yet");
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
+    if (!rc && sel->windows.n) rc = bind__window_defs(b, &sel->windows, err);
     srf_ref srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
@@ -983,16 +991,28 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     b->srf_node = srf.node;
     b->srf_col = srf.col;
     b->srf_type = srf.type;
+    bind_wins wins = {.defs = &sel->windows};
+    s->wins = &wins;
     rc = bind_targets(b, s, &sel->targets, &t, err);
+    s->wins = NULL;
     b->srf_node = outer_srf.node;
     b->srf_col = outer_srf.col;
     b->srf_type = outer_srf.type;
     if (!rc && srf.node && g.aggs.n)
         rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
                        "a set-returning function next to aggregates is not supported");
-    if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+    if (!rc && srf.node && wins.n_f)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+                       "a set-returning function next to window functions is not supported");
+    if (!rc && sel->having) {
+        b->clause = "HAVING";
+        rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+        b->clause = NULL;
+    }
     if (!rc && having) rc = bind__canon_qual(b, &having, err);
+    s->wins = &wins;
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
+    s->wins = NULL;
     if (rc) return rc;
     /* the FROM plan is complete once HAVING has given what belongs to WHERE */
     sql_expr *moved;
@@ -1021,6 +1041,8 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
             return rc;
     uint32_t n_visible;
     rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, sel->distinct, &n_visible, err);
+    if (!rc && wins.n_f)
+        rc = bind__window_nodes(b, &wins, grouping ? over_agg_cb : NULL, &g, &p, t.exprs, t.n, err);
     if (rc) return rc;
     bool sorted = !grouping && !sel->distinct && order_by_index(p, &t, items, n_sort);
     plan_node *scan = p;

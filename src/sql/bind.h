@@ -88,6 +88,14 @@ typedef struct bind_ctx {
     int32_t srf_col;
     sql_type srf_type;
     uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
+    /* Why window functions are refused where they are (bind_window.c): 0 the clause,
+     * 1 inside an aggregate's arguments, 2 in a window definition, 3 in a window
+     * function's arguments. */
+    int win_ctx;
+    /* bind_window.c binds a window aggregate's call through the aggregate binder: its
+     * arguments may hold aggregates (collected in win_agg_args) but no window functions */
+    bool win_agg;
+    void *win_agg_args; /* bind_aggs * */
 } bind_ctx;
 
 /* Bind and plan one SELECT / INSERT / UPDATE / DELETE. */

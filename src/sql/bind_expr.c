@@ -535,14 +535,38 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
     return sql_type_make(r, -1);
 }
 
+/* An aggregate's arguments: no nested aggregates (but a window aggregate's arguments may
+ * hold plain ones, bind_window.c) and no window functions. */
+typedef struct agg_args_scope {
+    bind_aggs *aggs;
+    bind_wins *wins;
+    int win_ctx;
+} agg_args_scope;
+
+static void agg_args_enter(bind_ctx *b, bind_scope *s, agg_args_scope *as)
+{
+    *as = (agg_args_scope){s->aggs, s->wins, b->win_ctx};
+    s->aggs = b->win_agg ? b->win_agg_args : NULL;
+    s->wins = NULL;
+    if (!b->win_agg) b->win_ctx = 1;
+    b->win_agg = false;
+}
+
+static void agg_args_leave(bind_ctx *b, bind_scope *s, const agg_args_scope *as)
+{
+    s->aggs = as->aggs;
+    s->wins = as->wins;
+    b->win_ctx = as->win_ctx;
+}
+
 static mice_status bind_string_agg_args(bind_ctx *b, bind_scope *s, const ast_node *n,
                                         sql_expr **arg, sql_expr **arg2, sql_error *err)
 {
-    bind_aggs *saved = s->aggs;
-    s->aggs = NULL; /* no nested aggregates */
+    agg_args_scope as;
+    agg_args_enter(b, s, &as);
     mice_status rc = bind__expr(b, s, n->u.func.args.items[0], arg, err);
     if (!rc) rc = bind__expr(b, s, n->u.func.args.items[1], arg2, err);
-    s->aggs = saved;
+    agg_args_leave(b, s, &as);
     sql_type text = sql_type_make(SQL_TYPE_TEXT, -1);
     for (int i = 0; i < 2 && !rc; i++) {
         sql_expr **e = i ? arg2 : arg;
@@ -575,10 +599,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
         if (rc) return rc;
     } else if (fn != PLAN_AGG_COUNT_STAR) {
-        bind_aggs *saved = s->aggs;
-        s->aggs = NULL; /* no nested aggregates */
+        agg_args_scope as;
+        agg_args_enter(b, s, &as);
         mice_status rc = bind__expr(b, s, f->args.items[0], &arg, err);
-        s->aggs = saved;
+        agg_args_leave(b, s, &as);
         if (rc) return rc;
         sql_type want = sql_type_make(SQL_TYPE_INVALID, -1);
         if (arg->type.id == SQL_TYPE_UNKNOWN)
@@ -726,6 +750,7 @@ static mice_status bind_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "set-returning functions are only supported in FROM or as one top-level "
                          "select-list item");
+    if (f->over || bind__is_window_only(name)) return bind__window_func(b, s, n, out, err);
     int fn = agg_fn_of(name);
     if (fn >= 0 && (f->name.n == 1 || !strcmp(f->name.v[0], "pg_catalog")))
         return bind_agg(b, s, n, fn, out, err);

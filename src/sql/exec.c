@@ -1042,6 +1042,9 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_VTSCAN:
         op->next = exec__vtscan_next;
         break;
+    case PLAN_WINDOW:
+        op->next = exec__window_next;
+        break;
     }
     *out = op;
     return rc;

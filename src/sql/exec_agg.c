@@ -4,20 +4,6 @@
 
 #include "sql/exec_int.h"
 
-typedef struct agg_acc {
-    int64_t count;
-    __int128 isum;
-    double fsum;
-    const sql_numeric *nsum;
-    sql_datum best;
-    bool has;
-    bool bval;
-    uint8_t *text; /* string_agg: the result so far (in op->mem) */
-    size_t text_len, text_cap;
-    sql_datum *seen; /* DISTINCT: values so far */
-    uint32_t n_seen, cap_seen;
-} agg_acc;
-
 typedef struct agg_group {
     sql_datum *keys;
     agg_acc *accs;
@@ -86,8 +72,8 @@ static mice_status string_agg_add(exec_op *op, agg_acc *acc, const sql_datum *v,
     return rc ? rc : text_append(op, acc, v->v.s, err);
 }
 
-static mice_status agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
-                           const sql_datum *v2, sql_error *err)
+mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
+                          const sql_datum *v2, sql_error *err)
 {
     if (a->fn == PLAN_AGG_COUNT_STAR) {
         acc->count++;
@@ -176,8 +162,8 @@ static mice_status sum_value(exec_op *op, const plan_agg *a, const agg_acc *acc,
     return MICE_OK;
 }
 
-static mice_status agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
-                             sql_error *err)
+mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
+                            sql_error *err)
 {
     if (a->fn == PLAN_AGG_COUNT_STAR || a->fn == PLAN_AGG_COUNT) {
         *out = datum_int8(acc->count);
@@ -282,7 +268,7 @@ static mice_status agg_consume(exec_op *op, sql_error *err)
                 const plan_agg *pa = &p->aggs[a];
                 if (pa->arg && (rc = expr_eval(pa->arg, &c, row, &v, err))) return rc;
                 if (pa->arg2 && (rc = expr_eval(pa->arg2, &c, row, &v2, err))) return rc;
-                if ((rc = agg_add(op, pa, &g->accs[a], &v, &v2, err))) return rc;
+                if ((rc = exec__agg_add(op, pa, &g->accs[a], &v, &v2, err))) return rc;
             }
         }
     }
@@ -310,7 +296,7 @@ static mice_status agg_next(exec_op *op, sql_batch **out, sql_error *err)
         for (uint32_t k = 0; k < ng; k++)
             row[k] = g->keys[k];
         for (uint32_t a = 0; a < p->n_aggs; a++)
-            if ((rc = agg_final(op, &p->aggs[a], &g->accs[a], &row[ng + a], err))) return rc;
+            if ((rc = exec__agg_final(op, &p->aggs[a], &g->accs[a], &row[ng + a], err))) return rc;
         batch_append_row(b, row);
     }
     return MICE_OK;

@@ -87,6 +87,28 @@ mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t 
 /* ALTER TABLE (exec_alter.c). */
 mice_status exec__alter_table(const exec_ddl_env *env, const ast_node *n, sql_error *err);
 
+/* An aggregate's running state (exec_agg.c); zeroed = no rows yet. Memory it needs comes
+ * from op->mem. */
+typedef struct agg_acc {
+    int64_t count;
+    __int128 isum;
+    double fsum;
+    const sql_numeric *nsum;
+    sql_datum best;
+    bool has;
+    bool bval;
+    uint8_t *text; /* string_agg: the result so far (in op->mem) */
+    size_t text_len, text_cap;
+    sql_datum *seen; /* DISTINCT: values so far */
+    uint32_t n_seen, cap_seen;
+} agg_acc;
+mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
+                          const sql_datum *v2, sql_error *err);
+mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
+                            sql_error *err);
+/* Window functions (exec_window.c). */
+mice_status exec__window_next(exec_op *op, sql_batch **out, sql_error *err);
+
 mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_dml(exec_state *st, plan_node *p, exec_op *op, sql_error *err);

@@ -54,6 +54,8 @@ const char *plan_node_name(const plan_node *p)
         return "Function Scan";
     case PLAN_VTSCAN:
         return "Seq Scan";
+    case PLAN_WINDOW:
+        return "WindowAgg";
     }
     return "?";
 }

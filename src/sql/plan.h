@@ -50,6 +50,7 @@ typedef enum plan_kind {
     PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
     PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
+    PLAN_WINDOW,   /* window functions of one window over the child (exec_window.c) */
 } plan_kind;
 
 typedef enum plan_agg_fn {
@@ -72,6 +73,50 @@ typedef struct plan_agg {
     sql_type type; /* result type */
     const char *name;
 } plan_agg;
+
+/* Window functions (PLAN_WINDOW). Aggregates are PLAN_WIN_AGG with agg set. */
+typedef enum plan_win_fn {
+    PLAN_WIN_AGG,
+    PLAN_WIN_ROW_NUMBER,
+    PLAN_WIN_RANK,
+    PLAN_WIN_DENSE_RANK,
+    PLAN_WIN_PERCENT_RANK,
+    PLAN_WIN_CUME_DIST,
+    PLAN_WIN_NTILE,
+    PLAN_WIN_LAG,
+    PLAN_WIN_LEAD,
+    PLAN_WIN_FIRST_VALUE,
+    PLAN_WIN_LAST_VALUE,
+    PLAN_WIN_NTH_VALUE,
+} plan_win_fn;
+
+enum { PLAN_WIN_ARGS_MAX = 3 };
+
+typedef struct plan_wfunc {
+    plan_win_fn fn;
+    plan_agg agg; /* PLAN_WIN_AGG: the aggregate (its arg/arg2 are args[0]/args[1]) */
+    uint32_t n_args;
+    sql_expr *args[PLAN_WIN_ARGS_MAX]; /* over the input row */
+    sql_expr *filter;                  /* aggregate FILTER (WHERE ...); NULL none */
+    sql_type type;
+    const char *name;
+} plan_wfunc;
+
+/* One window: rows are sorted by the partition keys (ascending, NULLs last) then the
+ * order keys; frame holds PostgreSQL's FRAMEOPTION_* bits (ast.h AST_FRAME_*), the offsets
+ * are constant expressions (int8 for ROWS/GROUPS, the order key's type for RANGE). */
+typedef struct plan_window {
+    uint32_t n_part;
+    sql_expr **part;
+    uint32_t n_order;
+    sql_expr **order;
+    bool *order_desc;
+    bool *order_nulls_first;
+    int32_t frame;
+    sql_expr *start_off, *end_off;
+    uint32_t n_funcs;
+    plan_wfunc *funcs;
+} plan_window;
 
 /* One key span: the equality prefix values, then an optional range on the next column. */
 typedef struct plan_span {
@@ -157,6 +202,9 @@ struct plan_node {
     sql_datum **vt_rows;
     uint64_t vt_n_rows;
     bool vt_ready;
+
+    /* WINDOW: output = the child's columns, then one per window function */
+    const plan_window *win;
 
     /* APPEND */
     uint32_t n_children;
