@@ -345,23 +345,192 @@ static mice_status bind_subselect(bind_ctx *b, bind_scope *s, const ast_node *n,
     return MICE_OK;
 }
 
-static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
+static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv, bool *recursive)
 {
     if (rv->u.range_var.schema) return NULL;
     for (uint32_t k = b->n_ctes; k-- > 0;)
         for (uint32_t i = 0; i < b->ctes[k]->n; i++) {
             const ast_node *c = b->ctes[k]->items[i];
-            if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) return c;
+            if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) {
+                *recursive = b->ctes_recursive[k];
+                return c;
+            }
         }
     return NULL;
 }
 
-/* A non-recursive CTE is planned like a subquery in FROM at each reference. */
-static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
-                                plan_node **out, sql_error *err)
+static plan_node *same_cols(bind_ctx *b, plan_kind k, plan_node *child);
+static plan_node *project_node(bind_ctx *b, plan_node *child, sql_expr **exprs, const char **names,
+                               uint32_t n);
+
+/* The recursive CTE's reference inside its own query: the working table. */
+static mice_status worktable_ref(bind_ctx *b, const ast_node *rv, const ast_node *cte,
+                                 plan_node **out, sql_error *err)
 {
+    const char *name = cte->u.cte.name;
+    if (b->rec_phase == 3)
+        return bind__err(err, "42P19", cte->loc,
+                         "recursive query \"%s\" does not have the form non-recursive-term UNION "
+                         "[ALL] recursive-term",
+                         name);
+    if (b->rec_phase == 1)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear within its "
+                         "non-recursive term",
+                         name);
+    if (b->sel_depth != b->rec_depth)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear within a subquery",
+                         name);
+    if (b->rec_refs++)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear more than once",
+                         name);
+    plan_node *r = b->rec_node;
+    plan_node *p = plan_new(b->arena, PLAN_WORKSCAN, r->n_cols);
+    if (!p) return bind__nomem(err);
+    memcpy(p->col_names, r->col_names, sizeof(char *) * r->n_cols);
+    memcpy(p->col_types, r->col_types, sizeof(sql_type) * r->n_cols);
+    p->rec_union = r;
+    p->alias = rv->u.range_var.alias ? rv->u.range_var.alias->u.alias.name : name;
+    p->func_name = name; /* EXPLAIN: "WorkTable Scan on t" */
+    p->est_rows = 100;
+    p->cost_total = 100;
+    *out = p;
+    return MICE_OK;
+}
+
+/* Give the recursive term the non-recursive term's column types (42804 when the UNION's
+ * common type differs from the non-recursive term's, as in PostgreSQL). */
+static mice_status recursive_types(bind_ctx *b, const ast_node *cte, const ast_select *q,
+                                   plan_node *nonrec, plan_node **term, sql_error *err)
+{
+    const char *name = cte->u.cte.name;
+    const ast_node *l = q->larg;
+    while (l->kind == AST_SELECT && l->u.select.set_op != AST_SETOP_NONE)
+        l = l->u.select.larg;
+    if (nonrec->n_cols != (*term)->n_cols) {
+        const ast_select *rs = &q->rarg->u.select;
+        int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : q->rarg->loc;
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, loc,
+                         "each UNION query must have the same number of columns");
+    }
+    plan_node *in = *term;
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, in->n_cols ? in->n_cols : 1);
+    if (!ex) return bind__nomem(err);
+    bool cast = false;
+    for (uint32_t c = 0; c < in->n_cols; c++) {
+        if (!(ex[c] = expr_col(b->arena, (int32_t)c, in->col_types[c], in->col_names[c])))
+            return bind__nomem(err);
+        sql_expr a = {.kind = EXPR_COL, .type = nonrec->col_types[c], .loc = -1};
+        sql_expr d = {.kind = EXPR_COL, .type = in->col_types[c], .loc = -1};
+        sql_expr *v[2] = {&a, &d};
+        sql_type t;
+        mice_status rc = bind__common_type(b, v, 2, "UNION", &t, err);
+        if (rc) return rc;
+        if (t.id != nonrec->col_types[c].id) {
+            char t1[SQL_TYPE_NAME_MAX], t2[SQL_TYPE_NAME_MAX];
+            sql_type_format(sql_type_make(nonrec->col_types[c].id, -1), t1, sizeof t1);
+            sql_type_format(sql_type_make(t.id, -1), t2, sizeof t2);
+            int32_t loc = -1;
+            if (l->kind == AST_SELECT && c < l->u.select.targets.n) {
+                const ast_node *v = l->u.select.targets.items[c]->u.res_target.val;
+                loc = v->loc; /* a cast starts where its argument does */
+                for (; v->kind == AST_CAST; v = v->u.cast.arg)
+                    if (v->u.cast.arg->loc >= 0 && v->u.cast.arg->loc < loc) loc = v->u.cast.arg->loc;
+            }
+            bind__err(err, "42804", loc,
+                      "recursive query \"%s\" column %u has type %s in non-recursive term but type "
+                      "%s overall",
+                      name, c + 1, t1, t2);
+            sqlerr_hint(err, "Cast the output of the non-recursive term to the correct type.");
+            return MICE_INVALID;
+        }
+        if (in->col_types[c].id != t.id) {
+            if ((rc = bind__coerce(b, &ex[c], nonrec->col_types[c], SQL_CAST_IMPLICIT, NULL, err)))
+                return rc;
+            cast = true;
+        }
+    }
+    if (cast && !(*term = project_node(b, in, ex, in->col_names, in->n_cols)))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
+/* A CTE of WITH RECURSIVE: non-recursive-term UNION [ALL] recursive-term becomes a
+ * Recursive Union whose recursive term reads the working table; a CTE that does not refer
+ * to itself is an ordinary one (*plain). */
+static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *s, const ast_node *cte,
+                                      plan_node **out, bool *plain, sql_error *err)
+{
+    const ast_node *q = cte->u.cte.query;
+    const ast_select *sel = q->kind == AST_SELECT ? &q->u.select : NULL;
+    const ast_node *saved_cte = b->rec_cte;
+    int saved_phase = b->rec_phase;
+    plan_node *saved_node = b->rec_node;
+    uint32_t saved_refs = b->rec_refs, saved_depth = b->rec_depth;
+    b->rec_cte = cte;
     bool corr = false;
-    mice_status rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+    mice_status rc;
+    *plain = false;
+    if (!sel || sel->set_op != AST_SETOP_UNION || sel->with) {
+        b->rec_phase = 3;
+        rc = bind__select(b, s->parent, q, out, &corr, err);
+        goto done;
+    }
+    plan_node *nonrec, *term;
+    b->rec_phase = 1;
+    rc = bind__select(b, s->parent, sel->larg, &nonrec, &corr, err);
+    if (rc) goto done;
+    plan_node *r = same_cols(b, PLAN_RECURSIVE, nonrec);
+    if (!r) {
+        rc = bind__nomem(err);
+        goto done;
+    }
+    for (uint32_t i = 0; i < cte->u.cte.cols.n && i < r->n_cols; i++)
+        r->col_names[i] = cte->u.cte.cols.v[i];
+    b->rec_phase = 2;
+    b->rec_node = r;
+    b->rec_refs = 0;
+    b->rec_depth = b->sel_depth + 1;
+    rc = bind__select(b, s->parent, sel->rarg, &term, &corr, err);
+    if (rc) goto done;
+    if (!b->rec_refs) { /* not recursive after all */
+        *plain = true;
+        goto done;
+    }
+    if (sel->order_by.n || sel->limit || sel->offset) {
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->loc,
+                       "%s in a recursive query is not implemented",
+                       sel->order_by.n ? "ORDER BY" : sel->offset ? "OFFSET" : "LIMIT");
+        goto done;
+    }
+    if ((rc = recursive_types(b, cte, sel, nonrec, &term, err))) goto done;
+    r->rec_term = term;
+    r->rec_all = sel->all;
+    r->est_rows = nonrec->est_rows * 10;
+    *out = r;
+done:
+    b->rec_cte = saved_cte;
+    b->rec_phase = saved_phase;
+    b->rec_node = saved_node;
+    b->rec_refs = saved_refs;
+    b->rec_depth = saved_depth;
+    return rc;
+}
+
+/* A CTE is planned like a subquery in FROM at each reference. */
+static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
+                                bool recursive, plan_node **out, sql_error *err)
+{
+    bool corr = false, plain = true;
+    mice_status rc = MICE_OK;
+    if (recursive && b->rec_cte == cte)
+        rc = worktable_ref(b, rv, cte, out, err);
+    else if (recursive)
+        rc = bind_recursive_cte(b, s, cte, out, &plain, err);
+    if (!recursive || (!rc && plain && b->rec_cte != cte))
+        rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
     if (rc) return rc;
     if (corr) s->has_outer = true;
     const ast_names *cols = &cte->u.cte.cols;
@@ -380,8 +549,9 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
 {
     switch (n->kind) {
     case AST_RANGE_VAR: {
-        const ast_node *cte = find_cte(b, n);
-        if (cte) return bind_cte_ref(b, s, n, cte, out, err);
+        bool recursive = false;
+        const ast_node *cte = find_cte(b, n, &recursive);
+        if (cte) return bind_cte_ref(b, s, n, cte, recursive, out, err);
         catalog_desc *d;
         mice_status rc = resolve_rel(b, n, true, &d, err);
         if (rc) return rc;
@@ -1203,7 +1373,9 @@ mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan
 {
     uint32_t depth = b->expr_depth;
     b->expr_depth = 0;
+    b->sel_depth++;
     mice_status rc = bind_select_any(b, outer, n, out, corr, err);
+    b->sel_depth--;
     b->expr_depth = depth;
     return rc;
 }
@@ -1217,12 +1389,10 @@ static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_nod
     const ast_select *sel = &n->u.select;
     if (sel->with) {
         const ast_with *w = &sel->with->u.with;
-        if (w->recursive)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
-                             "WITH RECURSIVE is not supported yet");
         if (b->n_ctes == 8)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
                              "WITH nested too deep");
+        b->ctes_recursive[b->n_ctes] = w->recursive;
         b->ctes[b->n_ctes++] = &w->ctes;
         ast_node copy = *n;
         copy.u.select.with = NULL;

@@ -80,7 +80,15 @@ typedef struct bind_ctx {
     uint32_t n_params_given;
     const char *clause;      /* "WHERE", "JOIN conditions": where aggregates are refused */
     const ast_list *ctes[8]; /* WITH lists in scope, innermost last (AST_CTE items) */
+    bool ctes_recursive[8];  /* ... of WITH RECURSIVE */
     uint32_t n_ctes;
+    /* WITH RECURSIVE (bind.c): the CTE being bound, its term (1 non-recursive, 2
+     * recursive, 3 not of the UNION form), its Recursive Union node, the references to it
+     * so far, and the SELECT nesting (sel_depth) of its recursive term. */
+    const ast_node *rec_cte;
+    int rec_phase;
+    plan_node *rec_node;
+    uint32_t rec_refs, rec_depth, sel_depth;
     /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
     bool no_fold;
     /* A generate_series() target being bound as column srf_col of the current scope */

@@ -587,6 +587,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         return bind__err(err, SQLSTATE_GROUPING_ERROR, n->loc,
                          "aggregate functions are not allowed in %s",
                          b->clause ? b->clause : "this context");
+    if (b->rec_phase == 2 && b->sel_depth == b->rec_depth)
+        return bind__err(err, "42P19", n->loc,
+                         "aggregate functions are not allowed in a recursive query's recursive "
+                         "term");
     if (f->star) fn = PLAN_AGG_COUNT_STAR;
     if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
         return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,

@@ -115,6 +115,15 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);
     walk_list(w, p->func_args, p->n_func_args, depth);
+    if (p->win) {
+        walk_list(w, p->win->part, p->win->n_part, depth);
+        walk_list(w, p->win->order, p->win->n_order, depth);
+        for (uint32_t i = 0; i < p->win->n_funcs; i++) {
+            walk_list(w, p->win->funcs[i].args, p->win->funcs[i].n_args, depth);
+            walk_expr(w, p->win->funcs[i].filter, depth);
+        }
+    }
+    walk_plan(w, p->rec_term, depth);
     for (uint32_t i = 0; p->children && i < p->n_children; i++)
         walk_plan(w, p->children[i], depth);
     walk_plan(w, p->child, depth);

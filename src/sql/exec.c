@@ -1045,6 +1045,12 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_WINDOW:
         op->next = exec__window_next;
         break;
+    case PLAN_RECURSIVE:
+        op->next = exec__recursive_next;
+        break;
+    case PLAN_WORKSCAN:
+        op->next = exec__workscan_next;
+        break;
     }
     *out = op;
     return rc;

@@ -108,6 +108,9 @@ mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, 
                             sql_error *err);
 /* Window functions (exec_window.c). */
 mice_status exec__window_next(exec_op *op, sql_batch **out, sql_error *err);
+/* WITH RECURSIVE (exec_recursive.c). */
+mice_status exec__recursive_next(exec_op *op, sql_batch **out, sql_error *err);
+mice_status exec__workscan_next(exec_op *op, sql_batch **out, sql_error *err);
 
 mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);

@@ -51,6 +51,8 @@ typedef enum plan_kind {
     PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
     PLAN_WINDOW,   /* window functions of one window over the child (exec_window.c) */
+    PLAN_RECURSIVE, /* WITH RECURSIVE: child (non-recursive term) then rec_term repeated */
+    PLAN_WORKSCAN,  /* the working table of the PLAN_RECURSIVE rec_union */
 } plan_kind;
 
 typedef enum plan_agg_fn {
@@ -205,6 +207,15 @@ struct plan_node {
 
     /* WINDOW: output = the child's columns, then one per window function */
     const plan_window *win;
+
+    /* RECURSIVE: the recursive term, planned once and run per iteration over the working
+     * table (the previous iteration's new rows, wt_rows: set by the executor); rec_all:
+     * UNION ALL, else duplicates of rows already produced are dropped. WORKSCAN:
+     * rec_union is the RECURSIVE node whose working table it reads. */
+    plan_node *rec_term, *rec_union;
+    bool rec_all;
+    sql_datum **wt_rows;
+    uint64_t wt_n;
 
     /* APPEND */
     uint32_t n_children;
