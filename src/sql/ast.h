@@ -838,6 +838,7 @@ typedef struct ast_create_view {
     bool replace;
     ast_list options;
     int32_t check_option; /* 0 none, 1 LOCAL, 2 CASCADED CHECK OPTION */
+    const char *query_text; /* the query as written (to the statement's end) */
 } ast_create_view;
 
 typedef struct ast_sequence {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/bind_int.h"
+#include "sql/parse.h"
 
 /* --- scopes ---------------------------------------------------------------------------- */
 
@@ -57,7 +58,8 @@ static mice_status resolve_rel(bind_ctx *b, const ast_node *rv, bool allow_virtu
         if (err && rv->loc >= 0) err->position = rv->loc + 1;
         return rc;
     }
-    if ((*out)->kind == CATALOG_VIRTUAL && allow_virtual) return MICE_OK;
+    if (((*out)->kind == CATALOG_VIRTUAL || (*out)->kind == CATALOG_VIEW) && allow_virtual)
+        return MICE_OK;
     if ((*out)->kind == CATALOG_VIRTUAL)
         return bind__err(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, rv->loc,
                          "permission denied: \"%s\" is a system catalog", r->rel);
@@ -544,6 +546,79 @@ static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, 
     return MICE_OK;
 }
 
+static mice_status add_dep(bind_ctx *b, uint32_t id, sql_error *err)
+{
+    for (uint32_t i = 0; i < b->n_deps; i++)
+        if (b->deps[i] == id) return MICE_OK;
+    if (b->n_deps == b->cap_deps) {
+        uint32_t cap = b->cap_deps ? b->cap_deps * 2 : 8;
+        uint32_t *v = ARENA_NEW_ARRAY(b->arena, uint32_t, cap);
+        if (!v) return bind__nomem(err);
+        if (b->n_deps) memcpy(v, b->deps, sizeof(uint32_t) * b->n_deps);
+        b->deps = v;
+        b->cap_deps = cap;
+    }
+    b->deps[b->n_deps++] = id;
+    return MICE_OK;
+}
+
+enum { BIND_VIEW_DEPTH_MAX = 32 };
+
+/* A view in FROM: its stored query, parsed and bound as a subquery of its own (no outer
+ * references, no CTEs of the referencing query), keeps the columns the view was created
+ * with. */
+static mice_status bind_view(bind_ctx *b, bind_scope *s, const ast_node *n, const catalog_desc *d,
+                             plan_node **out, sql_error *err)
+{
+    if (b->view_depth >= BIND_VIEW_DEPTH_MAX)
+        return bind__err(err, "42P17", n->loc, "infinite recursion detected in rules for relation \"%s\"",
+                         d->name);
+    sql_parse_result pr;
+    const char *text = d->view_query ? d->view_query : "";
+    mice_status rc = sql_parse(b->arena, text, strlen(text), &pr, err);
+    if (!rc && (pr.n_stmts != 1 || pr.stmts[0].stmt->kind != AST_SELECT))
+        rc = bind__err(err, SQLSTATE_DATA_CORRUPTED, -1, "view \"%s\" has a bad definition",
+                       d->name);
+    if (rc) {
+        if (err) err->position = n->loc + 1;
+        return rc;
+    }
+    uint32_t n_ctes = b->n_ctes;
+    b->n_ctes = 0;
+    b->view_depth++;
+    bool corr = false;
+    rc = bind__select(b, NULL, pr.stmts[0].stmt, out, &corr, err);
+    b->view_depth--;
+    b->n_ctes = n_ctes;
+    if (rc) {
+        if (err) err->position = n->loc + 1;
+        return rc;
+    }
+    plan_node *p = *out;
+    uint32_t nc = d->n_columns < p->n_cols ? d->n_columns : p->n_cols;
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, nc ? nc : 1);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, nc ? nc : 1);
+    if (!ex || !names) return bind__nomem(err);
+    for (uint32_t i = 0; i < nc; i++) {
+        names[i] = d->columns[i].name;
+        if (!(ex[i] = expr_col(b->arena, (int32_t)i, p->col_types[i], names[i])))
+            return bind__nomem(err);
+    }
+    if (!(p = *out = project_node(b, p, ex, names, nc))) return bind__nomem(err);
+    const ast_range_var *rv = &n->u.range_var;
+    const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
+    for (uint32_t i = 0; i < s->n_rels; i++)
+        if (s->rels[i].name && !strcmp(s->rels[i].name, alias))
+            return bind__err(err, "42712", n->loc, "table name \"%s\" specified more than once",
+                             alias);
+    if (rv->alias)
+        for (uint32_t i = 0; i < rv->alias->u.alias.cols.n && i < nc; i++)
+            p->col_names[i] = rv->alias->u.alias.cols.v[i];
+    if (bind__scope_add(b, s, alias, NULL, nc, p->col_names, p->col_types, NULL))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
 static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
                                   sql_error *err)
 {
@@ -556,6 +631,8 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
         mice_status rc = resolve_rel(b, n, true, &d, err);
         if (rc) return rc;
         if (d->kind == CATALOG_VIRTUAL) return bind__vtab_scan(b, s, n, d, out, err);
+        if ((rc = add_dep(b, d->id, err))) return rc;
+        if (d->kind == CATALOG_VIEW) return bind_view(b, s, n, d, out, err);
         const ast_range_var *rv = &n->u.range_var;
         const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
         for (uint32_t i = 0; i < s->n_rels; i++)

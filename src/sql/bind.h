@@ -89,6 +89,11 @@ typedef struct bind_ctx {
     int rec_phase;
     plan_node *rec_node;
     uint32_t rec_refs, rec_depth, sel_depth;
+    /* Views (bind.c): how deeply view bodies are being bound; every table and view read
+     * (ids, for CREATE VIEW's dependencies) */
+    uint32_t view_depth;
+    uint32_t *deps;
+    uint32_t n_deps, cap_deps;
     /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
     bool no_fold;
     /* A generate_series() target being bound as column srf_col of the current scope */

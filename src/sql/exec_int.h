@@ -84,6 +84,12 @@ mice_status exec__unnest_next(exec_op *op, sql_batch **out, sql_error *err);
 /* CREATE INDEX's backfill: entries of index index_id for every row of the table. */
 mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
                            sql_error *err);
+/* Views (exec_view.c): CREATE [OR REPLACE] VIEW; DROP of a table, view or sequence that
+ * first handles the views depending on it (2BP01, or CASCADE); also: ids dropped by the
+ * same statement, whose dependence does not count. */
+mice_status exec__create_view(const exec_ddl_env *env, const ast_node *n, sql_error *err);
+mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, bool cascade,
+                                const uint32_t *also, uint32_t n_also, sql_error *err);
 /* ALTER TABLE (exec_alter.c). */
 mice_status exec__alter_table(const exec_ddl_env *env, const ast_node *n, sql_error *err);
 
