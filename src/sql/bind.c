@@ -975,11 +975,16 @@ typedef struct sort_item {
     bool desc, nulls_first;
 } sort_item;
 
-static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *order,
-                                   const tlist *t, sort_item *items, sql_error *err)
+/* ORDER BY items, or DISTINCT ON's expressions (what = "DISTINCT ON": plain expressions,
+ * ascending). */
+static mice_status bind_sort_items_of(bind_ctx *b, bind_scope *s, const ast_list *order,
+                                      const tlist *t, sort_item *items, const char *what,
+                                      sql_error *err)
 {
     for (uint32_t i = 0; i < order->n; i++) {
-        const ast_sort_by *sb = &order->items[i]->u.sort_by;
+        ast_sort_by plain = {.expr = order->items[i]};
+        const ast_sort_by *sb =
+            order->items[i]->kind == AST_SORT_BY ? &order->items[i]->u.sort_by : &plain;
         sort_item *it = &items[i];
         if (sb->dir == AST_SORT_USING)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, order->items[i]->loc,
@@ -991,8 +996,8 @@ static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *o
         if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
             int32_t k = n->u.konst.ival;
             if (k < 1 || (uint32_t)k > t->n)
-                return bind__err(err, "42P10", n->loc, "ORDER BY position %d is not in select list",
-                                 k);
+                return bind__err(err, "42P10", n->loc, "%s position %d is not in select list",
+                                 what, k);
             it->col = k - 1;
             continue;
         }
@@ -1009,6 +1014,70 @@ static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *o
         mice_status rc = bind__expr(b, s, n, &it->expr, err);
         if (rc) return rc;
     }
+    return MICE_OK;
+}
+
+static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *order,
+                                   const tlist *t, sort_item *items, sql_error *err)
+{
+    return bind_sort_items_of(b, s, order, t, items, "ORDER BY", err);
+}
+
+static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items, uint32_t n,
+                             sql_error *err);
+
+/* SELECT DISTINCT ON (don) ... ORDER BY items: the sort (the ORDER BY's leading DISTINCT ON
+ * items, the other DISTINCT ON items, the rest of the ORDER BY) and a Unique on the DISTINCT
+ * ON columns; 42P10 as PostgreSQL's transformDistinctOnClause when the ORDER BY does not
+ * start with them. */
+static mice_status distinct_on(bind_ctx *b, const ast_select *sel, plan_node **p,
+                               const sort_item *items, uint32_t n_sort, const sort_item *don,
+                               uint32_t n_don, sql_error *err)
+{
+    sort_item *keys = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort + n_don + 1);
+    if (!keys) return bind__nomem(err);
+    uint32_t nk = 0, prefix = 0;
+    bool skipped = false;
+    for (uint32_t i = 0; i < n_sort; i++) {
+        int32_t match = -1;
+        for (uint32_t k = 0; k < n_don && match < 0; k++)
+            if (don[k].col == items[i].col) match = (int32_t)k;
+        if (match < 0) {
+            skipped = true;
+            continue;
+        }
+        if (skipped)
+            return bind__err(err, "42P10", sel->distinct_on.items[match]->loc,
+                             "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                             "expressions");
+        keys[nk++] = items[i];
+        prefix = i + 1;
+    }
+    for (uint32_t k = 0; k < n_don; k++) {
+        bool in_order = false;
+        for (uint32_t i = 0; i < n_sort && !in_order; i++)
+            in_order = items[i].col == don[k].col;
+        if (in_order) continue;
+        if (skipped)
+            return bind__err(err, "42P10", sel->distinct_on.items[k]->loc,
+                             "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                             "expressions");
+        bool dup = false;
+        for (uint32_t i = 0; i < nk && !dup; i++)
+            dup = keys[i].col == don[k].col;
+        if (!dup) keys[nk++] = don[k];
+    }
+    for (uint32_t i = prefix; i < n_sort; i++)
+        keys[nk++] = items[i];
+    mice_status rc = sort_node(b, p, keys, nk, err);
+    if (rc) return rc;
+    plan_node *u = same_cols(b, PLAN_UNIQUE, *p);
+    if (!u) return bind__nomem(err);
+    u->key_cols = ARENA_NEW_ARRAY(b->arena, uint32_t, n_don);
+    if (!u->key_cols) return bind__nomem(err);
+    for (uint32_t k = 0; k < n_don; k++)
+        u->key_cols[u->n_keys++] = (uint32_t)don[k].col;
+    *p = u;
     return MICE_OK;
 }
 
@@ -1207,9 +1276,11 @@ static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
-    if (sel->distinct_on.n || sel->into || sel->locking.n)
+    if (sel->into || sel->locking.n)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
-                         "DISTINCT ON, INTO and FOR UPDATE are not supported yet");
+                         "INTO and FOR UPDATE are not supported yet");
+    uint32_t n_don = sel->distinct_on.n;
+    bool distinct = sel->distinct && !n_don; /* plain DISTINCT */
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
     if (!rc && sel->windows.n) rc = bind__window_defs(b, &sel->windows, err);
@@ -1259,6 +1330,10 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (!rc && having) rc = bind__canon_qual(b, &having, err);
     s->wins = &wins;
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
+    sort_item *don = ARENA_NEW_ARRAY(b->arena, sort_item, n_don ? n_don : 1);
+    if (!don) return bind__nomem(err);
+    if (!rc && n_don)
+        rc = bind_sort_items_of(b, s, &sel->distinct_on, &t, don, "DISTINCT ON", err);
     s->wins = NULL;
     if (rc) return rc;
     /* the FROM plan is complete once HAVING has given what belongs to WHERE */
@@ -1287,7 +1362,10 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                                NULL, err)))
             return rc;
     uint32_t n_visible;
-    rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, sel->distinct, &n_visible, err);
+    rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, distinct, &n_visible, err);
+    uint32_t n_visible_don;
+    if (!rc && n_don)
+        rc = finish_sort_items(b, &g, grouping, &t, don, n_don, false, &n_visible_don, err);
     if (!rc && wins.n_f)
         rc = bind__window_nodes(b, &wins, grouping ? over_agg_cb : NULL, &g, &p, t.exprs, t.n, err);
     if (rc) return rc;
@@ -1295,8 +1373,9 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     plan_node *scan = p;
     p = project_node(b, p, t.exprs, t.names, t.n);
     if (!p) return bind__nomem(err);
-    if (sel->distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
-    if (n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
+    if (distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+    if (n_don && (rc = distinct_on(b, sel, &p, items, n_sort, don, n_don, err))) return rc;
+    if (!n_don && n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
     if ((rc = limit_node(b, sel, &p, err))) return rc;
     if (p->kind == PLAN_LIMIT && p->limit && p->limit->kind == EXPR_CONST &&
         scan->kind == PLAN_SCAN && !scan->filter && (sorted || !n_sort)) {

@@ -60,6 +60,8 @@ const char *plan_node_name(const plan_node *p)
         return "Recursive Union";
     case PLAN_WORKSCAN:
         return "WorkTable Scan";
+    case PLAN_UNIQUE:
+        return "Unique";
     }
     return "?";
 }

@@ -53,6 +53,7 @@ typedef enum plan_kind {
     PLAN_WINDOW,   /* window functions of one window over the child (exec_window.c) */
     PLAN_RECURSIVE, /* WITH RECURSIVE: child (non-recursive term) then rec_term repeated */
     PLAN_WORKSCAN,  /* the working table of the PLAN_RECURSIVE rec_union */
+    PLAN_UNIQUE,    /* DISTINCT ON: the first of each run of rows equal in key_cols */
 } plan_kind;
 
 typedef enum plan_agg_fn {
