@@ -1273,6 +1273,18 @@ static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
     return *p ? MICE_OK : bind__nomem(err);
 }
 
+/* Drop the columns ORDER BY / DISTINCT ON added after the select list's n_visible. */
+static mice_status strip_hidden(bind_ctx *b, plan_node **p, const tlist *t, uint32_t n_visible,
+                                sql_error *err)
+{
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, n_visible ? n_visible : 1);
+    if (!ex) return bind__nomem(err);
+    for (uint32_t i = 0; i < n_visible; i++)
+        if (!(ex[i] = expr_col(b->arena, (int32_t)i, t->exprs[i]->type, t->names[i])))
+            return bind__nomem(err);
+    return (*p = project_node(b, *p, ex, t->names, n_visible)) ? MICE_OK : bind__nomem(err);
+}
+
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
@@ -1378,18 +1390,11 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (!n_don && n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
     if ((rc = limit_node(b, sel, &p, err))) return rc;
     if (p->kind == PLAN_LIMIT && p->limit && p->limit->kind == EXPR_CONST &&
-        scan->kind == PLAN_SCAN && !scan->filter && (sorted || !n_sort)) {
+        scan->kind == PLAN_SCAN && !scan->filter && !sel->distinct && (sorted || !n_sort)) {
         int64_t off = p->offset && p->offset->kind == EXPR_CONST ? p->offset->value.v.i : 0;
         scan->limit_hint = (uint64_t)(p->limit->value.v.i + off);
     }
-    if (n_visible < t.n) {
-        sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, n_visible ? n_visible : 1);
-        if (!ex) return bind__nomem(err);
-        for (uint32_t i = 0; i < n_visible; i++)
-            if (!(ex[i] = expr_col(b->arena, (int32_t)i, t.exprs[i]->type, t.names[i])))
-                return bind__nomem(err);
-        if (!(p = project_node(b, p, ex, t.names, n_visible))) return bind__nomem(err);
-    }
+    if (n_visible < t.n && (rc = strip_hidden(b, &p, &t, n_visible, err))) return rc;
     bind__order_quals(b, p);
     *out = p;
     return MICE_OK;

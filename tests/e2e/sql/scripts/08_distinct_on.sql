@@ -15,6 +15,12 @@ select distinct on (a) a, count(*) over (partition by a) as n from d8_t order by
 select distinct on (dept) dept, name from (values ('x', 'b'), ('x', 'a'), ('y', 'c')) v(dept, name)
     order by dept, name;
 select distinct on (a) a, sum(b) from d8_t group by a, c order by a, sum(b) desc;
+-- a LIMIT without ORDER BY still sees every row first
+create table d8_dup (k int);
+insert into d8_dup values (1), (1), (1), (2), (3);
+select count(*) from (select distinct on (k) k from d8_dup limit 2) x;
+select count(*) from (select distinct k from d8_dup limit 2) x;
+drop table d8_dup;
 -- errors
 select distinct on (a) a, b from d8_t order by b;
 select distinct on (a, b) a from d8_t order by a, c;
