@@ -717,6 +717,9 @@ static int figure_colname(const ast_node *v, const char **name)
     case AST_FUNC:
         *name = v->u.func.name.v[v->u.func.name.n - 1];
         return 2;
+    case AST_GROUPING_FUNC:
+        *name = "grouping";
+        return 2;
     case AST_CAST: {
         int strength = figure_colname(v->u.cast.arg, name);
         if (strength <= 1) {
@@ -863,6 +866,11 @@ typedef struct agg_state {
     sql_expr **group;
     uint32_t n_group;
     bind_aggs aggs;
+    /* GROUPING SETS / ROLLUP / CUBE (or GROUPING() calls): the sets as bit masks over
+     * group[], and for each GROUPING() call the group[] index of each argument */
+    uint64_t *sets;
+    uint32_t n_sets;
+    uint32_t **gf_args;
 } agg_state;
 
 static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_error *err)
@@ -877,8 +885,8 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
         }
     }
     if (e->kind == EXPR_AGG_REF) {
-        sql_expr *c =
-            expr_col(b->arena, (int32_t)(g->n_group + (uint32_t)e->index), e->type, e->name);
+        uint32_t col = g->n_group + (uint32_t)e->index + (e->op == 1 ? g->aggs.n : 0);
+        sql_expr *c = expr_col(b->arena, (int32_t)col, e->type, e->name);
         if (!c) return bind__nomem(err);
         c->name = arena_sprintf(b->arena, "%s(...)", e->name);
         *ep = c;
@@ -903,43 +911,215 @@ static mice_status over_agg_cb(bind_ctx *b, const void *g, sql_expr **ep, sql_er
     return over_agg(b, g, ep, err);
 }
 
+/* One GROUP BY item: an output column position or name, or an expression. */
+static mice_status bind_group_item(bind_ctx *b, bind_scope *s, const tlist *t, const ast_node *n,
+                                   sql_expr **out, sql_error *err)
+{
+    if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
+        int32_t k = n->u.konst.ival;
+        if (k < 1 || (uint32_t)k > t->n)
+            return bind__err(err, "42P10", n->loc, "GROUP BY position %d is not in select list", k);
+        *out = t->exprs[k - 1];
+        return MICE_OK;
+    }
+    b->clause = "GROUP BY";
+    mice_status rc = bind__expr(b, s, n, out, err);
+    b->clause = NULL;
+    if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
+        for (uint32_t k = 0; k < t->n; k++)
+            if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
+                *out = t->exprs[k];
+                sqlerr_clear(err);
+                return MICE_OK;
+            }
+    }
+    return rc;
+}
+
+enum { BIND_GROUPING_SETS_MAX = 4096, BIND_GROUP_EXPRS_MAX = 64 };
+
+typedef struct gset_list {
+    uint64_t *v;
+    uint32_t n, cap;
+} gset_list;
+
+static mice_status gset_push(bind_ctx *b, gset_list *l, uint64_t m, int32_t loc, sql_error *err)
+{
+    if (l->n == BIND_GROUPING_SETS_MAX)
+        return bind__err(err, "54001", loc, "too many grouping sets present (maximum 4096)");
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 8;
+        uint64_t *v = ARENA_NEW_ARRAY(b->arena, uint64_t, cap);
+        if (!v) return bind__nomem(err);
+        if (l->n) memcpy(v, l->v, sizeof(uint64_t) * l->n);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = m;
+    return MICE_OK;
+}
+
+/* The group[] bit of a leaf (bound, de-duplicated into g->group). */
+static mice_status gset_leaf(bind_ctx *b, bind_scope *s, const tlist *t, agg_state *g,
+                             const ast_node *n, uint64_t *mask, sql_error *err)
+{
+    if (n->kind == AST_ROW) { /* (a, b) inside ROLLUP/CUBE/SETS: one element */
+        *mask = 0;
+        for (uint32_t i = 0; i < n->u.row.args.n; i++) {
+            uint64_t m;
+            mice_status rc = gset_leaf(b, s, t, g, n->u.row.args.items[i], &m, err);
+            if (rc) return rc;
+            *mask |= m;
+        }
+        return MICE_OK;
+    }
+    sql_expr *e;
+    mice_status rc = bind_group_item(b, s, t, n, &e, err);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < g->n_group; i++)
+        if (bind__expr_equal(g->group[i], e)) {
+            *mask = 1ull << i;
+            return MICE_OK;
+        }
+    if (g->n_group == BIND_GROUP_EXPRS_MAX)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "more than 64 distinct grouping expressions");
+    g->group[g->n_group] = e;
+    *mask = 1ull << g->n_group++;
+    return MICE_OK;
+}
+
+/* The sets one GROUP BY item stands for (PostgreSQL's expand_grouping_sets). */
+static mice_status gset_expand(bind_ctx *b, bind_scope *s, const tlist *t, agg_state *g,
+                               const ast_node *n, gset_list *out, sql_error *err)
+{
+    mice_status rc;
+    uint64_t m;
+    if (n->kind != AST_GROUPING_SET) {
+        if ((rc = gset_leaf(b, s, t, g, n, &m, err))) return rc;
+        return gset_push(b, out, m, n->loc, err);
+    }
+    const ast_grouping_set *gs = &n->u.grouping_set;
+    uint32_t k = gs->content.n;
+    uint64_t el[BIND_GROUP_EXPRS_MAX];
+    if (gs->gk != AST_GSET_SETS && k > BIND_GROUP_EXPRS_MAX)
+        return bind__err(err, "54001", n->loc, "too many grouping sets present (maximum 4096)");
+    switch (gs->gk) {
+    case AST_GSET_EMPTY:
+        return gset_push(b, out, 0, n->loc, err);
+    case AST_GSET_SIMPLE:
+        m = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[0], err))) return rc;
+            m |= el[0];
+        }
+        return gset_push(b, out, m, n->loc, err);
+    case AST_GSET_ROLLUP:
+        for (uint32_t i = 0; i < k; i++)
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[i], err))) return rc;
+        for (uint32_t len = k + 1; len-- > 0;) {
+            m = 0;
+            for (uint32_t i = 0; i < len; i++)
+                m |= el[i];
+            if ((rc = gset_push(b, out, m, n->loc, err))) return rc;
+        }
+        return MICE_OK;
+    case AST_GSET_CUBE:
+        if (k > 12) return bind__err(err, "54001", n->loc, "too many grouping sets present (maximum 4096)");
+        for (uint32_t i = 0; i < k; i++)
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[i], err))) return rc;
+        for (uint64_t sub = (1ull << k); sub-- > 0;) {
+            m = 0;
+            for (uint32_t i = 0; i < k; i++) /* element i present when its bit (from the left) */
+                if (sub & (1ull << (k - 1 - i))) m |= el[i];
+            if ((rc = gset_push(b, out, m, n->loc, err))) return rc;
+        }
+        return MICE_OK;
+    case AST_GSET_SETS:
+        for (uint32_t i = 0; i < k; i++) {
+            const ast_node *c = gs->content.items[i];
+            if (c->kind == AST_ROW) {
+                if ((rc = gset_leaf(b, s, t, g, c, &m, err))) return rc;
+                if ((rc = gset_push(b, out, m, c->loc, err))) return rc;
+            } else if ((rc = gset_expand(b, s, t, g, c, out, err))) {
+                return rc;
+            }
+        }
+        return MICE_OK;
+    }
+    return MICE_OK;
+}
+
+/* GROUP BY with grouping sets (or GROUPING() calls): g->sets is the cross product of the
+ * items' sets; GROUPING() arguments must be grouping expressions (42803). */
+static mice_status bind_grouping_sets(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                      const tlist *t, agg_state *g, sql_error *err)
+{
+    gset_list acc = {0};
+    mice_status rc = gset_push(b, &acc, 0, -1, err);
+    for (uint32_t i = 0; !rc && i < sel->group_by.n; i++) {
+        gset_list item = {0}, next = {0};
+        if ((rc = gset_expand(b, s, t, g, sel->group_by.items[i], &item, err))) break;
+        for (uint32_t x = 0; !rc && x < acc.n; x++)
+            for (uint32_t y = 0; !rc && y < item.n; y++)
+                rc = gset_push(b, &next, acc.v[x] | item.v[y], sel->group_by.items[i]->loc, err);
+        acc = next;
+    }
+    if (rc) return rc;
+    if (sel->group_distinct) { /* GROUP BY DISTINCT: drop repeated sets */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < acc.n; i++) {
+            bool dup = false;
+            for (uint32_t j = 0; j < k && !dup; j++)
+                dup = acc.v[j] == acc.v[i];
+            if (!dup) acc.v[k++] = acc.v[i];
+        }
+        acc.n = k;
+    }
+    g->sets = acc.v;
+    g->n_sets = acc.n;
+    uint32_t nf = g->aggs.n_gfuncs;
+    g->gf_args = ARENA_NEW_ARRAY(b->arena, uint32_t *, nf ? nf : 1);
+    if (!g->gf_args) return bind__nomem(err);
+    for (uint32_t f = 0; f < nf; f++) {
+        const ast_list *args = &g->aggs.gfuncs[f]->u.grouping_func.args;
+        if (!(g->gf_args[f] = ARENA_NEW_ARRAY(b->arena, uint32_t, args->n ? args->n : 1)))
+            return bind__nomem(err);
+        for (uint32_t a = 0; a < args->n; a++) {
+            sql_expr *e;
+            if ((rc = bind__expr(b, s, args->items[a], &e, err))) return rc;
+            uint32_t i = 0;
+            while (i < g->n_group && !bind__expr_equal(g->group[i], e))
+                i++;
+            if (i == g->n_group)
+                return bind__err(err, SQLSTATE_GROUPING_ERROR, args->items[a]->loc,
+                                 "arguments to GROUPING must be grouping expressions of the "
+                                 "associated query level");
+            g->gf_args[f][a] = i;
+        }
+    }
+    return MICE_OK;
+}
+
 static mice_status bind_group(bind_ctx *b, bind_scope *s, const ast_select *sel, const tlist *t,
                               agg_state *g, sql_error *err)
 {
-    g->n_group = sel->group_by.n;
-    g->group = ARENA_NEW_ARRAY(b->arena, sql_expr *, g->n_group ? g->n_group : 1);
+    bool sets = g->aggs.n_gfuncs > 0;
+    for (uint32_t i = 0; i < sel->group_by.n; i++)
+        sets = sets || sel->group_by.items[i]->kind == AST_GROUPING_SET;
+    g->n_group = sets ? 0 : sel->group_by.n;
+    uint32_t cap = sets ? BIND_GROUP_EXPRS_MAX : g->n_group;
+    g->group = ARENA_NEW_ARRAY(b->arena, sql_expr *, cap ? cap : 1);
     if (!g->group) return bind__nomem(err);
     bind_aggs *saved = s->aggs;
     s->aggs = NULL;
-    for (uint32_t i = 0; i < sel->group_by.n; i++) {
-        const ast_node *n = sel->group_by.items[i];
-        if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
-            int32_t k = n->u.konst.ival;
-            if (k < 1 || (uint32_t)k > t->n)
-                return bind__err(err, "42P10", n->loc, "GROUP BY position %d is not in select list",
-                                 k);
-            g->group[i] = t->exprs[k - 1];
-            continue;
-        }
-        if (n->kind == AST_GROUPING_SET)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                             "grouping sets are not supported");
-        b->clause = "GROUP BY";
-        mice_status rc = bind__expr(b, s, n, &g->group[i], err);
-        b->clause = NULL;
-        if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
-            for (uint32_t k = 0; k < t->n; k++)
-                if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
-                    g->group[i] = t->exprs[k];
-                    rc = MICE_OK;
-                    sqlerr_clear(err);
-                    break;
-                }
-        }
-        if (rc) return rc;
-    }
+    mice_status rc = MICE_OK;
+    if (sets)
+        rc = bind_grouping_sets(b, s, sel, t, g, err);
+    for (uint32_t i = 0; !sets && !rc && i < sel->group_by.n; i++)
+        rc = bind_group_item(b, s, t, sel->group_by.items[i], &g->group[i], err);
     s->aggs = saved;
-    return MICE_OK;
+    return rc;
 }
 
 static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, plan_node **out,
@@ -963,6 +1143,69 @@ static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, p
     p->est_rows = g->n_group ? child->est_rows / 10 + 1 : 1;
     p->cost_startup = child->cost_total;
     p->cost_total = child->cost_total + child->est_rows * 0.02;
+    *out = p;
+    return MICE_OK;
+}
+
+/* Grouping sets: one aggregation per set over the same input, each projected to every
+ * grouping column (NULL where the set does not group by it), the aggregates and the
+ * GROUPING() values of the set, appended. */
+static mice_status gsets_node(bind_ctx *b, plan_node *child, const agg_state *g, plan_node **out,
+                              sql_error *err)
+{
+    uint32_t na = g->aggs.n, nf = g->aggs.n_gfuncs, width = g->n_group + na + nf;
+    plan_node **kids = ARENA_NEW_ARRAY(b->arena, plan_node *, g->n_sets);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, width ? width : 1);
+    if (!kids || !names) return bind__nomem(err);
+    for (uint32_t i = 0; i < g->n_group; i++)
+        names[i] = g->group[i]->name;
+    for (uint32_t j = 0; j < na; j++)
+        names[g->n_group + j] = g->aggs.v[j].name;
+    for (uint32_t f = 0; f < nf; f++)
+        names[g->n_group + na + f] = "grouping";
+    for (uint32_t k = 0; k < g->n_sets; k++) {
+        uint64_t m = g->sets[k];
+        agg_state sub = {.aggs = g->aggs};
+        sub.group = ARENA_NEW_ARRAY(b->arena, sql_expr *, g->n_group ? g->n_group : 1);
+        sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, width ? width : 1);
+        int32_t *pos = ARENA_NEW_ARRAY(b->arena, int32_t, g->n_group ? g->n_group : 1);
+        if (!sub.group || !ex || !pos) return bind__nomem(err);
+        for (uint32_t i = 0; i < g->n_group; i++) {
+            pos[i] = (m >> i) & 1 ? (int32_t)sub.n_group : -1;
+            if (pos[i] >= 0) sub.group[sub.n_group++] = g->group[i];
+        }
+        plan_node *a;
+        mice_status rc = agg_node(b, child, &sub, &a, err);
+        if (rc) return rc;
+        for (uint32_t i = 0; i < g->n_group; i++)
+            ex[i] = pos[i] >= 0 ? expr_col(b->arena, pos[i], g->group[i]->type, names[i])
+                                : expr_const(b->arena, datum_null(g->group[i]->type.id),
+                                             g->group[i]->type);
+        for (uint32_t j = 0; j < na; j++)
+            ex[g->n_group + j] = expr_col(b->arena, (int32_t)(sub.n_group + j),
+                                          g->aggs.v[j].type, names[g->n_group + j]);
+        for (uint32_t f = 0; f < nf; f++) {
+            const ast_list *args = &g->aggs.gfuncs[f]->u.grouping_func.args;
+            int32_t v = 0;
+            for (uint32_t x = 0; x < args->n; x++)
+                v = v << 1 | !((m >> g->gf_args[f][x]) & 1);
+            ex[g->n_group + na + f] =
+                expr_const(b->arena, datum_int4(v), sql_type_make(SQL_TYPE_INT4, -1));
+        }
+        for (uint32_t i = 0; i < width; i++)
+            if (!ex[i]) return bind__nomem(err);
+        if (!(kids[k] = project_node(b, a, ex, names, width))) return bind__nomem(err);
+    }
+    if (g->n_sets == 1) {
+        *out = kids[0];
+        return MICE_OK;
+    }
+    plan_node *p = same_cols(b, PLAN_APPEND, kids[0]);
+    if (!p) return bind__nomem(err);
+    p->child = NULL;
+    p->n_children = g->n_sets;
+    p->children = kids;
+    p->est_rows = kids[0]->est_rows * g->n_sets;
     *out = p;
     return MICE_OK;
 }
@@ -1357,13 +1600,13 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
     if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
-    bool grouping = g.aggs.n || sel->group_by.n || had_having;
+    bool grouping = g.aggs.n || g.aggs.n_gfuncs || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
         for (uint32_t i = 0; !rc && i < t.n; i++)
             rc = over_agg(b, &g, &t.exprs[i], err);
         if (!rc && having) rc = over_agg(b, &g, &having, err);
-        if (!rc) rc = agg_node(b, p, &g, &p, err);
+        if (!rc) rc = g.n_sets ? gsets_node(b, p, &g, &p, err) : agg_node(b, p, &g, &p, err);
         if (!rc && having) rc = bind__push_filter(b, &p, having, err);
         if (rc) return rc;
     }

@@ -1191,6 +1191,37 @@ mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr *
     return rc;
 }
 
+/* GROUPING(args): registered with the aggregates; bind.c evaluates it per grouping set. */
+static mice_status bind_grouping_func(bind_ctx *b, bind_scope *s, const ast_node *n,
+                                      sql_expr **out, sql_error *err)
+{
+    bind_aggs *ag = s->aggs;
+    if (!ag)
+        return bind__err(err, SQLSTATE_GROUPING_ERROR, n->loc,
+                         "grouping operations are not allowed in %s",
+                         b->clause ? b->clause : "this context");
+    if (n->u.grouping_func.args.n > 31)
+        return bind__err(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, n->loc,
+                         "GROUPING must have fewer than 32 arguments");
+    if (ag->n_gfuncs == ag->cap_gfuncs) {
+        uint32_t cap = ag->cap_gfuncs ? ag->cap_gfuncs * 2 : 4;
+        const ast_node **v = ARENA_NEW_ARRAY(b->arena, const ast_node *, cap);
+        if (!v) return bind__nomem(err);
+        if (ag->n_gfuncs) memcpy(v, ag->gfuncs, sizeof(*v) * ag->n_gfuncs);
+        ag->gfuncs = v;
+        ag->cap_gfuncs = cap;
+    }
+    sql_expr *e = expr_new(b->arena, EXPR_AGG_REF, sql_type_make(SQL_TYPE_INT4, -1), 0);
+    if (!e) return bind__nomem(err);
+    e->op = 1;
+    e->index = (int32_t)ag->n_gfuncs;
+    ag->gfuncs[ag->n_gfuncs++] = n;
+    e->name = "grouping";
+    e->loc = n->loc;
+    *out = e;
+    return MICE_OK;
+}
+
 static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
                                   sql_error *err)
 {
@@ -1227,6 +1258,8 @@ static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n,
         return bind_nullif(b, s, n, out, err);
     case AST_CAST:
         return bind_cast(b, s, n, out, err);
+    case AST_GROUPING_FUNC:
+        return bind_grouping_func(b, s, n, out, err);
     case AST_FUNC:
         return bind_func(b, s, n, out, err);
     case AST_SUBLINK:

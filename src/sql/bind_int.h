@@ -18,6 +18,9 @@ typedef struct bind_rel {
 typedef struct bind_aggs {
     plan_agg *v;
     uint32_t n, cap;
+    /* GROUPING(...) calls (AST), bound as EXPR_AGG_REF with op 1 and their index here */
+    const ast_node **gfuncs;
+    uint32_t n_gfuncs, cap_gfuncs;
 } bind_aggs;
 
 /* The windows and window functions of one SELECT (bind_window.c). */
