@@ -583,13 +583,14 @@ static mice_status bind_view(bind_ctx *b, bind_scope *s, const ast_node *n, cons
         if (err) err->position = n->loc + 1;
         return rc;
     }
-    uint32_t n_ctes = b->n_ctes;
+    uint32_t n_ctes = b->n_ctes, n_deps = b->n_deps;
     b->n_ctes = 0;
     b->view_depth++;
     bool corr = false;
     rc = bind__select(b, NULL, pr.stmts[0].stmt, out, &corr, err);
     b->view_depth--;
     b->n_ctes = n_ctes;
+    b->n_deps = n_deps; /* a view depends on the views it reads, not on what they read */
     if (rc) {
         if (err) err->position = n->loc + 1;
         return rc;

@@ -87,11 +87,35 @@ static bool listed(const dep_list *l, uint32_t id)
     return false;
 }
 
+static mice_status list_push(const exec_ddl_env *env, dep_list *l, catalog_desc *v,
+                             const catalog_desc *on, sql_error *err)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 8;
+        catalog_desc **a = ARENA_NEW_ARRAY(env->arena, catalog_desc *, cap);
+        const catalog_desc **b = ARENA_NEW_ARRAY(env->arena, const catalog_desc *, cap);
+        if (!a || !b) return sqlerr_nomem(err);
+        if (l->n) {
+            memcpy(a, l->v, sizeof(*a) * l->n);
+            memcpy(b, l->on, sizeof(*b) * l->n);
+        }
+        l->v = a;
+        l->on = b;
+        l->cap = cap;
+    }
+    l->v[l->n] = v;
+    l->on[l->n++] = on;
+    return MICE_OK;
+}
+
+/* PostgreSQL's findDependentObjects: the views reading d, newest first, each followed
+ * (depth first) by its own dependents; *post gets them in post order (dependents before
+ * what they depend on: the order to drop them), seen marks everything reached. */
 static mice_status collect(const exec_ddl_env *env, catalog_desc **views, uint32_t nv,
                            const catalog_desc *d, const uint32_t *skip, uint32_t n_skip,
-                           dep_list *l, sql_error *err)
+                           dep_list *seen, dep_list *post, sql_error *err)
 {
-    for (uint32_t i = 0; i < nv; i++) {
+    for (uint32_t i = nv; i-- > 0;) { /* views are in id order: newest first */
         catalog_desc *v = views[i];
         bool uses = false;
         for (uint32_t k = 0; k < v->n_view_deps && !uses; k++)
@@ -99,23 +123,10 @@ static mice_status collect(const exec_ddl_env *env, catalog_desc **views, uint32
         bool skipped = false;
         for (uint32_t k = 0; k < n_skip; k++)
             skipped = skipped || skip[k] == v->id;
-        if (!uses || skipped || listed(l, v->id) || v->id == d->id) continue;
-        if (l->n == l->cap) {
-            uint32_t cap = l->cap ? l->cap * 2 : 8;
-            catalog_desc **a = ARENA_NEW_ARRAY(env->arena, catalog_desc *, cap);
-            const catalog_desc **b = ARENA_NEW_ARRAY(env->arena, const catalog_desc *, cap);
-            if (!a || !b) return sqlerr_nomem(err);
-            if (l->n) {
-                memcpy(a, l->v, sizeof(*a) * l->n);
-                memcpy(b, l->on, sizeof(*b) * l->n);
-            }
-            l->v = a;
-            l->on = b;
-            l->cap = cap;
-        }
-        l->v[l->n] = v;
-        l->on[l->n++] = d;
-        mice_status rc = collect(env, views, nv, v, skip, n_skip, l, err);
+        if (!uses || skipped || listed(seen, v->id) || v->id == d->id) continue;
+        mice_status rc = list_push(env, seen, v, d, err);
+        if (!rc) rc = collect(env, views, nv, v, skip, n_skip, seen, post, err);
+        if (!rc) rc = list_push(env, post, v, d, err);
         if (rc) return rc;
     }
     return MICE_OK;
@@ -128,8 +139,10 @@ mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, 
     uint32_t nv = 0;
     mice_status rc = all_views(env, &views, &nv, err);
     if (rc) return rc;
-    dep_list l = {0};
-    if ((rc = collect(env, views, nv, d, also, n_also, &l, err))) return rc;
+    dep_list seen = {0}, post = {0}, l = {0};
+    if ((rc = collect(env, views, nv, d, also, n_also, &seen, &post, err))) return rc;
+    for (uint32_t i = post.n; i-- > 0;) /* reported in reverse post order, as PostgreSQL */
+        if ((rc = list_push(env, &l, post.v[i], post.on[i], err))) return rc;
     if (l.n) {
         mice_buf detail;
         buf_init(&detail);
@@ -160,9 +173,8 @@ mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, 
             rc = ddl_notice_text(env, err, msg, text);
         }
         if (rc) return rc;
-        /* dependents of dependents first */
-        for (uint32_t i = l.n; i-- > 0;)
-            if ((rc = catalog_drop_relation(env->ct, l.v[i]->id, err))) return rc;
+        for (uint32_t i = 0; i < post.n; i++) /* dependents before what they read */
+            if ((rc = catalog_drop_relation(env->ct, post.v[i]->id, err))) return rc;
     }
     return catalog_drop_relation(env->ct, d->id, err);
 }

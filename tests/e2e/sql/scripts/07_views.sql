@@ -78,3 +78,12 @@ drop table d7_dept, d7_v1;
 drop table d7_dept cascade;
 select relname from pg_class where relname like 'd7%' order by 1;
 drop table d7_emp;
+-- dependents are reported and dropped in PostgreSQL's order (newest first, depth first)
+create table d7_c1 (a int);
+create view d7_cv1 as select a from d7_c1;
+create view d7_cv2 as select a from d7_cv1 join d7_c1 using (a);
+create view d7_cv3 as select * from d7_cv1;
+drop table d7_c1;
+drop view d7_cv1;
+drop table d7_c1 cascade;
+select count(*) from pg_class where relname like 'd7_cv%';
