@@ -141,6 +141,7 @@ typedef struct win_part {
     int64_t start_off, end_off;   /* ROWS / GROUPS offsets */
     sql_datum start_val, end_val; /* RANGE offsets */
     mice_arena *scratch;
+    uint64_t hint_i, hint_s, hint_e; /* RANGE offsets: the last row's bounds */
 } win_part;
 
 static mice_status offset_value(exec_op *op, sql_expr *e, bool start, bool range, int64_t *n,
@@ -235,7 +236,10 @@ static mice_status frame_of(win_part *wp, uint64_t i, uint64_t *s, uint64_t *e, 
         } else if (key_null(wp, i)) {
             *s = wp->grp_start[i];
         } else {
-            uint64_t j = 0;
+            /* the bound only moves forward as i does: start from the last answer */
+            if (i < wp->hint_i) wp->hint_s = wp->hint_e = 0;
+            wp->hint_i = i;
+            uint64_t j = wp->hint_s;
             for (; j < n; j++) {
                 if (key_null(wp, j)) {
                     if (wp->w->order_nulls_first[0]) continue;
@@ -245,7 +249,7 @@ static mice_status frame_of(win_part *wp, uint64_t i, uint64_t *s, uint64_t *e, 
                 if ((rc = range_cmp(wp, i, j, &wp->start_val, prec, &c, err))) return rc;
                 if (c >= 0) break;
             }
-            *s = j;
+            *s = wp->hint_s = j;
         }
     }
     /* end */
@@ -264,21 +268,18 @@ static mice_status frame_of(win_part *wp, uint64_t i, uint64_t *s, uint64_t *e, 
         } else if (key_null(wp, i)) {
             *e = wp->grp_end[i];
         } else {
-            uint64_t j = n;
-            while (j > 0) {
-                if (key_null(wp, j - 1)) {
-                    if (!wp->w->order_nulls_first[0]) {
-                        j--;
-                        continue;
-                    }
-                    break;
-                }
+            /* the first row past the bound (non-NULL keys only), searched from the last one */
+            if (i < wp->hint_i) wp->hint_s = wp->hint_e = 0;
+            wp->hint_i = i;
+            uint64_t j = wp->hint_e;
+            while (j < n && key_null(wp, j) && wp->w->order_nulls_first[0])
+                j++;
+            for (; j < n && !key_null(wp, j); j++) {
                 int c;
-                if ((rc = range_cmp(wp, i, j - 1, &wp->end_val, prec, &c, err))) return rc;
-                if (c <= 0) break;
-                j--;
+                if ((rc = range_cmp(wp, i, j, &wp->end_val, prec, &c, err))) return rc;
+                if (c > 0) break;
             }
-            *e = j;
+            *e = wp->hint_e = j;
         }
     }
     if (*e < *s) *e = *s;
@@ -320,6 +321,20 @@ static mice_status set_result(win_part *wp, uint64_t i, uint32_t f, const sql_da
     return MICE_OK;
 }
 
+/* An aggregate whose result does not depend on the order rows are added in. */
+static bool order_free(const plan_agg *a)
+{
+    switch (a->fn) {
+    case PLAN_AGG_SUM:
+    case PLAN_AGG_AVG:
+        return !sql_type_is_float(a->arg->type.id);
+    case PLAN_AGG_STRING_AGG:
+        return false;
+    default:
+        return true;
+    }
+}
+
 static mice_status aggregate(win_part *wp, uint32_t f, sql_error *err)
 {
     int32_t fo = wp->w->frame;
@@ -338,6 +353,24 @@ static mice_status aggregate(win_part *wp, uint32_t f, sql_error *err)
             if ((rc = frame_of(wp, i, &s, &e, err))) return rc;
             for (; added < e; added++)
                 if ((rc = agg_row(wp, &tmp, f, &acc, added, err))) return rc;
+            sql_datum v;
+            if ((rc = exec__agg_final(&tmp, &wp->w->funcs[f].agg, &acc, &v, err))) return rc;
+            if ((rc = set_result(wp, i, f, &v, err))) return rc;
+        }
+        return MICE_OK;
+    }
+    if ((fo & AST_FRAME_END_UNBOUNDED_FOLLOWING) && !exclude && order_free(&wp->w->funcs[f].agg)) {
+        /* frames [s, n) with s growing: accumulate from the last row backwards (exact
+         * aggregates only: a float sum's rounding depends on the order) */
+        tmp.mem = wp->scratch;
+        arena_reset(wp->scratch);
+        agg_acc acc = {0};
+        uint64_t added_from = wp->n;
+        for (uint64_t i = wp->n; i-- > 0;) {
+            uint64_t s, e;
+            if ((rc = frame_of(wp, i, &s, &e, err))) return rc;
+            for (; added_from > s; added_from--)
+                if ((rc = agg_row(wp, &tmp, f, &acc, added_from - 1, err))) return rc;
             sql_datum v;
             if ((rc = exec__agg_final(&tmp, &wp->w->funcs[f].agg, &acc, &v, err))) return rc;
             if ((rc = set_result(wp, i, f, &v, err))) return rc;

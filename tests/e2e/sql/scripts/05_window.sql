@@ -89,6 +89,19 @@ select id, score,
 select id, bonus,
        sum(bonus) over (order by bonus range between 5 preceding and 5 following) as s
     from d5_emp order by id;
+-- larger inputs: frames ending at UNBOUNDED FOLLOWING, sliding RANGE frames, NULL keys
+select sum(s), sum(c), sum(m), sum(a) from (
+    select sum(x % 7) over (order by x rows between current row and unbounded following) as s,
+           count(*) over (order by x % 13, x range between current row and unbounded following) as c,
+           min(x % 11) over (order by x rows between 5 following and unbounded following) as m,
+           avg(x % 5) over (order by x rows between 3 preceding and unbounded following) as a
+    from generate_series(1, 2000) x) t;
+select sum(n), sum(r), sum(d) from (
+    select count(*) over (order by k range between 2 preceding and 3 following) as n,
+           sum(k) over (order by k desc nulls first range between 1 preceding and 1 following) as r,
+           max(k) over (order by k nulls first range between current row and 4 following) as d
+    from (select case when x % 17 = 0 then null else x % 40 end as k
+          from generate_series(1, 1500) x) q) t;
 -- GROUPS and EXCLUDE
 select id, salary,
        count(*) over (order by salary groups between 1 preceding and 1 following) as g,
