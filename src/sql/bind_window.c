@@ -125,12 +125,15 @@ static mice_status bind_offset(bind_ctx *b, const ast_node *n, bool range, sql_t
     if (rc) return rc;
     sql_type want = sql_type_make(SQL_TYPE_INT8, -1);
     if (range) {
-        if (sql_type_is_integer(key.id))
-            want.id = SQL_TYPE_INT8;
+        if (sql_type_is_integer(key.id)) /* an unknown literal takes the key's type */
+            want.id = (*out)->type.id == SQL_TYPE_UNKNOWN ? key.id : SQL_TYPE_INT8;
         else if (sql_type_is_float(key.id))
             want.id = SQL_TYPE_FLOAT8;
         else if (key.id == SQL_TYPE_NUMERIC)
             want.id = SQL_TYPE_NUMERIC;
+        else if (key.id == SQL_TYPE_DATE || key.id == SQL_TYPE_TIMESTAMP ||
+                 key.id == SQL_TYPE_TIMESTAMPTZ)
+            want.id = SQL_TYPE_INTERVAL;
         else
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                              "RANGE with offset PRECEDING/FOLLOWING is not supported for this "

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sql/datetime.h"
 #include "sql/exec_int.h"
+#include "sql/interval.h"
 
 enum { WIN_SLOTS = PLAN_WIN_ARGS_MAX + 1 }; /* args, then the FILTER */
 
@@ -160,6 +162,10 @@ static mice_status offset_value(exec_op *op, sql_expr *e, bool start, bool range
         neg = v->v.i < 0;
     else if (v->type == SQL_TYPE_FLOAT8)
         neg = v->v.f8 < 0;
+    else if (v->type == SQL_TYPE_INTERVAL)
+        neg = (__int128)v->v.iv.month * 30 * SQL_USECS_PER_DAY +
+                  (__int128)v->v.iv.day * SQL_USECS_PER_DAY + v->v.iv.time <
+              0; /* interval_sign: months of 30 days */
     else if (v->type == SQL_TYPE_NUMERIC) {
         const sql_numeric *zero;
         if ((rc = numeric_parse(mice_slice_of("0", 1), op->mem, &zero, err))) return rc;
@@ -197,6 +203,21 @@ static mice_status range_cmp(win_part *wp, uint64_t i, uint64_t j, const sql_dat
         double a = t == SQL_TYPE_FLOAT4 ? ki->v.f4 : ki->v.f8;
         double x = t == SQL_TYPE_FLOAT4 ? kj->v.f4 : kj->v.f8;
         double bound = sub ? a - off->v.f8 : a + off->v.f8;
+        c = x < bound ? -1 : x > bound;
+    } else if (t == SQL_TYPE_DATE || t == SQL_TYPE_TIMESTAMP || t == SQL_TYPE_TIMESTAMPTZ) {
+        /* PostgreSQL's in_range for date/timestamp[tz] and interval: key +/- offset as a
+         * timestamp (date: midnight; timestamptz: calendar steps in the session zone) */
+        const sql_tz *tz = wp->op->st->env->vctx->dt.tz;
+        sql_timestamp a = ki->v.ts, x = kj->v.ts, bound;
+        mice_status rc = MICE_OK;
+        if (t == SQL_TYPE_DATE) {
+            rc = date_to_timestamp(ki->v.date, &a, err);
+            if (!rc) rc = date_to_timestamp(kj->v.date, &x, err);
+        }
+        sql_interval iv = off->v.iv;
+        if (!rc && sub) rc = interval_neg(&off->v.iv, &iv, err);
+        if (!rc) rc = interval_timestamp_add(a, &iv, t == SQL_TYPE_TIMESTAMPTZ, tz, &bound, err);
+        if (rc) return rc;
         c = x < bound ? -1 : x > bound;
     } else {
         sql_datum bound;

@@ -140,6 +140,20 @@ select id, count(*) filter (where salary > 80) over (order by id) from d5_emp or
 select id, case when row_number() over (order by id) % 2 = 0 then 'even' else 'odd' end
     from d5_emp order by id limit 4;
 
+-- RANGE offsets on dates and timestamps (intervals; timestamptz in the session zone)
+set timezone = 'America/New_York';
+create table d5_tw (d date, ts timestamp, tz timestamptz, v int);
+insert into d5_tw select date '2024-01-28' + i, timestamp '2024-03-09 12:00' + i * interval '7 hours', timestamptz '2024-03-09 12:00-05' + i * interval '7 hours', i from generate_series(0, 12) i;
+select d, v, sum(v) over (order by d range between interval '2 days' preceding and current row),
+       count(*) over (order by d desc range between '1 month' preceding and '3 days' following)
+    from d5_tw order by d;
+select ts, sum(v) over (order by ts range between '1 day' preceding and '10 hours' following) from d5_tw order by ts;
+select tz, sum(v) over (order by tz range between '1 day' preceding and current row) from d5_tw order by tz;
+select sum(v) over (order by d range between '-1 day' preceding and current row) from d5_tw;
+select sum(v) over (order by v range between '1 day' preceding and current row) from d5_tw;
+drop table d5_tw;
+reset timezone;
+
 -- errors
 select id from d5_emp where row_number() over () > 1;
 select count(*) from d5_emp group by row_number() over ();
