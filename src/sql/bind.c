@@ -1667,7 +1667,10 @@ static mice_status bind_values(bind_ctx *b, bind_scope *s, const ast_select *sel
                 p->rows[r][c] = NULL; /* INSERT fills in the column default */
                 continue;
             }
+            const char *clause = b->clause;
+            b->clause = "VALUES"; /* where aggregates and window functions are refused */
             mice_status rc = bind__expr(b, s, l->items[c], &p->rows[r][c], err);
+            b->clause = clause;
             if (rc) return rc;
         }
     }

@@ -155,7 +155,9 @@ static mice_status insert_values(bind_ctx *b, const catalog_desc *d, const ast_s
             if (l->items[c]->kind == AST_SET_TO_DEFAULT) {
                 rc = column_default(b, d, (uint32_t)pos[c], &p->rows[r][c], err);
             } else {
+                b->clause = "VALUES"; /* where aggregates and window functions are refused */
                 rc = bind__expr(b, &s, l->items[c], &p->rows[r][c], err);
+                b->clause = NULL;
                 if (!rc)
                     rc = bind__coerce(b, &p->rows[r][c], col->type, SQL_CAST_ASSIGNMENT, col->name,
                                       err);
@@ -329,8 +331,11 @@ mice_status bind__set_clauses(bind_ctx *b, bind_scope *s, const catalog_desc *d,
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->items[i]->loc,
                              "SET (columns) = (subquery) is not supported yet");
         for (uint32_t k = 0; k < sc->cols.n; k++) {
+            const char *clause = b->clause;
+            b->clause = "UPDATE"; /* where aggregates and window functions are refused */
             mice_status rc = set_one(b, s, d, sc->cols.items[k], row ? v->u.row.args.items[k] : v,
                                      values, col_set, err);
+            b->clause = clause;
             if (rc) return rc;
         }
     }
