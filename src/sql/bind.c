@@ -1744,8 +1744,10 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
                        : sel->set_op == AST_SETOP_INTERSECT ? "INTERSECT"
                                                             : "EXCEPT";
     plan_node *kids[2];
+    b->sel_depth--; /* the branches are at the set operation's level (WITH RECURSIVE) */
     mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
     if (!rc) rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
+    b->sel_depth++;
     if (rc) return rc;
     const ast_select *rs = &sel->rarg->u.select;
     int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : sel->rarg->loc;

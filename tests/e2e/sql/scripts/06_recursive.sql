@@ -56,6 +56,11 @@ with recursive t(n) as (select 1::bigint union all select n + 1 from t where n <
 select n, pg_typeof(n) from t order by n;
 with recursive t(s) as (select 'a'::text union all select s || 'b' from t where length(s) < 4)
 select s from t order by s;
+-- the recursive term may be a set operation itself (one reference in all)
+with recursive t(n) as (select 1 union (select n + 1 from t where n < 3 union all select 100))
+select * from t order by n;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3 and n in (select 1 union select 2))
+select * from t order by n;
 -- non-recursive CTE in WITH RECURSIVE
 with recursive x as (select 42 as v) select v from x;
 -- cancelled by statement_timeout
@@ -70,6 +75,8 @@ with recursive t(n) as (select 1 union all select n * 1.5 from t where n < 3) se
 with recursive t(n) as (select 1 union all select count(*) from t) select * from t;
 with recursive t(n) as (select 1 intersect select n + 1 from t) select * from t;
 with recursive t(n) as (select 1 union all select (select n from t)) select * from t;
+with recursive t(n) as (select 1 union all (select n + 1 from t where n < 3 union all
+    select n + 10 from t where n < 2)) select * from t order by n;
 with recursive t(n) as (select 1::int2 union all select n + 1 from t where n < 3) select * from t;
 with recursive t(n) as (select 1 union all select n, n from t) select * from t;
 drop table d6_emp;
