@@ -608,9 +608,9 @@ static mice_status bind_view(bind_ctx *b, bind_scope *s, const ast_node *n, cons
     if (!(p = *out = project_node(b, p, ex, names, nc))) return bind__nomem(err);
     const ast_range_var *rv = &n->u.range_var;
     const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
-    for (uint32_t i = 0; i < s->n_rels; i++)
+    for (uint32_t i = 0; i < s->n_rels; i++) /* PostgreSQL gives no position here */
         if (s->rels[i].name && !strcmp(s->rels[i].name, alias))
-            return bind__err(err, "42712", n->loc, "table name \"%s\" specified more than once",
+            return bind__err(err, "42712", -1, "table name \"%s\" specified more than once",
                              alias);
     if (rv->alias)
         for (uint32_t i = 0; i < rv->alias->u.alias.cols.n && i < nc; i++)

@@ -28,6 +28,42 @@ static mice_status ddl_notice_text(const exec_ddl_env *env, sql_error *err, cons
     return MICE_OK;
 }
 
+/* The object's name as PostgreSQL's getObjectDescription gives it: quoted when it is not a
+ * plain lower-case identifier, schema-qualified when the search path does not find it. */
+static const char *quote_name(const exec_ddl_env *env, const char *name)
+{
+    bool plain = name[0] && !(name[0] >= '0' && name[0] <= '9');
+    for (const char *p = name; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+    if (plain) return name;
+    mice_buf b;
+    buf_init(&b);
+    buf_append_u8(&b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"') buf_append_u8(&b, '"');
+        buf_append_u8(&b, (uint8_t)*p);
+    }
+    buf_append_u8(&b, '"');
+    char *q = arena_strndup(env->arena, (const char *)b.p, b.n);
+    buf_deinit(&b);
+    return q ? q : name;
+}
+
+static const char *object_name(const exec_ddl_env *env, const catalog_desc *d)
+{
+    catalog_desc *found, *schema;
+    sql_error probe;
+    const char *name = quote_name(env, d->name);
+    if (catalog_resolve_relation(env->ct, env->database_id, env->sp, NULL, d->name, env->arena,
+                                 &found, &probe) == MICE_OK &&
+        found->id == d->id)
+        return name;
+    if (catalog_get_desc(env->ct, d->parent_id, env->arena, &schema, &probe) != MICE_OK)
+        return name;
+    const char *q = arena_sprintf(env->arena, "%s.%s", quote_name(env, schema->name), name);
+    return q ? q : name;
+}
+
 static const char *kind_word(const catalog_desc *d)
 {
     return d->kind == CATALOG_VIEW ? "view" : d->kind == CATALOG_SEQUENCE ? "sequence" : "table";
@@ -149,10 +185,11 @@ mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, 
         for (uint32_t i = 0; i < l.n; i++) {
             if (i) buf_append_u8(&detail, '\n');
             if (cascade)
-                buf_printf(&detail, "drop cascades to %s %s", kind_word(l.v[i]), l.v[i]->name);
+                buf_printf(&detail, "drop cascades to %s %s", kind_word(l.v[i]),
+                           object_name(env, l.v[i]));
             else
-                buf_printf(&detail, "%s %s depends on %s %s", kind_word(l.v[i]), l.v[i]->name,
-                           kind_word(l.on[i]), l.on[i]->name);
+                buf_printf(&detail, "%s %s depends on %s %s", kind_word(l.v[i]),
+                           object_name(env, l.v[i]), kind_word(l.on[i]), object_name(env, l.on[i]));
         }
         char *text = arena_strndup(env->arena, (const char *)detail.p, detail.n);
         buf_deinit(&detail);
@@ -160,7 +197,7 @@ mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, 
         if (!cascade) {
             sqlerr_set(err, MICE_INVALID, SQLSTATE_DEPENDENT_OBJECTS_STILL_EXIST,
                        "cannot drop %s %s because other objects depend on it", kind_word(d),
-                       d->name);
+                       object_name(env, d));
             sqlerr_detail(err, "%s", text);
             sqlerr_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
             return MICE_INVALID;

@@ -87,3 +87,13 @@ drop table d7_c1;
 drop view d7_cv1;
 drop table d7_c1 cascade;
 select count(*) from pg_class where relname like 'd7_cv%';
+-- names in the messages are quoted and schema-qualified as PostgreSQL prints them
+create table d7_q (a int);
+create view "D7 Quoted" as select a from d7_q;
+create schema d7_s;
+create view d7_s.inner_v as select a from public.d7_q;
+select * from d7_s.inner_v;
+select * from "D7 Quoted" x, "D7 Quoted" x;
+drop table d7_q;
+drop table d7_q cascade;
+select count(*) from pg_class where relname in ('D7 Quoted', 'inner_v');
