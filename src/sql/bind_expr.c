@@ -595,9 +595,21 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
         return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
                          "function %s with %u arguments does not exist", name, f->args.n);
-    if (f->filter || f->agg_order.n || f->over)
+    if (f->agg_order.n || f->over)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "aggregate FILTER, ORDER BY and window functions are not supported");
+                         "aggregate ORDER BY is not supported");
+    sql_expr *filter = NULL;
+    if (f->filter) { /* over the input rows, like the arguments */
+        agg_args_scope as;
+        const char *clause = b->clause;
+        agg_args_enter(b, s, &as);
+        b->clause = "FILTER";
+        b->win_ctx = 0; /* "window functions are not allowed in FILTER" */
+        mice_status rc = bind__cond(b, s, f->filter, "FILTER", &filter, err);
+        b->clause = clause;
+        agg_args_leave(b, s, &as);
+        if (rc) return rc;
+    }
     sql_expr *arg = NULL, *arg2 = NULL;
     if (fn == PLAN_AGG_STRING_AGG) {
         mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
@@ -645,6 +657,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     *pa = (plan_agg){.fn = (plan_agg_fn)fn,
                      .arg = arg,
                      .arg2 = arg2,
+                     .filter = filter,
                      .distinct = f->distinct,
                      .type = agg_type((plan_agg_fn)fn, arg ? arg->type.id : SQL_TYPE_INT8),
                      .name = arena_strdup(b->arena, name)};

@@ -111,6 +111,7 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
     for (uint32_t i = 0; p->aggs && i < p->n_aggs; i++) {
         walk_expr(w, p->aggs[i].arg, depth);
         walk_expr(w, p->aggs[i].arg2, depth);
+        walk_expr(w, p->aggs[i].filter, depth);
     }
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);

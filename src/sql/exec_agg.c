@@ -266,6 +266,11 @@ static mice_status agg_consume(exec_op *op, sql_error *err)
             for (uint32_t a = 0; a < p->n_aggs; a++) {
                 sql_datum v = datum_null(SQL_TYPE_INT8), v2 = v;
                 const plan_agg *pa = &p->aggs[a];
+                if (pa->filter) {
+                    sql_datum fv;
+                    if ((rc = expr_eval(pa->filter, &c, row, &fv, err))) return rc;
+                    if (fv.is_null || !fv.v.b) continue;
+                }
                 if (pa->arg && (rc = expr_eval(pa->arg, &c, row, &v, err))) return rc;
                 if (pa->arg2 && (rc = expr_eval(pa->arg2, &c, row, &v2, err))) return rc;
                 if ((rc = exec__agg_add(op, pa, &g->accs[a], &v, &v2, err))) return rc;

@@ -72,6 +72,7 @@ typedef struct plan_agg {
     plan_agg_fn fn;
     sql_expr *arg;  /* NULL for count(*) */
     sql_expr *arg2; /* string_agg's delimiter */
+    sql_expr *filter; /* FILTER (WHERE ...): rows where it is not true are skipped; NULL none */
     bool distinct;
     sql_type type; /* result type */
     const char *name;
