@@ -1,4 +1,5 @@
--- Differential script 7: views (issue 8 item 3). The stored definition text differs from
+-- Differential script 7: views (issue 8 item 3), also INSERT/UPDATE/DELETE through
+-- automatically updatable views. The stored definition text differs from
 -- PostgreSQL's (micedb keeps the query as written; PostgreSQL prints it from the parse
 -- tree), so pg_views.definition / pg_get_viewdef are not compared here.
 create table d7_dept (id int primary key, name text not null);
@@ -97,3 +98,40 @@ select * from "D7 Quoted" x, "D7 Quoted" x;
 drop table d7_q;
 drop table d7_q cascade;
 select count(*) from pg_class where relname in ('D7 Quoted', 'inner_v');
+-- writing through automatically updatable views (one table, no aggregates, ...)
+create table d7_u (id int primary key, name text not null, qty int default 5, note text);
+insert into d7_u values (1, 'a', 1, null), (2, 'b', 20, 'x');
+create view d7_uv as select id, name as label, qty from d7_u where qty < 10;
+create view d7_uc as select id, upper(name) as up, qty * 2 as dbl from d7_u;
+create view d7_ug as select name, count(*) from d7_u group by name;
+create view d7_ud as select distinct name from d7_u;
+create view d7_ul as select * from d7_u limit 1;
+create view d7_uj as select a.id from d7_u a join d7_u b using (id);
+create view d7_star as select * from d7_u;
+insert into d7_uv values (3, 'c', 7);
+insert into d7_uv (label, id) values ('d', 4);
+insert into d7_uv (id, label, qty) values (5, 'e', 50);
+select * from d7_u order by id;
+select * from d7_uv order by id;
+update d7_uv set qty = qty + 1, label = label || '!' where id in (1, 2, 3);
+select * from d7_u order by id;
+update d7_uv set label = 'z' where id = 3 returning id, label;
+delete from d7_uv where label = 'd!';
+delete from d7_uv where id = 2;
+select * from d7_u order by id;
+update d7_uc set up = 'q';
+insert into d7_uc (id, up) values (9, 'x');
+insert into d7_uc (id) values (9);
+select * from d7_u order by id;
+insert into d7_ug values ('x', 1);
+update d7_ud set name = 'y';
+delete from d7_ul;
+delete from d7_uj;
+update d7_uv set nope = 1;
+insert into d7_uv (nope) values (1);
+update d7_star set note = 'n' where id = 1;
+insert into d7_star values (10, 'k', 1, 'kk');
+delete from d7_star where id = 10 returning id, name;
+select * from d7_u order by id;
+drop view d7_uv, d7_uc, d7_ug, d7_ud, d7_ul, d7_uj, d7_star;
+drop table d7_u;
