@@ -135,3 +135,16 @@ delete from d7_star where id = 10 returning id, name;
 select * from d7_u order by id;
 drop view d7_uv, d7_uc, d7_ug, d7_ud, d7_ul, d7_uj, d7_star;
 drop table d7_u;
+-- DEFAULT VALUES, INSERT ... SELECT, UPDATE ... FROM and an aliased DELETE through a view
+create table d7_u2 (a int, b text default 'dflt');
+create view d7_u2v as select b, a from d7_u2 where a is null or a < 100;
+insert into d7_u2v default values;
+insert into d7_u2v select 'sel', g from generate_series(1, 3) g;
+insert into d7_u2v values ('v', 200);
+select * from d7_u2 order by a nulls first;
+update d7_u2v set a = a * 10 from (values (2)) x(k) where d7_u2v.a = x.k;
+select * from d7_u2v order by a nulls first;
+delete from d7_u2v v where v.a > 5;
+select * from d7_u2 order by a nulls first;
+drop view d7_u2v;
+drop table d7_u2;
