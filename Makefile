@@ -7,6 +7,7 @@
 #   make fuzz     libFuzzer targets (clang) in build-fuzz/fuzz/
 #   make bench    benchmarks (bench/)
 #   make soak     long simulator runs
+#   make chaos    long chaos runs: real clusters, faults, linearizability checked (tests/chaos)
 #   make slt      every sqllogictest file in $(SLT_DIR) (default ../shared/slt), totals printed
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
@@ -14,7 +15,7 @@ RUN_ARGS ?=
 SLT_DIR ?= ../shared/slt
 SLT_ARGS ?=
 
-.PHONY: all build deps run test asan tsan fuzz bench soak slt clean format tidy
+.PHONY: all build deps run test asan tsan fuzz bench soak chaos slt clean format tidy
 
 all: build
 
@@ -64,6 +65,9 @@ bench: deps build
 soak: deps build
 	@if [ -x build/micedb-sim ]; then ./build/micedb-sim raft --seeds 1-20000; \
 	 else echo "soak: micedb-sim not built yet"; exit 1; fi
+
+chaos: deps build
+	@tests/chaos/long.sh
 
 slt: deps build
 	@/usr/bin/python3 tests/slt/slt.py --bin build/micedb --results tests/slt/RESULTS.md \

@@ -7,13 +7,16 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
   librocksdb-dev liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev libbz2-dev
   libpg-query-dev libuv1-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
-  libmicrohttpd-dev libjansson-dev libcmocka-dev
+  libmicrohttpd-dev libjansson-dev libcmocka-dev libpq-dev
 )
 TEST_PKGS=(
   python3 python3-psycopg python3-pytest
+  python3-psycopg2 python3-asyncpg python3-sqlalchemy pgcli
   postgresql-15 postgresql-client-15 postgresql-contrib
   redis-server redis-tools python3-redis
-  sysbench linux-perf
+  sysbench linux-perf etcd-server
+  iproute2 iptables
+  libpostgresql-jdbc-java default-jdk-headless golang-go golang-github-jackc-pgx-v4-dev
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -10,6 +10,8 @@
  */
 #include "base/ioloop.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -604,6 +606,23 @@ static void conn_set_peer(ioloop_conn *c)
     }
 }
 
+/* TCP_NODELAY: every write is a complete reply or message, so Nagle's algorithm would
+ * only hold back a reply's last segment until the peer's delayed ACK (~40 ms) whenever a
+ * reply takes more than one write. A failure (not a TCP socket) changes nothing. */
+static void conn_set_nodelay(ioloop_conn *c)
+{
+    (void)uv_tcp_nodelay(&c->tcp, 1);
+}
+
+bool ioloop_conn_nodelay(const ioloop_conn *c)
+{
+    uv_os_fd_t fd;
+    int on = 0;
+    socklen_t len = sizeof on;
+    if (uv_fileno((const uv_handle_t *)&c->tcp, &fd)) return false;
+    return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0 && on != 0;
+}
+
 typedef struct conn_write {
     uv_write_t req;
     ioloop_conn *c;
@@ -867,6 +886,7 @@ static void accepted(uv_stream_t *server, int status)
     c->state = CONN_OPEN;
     c->opened = true;
     conn_set_peer(c);
+    conn_set_nodelay(c);
     STAT_ADD(l->loop, conns_accepted, 1);
     STAT_ADD(l->loop, conns_open, 1);
     conn_start_reading(c);
@@ -976,6 +996,7 @@ static void connected(uv_connect_t *req, int status)
     }
     c->state = CONN_OPEN;
     c->opened = true;
+    conn_set_nodelay(c);
     STAT_ADD(c->loop, conns_connected, 1);
     STAT_ADD(c->loop, conns_open, 1);
     conn_start_reading(c);

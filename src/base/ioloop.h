@@ -13,6 +13,9 @@
  * and finally on_close(conn, why) exactly once. ioloop_connect makes an outbound
  * connection with the same ops and reports through its callback.
  *
+ * Every connection has TCP_NODELAY on: callers write whole replies, and Nagle's algorithm
+ * would hold the last piece of a multi-write reply until the peer's delayed ACK.
+ *
  * Writes queue bytes behind the socket (copied, or a mice_buf given away). Backpressure:
  * while a connection's queued output exceeds IOLOOP_WRITE_HIGH_WATER_BYTES its reading is
  * paused (a client that sends without reading cannot make us buffer without bound); it
@@ -167,6 +170,10 @@ void ioloop_conn_set_read_pause(ioloop_conn *c, bool pause);
 void ioloop_conn_set_linger_ms(ioloop_conn *c, uint64_t linger_ms);
 /* Loop thread. Bytes queued and not yet written to the socket. */
 size_t ioloop_conn_pending_bytes(const ioloop_conn *c);
+/* Loop thread. Whether the socket has TCP_NODELAY on (ioloop sets it on every accepted
+ * and connected connection: a reply written in several pieces must not wait for the
+ * peer's delayed ACK). */
+bool ioloop_conn_nodelay(const ioloop_conn *c);
 /* The peer's "host:port". Loop thread, or any thread holding a reference. */
 const char *ioloop_conn_peer(const ioloop_conn *c);
 ioloop *ioloop_conn_loop(const ioloop_conn *c);

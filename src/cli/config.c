@@ -6,7 +6,7 @@
 
 #include "base/check.h"
 
-enum { CONFIG_CACHE_BYTES_DEFAULT = 256u << 20 };
+enum { CONFIG_CACHE_BYTES_DEFAULT = 256u << 20, CONFIG_DEAD_AFTER_S_DEFAULT = 30 };
 
 /* One row per string setting: flag, environment variable, default, field offset. */
 typedef struct config_opt {
@@ -28,6 +28,8 @@ static const config_opt string_opts[] = {
      "Redis protocol listen address"},
     {"--rpc", "MICEDB_RPC_ADDR", "127.0.0.1:7070", offsetof(mice_config, rpc_addr),
      "node-to-node RPC listen address"},
+    {"--join", "MICEDB_JOIN", "", offsetof(mice_config, join),
+     "RPC addresses of a cluster's initial members, A,B,C (empty: one embedded node)"},
 };
 enum { STRING_OPT_COUNT = sizeof string_opts / sizeof string_opts[0] };
 
@@ -61,11 +63,23 @@ static mice_status set_cache(mice_config *c, const char *v, mice_err *err)
     return MICE_OK;
 }
 
+static mice_status set_dead_after(mice_config *c, const char *v, mice_err *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long s = strtoull(v, &end, 10);
+    if (errno || end == v || *end || s == 0 || s > 86400)
+        return mice_err_setf(err, MICE_INVALID, "--dead-after-s must be 1..86400, got '%s'", v);
+    c->dead_after_s = s;
+    return MICE_OK;
+}
+
 void config_init(mice_config *c, const char *(*getenv_fn)(const char *name))
 {
     memset(c, 0, sizeof *c);
     c->log_level = MICE_LOG_INFO;
     c->cache_bytes = CONFIG_CACHE_BYTES_DEFAULT;
+    c->dead_after_s = CONFIG_DEAD_AFTER_S_DEFAULT;
     if (!getenv_fn) getenv_fn = (const char *(*)(const char *))getenv;
     for (int i = 0; i < STRING_OPT_COUNT; i++) {
         const char *v = getenv_fn(string_opts[i].env);
@@ -75,6 +89,8 @@ void config_init(mice_config *c, const char *(*getenv_fn)(const char *name))
     if (lvl) (void)set_log_level(c, lvl, NULL); /* a bad env value keeps the default */
     const char *cache = getenv_fn("MICEDB_CACHE_MB");
     if (cache) (void)set_cache(c, cache, NULL);
+    const char *dead = getenv_fn("MICEDB_DEAD_AFTER_S");
+    if (dead) (void)set_dead_after(c, dead, NULL);
 }
 
 void config_deinit(mice_config *c)
@@ -110,6 +126,7 @@ static mice_status parse_one(mice_config *c, int argc, char **argv, int *i, mice
     }
     if ((v = flag_value("--log-level", argc, argv, i))) return set_log_level(c, v, err);
     if ((v = flag_value("--cache-mb", argc, argv, i))) return set_cache(c, v, err);
+    if ((v = flag_value("--dead-after-s", argc, argv, i))) return set_dead_after(c, v, err);
     return mice_err_setf(err, MICE_INVALID, "unknown flag '%s' (see micedb --help)", argv[*i]);
 }
 
@@ -129,6 +146,8 @@ void config_describe(const mice_config *c, mice_buf *out)
                    *field((mice_config *)c, &string_opts[i]));
     buf_printf(out, "  %-10s = %s\n", "log-level", log_level_name(c->log_level));
     buf_printf(out, "  %-10s = %llu\n", "cache-mb", (unsigned long long)(c->cache_bytes >> 20));
+    if (c->join[0])
+        buf_printf(out, "  %-10s = %llu\n", "dead-after-s", (unsigned long long)c->dead_after_s);
 }
 
 void config_usage(mice_buf *out)
@@ -140,4 +159,8 @@ void config_usage(mice_buf *out)
                "--log-level");
     buf_printf(out, "  %-14s block cache size in MiB (env MICEDB_CACHE_MB, default 256)\n",
                "--cache-mb");
+    buf_printf(out,
+               "  %-14s a cluster node not live this long has its replicas replaced\n"
+               "  %-14s (env MICEDB_DEAD_AFTER_S, default %d)\n",
+               "--dead-after-s", "", CONFIG_DEAD_AFTER_S_DEFAULT);
 }

@@ -26,8 +26,10 @@ typedef struct mice_config {
     char *http_addr;
     char *resp_addr;
     char *rpc_addr;
+    char *join; /* "" = the embedded single node; else the initial members' rpc addresses */
     mice_log_level log_level;
     uint64_t cache_bytes;
+    uint64_t dead_after_s; /* a cluster node not live this long has its replicas replaced */
 } mice_config;
 
 /* Defaults, then the environment. getenv_fn is injectable for tests (NULL = getenv). */

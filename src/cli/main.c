@@ -21,10 +21,12 @@
  * they use, and those before the SQL layer, the transactions and the storage engine.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,7 +35,10 @@
 #include "base/ioloop.h"
 #include "base/log.h"
 #include "base/workpool.h"
+#include "cli/cluster.h"
 #include "cli/config.h"
+#include "cli/workload.h"
+#include "cli/workload_http.h"
 #include "server/http.h"
 #include "server/http_auth.h"
 #include "server/http_kv.h"
@@ -54,7 +59,9 @@ enum {
     EXIT_OK = 0,
     EXIT_RUNTIME = 1,
     EXIT_USAGE = 2,
-    NODE_ID = 1,                /* single node */
+    NODE_ID = 1,                /* the embedded single node */
+    CATALOG_BOOTSTRAP_RETRY_MS = 200,
+    INIT_TIMEOUT_MS = 60000,
     SQL_WORKERS = 16,           /* worker threads (default 8 MiB stacks; parsing needs ~1 MiB) */
     HTTP_CONNECTIONS_MAX = 256, /* HTTP clients at once (a thread each: SQL may block) */
     HTTP_SQL_WORKERS = 8,       /* SQL-over-HTTP requests running at once */
@@ -80,6 +87,9 @@ typedef struct node {
     pthread_t maint;   /* background upkeep (maint_main), joined by node_close */
     bool maint_started;
     atomic_bool stopping;
+    cluster *cluster;           /* NULL: the embedded single node */
+    uint64_t node_id;
+    atomic_bool stop_requested; /* a stop signal arrived (set by the signal thread) */
 } node;
 
 enum {
@@ -105,6 +115,7 @@ static void *maint_main(void *arg)
             log_warn("gc: %s", serr.message);
         else if (done)
             log_info("gc: cleared the data of %zu dropped or truncated index(es)", done);
+        if (n->cluster) cluster_maintain(n->cluster);
         hlc_ts now = hlc_now(txn_db_clock(n->db));
         uint64_t window_ns = (uint64_t)GC_WINDOW_S * MICE_NS_PER_S;
         if (now.wall_ns > window_ns)
@@ -122,7 +133,10 @@ static int usage(FILE *out)
     buf_init(&b);
     buf_append_str(&b, "usage: micedb <command> [flags]\n\n"
                        "commands:\n"
-                       "  start      run a node (embedded single-node defaults)\n"
+                       "  start      run a node (embedded single-node defaults; --join for a cluster)\n"
+                       "  init       bootstrap a new cluster: micedb init --rpc HOST:PORT\n"
+                       "  node       micedb node status [--http HOST:PORT]: the cluster's nodes\n"
+                       "  workload   load generators: kv, bank, ycsb (micedb workload help)\n"
                        "  version    print the version\n"
                        "  help       this text\n\n"
                        "flags of start:\n");
@@ -132,16 +146,29 @@ static int usage(FILE *out)
     return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
-/* Block SIGINT/SIGTERM in this (and every later) thread and wait for one of them. */
-static int wait_for_stop_signal(void)
+static atomic_int stop_signal;
+
+/* The signal thread: wait for SIGINT/SIGTERM (blocked in every thread), then say so. */
+static void *signal_main(void *arg)
 {
+    atomic_bool *stop_requested = arg;
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     int sig = 0;
     sigwait(&set, &sig);
-    return sig;
+    atomic_store(&stop_signal, sig);
+    atomic_store(stop_requested, true);
+    return NULL;
+}
+
+/* The main thread, once serving: wait for the signal thread. */
+static int wait_for_stop_signal(atomic_bool *stop_requested)
+{
+    while (!atomic_load(stop_requested))
+        env_sleep_ns(mice_env_real(), (uint64_t)MAINT_SLEEP_STEP_MS * MICE_NS_PER_MS);
+    return atomic_load(&stop_signal);
 }
 
 static void block_stop_signals(void)
@@ -178,11 +205,15 @@ static bool node_ready(void *ctx)
 static void node_close(node *n)
 {
     atomic_store(&n->stopping, true);
+    /* In a cluster, statements and upkeep blocked on other nodes (a lost quorum, a dead
+     * leaseholder) fail at once instead of retrying until their deadline. */
+    cluster_quiesce(n->cluster);
     if (n->maint_started) pthread_join(n->maint, NULL);
     http_sql_stop(n->http_sql); /* cancels its statements, so httpd_stop joins promptly */
     if (n->http) httpd_stop(n->http);
     if (n->sql) pgserver_stop(n->sql);
     if (n->resp) respserver_stop(n->resp);
+    cluster_stop(n->cluster); /* its kv server's requests finish before the pool stops */
     if (n->pool) workpool_shutdown(n->pool, WORKPOOL_CANCEL);
     if (n->loop) ioloop_stop(n->loop);
     httpd_destroy(n->http);
@@ -197,6 +228,7 @@ static void node_close(node *n)
     sql_engine_destroy(n->engine);
     catalog_destroy(n->cat);
     txn_db_destroy(n->db);
+    cluster_destroy(n->cluster);
     if (n->eng) {
         log_info("closing storage");
         engine_close(n->eng);
@@ -208,22 +240,59 @@ static mice_status open_sql(node *n, mice_err *err)
 {
     txn_db_config tcfg;
     txn_db_config_init(&tcfg);
+    if (n->cluster) {
+        tcfg.sender = cluster_sender(n->cluster);
+        tcfg.clock = cluster_clock(n->cluster);
+    }
     mice_status rc = txn_db_create(n->eng, mice_env_real(), &tcfg, &n->db, err);
     if (rc) return rc;
+    if (n->cluster && (rc = cluster_attach_db(n->cluster, n->db, err))) return rc;
     sql_error serr;
-    sqlerr_clear(&serr);
-    if ((rc = catalog_bootstrap(n->db, &serr))) {
+    for (;;) { /* in a cluster, other nodes may be bootstrapping the catalog at once */
+        sqlerr_clear(&serr);
+        rc = catalog_bootstrap(n->db, &serr);
+        if (!rc || !n->cluster || atomic_load(&n->stop_requested)) break;
+        log_warn("catalog bootstrap: %s (retrying)", serr.message);
+        env_sleep_ns(mice_env_real(), (uint64_t)CATALOG_BOOTSTRAP_RETRY_MS * MICE_NS_PER_MS);
+    }
+    if (rc) {
         sqlerr_to_mice_err(&serr, err);
         return rc;
     }
-    n->cat = catalog_create(n->db, mice_env_real(), NODE_ID);
+    n->cat = catalog_create(n->db, mice_env_real(), (uint32_t)n->node_id);
     n->engine = sql_engine_create(n->db, n->cat, mice_env_real());
     pgsession_config scfg = {.db = n->db,
                              .cat = n->cat,
                              .engine = n->engine,
                              .env = mice_env_real(),
-                             .node_id = NODE_ID};
+                             .node_id = (uint32_t)n->node_id};
     return pgsession_backend_create(&scfg, &n->backend, err);
+}
+
+static void cluster_json_route(http_response *resp, cluster *c,
+                               mice_status (*fn)(cluster *, json_t **, mice_err *))
+{
+    json_t *doc = NULL;
+    mice_err err;
+    mice_err_clear(&err);
+    mice_status rc = fn(c, &doc, &err);
+    if (rc) {
+        http_respond_status(resp, rc, mice_err_msg(&err));
+        return;
+    }
+    http_respond_json(resp, 200, doc);
+}
+
+static void get_cluster_nodes(void *ctx, const http_request *req, http_response *resp)
+{
+    (void)req;
+    cluster_json_route(resp, ctx, cluster_nodes_json);
+}
+
+static void get_cluster_ranges(void *ctx, const http_request *req, http_response *resp)
+{
+    (void)req;
+    cluster_json_route(resp, ctx, cluster_ranges_json);
 }
 
 /* The KV and SQL APIs on the HTTP server (before it starts). */
@@ -239,6 +308,10 @@ static mice_status serve_http_apis(node *n, mice_err *err)
     mice_status rc = http_sql_create(&qcfg, &n->http_sql, err);
     if (!rc) rc = http_kv_register(n->http_kv, n->http, err);
     if (!rc) rc = http_sql_register(n->http_sql, n->http, err);
+    if (!rc && n->cluster)
+        rc = httpd_route(n->http, "GET", "/v1/cluster/nodes", get_cluster_nodes, n->cluster, err);
+    if (!rc && n->cluster)
+        rc = httpd_route(n->http, "GET", "/v1/cluster/ranges", get_cluster_ranges, n->cluster, err);
     return rc;
 }
 
@@ -249,6 +322,22 @@ static mice_status node_serve(node *n, const mice_config *cfg, mice_err *err)
     if (rc) return rc;
     workpool_config wcfg = {.threads = SQL_WORKERS, .name = "sql"};
     if ((rc = workpool_create(&wcfg, &n->pool, err))) return rc;
+    n->node_id = NODE_ID;
+    if (cfg->join[0]) {
+        cluster_config ccfg = {.join = cfg->join,
+                               .rpc_addr = cfg->rpc_addr,
+                               .sql_addr = cfg->sql_addr,
+                               .http_addr = cfg->http_addr,
+                               .resp_addr = cfg->resp_addr,
+                               .eng = n->eng,
+                               .loop = n->loop,
+                               .pool = n->pool,
+                               .env = mice_env_real(),
+                               .stopping = &n->stop_requested,
+                               .dead_after_ms = cfg->dead_after_s * 1000};
+        if ((rc = cluster_start(&ccfg, &n->cluster, err))) return rc;
+        n->node_id = cluster_node_id(n->cluster);
+    }
     if ((rc = open_sql(n, err))) return rc;
     pgserver_config pcfg = {.listen_addr = cfg->sql_addr,
                             .insecure = true,
@@ -311,25 +400,131 @@ static int cmd_start(int argc, char **argv)
     log_info("storage open: %s (RocksDB; column families data, locks, raft, meta)",
              engine_dir(eng));
     node n = {.eng = eng};
+    pthread_t sig_thread;
+    if (pthread_create(&sig_thread, NULL, signal_main, &n.stop_requested) != 0) {
+        fprintf(stderr, "micedb start: cannot start the signal thread\n");
+        engine_close(eng);
+        config_deinit(&cfg);
+        return EXIT_RUNTIME;
+    }
+    pthread_detach(sig_thread);
     if (node_serve(&n, &cfg, &err)) {
+        if (atomic_load(&n.stop_requested)) { /* stopped while waiting for init */
+            log_info("stopped before serving");
+            node_close(&n);
+            config_deinit(&cfg);
+            return EXIT_OK;
+        }
         log_error("cannot start: %s", mice_err_msg(&err));
         fprintf(stderr, "micedb start: %s\n", mice_err_msg(&err));
         node_close(&n);
         config_deinit(&cfg);
         return EXIT_RUNTIME;
     }
-    log_warn("listeners not serving yet in this build: rpc %s", cfg.rpc_addr);
+    if (!n.cluster) log_info("single node (no --join): the rpc listener %s is not used", cfg.rpc_addr);
     atomic_store(&n.ready, true);
     log_info("ready; stop with SIGINT or SIGTERM");
     fprintf(stdout, "micedb ready (data %s)\n", cfg.data_dir);
     fflush(stdout);
 
-    int sig = wait_for_stop_signal();
+    int sig = wait_for_stop_signal(&n.stop_requested);
     log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     atomic_store(&n.ready, false);
     node_close(&n);
     log_info("stopped");
     config_deinit(&cfg);
+    return EXIT_OK;
+}
+
+/* `micedb init --rpc ADDR [--timeout-s N]` */
+static int cmd_init(int argc, char **argv)
+{
+    const char *addr = NULL;
+    uint64_t timeout_ms = INIT_TIMEOUT_MS;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--rpc") && i + 1 < argc) {
+            addr = argv[++i];
+        } else if (!strncmp(argv[i], "--rpc=", 6)) {
+            addr = argv[i] + 6;
+        } else if (!strcmp(argv[i], "--timeout-s") && i + 1 < argc) {
+            timeout_ms = strtoull(argv[++i], NULL, 10) * 1000;
+        } else {
+            fprintf(stderr, "micedb init: unknown argument '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!addr) {
+        fprintf(stderr, "usage: micedb init --rpc HOST:PORT   (an initial member's --rpc)\n");
+        return EXIT_USAGE;
+    }
+    log_set_level(MICE_LOG_WARN); /* a tool: connection chatter is noise */
+    char id[RPC_CLUSTER_ID_MAX];
+    mice_err err;
+    mice_err_clear(&err);
+    if (cluster_init_remote(addr, timeout_ms, id, sizeof id, &err)) {
+        fprintf(stderr, "micedb init: %s\n", mice_err_msg(&err));
+        return EXIT_RUNTIME;
+    }
+    printf("cluster %s initialized\n", id);
+    return EXIT_OK;
+}
+
+/* `micedb node status [--http HOST:PORT]`: the members, from any node's HTTP API. */
+static int cmd_node(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "status") != 0) {
+        fprintf(stderr, "usage: micedb node status [--http HOST:PORT]\n");
+        return EXIT_USAGE;
+    }
+    const char *addr = getenv("MICEDB_HTTP_ADDR");
+    if (!addr || !*addr) addr = "127.0.0.1:8080";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--http") && i + 1 < argc) {
+            addr = argv[++i];
+        } else if (!strncmp(argv[i], "--http=", 7)) {
+            addr = argv[i] + 7;
+        } else {
+            fprintf(stderr, "micedb node status: unknown argument '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    mice_buf body;
+    buf_init(&body);
+    mice_err err;
+    mice_err_clear(&err);
+    int status = 0;
+    wl_http *h = NULL;
+    mice_status rc = wl_http_open(addr, &h, &err);
+    if (!rc) rc = wl_http_request(h, "GET", "/v1/cluster/nodes", NULL, NULL, 0, &status, &body, &err);
+    wl_http_close(h);
+    if (rc) {
+        fprintf(stderr, "micedb node status: %s\n", mice_err_msg(&err));
+        buf_deinit(&body);
+        return EXIT_RUNTIME;
+    }
+    json_error_t jerr;
+    json_t *doc = json_loadb((const char *)body.p, body.n, 0, &jerr);
+    if (status != 200 || !json_is_array(doc)) {
+        fprintf(stderr, "micedb node status: HTTP %d: %.*s\n", status, (int)body.n,
+                (const char *)body.p);
+        json_decref(doc);
+        buf_deinit(&body);
+        return EXIT_RUNTIME;
+    }
+    printf("%-4s %-22s %-22s %-22s %-5s\n", "id", "sql_addr", "rpc_addr", "http_addr", "live");
+    size_t i;
+    json_t *v;
+    json_array_foreach(doc, i, v)
+    {
+        printf("%-4lld %-22s %-22s %-22s %-5s\n",
+               (long long)json_integer_value(json_object_get(v, "id")),
+               json_string_value(json_object_get(v, "sql_addr")),
+               json_string_value(json_object_get(v, "rpc_addr")),
+               json_string_value(json_object_get(v, "http_addr")),
+               json_is_true(json_object_get(v, "live")) ? "true" : "false");
+    }
+    json_decref(doc);
+    buf_deinit(&body);
     return EXIT_OK;
 }
 
@@ -343,6 +538,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "start")) return cmd_start(argc - 2, argv + 2);
+    if (!strcmp(cmd, "init")) return cmd_init(argc - 2, argv + 2);
+    if (!strcmp(cmd, "node")) return cmd_node(argc - 2, argv + 2);
+    if (!strcmp(cmd, "workload")) return workload_main(argc - 2, argv + 2);
     fprintf(stderr, "micedb: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

@@ -64,6 +64,22 @@ void keys_gc_job(mice_buf *out, uint64_t table_id, uint64_t index_id)
     keyenc_put_uvarint(out, index_id, KEYENC_ASC);
 }
 
+void keys_node(mice_buf *out, uint64_t node_id)
+{
+    keys_sys_prefix(out, KEYS_SYS_NODE);
+    keyenc_put_uvarint(out, node_id, KEYENC_ASC);
+}
+
+void keys_node_id_gen(mice_buf *out)
+{
+    keys_sys_prefix(out, KEYS_SYS_NODE_ID_GEN);
+}
+
+void keys_range_id_gen(mice_buf *out)
+{
+    keys_sys_prefix(out, KEYS_SYS_RANGE_ID_GEN);
+}
+
 void keys_sequence(mice_buf *out, uint64_t id)
 {
     keys_sys_prefix(out, KEYS_SYS_SEQUENCE);

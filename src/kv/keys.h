@@ -47,6 +47,9 @@ typedef enum keys_sys_kind {
     KEYS_SYS_SEQUENCE = 7,    /* /sys/seq/<id>: a sequence's counter */
     KEYS_SYS_RANGE_DIR = 8,   /* /sys/range/...: reserved for the range directory */
     KEYS_SYS_GC_JOB = 9,      /* /sys/gc/<table id>/<index id>: a span to clear (0: table) */
+    KEYS_SYS_NODE = 10,       /* /sys/node/<node id>: a cluster member's record (addresses) */
+    KEYS_SYS_NODE_ID_GEN = 11, /* /sys/nodeidgen: the last node id handed to a joining node */
+    KEYS_SYS_RANGE_ID_GEN = 12, /* /sys/rangeidgen: the last range id a split allocated */
 } keys_sys_kind;
 
 /* --- system keys -------------------------------------------------------------------- */
@@ -61,6 +64,9 @@ void keys_setting(mice_buf *out, mice_slice name);
 void keys_user(mice_buf *out, mice_slice name);
 void keys_sequence(mice_buf *out, uint64_t id);
 void keys_gc_job(mice_buf *out, uint64_t table_id, uint64_t index_id);
+void keys_node(mice_buf *out, uint64_t node_id);
+void keys_node_id_gen(mice_buf *out);
+void keys_range_id_gen(mice_buf *out);
 
 /* --- table keys ------------------------------------------------------------------------ */
 

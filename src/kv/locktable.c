@@ -28,6 +28,7 @@ struct locktable {
     size_t n_txns, cap_txns;
     uint64_t deadlocks;
     uint64_t waiting;
+    uint64_t kicks; /* locktable_kick_all calls: a wait begun before one returns */
 };
 
 locktable *locktable_create(const mice_env *env)
@@ -169,10 +170,11 @@ mice_status locktable_wait(locktable *lt, uint64_t waiter_id, hlc_ts waiter_star
     lt->waiting++;
     if (waiter_id) detect_deadlock(lt, w);
     mice_status rc = MICE_OK;
-    while (!w->victim && find(lt, holder_id)) {
+    uint64_t kicks = lt->kicks;
+    while (!w->victim && find(lt, holder_id) && lt->kicks == kicks) {
         int e = timeout_ms ? pthread_cond_timedwait(&w->wake, &lt->mu, &deadline)
                            : pthread_cond_wait(&w->wake, &lt->mu);
-        if (e == ETIMEDOUT && !w->victim && find(lt, holder_id)) {
+        if (e == ETIMEDOUT && !w->victim && find(lt, holder_id) && lt->kicks == kicks) {
             rc = MICE_TIMEOUT;
             break;
         }
@@ -186,6 +188,35 @@ mice_status locktable_wait(locktable *lt, uint64_t waiter_id, hlc_ts waiter_star
     unref(lt, w);
     pthread_mutex_unlock(&lt->mu);
     return rc;
+}
+
+void locktable_kick_all(locktable *lt)
+{
+    pthread_mutex_lock(&lt->mu);
+    lt->kicks++;
+    for (size_t i = 0; i < lt->n_txns; i++)
+        if (lt->txns[i]->waiting_for) pthread_cond_signal(&lt->txns[i]->wake);
+    pthread_mutex_unlock(&lt->mu);
+}
+
+void locktable_copy_live(locktable *dst, locktable *src)
+{
+    mice_assert(dst != src);
+    pthread_mutex_lock(&src->mu);
+    size_t n = src->n_txns;
+    uint64_t *ids = mice_malloc((n ? n : 1) * sizeof *ids);
+    hlc_ts *starts = mice_malloc((n ? n : 1) * sizeof *starts);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (src->txns[i]->finished || src->txns[i]->id == 0) continue;
+        ids[k] = src->txns[i]->id;
+        starts[k++] = src->txns[i]->start_ts;
+    }
+    pthread_mutex_unlock(&src->mu);
+    for (size_t i = 0; i < k; i++)
+        locktable_txn_begin(dst, ids[i], starts[i]);
+    free(ids);
+    free(starts);
 }
 
 uint64_t locktable_deadlocks(locktable *lt)

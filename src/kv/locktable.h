@@ -56,6 +56,14 @@ bool locktable_txn_live(locktable *lt, uint64_t txn_id);
 mice_status locktable_wait(locktable *lt, uint64_t waiter_id, hlc_ts waiter_start,
                            uint64_t holder_id, uint64_t timeout_ms);
 
+/* End every wait in progress with MICE_OK (its caller re-evaluates): the replica's span
+ * changed (a split), so the keys waited on may now belong to another range. */
+void locktable_kick_all(locktable *lt);
+/* Register in dst every transaction live in src (a split's right-hand range inherits the
+ * transactions that wrote through the left one: their later operations and their end
+ * arrive there). */
+void locktable_copy_live(locktable *dst, locktable *src);
+
 /* Statistics for tests: deadlocks detected so far, waits currently in progress. */
 uint64_t locktable_deadlocks(locktable *lt);
 uint64_t locktable_waiting(locktable *lt);

@@ -75,6 +75,13 @@ void raftlog_snap_pending_key(mice_buf *out, uint64_t range_id)
     buf_append_be64(out, range_id);
 }
 
+void raftlog_tombstone_key(mice_buf *out, uint64_t range_id)
+{
+    buf_reset(out);
+    buf_append_u8(out, RAFTLOG_KEY_TOMBSTONE);
+    buf_append_be64(out, range_id);
+}
+
 void raftlog_range_span(uint64_t range_id, mice_buf *lower, mice_buf *upper)
 {
     buf_reset(lower);

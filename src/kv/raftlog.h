@@ -11,6 +11,9 @@
  *   0x01 range 't'         truncated state: the last index removed from the log, its term
  *   0x02 range             the replica's range descriptor (rangedesc.h)
  *   0x03 range             a snapshot being installed (store_snap.c redoes it at restart)
+ *   0x04 range             tombstone of a removed replica: varint lowest replica id this
+ *                          node may hold again (a delayed message for the removed one
+ *                          must not bring it back; store.h, membership)
  * The log holds entries (truncated index, last index]; the truncated index is also where
  * a snapshot of the range starts (bootstrap, split, or an installed snapshot).
  *
@@ -41,6 +44,7 @@ enum {
     RAFTLOG_KEY_RANGE = 0x01,
     RAFTLOG_KEY_DESC = 0x02,
     RAFTLOG_KEY_SNAP_PENDING = 0x03,
+    RAFTLOG_KEY_TOMBSTONE = 0x04,
     /* A new Raft group (bootstrap, split) starts as if from a snapshot at this index and
      * term, identical on every replica; no leader exists at this term. */
     RAFTLOG_INIT_INDEX = 1,
@@ -102,6 +106,7 @@ void raftlog_abort_staged(raftlog *l);
 
 void raftlog_desc_key(mice_buf *out, uint64_t range_id);
 void raftlog_snap_pending_key(mice_buf *out, uint64_t range_id);
+void raftlog_tombstone_key(mice_buf *out, uint64_t range_id);
 /* [lower, upper) covering every 0x01 record of range_id. */
 void raftlog_range_span(uint64_t range_id, mice_buf *lower, mice_buf *upper);
 

@@ -34,6 +34,7 @@ void rangedesc_copy(range_desc *dst, const range_desc *src)
     buf_append_slice(&dst->end, buf_slice(&src->end));
     memcpy(dst->replicas, src->replicas, sizeof dst->replicas);
     dst->n_replicas = src->n_replicas;
+    dst->next_replica_id = src->next_replica_id;
 }
 
 bool rangedesc_is_initialized(const range_desc *d)
@@ -74,8 +75,54 @@ const range_replica *rangedesc_replica_by_id(const range_desc *d, uint64_t repli
 void rangedesc_conf_state(const range_desc *d, raft_conf_state *cs)
 {
     memset(cs, 0, sizeof *cs);
+    for (uint32_t i = 0; i < d->n_replicas; i++) {
+        if (d->replicas[i].type == RANGE_REPLICA_LEARNER)
+            cs->learners[cs->n_learners++] = d->replicas[i].replica_id;
+        else
+            cs->voters[cs->n_voters++] = d->replicas[i].replica_id;
+    }
+}
+
+uint32_t rangedesc_voter_count(const range_desc *d)
+{
+    uint32_t n = 0;
     for (uint32_t i = 0; i < d->n_replicas; i++)
-        cs->voters[cs->n_voters++] = d->replicas[i].replica_id;
+        n += d->replicas[i].type == RANGE_REPLICA_VOTER;
+    return n;
+}
+
+static uint64_t max_replica_id(const range_desc *d)
+{
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < d->n_replicas; i++)
+        if (d->replicas[i].replica_id > max) max = d->replicas[i].replica_id;
+    return max;
+}
+
+uint64_t rangedesc_next_replica_id(const range_desc *d)
+{
+    uint64_t next = max_replica_id(d) + 1;
+    return d->next_replica_id > next ? d->next_replica_id : next;
+}
+
+void rangedesc_remove_replica(range_desc *d, uint64_t replica_id)
+{
+    uint64_t next = rangedesc_next_replica_id(d);
+    for (uint32_t i = 0; i < d->n_replicas; i++) {
+        if (d->replicas[i].replica_id != replica_id) continue;
+        memmove(&d->replicas[i], &d->replicas[i + 1],
+                (d->n_replicas - i - 1) * sizeof d->replicas[0]);
+        d->n_replicas--;
+        break;
+    }
+    d->next_replica_id = next > max_replica_id(d) + 1 ? next : 0;
+}
+
+/* Version 1 says it all: every replica votes and the next id follows the largest. */
+static bool fits_v1(const range_desc *d)
+{
+    if (rangedesc_next_replica_id(d) != max_replica_id(d) + 1) return false;
+    return rangedesc_voter_count(d) == d->n_replicas;
 }
 
 static void put_bytes(mice_buf *out, mice_slice s)
@@ -97,7 +144,8 @@ static mice_status get_bytes(mice_slice *in, mice_buf *out)
 
 void rangedesc_encode(const range_desc *d, mice_buf *out)
 {
-    buf_append_u8(out, RANGEDESC_V1);
+    bool v1 = fits_v1(d);
+    buf_append_u8(out, v1 ? RANGEDESC_V1 : RANGEDESC_V2);
     varint_put_u64(out, d->range_id);
     varint_put_u64(out, d->generation);
     put_bytes(out, buf_slice(&d->start));
@@ -106,12 +154,15 @@ void rangedesc_encode(const range_desc *d, mice_buf *out)
     for (uint32_t i = 0; i < d->n_replicas; i++) {
         varint_put_u64(out, d->replicas[i].node_id);
         varint_put_u64(out, d->replicas[i].replica_id);
+        if (!v1) buf_append_u8(out, (uint8_t)d->replicas[i].type);
     }
+    if (!v1) varint_put_u64(out, rangedesc_next_replica_id(d));
 }
 
 mice_status rangedesc_decode(mice_slice *in, range_desc *d)
 {
-    if (in->n < 1 || in->p[0] != RANGEDESC_V1) return MICE_CORRUPT;
+    if (in->n < 1 || (in->p[0] != RANGEDESC_V1 && in->p[0] != RANGEDESC_V2)) return MICE_CORRUPT;
+    bool v2 = in->p[0] == RANGEDESC_V2;
     in->p++;
     in->n--;
     uint64_t n = 0;
@@ -127,10 +178,25 @@ mice_status rangedesc_decode(mice_slice *in, range_desc *d)
         if (varint_get_u64(in, &r->node_id) || varint_get_u64(in, &r->replica_id))
             return MICE_CORRUPT;
         if (r->node_id == 0 || r->replica_id == 0) return MICE_CORRUPT;
+        r->type = RANGE_REPLICA_VOTER;
+        if (v2) {
+            if (in->n < 1 || in->p[0] > RANGE_REPLICA_LEARNER) return MICE_CORRUPT;
+            r->type = (range_replica_type)in->p[0];
+            in->p++;
+            in->n--;
+        }
         for (uint32_t j = 0; j < i; j++)
             if (d->replicas[j].node_id == r->node_id || d->replicas[j].replica_id == r->replica_id)
                 return MICE_CORRUPT;
     }
+    d->next_replica_id = 0;
+    if (v2) {
+        /* Canonical: version 2 only for what version 1 cannot say. */
+        if (varint_get_u64(in, &d->next_replica_id) ||
+            d->next_replica_id <= max_replica_id(d) || fits_v1(d))
+            return MICE_CORRUPT;
+    }
+    if (rangedesc_voter_count(d) == 0 && d->generation > 0) return MICE_CORRUPT;
     return MICE_OK;
 }
 
@@ -201,7 +267,8 @@ void rangedesc_describe(const range_desc *d, mice_buf *out)
     describe_key(buf_slice(&d->end), true, out);
     buf_printf(out, ") gen %" PRIu64 " {", d->generation);
     for (uint32_t i = 0; i < d->n_replicas; i++)
-        buf_printf(out, "%sn%" PRIu64 ":%" PRIu64, i ? " " : "", d->replicas[i].node_id,
-                   d->replicas[i].replica_id);
+        buf_printf(out, "%sn%" PRIu64 ":%" PRIu64 "%s", i ? " " : "", d->replicas[i].node_id,
+                   d->replicas[i].replica_id,
+                   d->replicas[i].type == RANGE_REPLICA_LEARNER ? "L" : "");
     buf_append_str(out, "}");
 }

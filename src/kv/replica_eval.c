@@ -46,11 +46,14 @@ static mice_status intent_read(kv__eval *ev, mice_slice key, bool *found, intent
 }
 
 /* Where another transaction stands: its record, with abandonment applied. A missing
- * record means aborted: records are written with the first intent and deleted only with
- * (1PC, abort) or after (2PC) the last intent. */
-static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice primary, txn_status *st,
-                                 hlc_ts *commit_ts, mice_err *err)
+ * record means aborted (records are written with the first intent and deleted only with
+ * (1PC, abort) or after (2PC) the last intent) - unless the record belongs to another
+ * range (below). */
+static mice_status holder_status(kv__eval *ev, const intent *in, txn_status *st, hlc_ts *commit_ts,
+                                 mice_err *err)
 {
+    uint64_t txn_id = in->txn_id;
+    mice_slice primary = in->primary;
     mice_buf key;
     buf_init(&key);
     txn_record_key(&key, primary, txn_id);
@@ -60,7 +63,19 @@ static mice_status holder_status(kv__eval *ev, uint64_t txn_id, mice_slice prima
     buf_deinit(&key);
     if (rc) return rc;
     *st = TXN_ABORTED;
-    if (!found) return MICE_OK;
+    if (!found) {
+        /* A transaction live in this replica's lock table has not ended here: its record may
+         * be in another range whose local copy lags (a cluster), so it is pending. So is one
+         * whose record belongs to another range and that began less than the TTL ago: this
+         * engine's copy of that range may lag or not exist (asking the record's leaseholder
+         * is left for later). */
+        uint64_t now = wall_now(ev), ttl_ns = ev->r->txn_ttl_ms * MICE_NS_PER_MS;
+        bool young = now <= in->start_ts.wall_ns || now - in->start_ts.wall_ns <= ttl_ns;
+        if (locktable_txn_live(ev->r->locks, txn_id) ||
+            (young && !kv_replica_contains(ev->r, primary)))
+            *st = TXN_PENDING;
+        return MICE_OK;
+    }
     txn_record rec;
     if (txn_record_decode(buf_slice(&ev->raw_record), &rec))
         return mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
@@ -109,7 +124,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
 {
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in->txn_id, in->primary, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
     if (rc) return rc;
     if (st == TXN_PENDING) {
         ev->wait_for = in->txn_id;
@@ -147,7 +162,7 @@ static mice_status intent_for_reader(kv__eval *ev, const intent *in, hlc_ts ts, 
     }
     txn_status st;
     hlc_ts commit_ts = HLC_TS_ZERO;
-    mice_status rc = holder_status(ev, in->txn_id, in->primary, &st, &commit_ts, err);
+    mice_status rc = holder_status(ev, in, &st, &commit_ts, err);
     if (rc) return rc;
     *applies = st == TXN_COMMITTED && hlc_ts_cmp(commit_ts, ts) <= 0;
     return MICE_OK;
@@ -555,8 +570,10 @@ static mice_status eval_resolve(kv__eval *ev, const kv_op *op, mice_err *err)
     case KV_RESOLVE_COMMIT:
         rc = put_version(ev->effects, op->key, &cur, op->commit_ts, err);
         if (rc) return rc;
+        ev->finished_txn = true; /* the txn has ended: wake this replica's waiters */
         break;
     case KV_RESOLVE_ABORT:
+        ev->finished_txn = true;
         break;
     case KV_RESOLVE_STMT_UNDO:
         if (cur.seq < op->undo_seq) return MICE_OK;
@@ -678,7 +695,7 @@ static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv
     if (op->one_phase) {
         rc = commit_intents(ev, op, commit_ts, err);
         engine_batch_delete(ev->effects, STORE_CF_LOCKS, buf_slice(rkey));
-    } else if (op->n_intents) {
+    } else { /* 2PC: the record is the commit point even when no intent is in this range */
         txn_record rec = {
             .status = TXN_COMMITTED, .write_ts = commit_ts, .heartbeat_wall_ns = wall_now(ev)};
         txn_record_encode(&ev->raw_record, &rec);
@@ -784,10 +801,15 @@ mice_status kv__evaluate(kv__eval *ev, mice_err *err)
     for (size_t i = 0; i < ev->req->n_ops; i++) {
         const kv_op *op = &ev->req->ops[i];
         if (op->kind != KV_OP_END_TXN && op->kind != KV_OP_GC_TXN &&
-            !kv_replica_contains(ev->r, op->key))
+            !kv_replica_contains(ev->r, op->key)) {
+            ev->resp->failed_op = i;
             return mice_err_setf(err, MICE_INVALID, "key outside the replica's span");
+        }
         mice_status rc = eval_op(ev, op, &ev->resp->results[i], err);
-        if (rc || ev->again_after_apply) return rc; /* later ops run after the restart */
+        if (rc || ev->again_after_apply) { /* later ops run after the restart */
+            ev->resp->failed_op = i;
+            return rc;
+        }
     }
     return MICE_OK;
 }

@@ -27,6 +27,7 @@ void kv_response_reset(kv_response *r, size_t n_ops)
     kv_response_deinit(r);
     r->results = mice_calloc(n_ops ? n_ops : 1, sizeof *r->results);
     r->n_results = n_ops;
+    r->failed_op = n_ops;
 }
 
 void kv_response_deinit(kv_response *r)

@@ -18,7 +18,7 @@
  * MICE_ABORTED    the transaction was chosen as a deadlock victim (40P01).
  * MICE_TIMEOUT    the lock wait timeout passed (55P03).
  * MICE_EXISTS     a PUT with if_absent found a live value (unique violation, 23505);
- *                 nothing of the batch was written.
+ *                 nothing of the batch was written; response.failed_op says which PUT.
  * MICE_AGAIN      READ COMMITTED write-too-old: the statement must restart at a fresh
  *                 read timestamp (the transaction layer undoes the statement's writes).
  *                 The replica has taken the row lock anyway (an INTENT_LOCK, marked
@@ -157,6 +157,11 @@ typedef struct kv_response {
     size_t n_results;
     kv_conflict conflict;
     hlc_ts write_ts; /* the transaction's write timestamp after this request */
+    /* When evaluation failed or stopped early: the index of the op it stopped at (in a
+     * batch of many writes, MICE_EXISTS names the if_absent PUT that found a live value,
+     * MICE_AGAIN the op whose row lock was taken: the ops before it were written, those
+     * after it were not evaluated). n_results when no op failed. */
+    size_t failed_op;
 } kv_response;
 
 void kv_response_init(kv_response *r);

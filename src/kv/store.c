@@ -32,6 +32,7 @@ void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *cloc
     cfg->log_keep_entries = STORE_LOG_KEEP_ENTRIES_DEFAULT;
     cfg->log_truncate_slack = STORE_LOG_TRUNCATE_SLACK_DEFAULT;
     cfg->proposal_timeout_ms = STORE_PROPOSAL_TIMEOUT_MS_DEFAULT;
+    cfg->catchup_timeout_ms = STORE_CATCHUP_TIMEOUT_MS_DEFAULT;
     cfg->lock_timeout_ms = KV_LOCK_TIMEOUT_MS_DEFAULT;
     cfg->txn_ttl_ms = KV_TXN_TTL_MS_DEFAULT;
 }
@@ -269,6 +270,102 @@ mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t repli
     return rc;
 }
 
+uint64_t store__peer_node(const store_range *r, uint64_t replica_id)
+{
+    const range_replica *rep = rangedesc_replica_by_id(&r->desc, replica_id);
+    if (rep) return rep->node_id;
+    for (uint32_t i = 0; i < r->n_departed; i++)
+        if (r->departed[i].replica_id == replica_id) return r->departed[i].node_id;
+    return 0;
+}
+
+uint64_t store__stage_removal(engine_batch *b, const range_desc *d)
+{
+    store_span spans[STORE_SPANS];
+    store__range_spans(d, spans);
+    for (int i = 0; i < STORE_SPANS; i++)
+        engine_batch_delete_range(b, spans[i].cf, buf_slice(&spans[i].lower),
+                                  buf_slice(&spans[i].upper));
+    store__spans_deinit(spans);
+    mice_buf lo, hi;
+    buf_init(&lo);
+    buf_init(&hi);
+    raftlog_range_span(d->range_id, &lo, &hi);
+    engine_batch_delete_range(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    raftlog_desc_key(&lo, d->range_id);
+    engine_batch_delete(b, STORE_CF_RAFT, buf_slice(&lo));
+    raftlog_tombstone_key(&lo, d->range_id);
+    buf_reset(&hi);
+    uint64_t tombstone = rangedesc_next_replica_id(d);
+    varint_put_u64(&hi, tombstone);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&lo), buf_slice(&hi));
+    buf_deinit(&lo);
+    buf_deinit(&hi);
+    return tombstone;
+}
+
+mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err)
+{
+    *out = 0;
+    mice_buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    raftlog_tombstone_key(&k, range_id);
+    bool found = false;
+    mice_status rc = engine_get(s->e, STORE_CF_RAFT, NULL, buf_slice(&k), &v, &found, err);
+    if (!rc && found) {
+        mice_slice in = buf_slice(&v);
+        if (varint_get_u64(&in, out) || in.n)
+            rc = mice_err_setf(err, MICE_CORRUPT, "store: malformed tombstone of r%" PRIu64,
+                               range_id);
+    }
+    buf_deinit(&k);
+    buf_deinit(&v);
+    return rc;
+}
+
+mice_status store__revive(store_range *r, uint64_t replica_id, mice_err *err)
+{
+    store *s = r->s;
+    mice_assert(r->removed);
+    mice_assert(!r->r);
+    range_desc d;
+    rangedesc_init(&d);
+    d.range_id = r->range_id;
+    d.replicas[0] = (range_replica){.node_id = s->cfg.node_id, .replica_id = replica_id};
+    d.n_replicas = 1;
+    engine_batch *b = engine_batch_create(s->e);
+    mice_buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    raftlog_desc_key(&k, r->range_id);
+    rangedesc_encode(&d, &v);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
+    raftlog_write_empty(b, r->range_id);
+    buf_deinit(&k);
+    buf_deinit(&v);
+    mice_status rc = engine_batch_commit(b, ENGINE_NOSYNC, err);
+    if (!rc) rc = raftlog_open(s->e, r->range_id, &r->log, err);
+    if (!rc) {
+        raftlog_set_snapshot_fn(r->log, store__snapshot_build, r);
+        r->replica_id = replica_id;
+        rc = store__raft_create(r, err);
+    }
+    if (!rc) {
+        pthread_rwlock_wrlock(&s->ranges_mu);
+        rangedesc_copy(&r->desc, &d);
+        r->removed = false;
+        pthread_rwlock_unlock(&s->ranges_mu);
+        log_info("store: n%" PRIu64 ": r%" PRIu64 " added here again as replica %" PRIu64,
+                 s->cfg.node_id, r->range_id, replica_id);
+    } else {
+        raftlog_destroy(r->log);
+        r->log = NULL;
+    }
+    rangedesc_deinit(&d);
+    return rc;
+}
+
 mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err)
 {
     store *s = r->s;
@@ -447,19 +544,30 @@ static mice_status load_ranges(store *s, mice_err *err)
     if (rc) return rc;
     range_desc d;
     rangedesc_init(&d);
+    engine_batch *removals = engine_batch_create(s->e);
     for (engine_iter_first(it); engine_iter_valid(it) && !rc; engine_iter_next(it)) {
         mice_slice in = engine_iter_value(it);
         if (rangedesc_decode(&in, &d) || in.n) {
             rc = mice_err_setf(err, MICE_CORRUPT, "store: malformed range descriptor");
             break;
         }
-        if (!rangedesc_replica_on(&d, s->cfg.node_id)) continue; /* not ours (any more) */
+        if (!rangedesc_replica_on(&d, s->cfg.node_id)) {
+            /* Removed while a joint config still counted it, then stopped: finish it. */
+            store__stage_removal(removals, &d);
+            log_info("store: n%" PRIu64 ": r%" PRIu64 " was removed here; clearing it",
+                     s->cfg.node_id, d.range_id);
+            continue;
+        }
         rc = store__add_range(s, &d, err);
     }
     if (!rc && !engine_iter_valid(it)) rc = engine_iter_status(it, err);
     rangedesc_deinit(&d);
     engine_iter_destroy(it);
-    if (!rc && s->n_ranges == 0)
+    if (!rc && engine_batch_count(removals) > 0)
+        rc = engine_batch_commit(removals, ENGINE_SYNC, err);
+    else
+        engine_batch_destroy(removals);
+    if (!rc && s->n_ranges == 0 && !s->cfg.join)
         rc = mice_err_setf(err, MICE_NOTFOUND, "store: node %" PRIu64 " holds no range",
                            s->cfg.node_id);
     return rc;
@@ -546,6 +654,9 @@ void store_stop(store *s)
         pthread_mutex_lock(&r->lease_mu);
         r->lease = (store_lease_view){.stopped = true};
         pthread_mutex_unlock(&r->lease_mu);
+        /* Requests waiting for another transaction's lock re-evaluate and meet the stop
+         * (a waiter without a lock timeout would otherwise hold its worker forever). */
+        if (r->kv) locktable_kick_all(kv_replica_locktable(r->kv));
     }
 }
 
@@ -610,9 +721,12 @@ void store_add_replicas(store *s, kv_sender *snd)
 size_t store_range_ids(store *s, uint64_t *ids, size_t cap)
 {
     pthread_rwlock_rdlock(&s->ranges_mu);
-    size_t n = s->n_ranges;
-    for (size_t i = 0; i < n && i < cap; i++)
-        ids[i] = s->ranges[i]->range_id;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_ranges; i++) {
+        if (s->ranges[i]->removed) continue;
+        if (n < cap) ids[n] = s->ranges[i]->range_id;
+        n++;
+    }
     pthread_rwlock_unlock(&s->ranges_mu);
     return n;
 }
@@ -639,8 +753,8 @@ static void info_on_loop(void *ctx)
 {
     info_call *c = ctx;
     store_range *r = store__find(c->s, c->range_id);
-    if (!r) {
-        c->rc = MICE_NOTFOUND;
+    if (!r || !r->r) {
+        c->rc = MICE_NOTFOUND; /* unknown, or removed from the range */
         return;
     }
     store_range_info *o = c->out;
@@ -650,8 +764,7 @@ static void info_on_loop(void *ctx)
     o->replica_id = r->replica_id;
     o->role = st.role;
     o->term = st.term;
-    const range_replica *lead = st.lead ? rangedesc_replica_by_id(&r->desc, st.lead) : NULL;
-    o->leader_node = lead ? lead->node_id : 0;
+    o->leader_node = st.lead ? store__peer_node(r, st.lead) : 0;
     o->commit = st.commit;
     o->applied = st.applied;
     o->first_index = raftlog_first_index(r->log);
@@ -682,7 +795,7 @@ static void campaign_on_loop(void *ctx)
 {
     campaign_call *c = ctx;
     store_range *r = store__find(c->s, c->range_id);
-    c->rc = r ? raft_campaign(r->r) : MICE_NOTFOUND;
+    c->rc = r && r->r ? raft_campaign(r->r) : MICE_NOTFOUND;
     store__schedule_turn(c->s);
 }
 
@@ -697,7 +810,7 @@ static void transfer_on_loop(void *ctx)
     transfer_call *c = ctx;
     store_range *r = store__find(c->s, c->range_id);
     const range_replica *to = r ? rangedesc_replica_on(&r->desc, c->to_node) : NULL;
-    if (!r)
+    if (!r || !r->r)
         c->rc = MICE_NOTFOUND;
     else if (!to)
         c->rc = MICE_INVALID;
@@ -790,6 +903,325 @@ mice_status store_put_directory(store *s, const range_desc *desc, mice_err *err)
     kv_response_deinit(&resp);
     buf_deinit(&key);
     buf_deinit(&val);
+    return rc;
+}
+
+/* --- membership ------------------------------------------------------------------------ */
+
+/* What a replica change needs to know about its range, read on the raft thread. */
+typedef struct change_view {
+    store *s;
+    uint64_t range_id;
+    uint64_t peer_id; /* progress of this replica (leader only); 0 = none */
+    mice_status rc;
+    range_desc desc; /* initialised by the caller */
+    bool leader;
+    uint64_t leader_node;
+    bool joint;
+    uint64_t commit;
+    bool peer_known;
+    uint64_t peer_match;
+    raft_progress_state peer_state;
+    uint64_t best_voter_node; /* leader: the most caught-up other voter's node */
+} change_view;
+
+static void view_on_loop(void *ctx)
+{
+    change_view *v = ctx;
+    store_range *r = store__find(v->s, v->range_id);
+    if (!r || !r->r) {
+        v->rc = MICE_NOTFOUND;
+        return;
+    }
+    raft_status st;
+    raft_get_status(r->r, &st);
+    rangedesc_copy(&v->desc, &r->desc);
+    v->leader = st.role == RAFT_LEADER;
+    v->leader_node = st.lead ? store__peer_node(r, st.lead) : 0;
+    v->joint = raft_conf_state_is_joint(&st.conf);
+    v->commit = st.commit;
+    v->peer_known = false;
+    v->best_voter_node = 0;
+    uint64_t best_match = 0;
+    for (uint32_t i = 0; i < st.n_peers; i++) {
+        const raft_peer_status *p = &st.peers[i];
+        if (p->id == v->peer_id) {
+            v->peer_known = true;
+            v->peer_match = p->match;
+            v->peer_state = p->state;
+        }
+        const range_replica *rep = rangedesc_replica_by_id(&r->desc, p->id);
+        if (p->id == r->replica_id || p->is_learner || !rep || rep->type != RANGE_REPLICA_VOTER)
+            continue;
+        if (!v->best_voter_node || p->match > best_match) {
+            v->best_voter_node = rep->node_id;
+            best_match = p->match;
+        }
+    }
+    v->rc = MICE_OK;
+}
+
+static mice_status view_get(store_range *r, uint64_t peer_id, change_view *v, mice_err *err)
+{
+    store *s = r->s;
+    v->s = s;
+    v->range_id = r->range_id;
+    v->peer_id = peer_id;
+    v->rc = MICE_OK;
+    if (atomic_load(&s->stopped)) return mice_err_setf(err, MICE_CLOSED, "store: stopped");
+    mice_status rc = ioloop_call(s->loop, view_on_loop, v);
+    if (!rc) rc = v->rc;
+    if (rc == MICE_NOTFOUND)
+        return mice_err_setf(err, rc, "store: range %" PRIu64 " has no replica here",
+                             r->range_id);
+    if (rc) return mice_err_setf(err, rc, "store: range %" PRIu64 " unreadable", r->range_id);
+    return MICE_OK;
+}
+
+static mice_status not_leader_view(store_range *r, const change_view *v, mice_err *err)
+{
+    if (v->leader_node)
+        return mice_err_setf(err, MICE_NOT_LEADER,
+                             "range %" PRIu64 ": not the leaseholder; leader is node %" PRIu64,
+                             r->range_id, v->leader_node);
+    return mice_err_setf(err, MICE_NOT_LEADER, "range %" PRIu64 ": no leader known", r->range_id);
+}
+
+static void sleep_tick(store *s)
+{
+    env_sleep_ns(s->cfg.env, s->cfg.tick_ms * (uint64_t)MICE_NS_PER_MS);
+}
+
+/* Propose one conf change decided on the descriptor of this generation; waits until it
+ * is applied here. */
+static mice_status propose_change(store_range *r, const raft_conf_change *cc, mice_slice context,
+                                  uint64_t generation, mice_err *err)
+{
+    uint64_t lease = 0;
+    mice_status rc = store_acquire(r, &lease, err);
+    if (rc) return rc;
+    store_cmd *c = cmd_create(STORE_CMD_CONF_CHANGE, r->range_id, lease);
+    c->cc = *cc;
+    c->cc.context = NULL;
+    c->cc.context_len = 0;
+    c->generation = generation;
+    buf_append_slice(&c->data, context);
+    return run_cmd(r->s, c, NULL, err);
+}
+
+/* After a change that entered a joint config: until the leader has left it (by itself),
+ * the next change would be refused. A new leader leaves it as well. */
+static mice_status wait_not_joint(store_range *r, mice_err *err)
+{
+    store *s = r->s;
+    uint64_t deadline = env_mono_ns(s->cfg.env) + s->cfg.proposal_timeout_ms * MICE_NS_PER_MS;
+    change_view v;
+    rangedesc_init(&v.desc);
+    mice_status rc;
+    for (;;) {
+        rc = view_get(r, 0, &v, err);
+        if (rc || !v.joint || !v.leader) break;
+        if (env_mono_ns(s->cfg.env) > deadline) {
+            rc = mice_err_setf(err, MICE_TIMEOUT,
+                               "range %" PRIu64 ": the joint configuration was not left in time",
+                               r->range_id);
+            break;
+        }
+        sleep_tick(s);
+    }
+    rangedesc_deinit(&v.desc);
+    return rc;
+}
+
+static mice_status add_replica(store_range *r, uint64_t node_id, mice_err *err)
+{
+    store *s = r->s;
+    change_view v;
+    rangedesc_init(&v.desc);
+    mice_buf ctx;
+    buf_init(&ctx);
+    mice_status rc = view_get(r, 0, &v, err);
+    if (rc) goto done;
+    if (!v.leader) {
+        rc = not_leader_view(r, &v, err);
+        goto done;
+    }
+    const range_replica *have = rangedesc_replica_on(&v.desc, node_id);
+    if (have && have->type == RANGE_REPLICA_VOTER) {
+        rc = mice_err_setf(err, MICE_INVALID, "range %" PRIu64 ": node %" PRIu64 " already votes",
+                           r->range_id, node_id);
+        goto done;
+    }
+    uint64_t id = have ? have->replica_id : rangedesc_next_replica_id(&v.desc);
+    if (!have) {
+        if (v.desc.n_replicas >= RANGEDESC_REPLICAS_MAX) {
+            rc = mice_err_setf(err, MICE_LIMIT, "range %" PRIu64 ": too many replicas",
+                               r->range_id);
+            goto done;
+        }
+        buf_append_u8(&ctx, STORE_CC_CONTEXT_V1);
+        varint_put_u64(&ctx, 1);
+        varint_put_u64(&ctx, id);
+        varint_put_u64(&ctx, node_id);
+        raft_conf_change cc = {.n_changes = 1, .changes = {{RAFT_CC_ADD_LEARNER, id}}};
+        rc = propose_change(r, &cc, buf_slice(&ctx), v.desc.generation, err);
+        if (rc) goto done;
+    }
+    /* Catch up: everything committed once the learner was in the config. */
+    uint64_t deadline = env_mono_ns(s->cfg.env) + s->cfg.catchup_timeout_ms * MICE_NS_PER_MS;
+    uint64_t target = 0;
+    for (;;) {
+        rc = view_get(r, id, &v, err);
+        if (rc) goto done;
+        const range_replica *l = rangedesc_replica_by_id(&v.desc, id);
+        if (!v.leader) {
+            rc = not_leader_view(r, &v, err);
+            goto done;
+        }
+        if (!l || l->node_id != node_id || l->type != RANGE_REPLICA_LEARNER) {
+            rc = mice_err_setf(err, MICE_CONFLICT,
+                               "range %" PRIu64 ": the learner on node %" PRIu64 " went away",
+                               r->range_id, node_id);
+            goto done;
+        }
+        if (!target) target = v.commit;
+        if (v.peer_known && v.peer_match >= target && v.peer_state == RAFT_PROGRESS_REPLICATE)
+            break;
+        if (env_mono_ns(s->cfg.env) > deadline) {
+            rc = mice_err_setf(err, MICE_TIMEOUT,
+                               "range %" PRIu64 ": the learner on node %" PRIu64
+                               " did not catch up in %" PRIu64 " ms (it stays a learner)",
+                               r->range_id, node_id, s->cfg.catchup_timeout_ms);
+            goto done;
+        }
+        sleep_tick(s);
+    }
+    raft_conf_change promote = {
+        .auto_leave = true, .n_changes = 1, .changes = {{RAFT_CC_ADD_VOTER, id}}};
+    rc = propose_change(r, &promote, (mice_slice){0}, v.desc.generation, err);
+    if (!rc) rc = wait_not_joint(r, err);
+done:
+    buf_deinit(&ctx);
+    rangedesc_deinit(&v.desc);
+    return rc;
+}
+
+static mice_status remove_replica(store_range *r, uint64_t node_id, mice_err *err)
+{
+    store *s = r->s;
+    change_view v;
+    rangedesc_init(&v.desc);
+    mice_status rc = view_get(r, 0, &v, err);
+    if (rc) goto done;
+    if (!v.leader) {
+        rc = not_leader_view(r, &v, err);
+        goto done;
+    }
+    const range_replica *rep = rangedesc_replica_on(&v.desc, node_id);
+    if (!rep) {
+        rc = mice_err_setf(err, MICE_INVALID, "range %" PRIu64 ": no replica on node %" PRIu64,
+                           r->range_id, node_id);
+        goto done;
+    }
+    bool votes = rep->type == RANGE_REPLICA_VOTER;
+    if (votes && rangedesc_voter_count(&v.desc) <= 1) {
+        rc = mice_err_setf(err, MICE_INVALID, "range %" PRIu64 ": node %" PRIu64
+                           " holds the last voter", r->range_id, node_id);
+        goto done;
+    }
+    if (rep->replica_id == r->replica_id) {
+        /* The leader leaves: hand the lease over first, then the new leader removes us. */
+        uint64_t to = v.best_voter_node;
+        rc = store_transfer_leader(s, r->range_id, to);
+        if (rc) {
+            mice_err_setf(err, rc, "range %" PRIu64 ": moving the lease to node %" PRIu64
+                          " failed", r->range_id, to);
+            goto done;
+        }
+        uint64_t deadline =
+            env_mono_ns(s->cfg.env) + s->cfg.proposal_timeout_ms * MICE_NS_PER_MS;
+        while (!(rc = view_get(r, 0, &v, err)) && (v.leader || !v.leader_node)) {
+            if (env_mono_ns(s->cfg.env) > deadline) break;
+            sleep_tick(s);
+        }
+        if (rc) goto done;
+        rc = v.leader ? mice_err_setf(err, MICE_TIMEOUT,
+                                      "range %" PRIu64 ": the lease did not move off node %" PRIu64,
+                                      r->range_id, node_id)
+                      : mice_err_setf(err, MICE_NOT_LEADER,
+                                      "range %" PRIu64 ": the lease moved before removing this "
+                                      "replica; leader is node %" PRIu64 "; retry there",
+                                      r->range_id, v.leader_node);
+        goto done;
+    }
+    raft_conf_change cc = {
+        .auto_leave = votes, .n_changes = 1, .changes = {{RAFT_CC_REMOVE_NODE, rep->replica_id}}};
+    rc = propose_change(r, &cc, (mice_slice){0}, v.desc.generation, err);
+    if (!rc && votes) rc = wait_not_joint(r, err);
+done:
+    rangedesc_deinit(&v.desc);
+    return rc;
+}
+
+mice_status store_update_directory(store *s, const range_desc *desc, mice_err *err)
+{
+    mice_buf key;
+    buf_init(&key);
+    rangedesc_dir_key(&key, buf_slice(&desc->start));
+    kv_op op = {.kind = KV_OP_GET, .key = buf_slice(&key)};
+    kv_request req = {.ops = &op, .n_ops = 1};
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = store_send(s, &req, &resp, err);
+    bool newer = false;
+    if (!rc && resp.results[0].found) {
+        range_desc cur;
+        rangedesc_init(&cur);
+        mice_slice in = buf_slice(&resp.results[0].value);
+        /* A directory entry at least as new (a racing writer) stays. */
+        newer = rangedesc_decode(&in, &cur) == MICE_OK && cur.range_id == desc->range_id &&
+                cur.generation >= desc->generation;
+        rangedesc_deinit(&cur);
+    }
+    kv_response_deinit(&resp);
+    buf_deinit(&key);
+    if (!rc && !newer) rc = store_put_directory(s, desc, err);
+    return rc;
+}
+
+mice_status store_change_replicas(store *s, uint64_t range_id, store_replica_op op,
+                                  uint64_t node_id, range_desc *out, mice_err *err)
+{
+    if (node_id == 0 || (op != STORE_REPLICA_ADD && op != STORE_REPLICA_REMOVE))
+        return mice_err_setf(err, MICE_INVALID, "store: a replica change needs an op and a node");
+    if (atomic_load(&s->stopped)) return mice_err_setf(err, MICE_CLOSED, "store: stopped");
+    pthread_rwlock_rdlock(&s->ranges_mu);
+    store_range *r = store__find(s, range_id);
+    bool here = r && !r->removed;
+    pthread_rwlock_unlock(&s->ranges_mu);
+    if (!here)
+        return mice_err_setf(err, MICE_NOTFOUND, "store: range %" PRIu64 " has no replica here",
+                             range_id);
+    if (atomic_exchange(&r->changing, true))
+        return mice_err_setf(err, MICE_BUSY, "range %" PRIu64 ": another replica change runs",
+                             range_id);
+    mice_status rc = op == STORE_REPLICA_ADD ? add_replica(r, node_id, err)
+                                             : remove_replica(r, node_id, err);
+    if (!rc) {
+        change_view v;
+        rangedesc_init(&v.desc);
+        rc = view_get(r, 0, &v, err);
+        if (!rc) {
+            mice_err dir_err;
+            /* Best effort: only range 1's leaseholder can write it. */
+            if (store_update_directory(s, &v.desc, &dir_err) != MICE_OK)
+                log_debug("store: r%" PRIu64 ": directory not updated here: %s", range_id,
+                          mice_err_msg(&dir_err));
+            if (out) rangedesc_copy(out, &v.desc);
+        }
+        rangedesc_deinit(&v.desc);
+    }
+    atomic_store(&r->changing, false);
     return rc;
 }
 

@@ -31,6 +31,18 @@
  * store_bootstrap on every initial member. store_split divides a range at a key with a
  * Raft command on it; the right-hand range gets the same replicas and its own group.
  *
+ * Membership (store_change_replicas, store_placement_step): a replica is added as a Raft
+ * LEARNER, catches up by SST snapshot and the log, then is promoted to voter through a
+ * joint configuration; a replica is removed the same way (the lease moves away first if
+ * it is the leader's). Each change is one Raft conf change entry whose context names the
+ * new replicas' nodes, and applying it changes the descriptor (replicas, generation) in
+ * the same batch on every replica, so descriptors and Raft configs agree. A node that gets
+ * a leader's message for a range it lacks makes an empty (uninitialised) replica, which
+ * the leader then sends a snapshot; a joining node opens holding no range (cfg.join). A
+ * removed replica drops its group and clears its data and Raft state with range deletions
+ * once it applies the change and the joint config no longer needs it (or no leader talks
+ * to it any more), leaving a tombstone so late messages do not bring it back.
+ *
  * Owns: the raft thread, every range (Raft group, raftlog, kv_replica) and the queues.
  * Borrows the engine, clock, env, transport and timestamp guard, which must outlive it.
  * Thread safety: store_open/store_stop/store_close on one controlling thread; everything
@@ -48,6 +60,7 @@
 #include "base/env.h"
 #include "base/hlc.h"
 #include "base/status.h"
+#include "kv/placement.h"
 #include "kv/rangedesc.h"
 #include "kv/replica.h"
 #include "kv/request.h"
@@ -64,6 +77,7 @@ enum {
     STORE_LOG_KEEP_ENTRIES_DEFAULT = 1000,
     STORE_LOG_TRUNCATE_SLACK_DEFAULT = 1000,
     STORE_PROPOSAL_TIMEOUT_MS_DEFAULT = 10000,
+    STORE_CATCHUP_TIMEOUT_MS_DEFAULT = 120000, /* a new replica's snapshot and log tail */
     STORE_MAX_UNCOMMITTED_BYTES = 64 << 20,
     STORE_RANGES_MAX = 4096,
     STORE_TURN_ITEMS_MAX = 8192, /* inbox items per turn before yielding to timers */
@@ -94,6 +108,9 @@ typedef struct store_config {
     uint64_t seed;        /* election randomness; 0 = from the env's entropy */
     bool lease_reads_off; /* every acquisition confirms leadership with ReadIndex (tests,
                            * clocks that cannot be trusted) */
+    bool join;            /* a node joining a running cluster: opens holding no range; its
+                           * replicas arrive from leaders that add it (membership) */
+    uint64_t catchup_timeout_ms; /* store_change_replicas waits this long for a learner */
 } store_config;
 
 void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *clock,
@@ -107,7 +124,8 @@ void store_config_init(store_config *cfg, uint64_t node_id, engine *e, hlc *cloc
 mice_status store_bootstrap(engine *e, const range_desc *descs, size_t n_descs, mice_err *err);
 
 /* Load every range this node holds (finishing an interrupted snapshot install first) and
- * start the raft thread. MICE_NOTFOUND when the engine holds no range (not bootstrapped). */
+ * start the raft thread. MICE_NOTFOUND when the engine holds no range (not bootstrapped),
+ * unless cfg->join. */
 mice_status store_open(const store_config *cfg, store **out, mice_err *err);
 /* Stop the raft thread and leave the transport: requests waiting on it fail with
  * MICE_CLOSED, later requests too. Ranges stay allocated (workers may still be inside
@@ -171,6 +189,60 @@ mice_status store_split(store *s, mice_slice split_key, uint64_t new_range_id, m
  * range 1, which must be the leaseholder (else MICE_NOT_LEADER). */
 mice_status store_put_directory(store *s, const range_desc *desc, mice_err *err);
 
+/* --- membership ------------------------------------------------------------------------ */
+
+typedef enum store_replica_op {
+    STORE_REPLICA_ADD = 1,    /* a replica on node_id: learner, caught up, promoted to voter */
+    STORE_REPLICA_REMOVE = 2, /* the replica on node_id leaves the range */
+} store_replica_op;
+
+/* Change the replicas of range_id on its leaseholder (this node's replica must hold the
+ * lease, else MICE_NOT_LEADER naming the leader; NOTFOUND if this node has no replica).
+ * Blocks the calling worker until the change is complete:
+ *   ADD: a conf change entry adds the replica as a LEARNER (a fresh replica id); the node
+ *     makes an empty replica when the leader's first message arrives and catches up by
+ *     SST snapshot and the log; once it has everything committed when it was added (or
+ *     cfg.catchup_timeout_ms passes: MICE_TIMEOUT, the learner stays and a later ADD of
+ *     the same node resumes), a second entry promotes it to voter through a joint
+ *     configuration that the leader leaves by itself; returns once it is left.
+ *   REMOVE: one entry removes it (through a joint configuration when it votes). If the
+ *     replica to remove is this node's, the leader, the lease is first transferred to the
+ *     most caught-up other voter and the call returns MICE_NOT_LEADER naming the new
+ *     leader: retry there. A removed replica drops its group and clears its data (range
+ *     deletions, in the batch that applies the change) once it applies the entry.
+ * Each entry changes the descriptor (replicas, generation + 1) in the batch that applies
+ * it on every replica, so descriptors and Raft configs agree. Then the range directory
+ * entry is rewritten if this node holds range 1's lease (else the caller writes it there,
+ * as store_placement_step does; generations order directory writes). out (NULL allowed,
+ * initialised) gets the new descriptor.
+ * MICE_INVALID: node_id 0, adding a node that already has a voter, removing a node without
+ * a replica or the last voter. MICE_BUSY: another change of the range is in progress (here,
+ * or a pending or joint config at the leader). MICE_CONFLICT: the range changed meanwhile. */
+mice_status store_change_replicas(store *s, uint64_t range_id, store_replica_op op,
+                                  uint64_t node_id, range_desc *out, mice_err *err);
+
+/* Write desc's entry in the range directory unless the entry there is at least as new
+ * (generation); through this node's replica of range 1, which must hold the lease (else
+ * MICE_NOT_LEADER). */
+mice_status store_update_directory(store *s, const range_desc *desc, mice_err *err);
+
+/* Carries one placement change out on the range's leaseholder (an RPC to it, or a direct
+ * call in tests); out (initialised) gets the new descriptor. NULL in store_placement_step:
+ * store_change_replicas on this store. */
+typedef mice_status (*store_change_fn)(void *ctx, const placement_change *c, range_desc *out,
+                                       mice_err *err);
+
+/* One round of the placement driver, run periodically by range 1's leaseholder (this node
+ * must hold range 1's lease: MICE_NOT_LEADER otherwise). Reads every descriptor from the
+ * range directory, asks placement_next for one change given the caller's liveness view of
+ * the nodes, carries it out through change (NULL: here) and writes the range's new
+ * directory entry. *done gets the change (op PLACEMENT_NONE: nothing to do). A change that
+ * fails returns its status (MICE_NOT_LEADER: the range's lease is elsewhere; MICE_BUSY,
+ * MICE_TIMEOUT: try again next round). */
+mice_status store_placement_step(store *s, const placement_node *nodes, size_t n_nodes,
+                                 const placement_config *cfg, store_change_fn change,
+                                 void *change_ctx, placement_change *done, mice_err *err);
+
 /* --- counters (any thread) ------------------------------------------------------------- */
 
 typedef struct store_stats {
@@ -185,6 +257,8 @@ typedef struct store_stats {
     uint64_t snapshots_installed;
     uint64_t log_truncations;
     uint64_t msgs_unknown_range; /* inbound messages for a range this node lacks */
+    uint64_t replica_changes;    /* replica change entries applied (each replica counts) */
+    uint64_t replicas_removed;   /* replicas dropped here after learning of their removal */
 } store_stats;
 
 store_stats store_get_stats(store *s);

@@ -20,13 +20,20 @@ enum {
     STORE_ENTRY_WRITE = 1, /* engine_batch_data of a request's effects */
     STORE_ENTRY_SPLIT = 2, /* varint new range id, varint generation, bytes split key */
     STORE_TICK_RING = 256, /* mono times of recent ticks, for lease expiry in time */
+    STORE_DEPARTED_MAX = 4, /* removed replicas a range still routes messages to */
 };
 
 /* Work for the raft thread, pushed by workers. */
 typedef enum store_cmd_kind {
     STORE_CMD_PROPOSE,    /* data = payload; term = the lease it was evaluated under */
     STORE_CMD_READ_INDEX, /* confirm leadership; completes with the term (uint64_t *) */
+    STORE_CMD_CONF_CHANGE, /* cc, its context in data; generation = the descriptor's it
+                            * was decided on; completes when applied, like PROPOSE */
 } store_cmd_kind;
+
+/* The context of a replica change entry (a Raft conf change entry's application bytes):
+ * u8 version, varint count, then per added replica varint replica id + varint node id. */
+enum { STORE_CC_CONTEXT_V1 = 1 };
 
 typedef struct store_cmd {
     mpsc_node node;
@@ -40,6 +47,8 @@ typedef struct store_cmd {
     uint64_t read_index;    /* READ_INDEX: answered index (0 until the read state arrives) */
     uint64_t deadline_tick; /* READ_INDEX: fail when no answer by then */
     uint64_t pushed_ns;     /* when the worker handed it over */
+    raft_conf_change cc;    /* CONF_CHANGE */
+    uint64_t generation;    /* CONF_CHANGE */
     struct store_cmd *next;
 } store_cmd;
 
@@ -80,6 +89,16 @@ typedef struct store_range {
     range_desc *splits;       /* right-hand ranges this turn's batch creates */
     size_t n_splits;
     bool reinit_pending; /* uninitialised; a split in this turn's batch initialises it */
+    raft_conf_state staged_conf; /* the config after the entries staged so far this turn */
+    /* Replicas removed from the descriptor, remembered so messages still reach them while
+     * a joint config needs them (newest last; the oldest forgotten). Raft thread. */
+    range_replica departed[STORE_DEPARTED_MAX];
+    uint32_t n_departed;
+    uint64_t leader_heard_tick; /* global tick of the last message from a leader */
+    bool remove_pending; /* this turn's batch removes the replica (its data, its state) */
+    bool removed;        /* removed: no group, no span; tombstone = lowest id it may get again */
+    uint64_t tombstone;
+    atomic_bool changing; /* a store_change_replicas runs on this range (workers) */
     /* published for workers */
     pthread_mutex_t lease_mu;
     store_lease_view lease;
@@ -105,7 +124,7 @@ struct store {
     /* raft thread */
     uint64_t ticks;
     uint64_t tick_ns[STORE_TICK_RING];
-    _Atomic uint64_t stat[11];
+    _Atomic uint64_t stat[13];
     mice_prng prng;
 };
 
@@ -122,6 +141,8 @@ enum {
     ST_SNAPSHOTS_INSTALLED,
     ST_LOG_TRUNCATIONS,
     ST_MSGS_UNKNOWN_RANGE,
+    ST_REPLICA_CHANGES,
+    ST_REPLICAS_REMOVED,
     ST_COUNT
 };
 _Static_assert(ST_COUNT == sizeof(((store *)0)->stat) / sizeof(uint64_t), "one slot per stat");
@@ -145,9 +166,21 @@ mice_status store__add_range(store *s, const range_desc *desc, mice_err *err);
  * an empty log and no span until a snapshot arrives. Raft thread. */
 mice_status store__add_uninitialized(store *s, uint64_t range_id, uint64_t replica_id,
                                      mice_err *err);
+/* Bring a removed replica back as an uninitialised one with replica_id (the node was
+ * added to the range again). Raft thread. */
+mice_status store__revive(store_range *r, uint64_t replica_id, mice_err *err);
+/* Stage the removal of this node's replica of d into b: its data spans, Raft state and
+ * descriptor deleted, a tombstone written. Returns the tombstone (lowest replica id this
+ * node may hold again). */
+uint64_t store__stage_removal(engine_batch *b, const range_desc *d);
+/* The lowest replica id of range_id this node may hold (its tombstone; 0 = none). */
+mice_status store__tombstone(store *s, uint64_t range_id, uint64_t *out, mice_err *err);
 /* Initialise an uninitialised replica from a split applied here (its Raft state was
  * written by the split's batch). Raft thread. */
 mice_status store__reinit_range(store_range *r, const range_desc *desc, mice_err *err);
+/* The node of replica_id of r: in the descriptor, or recently removed from it; 0 if
+ * unknown. Raft thread. */
+uint64_t store__peer_node(const store_range *r, uint64_t replica_id);
 /* Wake the raft thread for a turn. Any thread. */
 void store__schedule_turn(store *s);
 void store__cmd_free(store_cmd *c);

@@ -23,6 +23,7 @@ enum {
     READY_ROUNDS_MAX = 4,       /* Ready rounds per turn before yielding */
     READ_TIMEOUT_ELECTIONS = 2, /* a ReadIndex not answered in this many timeouts fails */
     SNAP_CACHE_ELECTIONS = 10,  /* a built snapshot is kept this many timeouts */
+    ORPHAN_SILENCE_ELECTIONS = 2, /* a removed replica no leader spoke to this long goes */
 };
 
 /* --- completing waiters --------------------------------------------------------------------- */
@@ -91,8 +92,7 @@ void store__publish_lease(store_range *r)
         return;
     }
     uint64_t lead = raft_leader(r->r);
-    const range_replica *lr = lead ? rangedesc_replica_by_id(&r->desc, lead) : NULL;
-    v.leader_node = lr ? lr->node_id : 0;
+    v.leader_node = lead ? store__peer_node(r, lead) : 0;
     if (raft_role_of(r->r) == RAFT_LEADER && !s->failed) {
         v.leader = true;
         v.term = raft_term(r->r);
@@ -128,6 +128,13 @@ static store_range *maybe_create(store *s, const kv_raft_batch *b)
             m->type == RAFT_MSG_APP || m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_SNAP;
         if (!from_leader || m->to == RAFT_NONE || b->range_id == 0) continue;
         mice_err err;
+        uint64_t lowest = 0;
+        if (store__tombstone(s, b->range_id, &lowest, &err) != MICE_OK) {
+            log_warn("store: n%" PRIu64 ": r%" PRIu64 ": tombstone unreadable: %s",
+                     s->cfg.node_id, b->range_id, mice_err_msg(&err));
+            return NULL;
+        }
+        if (m->to < lowest) return NULL; /* a late message for a replica removed here */
         if (store__add_uninitialized(s, b->range_id, m->to, &err) != MICE_OK) {
             log_warn("store: n%" PRIu64 ": no replica made for r%" PRIu64 ": %s", s->cfg.node_id,
                      b->range_id, mice_err_msg(&err));
@@ -158,9 +165,27 @@ static void learn_peers(store_range *r, const kv_raft_batch *b)
     }
 }
 
+/* A leader's message for a replica removed here with an id it may hold again: the node
+ * was added back to the range. */
+static void maybe_revive(store_range *r, const kv_raft_batch *b)
+{
+    for (size_t i = 0; i < b->n_msgs; i++) {
+        const raft_msg *m = &b->msgs[i];
+        bool from_leader =
+            m->type == RAFT_MSG_APP || m->type == RAFT_MSG_HEARTBEAT || m->type == RAFT_MSG_SNAP;
+        if (!from_leader || m->to < r->tombstone) continue;
+        mice_err err;
+        if (store__revive(r, m->to, &err) != MICE_OK)
+            log_warn("store: r%" PRIu64 ": replica %" PRIu64 " not made again: %s", r->range_id,
+                     m->to, mice_err_msg(&err));
+        return;
+    }
+}
+
 static void step_batch(store *s, kv_raft_batch *b)
 {
     store_range *r = store__find(s, b->range_id);
+    if (r && r->removed) maybe_revive(r, b);
     if (!r) r = maybe_create(s, b);
     if (r && !rangedesc_is_initialized(&r->desc)) learn_peers(r, b);
     if (!r || !r->r) {
@@ -169,6 +194,9 @@ static void step_batch(store *s, kv_raft_batch *b)
         return;
     }
     for (size_t i = 0; i < b->n_msgs; i++) {
+        raft_msg_type t = b->msgs[i].type;
+        if (t == RAFT_MSG_APP || t == RAFT_MSG_HEARTBEAT || t == RAFT_MSG_SNAP)
+            r->leader_heard_tick = s->ticks;
         mice_status rc = raft_step(r->r, &b->msgs[i]);
         if (rc && rc != MICE_NOT_LEADER)
             log_debug("store: r%" PRIu64 ": message from n%" PRIu64 " refused: %s", r->range_id,
@@ -182,6 +210,20 @@ static bool leads_in(store_range *r, uint64_t term)
     return r->r && raft_role_of(r->r) == RAFT_LEADER && raft_term(r->r) == term;
 }
 
+static void queue_proposal(store_range *r, store_cmd *c, uint64_t index)
+{
+    buf_deinit(&c->data); /* Raft holds its copy */
+    buf_init(&c->data);
+    c->index = index;
+    c->next = NULL;
+    if (r->proposals_tail)
+        r->proposals_tail->next = c;
+    else
+        r->proposals = c;
+    r->proposals_tail = c;
+    store__count(r->s, ST_PROPOSALS, 1);
+}
+
 static void handle_propose(store *s, store_cmd *c)
 {
     store_range *r = store__find(s, c->range_id);
@@ -192,16 +234,32 @@ static void handle_propose(store *s, store_cmd *c)
     mice_status rc = raft_propose(r->r, buf_slice(&c->data), &index);
     if (rc == MICE_BUSY) return cmd_fail(c, MICE_NOT_LEADER, "store: the lease is moving; retry");
     if (rc) return cmd_fail(c, rc, "store: the proposal was refused");
-    buf_deinit(&c->data); /* Raft holds its copy */
-    buf_init(&c->data);
-    c->index = index;
-    c->next = NULL;
-    if (r->proposals_tail)
-        r->proposals_tail->next = c;
-    else
-        r->proposals = c;
-    r->proposals_tail = c;
-    store__count(s, ST_PROPOSALS, 1);
+    queue_proposal(r, c, index);
+}
+
+static void handle_conf_change(store *s, store_cmd *c)
+{
+    store_range *r = store__find(s, c->range_id);
+    if (!r || r->removed) return cmd_fail(c, MICE_NOTFOUND, "store: the range is gone");
+    if (!leads_in(r, c->term))
+        return cmd_fail(c, MICE_NOT_LEADER, "store: the lease changed before the change; retry");
+    if (r->desc.generation != c->generation)
+        return cmd_fail(c, MICE_CONFLICT, "store: the range changed since the replica change "
+                                          "was decided; retry");
+    raft_status st;
+    raft_get_status(r->r, &st);
+    if (raft_conf_state_is_joint(&st.conf))
+        return cmd_fail(c, MICE_BUSY, "store: the range is still leaving a joint configuration");
+    c->cc.context = c->data.n ? c->data.p : NULL;
+    c->cc.context_len = (uint32_t)c->data.n;
+    uint64_t index = 0;
+    mice_status rc = raft_propose_conf_change(r->r, &c->cc, &index);
+    c->cc.context = NULL;
+    if (rc == MICE_BUSY)
+        return cmd_fail(c, MICE_BUSY, "store: another replica change or a lease transfer is "
+                                      "in progress");
+    if (rc) return cmd_fail(c, rc, "store: the replica change was refused");
+    queue_proposal(r, c, index);
 }
 
 static void handle_read(store *s, store_cmd *c)
@@ -233,6 +291,8 @@ static size_t drain_inbox(store *s, size_t budget)
             cmd_fail(c, MICE_IOERR, "store: a storage write failed; the store is stopped");
         else if (c->kind == STORE_CMD_PROPOSE)
             handle_propose(s, c);
+        else if (c->kind == STORE_CMD_CONF_CHANGE)
+            handle_conf_change(s, c);
         else
             handle_read(s, c);
         n++;
@@ -249,9 +309,8 @@ static void send_msgs(store_range *r, raft_msg *msgs, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (sent[i]) continue;
         uint64_t to = msgs[i].to;
-        const range_replica *peer = rangedesc_replica_by_id(&r->desc, to);
-        kv_raft_batch *b =
-            peer ? kv_raft_batch_create(r->range_id, s->cfg.node_id, peer->node_id) : NULL;
+        uint64_t peer = store__peer_node(r, to);
+        kv_raft_batch *b = peer ? kv_raft_batch_create(r->range_id, s->cfg.node_id, peer) : NULL;
         for (size_t j = i; j < n; j++) {
             if (sent[j] || msgs[j].to != to) continue;
             sent[j] = true;
@@ -271,6 +330,17 @@ static const range_desc *staged_desc(const store_range *r)
     return r->desc_changed ? &r->pending_desc : &r->desc;
 }
 
+/* The descriptor this turn's batch will make true, copied on first change. */
+static range_desc *desc_for_change(store_range *r)
+{
+    if (!r->desc_changed) {
+        rangedesc_init(&r->pending_desc);
+        rangedesc_copy(&r->pending_desc, &r->desc);
+        r->desc_changed = true;
+    }
+    return &r->pending_desc;
+}
+
 static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
 {
     store *s = r->s;
@@ -288,7 +358,10 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     bool taken = new_id == 0 || (existing && rangedesc_is_initialized(&existing->desc));
     for (size_t i = 0; i < r->n_splits && !taken; i++)
         taken = r->splits[i].range_id == new_id;
-    if (generation != cur->generation || !inside || taken) {
+    /* Both halves start from the descriptor's replicas: not while a joint config still
+     * holds replicas the descriptor no longer names. */
+    bool joint = raft_conf_state_is_joint(&r->staged_conf);
+    if (generation != cur->generation || !inside || taken || joint) {
         /* Deterministic on every replica (taken aside): the range changed since. */
         log_warn("store: r%" PRIu64 ": split at %" PRIu64 " refused (generation %" PRIu64
                  ", now %" PRIu64 ")",
@@ -302,11 +375,7 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     right.generation = cur->generation + 1;
     buf_reset(&right.start);
     buf_append_slice(&right.start, key);
-    if (!r->desc_changed) {
-        rangedesc_init(&r->pending_desc);
-        rangedesc_copy(&r->pending_desc, &r->desc);
-        r->desc_changed = true;
-    }
+    desc_for_change(r);
     r->pending_desc.generation++;
     buf_reset(&r->pending_desc.end);
     buf_append_slice(&r->pending_desc.end, key);
@@ -342,9 +411,120 @@ static void apply_split(store_range *r, const raft_entry *e, engine_batch *b)
     r->splits[r->n_splits++] = right; /* takes right's buffers */
 }
 
+/* The node of an added replica, from the change's context; 0 if it is not named. */
+static uint64_t context_node(const raft_conf_change *cc, uint64_t replica_id)
+{
+    mice_slice in = mice_slice_of(cc->context, cc->context_len);
+    uint64_t n = 0;
+    if (in.n < 1 || in.p[0] != STORE_CC_CONTEXT_V1) return 0;
+    in.p++;
+    in.n--;
+    if (varint_get_u64(&in, &n)) return 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t id = 0, node = 0;
+        if (varint_get_u64(&in, &id) || varint_get_u64(&in, &node)) return 0;
+        if (id == replica_id) return node;
+    }
+    return 0;
+}
+
+static void remember_departed(store_range *r, const range_replica *rep)
+{
+    if (r->n_departed == STORE_DEPARTED_MAX) {
+        memmove(&r->departed[0], &r->departed[1], (STORE_DEPARTED_MAX - 1) * sizeof r->departed[0]);
+        r->n_departed--;
+    }
+    r->departed[r->n_departed++] = *rep;
+}
+
+/* This replica is in the config staged so far (voter, outgoing voter or learner). */
+static bool in_conf(const store_range *r)
+{
+    return raft_conf_state_has_voter(&r->staged_conf, r->replica_id) ||
+           raft_conf_state_has_learner(&r->staged_conf, r->replica_id);
+}
+
+/* A replica change: Raft changes the group's config when it hands the entry out (ready.c);
+ * the same entry changes the descriptor here, in the batch that applies it, so the two
+ * agree on every replica. A change the library ignored (invalid against the config) is
+ * ignored here the same way: both start from the config as of the applied index. */
+static void apply_conf_change(store_range *r, const raft_entry *e, engine_batch *b)
+{
+    store *s = r->s;
+    raft_conf_change cc;
+    raft_conf_state next;
+    if (raft_conf_change_decode(e->data, e->len, &cc) ||
+        raft_conf_change_apply(&r->staged_conf, &cc, &next))
+        return;
+    r->staged_conf = next;
+    if (cc.leave_joint) {
+        /* The descriptor already names the outcome; an outgoing voter removed from it is
+         * now out of the config as well. */
+        if (!rangedesc_replica_by_id(staged_desc(r), r->replica_id) && !in_conf(r))
+            r->remove_pending = true;
+        return;
+    }
+    range_desc *d = desc_for_change(r);
+    for (uint32_t i = 0; i < cc.n_changes; i++) {
+        const raft_cc_item *it = &cc.changes[i];
+        if (it->op == RAFT_CC_REMOVE_NODE) {
+            const range_replica *gone = rangedesc_replica_by_id(d, it->node_id);
+            if (gone) remember_departed(r, gone);
+            rangedesc_remove_replica(d, it->node_id);
+            continue;
+        }
+        range_replica_type type =
+            it->op == RAFT_CC_ADD_VOTER ? RANGE_REPLICA_VOTER : RANGE_REPLICA_LEARNER;
+        range_replica *rep = (range_replica *)rangedesc_replica_by_id(d, it->node_id);
+        uint64_t node = rep ? rep->node_id : context_node(&cc, it->node_id);
+        if (!rep && (node == 0 || rangedesc_replica_on(d, node) ||
+                     d->n_replicas == RANGEDESC_REPLICAS_MAX)) {
+            /* Only this store proposes changes, always naming new replicas' nodes. */
+            log_error("store: r%" PRIu64 ": change at %" PRIu64 " adds replica %" PRIu64
+                      " without a usable node",
+                      r->range_id, e->index, it->node_id);
+            continue;
+        }
+        if (!rep) {
+            rep = &d->replicas[d->n_replicas++];
+            *rep = (range_replica){.node_id = node, .replica_id = it->node_id};
+        }
+        rep->type = type;
+    }
+    d->next_replica_id = rangedesc_next_replica_id(d);
+    d->generation++;
+    mice_buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    raftlog_desc_key(&k, r->range_id);
+    rangedesc_encode(d, &v);
+    engine_batch_put(b, STORE_CF_RAFT, buf_slice(&k), buf_slice(&v));
+    buf_deinit(&k);
+    buf_deinit(&v);
+    store__count(s, ST_REPLICA_CHANGES, 1);
+    /* A removed voter stays while the joint config needs it (its outgoing quorum may need
+     * this replica's acknowledgement of the leave entry): until it applies the leave, or
+     * no leader talks to it any more (store__tick). */
+    if (!rangedesc_replica_by_id(d, r->replica_id) && !in_conf(r)) r->remove_pending = true;
+    mice_buf desc;
+    buf_init(&desc);
+    rangedesc_describe(d, &desc);
+    log_info("store: n%" PRIu64 ": replica change at %" PRIu64 " -> %.*s", s->cfg.node_id,
+             e->index, (int)desc.n, (const char *)desc.p);
+    buf_deinit(&desc);
+}
+
+/* This replica learnt it was removed: its data, Raft state and descriptor go in the batch
+ * that applies the change, and a tombstone keeps late messages from bringing it back. */
+static void stage_removal(store_range *r, engine_batch *b)
+{
+    r->tombstone = store__stage_removal(b, staged_desc(r));
+}
+
 static void apply_entry(store_range *r, const raft_entry *e, engine_batch *b)
 {
-    if (e->type != RAFT_ENTRY_NORMAL || e->len == 0) return; /* conf changes, no-ops */
+    if (e->type == RAFT_ENTRY_CONF_CHANGE) return apply_conf_change(r, e, b);
+    if (e->type != RAFT_ENTRY_NORMAL || e->len == 0) return; /* no-ops */
     mice_err err;
     switch (e->data[0]) {
     case STORE_ENTRY_WRITE:
@@ -406,6 +586,7 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
     mice_status rc = raftlog_stage_append(r->log, b, rd->entries, rd->n_entries);
     mice_assert(rc == MICE_OK); /* Raft hands out contiguous entries after what it persisted */
     if (rd->hard_state_changed) raftlog_stage_hard_state(r->log, b, &rd->hard_state);
+    raftlog_conf_state(r->log, &r->staged_conf);
     for (size_t i = 0; i < rd->n_committed_entries; i++)
         apply_entry(r, &rd->committed_entries[i], b);
     if (rd->n_committed_entries) {
@@ -415,7 +596,8 @@ static stage_result stage_range(store_range *r, engine_batch *b, bool *sync, mic
         if (!rd->has_snapshot) maybe_truncate(r, b, applied);
     }
     if (rd->conf_state_changed) raftlog_stage_conf_state(r->log, b, &rd->conf_state);
-    *sync = *sync || rd->must_sync || rd->has_snapshot;
+    if (r->remove_pending) stage_removal(r, b);
+    *sync = *sync || rd->must_sync || rd->has_snapshot || r->remove_pending;
     return STAGED;
 }
 
@@ -449,6 +631,7 @@ static void resolve_proposals(store_range *r)
 static void resolve_reads(store_range *r)
 {
     store *s = r->s;
+    if (!r->log) return; /* removed: its reads failed with it */
     uint64_t applied = raftlog_applied(r->log);
     store_cmd **pp = &r->reads;
     while (*pp) {
@@ -495,6 +678,9 @@ static void publish_descs(store_range *r)
         rangedesc_deinit(&r->pending_desc);
         r->desc_changed = false;
         kv_replica_set_span(r->kv, buf_slice(&r->desc.start), buf_slice(&r->desc.end));
+        /* A cached snapshot carries the old descriptor: a new replica would refuse it. */
+        raft_snapshot_deinit(&r->snap_cache);
+        memset(&r->snap_cache, 0, sizeof r->snap_cache);
     }
     for (size_t i = 0; i < r->n_splits; i++) {
         mice_err err;
@@ -504,6 +690,11 @@ static void publish_descs(store_range *r)
         if (rc == MICE_OK) {
             store_range *right = store__find(s, r->splits[i].range_id);
             kv_replica_forward_read_ts(right->kv, kv_replica_read_ts_max(r->kv));
+            /* Transactions that wrote through the left range are live on the right one
+             * too, and waiters on keys that moved must go there: they re-evaluate, find
+             * their key outside this range and are routed again. */
+            locktable_copy_live(kv_replica_locktable(right->kv), kv_replica_locktable(r->kv));
+            locktable_kick_all(kv_replica_locktable(r->kv));
             mice_buf d;
             buf_init(&d);
             rangedesc_describe(&right->desc, &d);
@@ -521,11 +712,48 @@ static void publish_descs(store_range *r)
     r->n_splits = 0;
 }
 
+/* The batch that removed this replica committed: drop its group; the range stays in the
+ * table (workers may hold its kv_replica) without a span until the node is added again. */
+static void finish_removal(store_range *r)
+{
+    store *s = r->s;
+    if (r->in_ready) {
+        resolve_proposals(r);
+        raft_ready_discard(&r->rd);
+        r->in_ready = false;
+    }
+    store__fail_waiters(r, MICE_NOT_LEADER, "store: the replica was removed from the range");
+    raft_destroy(r->r);
+    r->r = NULL;
+    raftlog_destroy(r->log);
+    r->log = NULL;
+    raft_snapshot_deinit(&r->snap_cache);
+    memset(&r->snap_cache, 0, sizeof r->snap_cache);
+    if (r->desc_changed) rangedesc_deinit(&r->pending_desc);
+    r->desc_changed = false;
+    r->remove_pending = false;
+    pthread_rwlock_wrlock(&s->ranges_mu);
+    r->desc.generation = 0; /* no span: routing skips it */
+    r->desc.n_replicas = 1;
+    r->desc.replicas[0] = (range_replica){.node_id = s->cfg.node_id, .replica_id = r->replica_id};
+    r->desc.next_replica_id = 0;
+    r->removed = true;
+    pthread_rwlock_unlock(&s->ranges_mu);
+    store__publish_lease(r);
+    store__count(s, ST_REPLICAS_REMOVED, 1);
+    log_info("store: n%" PRIu64 ": replica %" PRIu64 " of r%" PRIu64 " removed, its data cleared",
+             s->cfg.node_id, r->replica_id, r->range_id);
+}
+
 static void finish_range(store_range *r)
 {
     store *s = r->s;
     if (!r->in_ready) return; /* replaced by a split in this turn (store__reinit_range) */
     raftlog_commit_staged(r->log);
+    if (r->remove_pending) {
+        publish_descs(r); /* a split applied before the removal made its right-hand range */
+        return finish_removal(r);
+    }
     if (r->rd.has_snapshot) store__snapshot_cleanup(r);
     publish_descs(r);
     send_msgs(r, r->rd.msgs_after_persist, r->rd.n_msgs_after_persist);
@@ -638,6 +866,34 @@ void store__turn(void *ctx)
     if (more || n == STORE_TURN_ITEMS_MAX) store__schedule_turn(s);
 }
 
+/* Removed from the descriptor but kept for the joint config, and no leader talks to it
+ * any more (the leave was applied without it hearing, or the range moved on): nothing
+ * needs it. Its removal gets a batch of its own. A leader stays: it steps down when it
+ * applies the leave, then goes this way. */
+static void maybe_remove_orphan(store_range *r)
+{
+    store *s = r->s;
+    if (!r->r || r->in_ready || r->remove_pending || !rangedesc_is_initialized(&r->desc) ||
+        rangedesc_replica_by_id(&r->desc, r->replica_id))
+        return;
+    raft_role role = raft_role_of(r->r);
+    if (role == RAFT_LEADER) return;
+    /* Learners never campaign, so silence is the sign for them. */
+    bool silent = s->ticks - r->leader_heard_tick > ORPHAN_SILENCE_ELECTIONS *
+                                                        (uint64_t)s->cfg.election_ticks;
+    if (role == RAFT_FOLLOWER && raft_leader(r->r) != RAFT_NONE && !silent) return;
+    engine_batch *b = engine_batch_create(s->e);
+    stage_removal(r, b);
+    mice_err err;
+    if (engine_batch_commit(b, ENGINE_SYNC, &err) != MICE_OK) {
+        log_warn("store: r%" PRIu64 ": removing the replica failed: %s", r->range_id,
+                 mice_err_msg(&err));
+        return;
+    }
+    r->remove_pending = true;
+    finish_removal(r);
+}
+
 void store__tick(ioloop_timer *t, void *ctx)
 {
     (void)t;
@@ -649,6 +905,7 @@ void store__tick(ioloop_timer *t, void *ctx)
     for (size_t i = 0; i < s->n_ranges; i++) {
         store_range *r = s->ranges[i];
         if (r->r) raft_tick(r->r);
+        maybe_remove_orphan(r);
         if (r->snap_cache.meta.index && s->ticks - r->snap_cache_tick > cache_ticks) {
             raft_snapshot_deinit(&r->snap_cache);
             memset(&r->snap_cache, 0, sizeof r->snap_cache);

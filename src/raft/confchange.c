@@ -8,16 +8,17 @@
  * the old config is needed for every decision while joint. Learner-only changes cannot
  * change any quorum, so they apply directly.
  *
- * Encoding (entry data): u8 version=1, u8 flags (1 leave_joint, 2 auto_leave), u8 count,
- * then count x (u8 op, be64 node id).
+ * Encoding (entry data): u8 version=1, u8 flags (1 leave_joint, 2 auto_leave, 4 context),
+ * u8 count, then count x (u8 op, be64 node id), then with flag 4: be32 length + the
+ * application's context bytes. A change without context encodes as it always did.
  */
 #include <string.h>
 
 #include "base/check.h"
 #include "raft/raft.h"
 
-enum { CC_VERSION = 1, CC_FLAG_LEAVE = 1, CC_FLAG_AUTO = 2, CC_HEADER_BYTES = 3,
-       CC_ITEM_BYTES = 9 };
+enum { CC_VERSION = 1, CC_FLAG_LEAVE = 1, CC_FLAG_AUTO = 2, CC_FLAG_CONTEXT = 4,
+       CC_HEADER_BYTES = 3, CC_ITEM_BYTES = 9, CC_CONTEXT_LEN_BYTES = 4 };
 
 static bool ids_have(const uint64_t *ids, uint32_t n, uint64_t id)
 {
@@ -82,12 +83,18 @@ void raft_conf_change_encode(const raft_conf_change *cc, mice_buf *out)
 {
     mice_assert(cc->n_changes <= RAFT_CONF_CHANGES_MAX);
     buf_append_u8(out, CC_VERSION);
+    mice_assert(cc->context_len <= RAFT_CC_CONTEXT_MAX);
     buf_append_u8(out, (uint8_t)((cc->leave_joint ? CC_FLAG_LEAVE : 0) |
-                                 (cc->auto_leave ? CC_FLAG_AUTO : 0)));
+                                 (cc->auto_leave ? CC_FLAG_AUTO : 0) |
+                                 (cc->context_len ? CC_FLAG_CONTEXT : 0)));
     buf_append_u8(out, (uint8_t)cc->n_changes);
     for (uint32_t i = 0; i < cc->n_changes; i++) {
         buf_append_u8(out, (uint8_t)cc->changes[i].op);
         buf_append_be64(out, cc->changes[i].node_id);
+    }
+    if (cc->context_len) {
+        buf_append_be32(out, cc->context_len);
+        buf_append(out, cc->context, cc->context_len);
     }
 }
 
@@ -95,10 +102,20 @@ mice_status raft_conf_change_decode(const uint8_t *p, size_t n, raft_conf_change
 {
     memset(cc, 0, sizeof *cc);
     if (n < CC_HEADER_BYTES || p[0] != CC_VERSION) return MICE_CORRUPT;
-    if (p[1] & ~(CC_FLAG_LEAVE | CC_FLAG_AUTO)) return MICE_CORRUPT;
+    if (p[1] & ~(CC_FLAG_LEAVE | CC_FLAG_AUTO | CC_FLAG_CONTEXT)) return MICE_CORRUPT;
     uint32_t count = p[2];
     if (count > RAFT_CONF_CHANGES_MAX) return MICE_CORRUPT;
-    if (n != CC_HEADER_BYTES + (size_t)count * CC_ITEM_BYTES) return MICE_CORRUPT;
+    size_t items_end = CC_HEADER_BYTES + (size_t)count * CC_ITEM_BYTES;
+    if (p[1] & CC_FLAG_CONTEXT) {
+        if (n < items_end + CC_CONTEXT_LEN_BYTES) return MICE_CORRUPT;
+        uint32_t len = mice_load_be32(p + items_end);
+        if (len == 0 || len > RAFT_CC_CONTEXT_MAX) return MICE_CORRUPT;
+        if (n != items_end + CC_CONTEXT_LEN_BYTES + len) return MICE_CORRUPT;
+        cc->context = p + items_end + CC_CONTEXT_LEN_BYTES;
+        cc->context_len = len;
+    } else if (n != items_end) {
+        return MICE_CORRUPT;
+    }
     cc->leave_joint = p[1] & CC_FLAG_LEAVE;
     cc->auto_leave = p[1] & CC_FLAG_AUTO;
     cc->n_changes = count;

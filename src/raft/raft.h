@@ -84,7 +84,8 @@
  *   Learners receive the log but never vote, campaign or count for commit. Promotion is
  *   ADD_VOTER on a learner. A change takes effect when it is applied (handed out in
  *   committed_entries); at most one is pending at a time. A leader that is no longer a voter
- *   after a change steps down.
+ *   after a change steps down. A conf change may carry opaque application bytes
+ *   (raft_conf_change.context) in its entry, for the driver to apply alongside.
  * - Leadership transfer: the leader stops accepting proposals, brings the target up to
  *   date, then sends TIMEOUT_NOW; the target campaigns at once (no pre-vote, bypassing
  *   stickiness). The transfer is abandoned after election_ticks.
@@ -133,6 +134,7 @@
 enum {
     RAFT_NODES_MAX = 16,            /* distinct nodes in voters + outgoing voters + learners */
     RAFT_CONF_CHANGES_MAX = 8,      /* node changes in one conf change */
+    RAFT_CC_CONTEXT_MAX = 4096,     /* bytes of a conf change's application context */
     RAFT_CONTEXT_MAX = 32,          /* bytes of a ReadIndex request context */
     RAFT_INFLIGHT_MAX = 256,        /* upper bound for config.max_inflight_msgs */
     RAFT_MSG_ENTRIES_MAX = 1024,    /* upper bound for config.max_entries_per_msg */
@@ -243,6 +245,12 @@ typedef struct raft_conf_change {
     bool auto_leave;
     uint32_t n_changes;
     raft_cc_item changes[RAFT_CONF_CHANGES_MAX];
+    /* Opaque bytes for the application, carried in the entry and ignored by the library
+     * (etcd's ConfChange.Context; the store puts the new replicas' node ids there). Borrowed:
+     * encode copies them; after decode they point into the decoded bytes. At most
+     * RAFT_CC_CONTEXT_MAX bytes (longer: encode asserts, decode is MICE_CORRUPT). */
+    const uint8_t *context;
+    uint32_t context_len;
 } raft_conf_change;
 
 /* Entry data for a conf change, and back. decode: MICE_CORRUPT on malformed bytes. */

@@ -22,6 +22,7 @@
  */
 #include "rpc/transport.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -132,9 +133,17 @@ struct rpc_transport {
     uint64_t incarnation;
     char cluster_id[RPC_CLUSTER_ID_MAX];
     char advertise[IOLOOP_ADDR_MAX];
+    /* handlers_mu guards the handlers; the io thread holds it while one runs, so a setter
+     * returns only once no call of the handler it replaced is in progress. */
+    pthread_mutex_t handlers_mu;
     rpc_message_fn on_message;
+    void *message_ctx;
     rpc_request_fn on_request;
-    void *handler_ctx;
+    void *request_ctx;
+    rpc_request_fn method_fn[RPC_METHOD_HANDLERS_MAX];
+    void *method_ctx[RPC_METHOD_HANDLERS_MAX];
+    void (*destroy_hook)(void *ctx); /* under handlers_mu */
+    void *destroy_ctx;
     size_t frame_bytes_max;
     size_t peer_queue_bytes_max;
     uint32_t backoff_initial_ms, backoff_max_ms, connect_timeout_ms;
@@ -183,6 +192,7 @@ static void transport_unref(rpc_transport *t)
     mice_assert(before > 0);
     if (before != 1) return;
     mpsc_deinit(&t->inbox);
+    pthread_mutex_destroy(&t->handlers_mu);
     free(t);
 }
 
@@ -721,9 +731,11 @@ static mice_status deliver(rpc_conn *rc, rpc_msg_kind kind, const ProtobufCMessa
 {
     rpc_transport *t = rc->t;
     STAT_ADD(t, msgs_in, 1);
-    if (!t->on_message) return MICE_OK;
     rpc_inbound in = {.from_node = rc->peer_node, .kind = kind, .msg = msg};
-    mice_status st = t->on_message(t->handler_ctx, &in);
+    mice_status st = MICE_OK;
+    pthread_mutex_lock(&t->handlers_mu);
+    if (t->on_message) st = t->on_message(t->message_ctx, &in);
+    pthread_mutex_unlock(&t->handlers_mu);
     if (st)
         return mice_err_setf(err, st, "%s message rejected by its handler",
                              rpc_msg_kind_name(kind));
@@ -772,9 +784,18 @@ static mice_status on_request(rpc_conn *rc, mice_slice body, mice_err *err)
     STAT_ADD(t, requests_in, 1);
     if (req->method == RPCPB__METHOD__METHOD_PING) {
         rpc_respond(req, MICE_OK, NULL, mice_slice_of(req->payload, req->payload_n));
-    } else if (t->on_request) {
-        t->on_request(t->handler_ctx, req);
-    } else {
+        return MICE_OK;
+    }
+    pthread_mutex_lock(&t->handlers_mu);
+    uint32_t method = req->method;
+    bool by_method = method < RPC_METHOD_HANDLERS_MAX && t->method_fn[method];
+    bool handled = by_method || t->on_request != NULL;
+    if (by_method)
+        t->method_fn[method](t->method_ctx[method], req);
+    else if (handled)
+        t->on_request(t->request_ctx, req);
+    pthread_mutex_unlock(&t->handlers_mu);
+    if (!handled) {
         mice_err e;
         mice_err_setf(&e, MICE_UNSUPPORTED, "node %llu serves no method %u",
                       (unsigned long long)t->node_id, req->method);
@@ -1065,6 +1086,39 @@ mice_slice rpc_request_payload(const rpc_request *req)
     return mice_slice_of(req->payload, req->payload_n);
 }
 
+void rpc_set_message_handler(rpc_transport *t, rpc_message_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&t->handlers_mu);
+    t->on_message = fn;
+    t->message_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
+void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&t->handlers_mu);
+    t->on_request = fn;
+    t->request_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
+void rpc_set_destroy_hook(rpc_transport *t, void (*fn)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&t->handlers_mu);
+    t->destroy_hook = fn;
+    t->destroy_ctx = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
+void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx)
+{
+    mice_assert(method < RPC_METHOD_HANDLERS_MAX);
+    pthread_mutex_lock(&t->handlers_mu);
+    t->method_fn[method] = fn;
+    t->method_ctx[method] = ctx;
+    pthread_mutex_unlock(&t->handlers_mu);
+}
+
 void rpc_respond(rpc_request *req, mice_status status, const mice_err *err, mice_slice payload)
 {
     rpc_transport *t = req->t;
@@ -1216,6 +1270,11 @@ rpc_stats rpc_get_stats(const rpc_transport *t)
     return s;
 }
 
+ioloop *rpc_transport_loop(const rpc_transport *t)
+{
+    return t->loop;
+}
+
 uint64_t rpc_transport_node_id(const rpc_transport *t)
 {
     return t->node_id;
@@ -1249,8 +1308,9 @@ static void config_apply(rpc_transport *t, const rpc_config *cfg)
     t->node_id = cfg->node_id;
     snprintf(t->cluster_id, sizeof t->cluster_id, "%s", cfg->cluster_id);
     t->on_message = cfg->on_message;
+    t->message_ctx = cfg->handler_ctx;
     t->on_request = cfg->on_request;
-    t->handler_ctx = cfg->handler_ctx;
+    t->request_ctx = cfg->handler_ctx;
     t->frame_bytes_max = cfg->frame_bytes_max ? cfg->frame_bytes_max : RPC_FRAME_BYTES_MAX_DEFAULT;
     t->peer_queue_bytes_max =
         cfg->peer_queue_bytes_max ? cfg->peer_queue_bytes_max : RPC_PEER_QUEUE_BYTES_DEFAULT;
@@ -1284,6 +1344,7 @@ mice_status rpc_transport_create(ioloop *loop, const rpc_config *cfg, rpc_transp
     if (rc) return rc;
     rpc_transport *t = mice_calloc(1, sizeof *t);
     t->loop = loop;
+    pthread_mutex_init(&t->handlers_mu, NULL);
     config_apply(t, cfg);
     atomic_init(&t->refs, 1);
     atomic_init(&t->next_call_id, 1);
@@ -1362,6 +1423,12 @@ void rpc_transport_destroy(rpc_transport *t)
 {
     if (!t) return;
     mice_assert(!ioloop_on_loop_thread(t->loop));
+    pthread_mutex_lock(&t->handlers_mu);
+    void (*hook)(void *) = t->destroy_hook;
+    void *hook_ctx = t->destroy_ctx;
+    t->destroy_hook = NULL;
+    pthread_mutex_unlock(&t->handlers_mu);
+    if (hook) hook(hook_ctx);
     atomic_store(&t->closed, true);
     while (atomic_load(&t->posters) != 0)
         sched_yield();

@@ -139,6 +139,22 @@ typedef struct rpc_config {
 /* Zero everything, then set the ids (the rest takes defaults). */
 void rpc_config_init(rpc_config *cfg, uint64_t node_id, const char *cluster_id);
 
+/* Replace the message (or request) handler and its context after creation, so layers above
+ * can plug in once the transport exists (kv/transport_rpc for Raft messages,
+ * kv/kvserver for calls). fn NULL: none. Any thread but the loop's; returns once no call
+ * of the replaced handler is in progress (the io thread holds a mutex while one runs). */
+void rpc_set_message_handler(rpc_transport *t, rpc_message_fn fn, void *ctx);
+void rpc_set_request_handler(rpc_transport *t, rpc_request_fn fn, void *ctx);
+/* fn(ctx) runs once at the start of rpc_transport_destroy, on the destroying thread, so a
+ * layer that holds the transport learns it is going (kv/transport_rpc, whichever of the two
+ * is destroyed first). NULL clears it. Not concurrently with rpc_transport_destroy. */
+void rpc_set_destroy_hook(rpc_transport *t, void (*fn)(void *ctx), void *ctx);
+
+/* A handler for one method (below RPC_METHOD_HANDLERS_MAX), tried before the request
+ * handler: kv/transport_rpc takes METHOD_SNAPSHOT while kv/kvserver takes the rest. */
+enum { RPC_METHOD_HANDLERS_MAX = 16 };
+void rpc_set_method_handler(rpc_transport *t, uint32_t method, rpc_request_fn fn, void *ctx);
+
 /* Create the transport on loop and start listening. MICE_INVALID for a bad config or
  * address, MICE_BUSY for an address in use, MICE_CLOSED if the loop is stopping. */
 mice_status rpc_transport_create(ioloop *loop, const rpc_config *cfg, rpc_transport **out,
@@ -148,7 +164,8 @@ mice_status rpc_transport_create(ioloop *loop, const rpc_config *cfg, rpc_transp
 void rpc_transport_destroy(rpc_transport *t);
 
 uint64_t rpc_transport_node_id(const rpc_transport *t);
-int rpc_transport_port(const rpc_transport *t); /* the bound port; 0 when not listening */
+ioloop *rpc_transport_loop(const rpc_transport *t); /* the io loop it is bound to */
+int rpc_transport_port(const rpc_transport *t);     /* the bound port; 0 when not listening */
 
 /* Address book: where to dial node_id ("host:port"). Replaces an earlier address; an open
  * connection stays. A peer that connects to us is also reachable through that connection,

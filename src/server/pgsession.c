@@ -440,6 +440,8 @@ mice_status pgs__run_statement(pgs_session *s, pgs_run *r, sql_error *err)
         return sqlerr_set(err, MICE_INVALID, SQLSTATE_ACTIVE_SQL_TRANSACTION,
                           "VACUUM cannot run inside a transaction block");
     if (n->kind == AST_COPY) return pgs__copy_start(s, r, err);
+    if (n->kind == AST_PREPARE) return pgs__sql_prepare(s, r, err);
+    if (n->kind == AST_EXECUTE) return pgs__sql_execute(s, r, err);
     if (n->kind == AST_DEALLOCATE) {
         snprintf(r->tag, sizeof r->tag, "%s", n->u.deallocate.name ? "DEALLOCATE" : "DEALLOCATE ALL");
         return pgs__deallocate(s, n->u.deallocate.name, err);

@@ -11,10 +11,15 @@
  * "INSERT INTO t (cols) VALUES ($1..$n), ..." (the rest one by one), in the session's
  * transaction (the block's, or an implicit one committed at CopyDone).
  *
+ * COPY FROM STDIN (FORMAT binary), as pgx's CopyFrom and psycopg's binary copy send it:
+ * PostgreSQL's header (signature, flags, extension area), then per row a 16-bit field
+ * count and per field a 32-bit length (-1 for NULL) and the type's binary form, read with
+ * value_recv; a field count of -1 is the trailer. Errors are PostgreSQL's 22P04 texts.
+ *
  * COPY TO: the table's columns (or the query) run as a statement whose rows are written as
  * CopyData records in the same formats (text escapes, CSV quoting, HEADER), then "COPY n".
  *
- * Binary format, FORCE_QUOTE / FORCE_NOT_NULL / FORCE_NULL, files and programs are 0A000.
+ * Binary COPY TO, FORCE_QUOTE / FORCE_NOT_NULL / FORCE_NULL, files and programs are 0A000.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -39,7 +44,7 @@ enum {
 /* ---------------------------------------------------------------- options */
 
 typedef struct copy_opts {
-    bool csv, header;
+    bool csv, header, binary;
     char delim, quote, escape;
     const char *null_text;
 } copy_opts;
@@ -76,6 +81,7 @@ static mice_status one_byte(const char *what, const char *v, char *out, sql_erro
 static mice_status copy_options(const ast_copy *cp, mice_arena *a, copy_opts *o, sql_error *err)
 {
     const char *delim = NULL, *quote = NULL, *escape = NULL, *null_text = NULL;
+    bool header_given = false;
     *o = (copy_opts){0};
     for (uint32_t i = 0; i < cp->options.n; i++) {
         const ast_node *n = cp->options.items[i];
@@ -88,14 +94,17 @@ static mice_status copy_options(const ast_copy *cp, mice_arena *a, copy_opts *o,
             if (val && !strcasecmp(val, "csv")) {
                 o->csv = true;
             } else if (val && !strcasecmp(val, "binary")) {
-                return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                                  "COPY format \"binary\" is not supported yet");
+                if (!cp->is_from)
+                    return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                                      "COPY TO in format \"binary\" is not supported yet");
+                o->binary = true;
             } else if (!val || strcasecmp(val, "text")) {
                 return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_PARAMETER_VALUE,
                                   "COPY format \"%s\" not recognized", val ? val : "");
             }
         } else if (!strcmp(name, "header")) {
             o->header = opt_bool(arg);
+            header_given = true;
         } else if (!strcmp(name, "delimiter")) {
             delim = val;
         } else if (!strcmp(name, "null")) {
@@ -115,6 +124,15 @@ static mice_status copy_options(const ast_copy *cp, mice_arena *a, copy_opts *o,
             return sqlerr_set(err, MICE_INVALID, SQLSTATE_SYNTAX_ERROR,
                               "option \"%s\" not recognized", name);
         }
+    }
+    if (o->binary) {
+        const char *what = delim ? "DELIMITER" : null_text ? "NULL" : header_given ? "HEADER"
+                                                                 : quote        ? "QUOTE"
+                                                                 : escape       ? "ESCAPE"
+                                                                                : NULL;
+        if (what)
+            return sqlerr_set(err, MICE_INVALID, SQLSTATE_SYNTAX_ERROR,
+                              "cannot specify %s in BINARY mode", what);
     }
     mice_status rc = one_byte("delimiter", delim ? delim : o->csv ? "," : "\t", &o->delim, err);
     if (!rc && (quote || escape) && !o->csv)
@@ -175,8 +193,9 @@ struct pgs_copy {
     mice_buf pending; /* bytes of an unfinished record */
     mice_buf field;   /* one decoded field */
     uint64_t count;
-    bool ended;       /* "\." seen */
+    bool ended;       /* "\." seen (binary: the trailer) */
     bool skip_header; /* HEADER: the first record is not data */
+    bool bin_header;  /* binary: the file header has been read */
 };
 
 /* The column list: the statement's, or every visible column of the table. */
@@ -276,7 +295,9 @@ static mice_status copy_in_start(pgs_session *s, pgs_run *r, const ast_copy *cp,
     err->position = 0; /* a position in our generated statement means nothing to the client */
     if (rc == MICE_OK) {
         int16_t *formats = ARENA_NEW_ARRAY(c->arena, int16_t, c->n_cols + 1);
-        rc = pgb_sink_copy_in(r->sink, 0, formats, c->n_cols);
+        for (uint32_t i = 0; i < c->n_cols; i++)
+            formats[i] = c->o.binary ? 1 : 0;
+        rc = pgb_sink_copy_in(r->sink, c->o.binary ? 1 : 0, formats, c->n_cols);
     }
     if (rc) pgs__copy_free(s);
     return rc;
@@ -467,10 +488,111 @@ static const uint8_t *record_end(const pgs_copy *c, const uint8_t *start, const 
     return NULL;
 }
 
+static mice_status bad_copy(sql_error *err, const char *what)
+{
+    return sqlerr_set(err, MICE_INVALID, SQLSTATE_BAD_COPY_FILE_FORMAT, "%s", what);
+}
+
+static const uint8_t copy_signature[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0};
+
+/* The binary file header at the start of p: its length, 0 when incomplete. */
+static mice_status binary_header(const uint8_t *p, size_t n, size_t *used, sql_error *err)
+{
+    *used = 0;
+    if (n < sizeof copy_signature) return MICE_OK;
+    if (memcmp(p, copy_signature, sizeof copy_signature))
+        return bad_copy(err, "COPY file signature not recognized");
+    if (n < sizeof copy_signature + 8) return MICE_OK;
+    uint32_t flags = mice_load_be32(p + 11), ext = mice_load_be32(p + 15);
+    if (flags & (1u << 16)) return bad_copy(err, "invalid COPY file header (WITH OIDS)");
+    if (flags >> 17) return bad_copy(err, "unrecognized critical flags in COPY file header");
+    if (ext > (uint32_t)INT32_MAX) return bad_copy(err, "invalid COPY file header (missing length)");
+    if (n - 19 < ext) return MICE_OK;
+    *used = 19 + ext;
+    return MICE_OK;
+}
+
+/* One binary tuple at the start of p (n bytes): its values into the buffered row. *used is
+ * 0 when the tuple is incomplete. */
+static mice_status binary_tuple(pgs_session *s, const uint8_t *p, size_t n, size_t *used,
+                                sql_error *err)
+{
+    pgs_copy *c = s->copy;
+    *used = 0;
+    if (n < 2) return MICE_OK;
+    int16_t fields = (int16_t)mice_load_be16(p);
+    if (fields == -1) {
+        c->ended = true;
+        *used = 2;
+        return MICE_OK;
+    }
+    if (fields != (int16_t)c->n_cols)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_BAD_COPY_FILE_FORMAT,
+                          "row field count is %d, expected %u", fields, (unsigned)c->n_cols);
+    size_t pos = 2;
+    for (uint32_t i = 0; i < c->n_cols; i++) { /* complete? */
+        if (n - pos < 4) return MICE_OK;
+        int32_t len = (int32_t)mice_load_be32(p + pos);
+        pos += 4;
+        if (len < -1) return bad_copy(err, "invalid field size");
+        if (len > 0 && n - pos < (size_t)len) return MICE_OK;
+        if (len > 0) pos += (size_t)len;
+    }
+    sql_datum *vals = c->vals + (size_t)c->n_buffered * c->n_cols;
+    const sql_value_ctx *vctx = settings_value_ctx(s->set);
+    pos = 2;
+    for (uint32_t i = 0; i < c->n_cols; i++) {
+        int32_t len = (int32_t)mice_load_be32(p + pos);
+        pos += 4;
+        if (len == -1) {
+            vals[i] = datum_null(c->types[i].id);
+            continue;
+        }
+        mice_status rc = value_recv(c->types[i], mice_slice_of(p + pos, (size_t)len), vctx,
+                                    c->rows, &vals[i], err);
+        if (rc) return rc;
+        pos += (size_t)len;
+    }
+    *used = pos;
+    c->n_buffered++;
+    return MICE_OK;
+}
+
+/* Insert every complete binary tuple of pending; at the end (final) a partial one is
+ * 22P04, a missing trailer is not (PostgreSQL stops at the end of the data too). */
+static mice_status drain_binary(pgs_session *s, bool final, pgb_sink *sink, sql_error *err)
+{
+    pgs_copy *c = s->copy;
+    size_t start = 0, used = 0;
+    mice_status rc = MICE_OK;
+    if (!c->bin_header) {
+        rc = binary_header(c->pending.p, c->pending.n, &used, err);
+        if (rc == MICE_OK && used) c->bin_header = true;
+        start = used;
+    }
+    while (rc == MICE_OK && c->bin_header && !c->ended && start < c->pending.n) {
+        rc = binary_tuple(s, c->pending.p + start, c->pending.n - start, &used, err);
+        if (rc || !used) break;
+        start += used;
+        if (c->n_buffered == c->batch_rows) rc = flush_rows(s, sink, err);
+    }
+    if (rc == MICE_OK && final && !c->ended && start < c->pending.n)
+        rc = bad_copy(err, c->bin_header ? "unexpected EOF in COPY data"
+                                         : "COPY file signature not recognized");
+    if (rc == MICE_OK && final && !c->bin_header && c->pending.n == 0)
+        rc = bad_copy(err, "COPY file signature not recognized");
+    size_t rest = c->pending.n - start;
+    memmove(c->pending.p, c->pending.p + start, rest);
+    buf_truncate(&c->pending, rest);
+    if (rc == MICE_OK && final && c->n_buffered) rc = flush_rows(s, sink, err);
+    return rc;
+}
+
 /* Insert every complete record of pending (all of it when final). */
 static mice_status drain_records(pgs_session *s, bool final, pgb_sink *sink, sql_error *err)
 {
     pgs_copy *c = s->copy;
+    if (c->o.binary) return drain_binary(s, final, sink, err);
     size_t start = 0;
     mice_status rc = MICE_OK;
     while (rc == MICE_OK && !c->ended && start < c->pending.n) {

@@ -14,6 +14,7 @@
 
 #include "base/check.h"
 #include "server/pgsession_int.h"
+#include "sql/bind.h"
 #include "sql/parse.h"
 #include "sql/types.h"
 #include "sql/value_io.h"
@@ -165,8 +166,28 @@ static mice_status shape_session_stmt(pgs_session *s, pgs_stmt *st, sql_error *e
     return MICE_OK;
 }
 
+/* SQL PREPARE's statement: the query under it, its declared parameter types as OIDs. */
+static mice_status unwrap_sql_prepare(pgs_stmt *st, const pgw_oid_t **types, size_t *n_types,
+                                      sql_error *err)
+{
+    const ast_prepare *pr = &st->ast->u.prepare;
+    uint32_t n = pr->argtypes.n;
+    pgw_oid_t *oids = ARENA_NEW_ARRAY(st->arena, pgw_oid_t, n ? n : 1);
+    if (!oids) return sqlerr_nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        sql_type t;
+        mice_status rc = bind_type_name(pr->argtypes.items[i], &t, err);
+        if (rc) return rc;
+        oids[i] = (pgw_oid_t)t.id;
+    }
+    st->ast = pr->query;
+    *types = oids;
+    *n_types = n;
+    return MICE_OK;
+}
+
 static mice_status prepare(pgs_session *s, pgs_stmt *st, const pgw_oid_t *types, size_t n_types,
-                           sql_error *err)
+                           bool sql_prepare, sql_error *err)
 {
     sql_parse_result p;
     mice_status rc = sql_parse(st->arena, st->sql, st->sql_len, &p, err);
@@ -176,6 +197,9 @@ static mice_status prepare(pgs_session *s, pgs_stmt *st, const pgw_oid_t *types,
                           "cannot insert multiple commands into a prepared statement");
     if (p.n_stmts == 0) return MICE_OK;
     st->ast = p.stmts[0].stmt;
+    if (sql_prepare && st->ast->kind == AST_PREPARE &&
+        (rc = unwrap_sql_prepare(st, &types, &n_types, err)))
+        return rc;
     if (s->block == PGS_FAILED && !ends_block(st->ast))
         return sqlerr_set(err, MICE_CLOSED, SQLSTATE_IN_FAILED_SQL_TRANSACTION,
                           "current transaction is aborted, commands ignored until end of "
@@ -194,15 +218,16 @@ static mice_status prepare(pgs_session *s, pgs_stmt *st, const pgw_oid_t *types,
     return rc;
 }
 
-mice_status pgs__parse(void *ctx, void *session, const char *name, const char *sql, size_t sql_len,
-                       const pgw_oid_t *param_types, size_t n_types, pgb_sink *sink)
+/* A new named (or unnamed) statement from sql: Parse's, or SQL PREPARE's (sql_prepare: sql
+ * is the PREPARE statement). */
+static mice_status add_stmt(pgs_session *s, const char *name, const char *sql, size_t sql_len,
+                            const pgw_oid_t *param_types, size_t n_types, bool sql_prepare,
+                            sql_error *err)
 {
-    (void)ctx;
-    pgs_session *s = session;
     pgs_stmt *old = find_stmt(s, name);
     if (old && name[0])
-        return fail(s, sink, SQLSTATE_DUPLICATE_PSTATEMENT,
-                    "prepared statement \"%s\" already exists", name);
+        return sqlerr_set(err, MICE_EXISTS, SQLSTATE_DUPLICATE_PSTATEMENT,
+                          "prepared statement \"%s\" already exists", name);
     if (old) drop_stmt(s, old);
     mice_arena *a = arena_create(NULL, "prepared", PGS_STMT_ARENA_BYTES);
     pgs_stmt *st = ARENA_NEW(a, pgs_stmt); /* the statement lives in its own arena */
@@ -211,17 +236,105 @@ mice_status pgs__parse(void *ctx, void *session, const char *name, const char *s
     st->name = arena_strdup(a, name);
     st->sql = arena_strndup(a, sql, sql_len);
     st->sql_len = sql_len;
-    sql_error err;
-    sqlerr_clear(&err);
-    mice_status rc = prepare(s, st, param_types, n_types, &err);
+    mice_status rc = prepare(s, st, param_types, n_types, sql_prepare, err);
     if (rc) {
         arena_destroy(a);
-        return send_sql_error(s, sink, rc, &err);
+        return rc;
     }
     st->refs = 1;
     st->next = s->stmts;
     s->stmts = st;
     return MICE_OK;
+}
+
+mice_status pgs__parse(void *ctx, void *session, const char *name, const char *sql, size_t sql_len,
+                       const pgw_oid_t *param_types, size_t n_types, pgb_sink *sink)
+{
+    (void)ctx;
+    pgs_session *s = session;
+    sql_error err;
+    sqlerr_clear(&err);
+    mice_status rc = add_stmt(s, name, sql, sql_len, param_types, n_types, false, &err);
+    return rc ? send_sql_error(s, sink, rc, &err) : MICE_OK;
+}
+
+/* ---------------------------------------------------------------- SQL PREPARE / EXECUTE */
+
+mice_status pgs__sql_prepare(pgs_session *s, pgs_run *r, sql_error *err)
+{
+    const char *name = r->ast->u.prepare.name;
+    snprintf(r->tag, sizeof r->tag, "PREPARE");
+    const char *text = r->stmt_text ? r->stmt_text : r->sql;
+    size_t len = r->stmt_text ? r->stmt_len : r->sql_len;
+    mice_status rc = add_stmt(s, name ? name : "", text, len, NULL, 0, true, err);
+    if (rc) pgs__position_to_chars(text, len, err);
+    return rc;
+}
+
+/* EXECUTE's argument i as a value of type t: a constant, or a constant with a cast (what
+ * psycopg2 and friends interpolate). */
+static mice_status execute_arg(pgs_session *s, const ast_node *n, sql_type t, mice_arena *a,
+                               sql_datum *out, sql_error *err)
+{
+    if (t.id == SQL_TYPE_INVALID || t.id == SQL_TYPE_UNKNOWN) t = sql_type_make(SQL_TYPE_TEXT, -1);
+    const sql_value_ctx *vctx = settings_value_ctx(s->set);
+    sql_type as = t;
+    if (n->kind == AST_CAST && n->u.cast.arg->kind == AST_CONST) {
+        mice_status rc = bind_type_name(n->u.cast.type, &as, err);
+        if (rc) return rc;
+        n = n->u.cast.arg;
+    }
+    if (n->kind != AST_CONST)
+        return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "EXECUTE parameters other than constants are not supported yet");
+    const ast_const *c = &n->u.konst;
+    if (c->ck == AST_CONST_NULL) {
+        *out = datum_null(t.id);
+        return MICE_OK;
+    }
+    const char *text = c->ck == AST_CONST_BOOL ? (c->bval ? "true" : "false") : c->text;
+    sql_datum v;
+    mice_status rc = value_from_text(as, mice_slice_str(text), vctx, a, &v, err);
+    if (rc || as.id == t.id) {
+        *out = v;
+        return rc;
+    }
+    return datum_cast(&v, t, SQL_CAST_ASSIGNMENT, vctx, a, out, err);
+}
+
+mice_status pgs__sql_execute(pgs_session *s, pgs_run *r, sql_error *err)
+{
+    const ast_execute *ex = &r->ast->u.execute;
+    pgs_stmt *st = find_stmt(s, ex->name ? ex->name : "");
+    if (!st || !ex->name)
+        return sqlerr_set(err, MICE_NOTFOUND, SQLSTATE_INVALID_SQL_STATEMENT_NAME,
+                          "prepared statement \"%s\" does not exist", ex->name ? ex->name : "");
+    if (ex->params.n != st->shape.n_params) {
+        sqlerr_set(err, MICE_INVALID, SQLSTATE_SYNTAX_ERROR,
+                   "wrong number of parameters for prepared statement \"%s\"", st->name);
+        sqlerr_detail(err, "Expected %u parameters but got %u.", st->shape.n_params, ex->params.n);
+        return MICE_INVALID;
+    }
+    if (!st->ast) return MICE_OK;
+    sql_datum *params = ARENA_NEW_ARRAY(r->arena, sql_datum, ex->params.n ? ex->params.n : 1);
+    if (!params) return sqlerr_nomem(err);
+    for (uint32_t i = 0; i < ex->params.n; i++) {
+        mice_status rc =
+            execute_arg(s, ex->params.items[i], st->shape.param_types[i], r->arena, &params[i], err);
+        if (rc) return rc;
+    }
+    st->refs++; /* a DEALLOCATE cannot run meanwhile, but the statement outlives this run */
+    pgs_run e = *r;
+    e.ast = st->ast;
+    e.sql = e.stmt_text = st->sql;
+    e.sql_len = e.stmt_len = st->sql_len;
+    e.prepared = st->shape.prepared;
+    e.params = params;
+    e.n_params = st->shape.n_params;
+    mice_status rc = pgs__run_statement(s, &e, err);
+    if (rc == MICE_OK) snprintf(r->tag, sizeof r->tag, "%s", e.tag);
+    stmt_unref(st);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- Bind */
@@ -390,6 +503,8 @@ static mice_status run_portal(pgs_session *s, pgs_portal *p, bool keep, pgb_sink
     pgs_run r = {.ast = p->stmt->ast,
                  .sql = p->stmt->sql,
                  .sql_len = p->stmt->sql_len,
+                 .stmt_text = p->stmt->sql,
+                 .stmt_len = p->stmt->sql_len,
                  .prepared = p->stmt->shape.prepared,
                  .params = p->params,
                  .n_params = p->stmt->shape.n_params,

@@ -143,6 +143,8 @@ typedef struct pgs_run {
     const ast_node *ast;
     const char *sql; /* the whole text the AST came from */
     size_t sql_len;
+    const char *stmt_text; /* the statement's own text within it (SQL PREPARE keeps it) */
+    size_t stmt_len;
     const sql_prepared *prepared; /* NULL: run ast */
     const sql_datum *params;
     uint32_t n_params;
@@ -207,6 +209,11 @@ mice_status pgs__sync(void *ctx, void *session, bool after_error, pgb_sink *sink
 void pgs__drop_all(pgs_session *s, bool statements);
 /* DEALLOCATE name (NULL: ALL). 26000 for an unknown name. */
 mice_status pgs__deallocate(pgs_session *s, const char *name, sql_error *err);
+/* SQL PREPARE name [(types)] AS statement: a prepared statement as Parse makes one (42P05
+ * when the name is taken); EXECUTE name [(constants)] runs it with r's row callbacks
+ * (26000 for an unknown name, 42601 for a wrong number of parameters). */
+mice_status pgs__sql_prepare(pgs_session *s, pgs_run *r, sql_error *err);
+mice_status pgs__sql_execute(pgs_session *s, pgs_run *r, sql_error *err);
 /* Drop portals when a transaction ends (PostgreSQL's portals do not outlive it). */
 void pgs__drop_portals(pgs_session *s);
 /* Drop the portals of an ended transaction (at request boundaries). */

@@ -164,6 +164,7 @@ static mice_status run_statements(pgs_session *s, const char *sql, size_t sql_le
         row_send rs = {.err = err};
         pgs__row_out_init(&rs.out, s, sink, NULL);
         pgs_run r = {.ast = p->stmts[i].stmt, .sql = sql, .sql_len = sql_len,
+                     .stmt_text = sql + p->stmts[i].offset, .stmt_len = p->stmts[i].len,
                      .arena = arena_create(NULL, "stmt", PGS_STMT_ARENA_BYTES),
                      .cols_fn = pgs__send_cols, .row_fn = pgs__send_row, .ctx = &rs, .sink = sink};
         sqlerr_clear(err);

@@ -1,5 +1,6 @@
 #include "server/pgw_conn.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,7 +294,13 @@ static void finish_request(pgw_conn *c, req_kind kind)
         mice_unreachable();
     }
     bool extended = kind >= REQ_PARSE && kind <= REQ_CLOSE;
-    if (failed && extended) c->ignore_till_sync = true;
+    if (failed && extended) {
+        c->ignore_till_sync = true;
+        /* PostgreSQL flushes every ErrorResponse: a client that sent Parse/Describe/Flush
+         * without a Sync (asyncpg's prepare) waits for it, and the Flush it sent is
+         * skipped with the rest until the Sync. */
+        flush(c);
+    }
 }
 
 void pgw_conn_done(pgw_conn *c)
@@ -309,10 +316,19 @@ void pgw_conn_done(pgw_conn *c)
 
 /* ---------------------------------------------------------------- start-up */
 
+/* Whether an encoding name means UTF8 the way PostgreSQL's pg_char_to_encoding reads it:
+ * letters and digits only, case-folded ("UTF-8", "'utf-8'" as asyncpg sends it, "Unicode"). */
 static bool is_utf8_name(const char *v)
 {
-    return strcasecmp(v, "UTF8") == 0 || strcasecmp(v, "UTF-8") == 0 ||
-           strcasecmp(v, "UNICODE") == 0;
+    char clean[16];
+    size_t n = 0;
+    for (; *v; v++) {
+        if (!isalnum((unsigned char)*v)) continue;
+        if (n + 1 == sizeof clean) return false;
+        clean[n++] = (char)tolower((unsigned char)*v);
+    }
+    clean[n] = '\0';
+    return strcmp(clean, "utf8") == 0 || strcmp(clean, "unicode") == 0;
 }
 
 /* Copy the parameters out of the frame (it dies with the next feed). */

@@ -25,7 +25,8 @@ typedef enum { ELEM_FIXED, ELEM_BYTES, ELEM_NUMERIC, ELEM_OTHER } elem_form;
 static elem_form form_of(sql_type_id t)
 {
     if (t == SQL_TYPE_NUMERIC) return ELEM_NUMERIC;
-    if (sql_type_is_string(t) || t == SQL_TYPE_BYTEA || t == SQL_TYPE_ACLITEM) return ELEM_BYTES;
+    if (sql_type_is_string(t) || t == SQL_TYPE_BYTEA || t == SQL_TYPE_ACLITEM || t == SQL_TYPE_JSON)
+        return ELEM_BYTES;
     if (t == SQL_TYPE_BOOL || sql_type_is_integer(t) || sql_type_is_float(t) ||
         sql_type_is_datetime(t))
         return ELEM_FIXED;
@@ -447,6 +448,67 @@ mice_status array_send(const sql_datum *a, mice_buf *out, sql_error *err)
     }
     arena_destroy(scratch);
     return rc;
+}
+
+/* PostgreSQL's array_recv: ndim, flags, element type, then per dimension (count, lower
+ * bound), then per element a length (-1 NULL) and the element's binary form. */
+mice_status array_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx, mice_arena *arena,
+                       sql_datum *out, sql_error *err)
+{
+    sql_type elem = sql_type_make(sql_type_elem(t.id), is_vector(t.id) ? -1 : t.typmod);
+    if (bytes.n < 12) goto bad;
+    int32_t ndim = (int32_t)mice_load_be32(bytes.p);
+    int32_t flags = (int32_t)mice_load_be32(bytes.p + 4);
+    uint32_t elem_oid = mice_load_be32(bytes.p + 8);
+    size_t pos = 12;
+    if (ndim < 0 || ndim > 6)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_BINARY_REPRESENTATION,
+                          "invalid number of dimensions: %d", ndim);
+    if (ndim > 1)
+        return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                          "multidimensional arrays are not supported yet");
+    if (flags != 0 && flags != 1)
+        return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_BINARY_REPRESENTATION,
+                          "invalid array flags");
+    if (elem_oid != (uint32_t)elem.id) {
+        char want[SQL_TYPE_NAME_MAX];
+        sql_type_format(sql_type_make(elem.id, -1), want, sizeof want);
+        return sqlerr_set(err, MICE_INVALID, "42804",
+                          "binary data has array element type %u instead of expected %u (%s)",
+                          elem_oid, (unsigned)elem.id, want);
+    }
+    uint32_t n = 0;
+    int32_t lbound = is_vector(t.id) ? 0 : 1;
+    if (ndim == 1) {
+        if (bytes.n < pos + 8) goto bad;
+        int32_t dim = (int32_t)mice_load_be32(bytes.p + pos);
+        lbound = (int32_t)mice_load_be32(bytes.p + pos + 4);
+        pos += 8;
+        if (dim < 0 || (size_t)dim > (bytes.n - pos) / 4)
+            return sqlerr_set(err, MICE_INVALID, "54000", "array size exceeds the maximum allowed");
+        n = (uint32_t)dim;
+    }
+    sql_datum *v = ARENA_NEW_ARRAY(arena, sql_datum, n ? n : 1);
+    if (!v) return sqlerr_nomem(err);
+    for (uint32_t i = 0; i < n; i++) {
+        if (bytes.n < pos + 4) goto bad;
+        int32_t len = (int32_t)mice_load_be32(bytes.p + pos);
+        pos += 4;
+        if (len == -1) {
+            v[i] = datum_null(elem.id);
+            continue;
+        }
+        if (len < 0 || (size_t)len > bytes.n - pos) goto bad;
+        mice_status rc =
+            value_recv(elem, mice_slice_of(bytes.p + pos, (size_t)len), ctx, arena, &v[i], err);
+        if (rc) return rc;
+        pos += (size_t)len;
+    }
+    if (pos != bytes.n) goto bad;
+    return array_build(t.id, v, n, lbound, arena, out, err);
+bad:
+    return sqlerr_set(err, MICE_INVALID, SQLSTATE_INVALID_BINARY_REPRESENTATION,
+                      "incorrect binary data format");
 }
 
 /* ---- casts ---- */

@@ -71,6 +71,11 @@ mice_status array_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
                             mice_arena *arena, sql_datum *out, sql_error *err);
 /* PostgreSQL's array_send. */
 mice_status array_send(const sql_datum *a, mice_buf *out, sql_error *err);
+/* PostgreSQL's array_recv (Bind parameters in binary). Errors: 22P03 for malformed bytes
+ * or flags, 42804 for an element type other than t's, 0A000 for more than one dimension,
+ * the element type's own receive errors. */
+mice_status array_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx, mice_arena *arena,
+                       sql_datum *out, sql_error *err);
 
 /* The cast context from one array type to another: that of their element types
  * (int2vector -> int2[] and oidvector -> oid[] are implicit). */

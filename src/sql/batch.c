@@ -61,6 +61,7 @@ bool batch_datum_copy(mice_arena *arena, const sql_datum *d, sql_datum *out)
     case SQL_TYPE_BYTEA:
     case SQL_TYPE_UNKNOWN:
     case SQL_TYPE_JSONB:
+    case SQL_TYPE_JSON:
     case SQL_TYPE_NAME:
     case SQL_TYPE_CHAR:
     case SQL_TYPE_PG_NODE_TREE:

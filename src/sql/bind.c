@@ -347,18 +347,41 @@ static mice_status bind_subselect(bind_ctx *b, bind_scope *s, const ast_node *n,
     return MICE_OK;
 }
 
+static bool cte_in_progress(const bind_ctx *b, const ast_node *cte)
+{
+    for (uint32_t i = 0; i < b->n_cte_stack; i++)
+        if (b->cte_stack[i] == cte) return true;
+    return false;
+}
+
+/* The CTE rv names, if any. Without RECURSIVE a CTE's own name inside its query is not
+ * the CTE (an outer CTE or a table of that name is). */
 static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv, bool *recursive)
 {
     if (rv->u.range_var.schema) return NULL;
     for (uint32_t k = b->n_ctes; k-- > 0;)
         for (uint32_t i = 0; i < b->ctes[k]->n; i++) {
             const ast_node *c = b->ctes[k]->items[i];
+            if (!b->ctes_recursive[k] && cte_in_progress(b, c)) continue;
             if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) {
                 *recursive = b->ctes_recursive[k];
                 return c;
             }
         }
     return NULL;
+}
+
+/* 42883 unless every column of p has an equality (DISTINCT, UNION, GROUP BY). */
+static mice_status check_equality(const sql_type *types, uint32_t n, sql_error *err)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (bind__no_opclass(types[i].id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(types[i], tn, sizeof tn);
+            return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                             "could not identify an equality operator for type %s", tn);
+        }
+    return MICE_OK;
 }
 
 static plan_node *same_cols(bind_ctx *b, plan_kind k, plan_node *child);
@@ -402,15 +425,26 @@ static mice_status worktable_ref(bind_ctx *b, const ast_node *rv, const ast_node
     return MICE_OK;
 }
 
+/* Where column c of the non-recursive term is written (errors about it point there). */
+static int32_t nonrec_col_loc(const ast_select *q, uint32_t c)
+{
+    const ast_node *l = q->larg;
+    while (l->kind == AST_SELECT && l->u.select.set_op != AST_SETOP_NONE)
+        l = l->u.select.larg;
+    if (l->kind != AST_SELECT || c >= l->u.select.targets.n) return -1;
+    const ast_node *v = l->u.select.targets.items[c]->u.res_target.val;
+    int32_t loc = v->loc; /* a cast starts where its argument does */
+    for (; v->kind == AST_CAST; v = v->u.cast.arg)
+        if (v->u.cast.arg->loc >= 0 && v->u.cast.arg->loc < loc) loc = v->u.cast.arg->loc;
+    return loc;
+}
+
 /* Give the recursive term the non-recursive term's column types (42804 when the UNION's
  * common type differs from the non-recursive term's, as in PostgreSQL). */
 static mice_status recursive_types(bind_ctx *b, const ast_node *cte, const ast_select *q,
                                    plan_node *nonrec, plan_node **term, sql_error *err)
 {
     const char *name = cte->u.cte.name;
-    const ast_node *l = q->larg;
-    while (l->kind == AST_SELECT && l->u.select.set_op != AST_SETOP_NONE)
-        l = l->u.select.larg;
     if (nonrec->n_cols != (*term)->n_cols) {
         const ast_select *rs = &q->rarg->u.select;
         int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : q->rarg->loc;
@@ -434,14 +468,7 @@ static mice_status recursive_types(bind_ctx *b, const ast_node *cte, const ast_s
             char t1[SQL_TYPE_NAME_MAX], t2[SQL_TYPE_NAME_MAX];
             sql_type_format(sql_type_make(nonrec->col_types[c].id, -1), t1, sizeof t1);
             sql_type_format(sql_type_make(t.id, -1), t2, sizeof t2);
-            int32_t loc = -1;
-            if (l->kind == AST_SELECT && c < l->u.select.targets.n) {
-                const ast_node *v = l->u.select.targets.items[c]->u.res_target.val;
-                loc = v->loc; /* a cast starts where its argument does */
-                for (; v->kind == AST_CAST; v = v->u.cast.arg)
-                    if (v->u.cast.arg->loc >= 0 && v->u.cast.arg->loc < loc) loc = v->u.cast.arg->loc;
-            }
-            bind__err(err, "42804", loc,
+            bind__err(err, "42804", nonrec_col_loc(q, c),
                       "recursive query \"%s\" column %u has type %s in non-recursive term but type "
                       "%s overall",
                       name, c + 1, t1, t2);
@@ -463,7 +490,7 @@ static mice_status recursive_types(bind_ctx *b, const ast_node *cte, const ast_s
  * Recursive Union whose recursive term reads the working table; a CTE that does not refer
  * to itself is an ordinary one (*plain). */
 static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *s, const ast_node *cte,
-                                      plan_node **out, bool *plain, sql_error *err)
+                                      plan_node **out, bool *plain, bool *corr, sql_error *err)
 {
     const ast_node *q = cte->u.cte.query;
     const ast_select *sel = q->kind == AST_SELECT ? &q->u.select : NULL;
@@ -472,17 +499,16 @@ static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *s, const ast_node
     plan_node *saved_node = b->rec_node;
     uint32_t saved_refs = b->rec_refs, saved_depth = b->rec_depth;
     b->rec_cte = cte;
-    bool corr = false;
     mice_status rc;
     *plain = false;
     if (!sel || sel->set_op != AST_SETOP_UNION || sel->with) {
         b->rec_phase = 3;
-        rc = bind__select(b, s->parent, q, out, &corr, err);
+        rc = bind__select(b, s->parent, q, out, corr, err);
         goto done;
     }
     plan_node *nonrec, *term;
     b->rec_phase = 1;
-    rc = bind__select(b, s->parent, sel->larg, &nonrec, &corr, err);
+    rc = bind__select(b, s->parent, sel->larg, &nonrec, corr, err);
     if (rc) goto done;
     plan_node *r = same_cols(b, PLAN_RECURSIVE, nonrec);
     if (!r) {
@@ -495,19 +521,30 @@ static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *s, const ast_node
     b->rec_node = r;
     b->rec_refs = 0;
     b->rec_depth = b->sel_depth + 1;
-    rc = bind__select(b, s->parent, sel->rarg, &term, &corr, err);
+    rc = bind__select(b, s->parent, sel->rarg, &term, corr, err);
     if (rc) goto done;
     if (!b->rec_refs) { /* not recursive after all */
         *plain = true;
         goto done;
     }
     if (sel->order_by.n || sel->limit || sel->offset) {
-        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->loc,
+        const ast_node *at = sel->order_by.n ? sel->order_by.items[0]->u.sort_by.expr
+                             : sel->offset   ? sel->offset
+                                             : sel->limit;
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, at->loc,
                        "%s in a recursive query is not implemented",
                        sel->order_by.n ? "ORDER BY" : sel->offset ? "OFFSET" : "LIMIT");
         goto done;
     }
     if ((rc = recursive_types(b, cte, sel, nonrec, &term, err))) goto done;
+    for (uint32_t c = 0; !sel->all && c < r->n_cols; c++) /* UNION compares rows */
+        if (bind__no_opclass(r->col_types[c].id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(r->col_types[c], tn, sizeof tn);
+            rc = bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, nonrec_col_loc(sel, c),
+                           "could not identify an equality operator for type %s", tn);
+            goto done;
+        }
     r->rec_term = term;
     r->rec_all = sel->all;
     r->est_rows = nonrec->est_rows * 10;
@@ -527,12 +564,19 @@ static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, 
 {
     bool corr = false, plain = true;
     mice_status rc = MICE_OK;
-    if (recursive && b->rec_cte == cte)
+    if (recursive && b->rec_cte == cte) {
         rc = worktable_ref(b, rv, cte, out, err);
-    else if (recursive)
-        rc = bind_recursive_cte(b, s, cte, out, &plain, err);
-    if (!recursive || (!rc && plain && b->rec_cte != cte))
-        rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+    } else if (cte_in_progress(b, cte)) { /* a CTE of the list referring back to this one */
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, cte->loc,
+                         "mutual recursion between WITH items is not implemented");
+    } else if (b->n_cte_stack == BIND_CTE_DEPTH_MAX) {
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "WITH nested too deep");
+    } else {
+        b->cte_stack[b->n_cte_stack++] = cte;
+        if (recursive) rc = bind_recursive_cte(b, s, cte, out, &plain, &corr, err);
+        if (!rc && plain) rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
+        b->n_cte_stack--;
+    }
     if (rc) return rc;
     if (corr) s->has_outer = true;
     const ast_names *cols = &cte->u.cte.cols;
@@ -630,6 +674,17 @@ static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n,
         if (cte) return bind_cte_ref(b, s, n, cte, recursive, out, err);
         catalog_desc *d;
         mice_status rc = resolve_rel(b, n, true, &d, err);
+        if (rc && !strcmp(err->sqlstate, "42P01") && !n->u.range_var.schema)
+            for (uint32_t i = 0; i < b->n_cte_stack; i++)
+                if (!strcmp(b->cte_stack[i]->u.cte.name, n->u.range_var.rel)) {
+                    sqlerr_detail(err,
+                                  "There is a WITH item named \"%s\", but it cannot be "
+                                  "referenced from this part of the query.",
+                                  n->u.range_var.rel);
+                    sqlerr_hint(err, "Use WITH RECURSIVE, or re-order the WITH items to remove "
+                                     "forward references.");
+                    break;
+                }
         if (rc) return rc;
         if (d->kind == CATALOG_VIRTUAL) return bind__vtab_scan(b, s, n, d, out, err);
         if ((rc = add_dep(b, d->id, err))) return rc;
@@ -1136,6 +1191,8 @@ static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, p
         p->col_types[g->n_group + i] = g->aggs.v[i].type;
         p->col_names[g->n_group + i] = g->aggs.v[i].name;
     }
+    mice_status rc = check_equality(p->col_types, g->n_group, err);
+    if (rc) return rc;
     p->child = child;
     p->n_group = g->n_group;
     p->group = g->group;
@@ -1383,6 +1440,15 @@ static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items,
     s->key_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, n);
     if (!s->key_cols || !s->key_desc || !s->key_nulls_first) return bind__nomem(err);
     for (uint32_t i = 0; i < n; i++) {
+        sql_type kt = (*p)->col_types[items[i].col];
+        if (bind__no_opclass(kt.id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(kt, tn, sizeof tn);
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, -1,
+                      "could not identify an ordering operator for type %s", tn);
+            sqlerr_hint(err, "Use an explicit ordering operator or modify the query.");
+            return MICE_INVALID;
+        }
         s->key_cols[i] = (uint32_t)items[i].col;
         s->key_desc[i] = items[i].desc;
         s->key_nulls_first[i] = items[i].nulls_first;
@@ -1475,42 +1541,29 @@ static mice_status finish_sort_items(bind_ctx *b, const agg_state *g, bool group
     return MICE_OK;
 }
 
-/* A generate_series() select-list item (PostgreSQL's ProjectSet, simple case): a Function
- * Scan cross-joined to the (single) FROM item, its target bound as the scan's column. */
-typedef struct srf_ref {
-    const ast_node *node;
-    int32_t col;
-    sql_type type;
-} srf_ref;
+/* Set-returning select-list items (PostgreSQL's ProjectSet). One item whose arguments do
+ * not use the FROM items is a Function Scan cross-joined to the (single) FROM item; otherwise
+ * the items become a ProjectSet over the FROM plan (after WHERE), their rows side by side.
+ * Either way each item is bound as a hidden column of the scope. */
+typedef struct srf_set {
+    uint32_t n;
+    const ast_node *nodes[BIND_SRF_MAX];
+    int32_t cols[BIND_SRF_MAX];
+    sql_type types[BIND_SRF_MAX];
+    plan_srf items[BIND_SRF_MAX];
+    bool project_set; /* wrap the FROM plan in a ProjectSet (project_set_node) */
+} srf_set;
 
-static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
-                              srf_ref *ref, sql_error *err)
+static mice_status srf_scan_target(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                   plan_node **p, srf_set *set, sql_error *err)
 {
-    const ast_node *call = NULL;
-    for (uint32_t i = 0; i < sel->targets.n; i++) {
-        const ast_node *v = sel->targets.items[i]->u.res_target.val;
-        if (!bind__is_srf(v)) continue;
-        if (call)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
-                             "more than one set-returning function in the select list is not "
-                             "supported");
-        call = v;
-    }
-    if (!call) return MICE_OK;
-    if (sel->from.n > 1 || sel->group_by.n || sel->having)
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "a set-returning function in the select list is only supported over "
-                         "at most one FROM item, without GROUP BY or HAVING");
+    const ast_node *call = set->nodes[0];
     plan_node *fs;
     mice_status rc = bind__srf_scan(b, s, call, &fs, err);
-    if (rc &&
-        (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) || !strcmp(err->sqlstate, "42P01")))
-        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
-                         "set-returning function arguments referencing the FROM clause are not "
-                         "supported");
     if (rc) return rc;
     static const bool hidden[1] = {true};
-    *ref = (srf_ref){call, (int32_t)s->n_cols, fs->col_types[0]};
+    set->cols[0] = (int32_t)s->n_cols;
+    set->types[0] = fs->col_types[0];
     if (bind__scope_add(b, s, NULL, NULL, 1, fs->col_names, fs->col_types, hidden))
         return bind__nomem(err);
     *p = sel->from.n ? join_node(b, *p, fs, PLAN_JOIN_INNER) : fs;
@@ -1529,6 +1582,102 @@ static mice_status strip_hidden(bind_ctx *b, plan_node **p, const tlist *t, uint
     return (*p = project_node(b, *p, ex, t->names, n_visible)) ? MICE_OK : bind__nomem(err);
 }
 
+static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
+                              srf_set *set, sql_error *err)
+{
+    for (uint32_t i = 0; i < sel->targets.n; i++) {
+        const ast_node *v = sel->targets.items[i]->u.res_target.val;
+        if (!bind__is_srf(v)) continue;
+        if (set->n == BIND_SRF_MAX)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
+                             "more than %d set-returning functions in the select list are not "
+                             "supported", BIND_SRF_MAX);
+        set->nodes[set->n++] = v;
+    }
+    if (!set->n) return MICE_OK;
+    if (sel->group_by.n || sel->having)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "a set-returning function in the select list is not supported with "
+                         "GROUP BY or HAVING");
+    if (set->n == 1 && sel->from.n <= 1) {
+        uint32_t n_cols = s->n_cols;
+        bool has_outer = s->has_outer;
+        mice_status rc = srf_scan_target(b, s, sel, p, set, err);
+        bool uses_from = rc && (!strcmp(err->sqlstate, SQLSTATE_UNDEFINED_COLUMN) ||
+                                !strcmp(err->sqlstate, "42P01") ||
+                                !strcmp(err->sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED));
+        if (!uses_from) return rc;
+        sqlerr_clear(err);
+        s->n_cols = n_cols;
+        s->has_outer = has_outer;
+    }
+    set->project_set = true;
+    static const bool hidden[1] = {true};
+    for (uint32_t i = 0; i < set->n; i++) {
+        mice_status rc = bind__srf_item(b, s, set->nodes[i], &set->items[i], &set->types[i], err);
+        if (rc) return rc;
+    }
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        const char *name = nm->v[nm->n - 1];
+        set->cols[i] = (int32_t)s->n_cols;
+        if (bind__scope_add(b, s, NULL, NULL, 1, &name, &set->types[i], hidden))
+            return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+/* The ProjectSet over p (the FROM plan after WHERE) whose columns the scope gave the items. */
+static mice_status project_set_node(bind_ctx *b, const srf_set *set, plan_node **p, sql_error *err)
+{
+    plan_node *c = *p;
+    if (set->cols[0] != (int32_t)c->n_cols)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->nodes[0]->loc,
+                         "set-returning functions over this FROM clause are not supported");
+    plan_node *ps = plan_new(b->arena, PLAN_PROJECT_SET, c->n_cols + set->n);
+    plan_srf *items = ARENA_NEW_ARRAY(b->arena, plan_srf, set->n);
+    if (!ps || !items) return bind__nomem(err);
+    memcpy(ps->col_names, c->col_names, sizeof(char *) * c->n_cols);
+    memcpy(ps->col_types, c->col_types, sizeof(sql_type) * c->n_cols);
+    for (uint32_t i = 0; i < set->n; i++) {
+        const ast_names *nm = &set->nodes[i]->u.func.name;
+        ps->col_names[c->n_cols + i] = nm->v[nm->n - 1];
+        ps->col_types[c->n_cols + i] = set->types[i];
+        items[i] = set->items[i];
+    }
+    ps->child = c;
+    ps->n_srfs = set->n;
+    ps->srfs = items;
+    ps->est_rows = c->est_rows * 10;
+    ps->cost_total = c->cost_total + c->est_rows;
+    *p = ps;
+    return MICE_OK;
+}
+
+/* The select list, srf's items bound as the scope's columns (the enclosing SELECT's
+ * set-returning items are restored after). */
+static mice_status bind_srf_targets(bind_ctx *b, bind_scope *s, const ast_list *targets,
+                                    const srf_set *srf, tlist *t, sql_error *err)
+{
+    uint32_t outer_n_srf = b->n_srf;
+    const ast_node *outer_nodes[BIND_SRF_MAX];
+    int32_t outer_cols[BIND_SRF_MAX];
+    sql_type outer_types[BIND_SRF_MAX];
+    memcpy(outer_nodes, b->srf_nodes, sizeof outer_nodes);
+    memcpy(outer_cols, b->srf_cols, sizeof outer_cols);
+    memcpy(outer_types, b->srf_types, sizeof outer_types);
+    b->n_srf = srf->n;
+    memcpy(b->srf_nodes, srf->nodes, sizeof srf->nodes);
+    memcpy(b->srf_cols, srf->cols, sizeof srf->cols);
+    memcpy(b->srf_types, srf->types, sizeof srf->types);
+    mice_status rc = bind_targets(b, s, targets, t, err);
+    b->n_srf = outer_n_srf;
+    memcpy(b->srf_nodes, outer_nodes, sizeof outer_nodes);
+    memcpy(b->srf_cols, outer_cols, sizeof outer_cols);
+    memcpy(b->srf_types, outer_types, sizeof outer_types);
+    return rc;
+}
+
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
@@ -1540,7 +1689,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
     if (!rc && sel->windows.n) rc = bind__window_defs(b, &sel->windows, err);
-    srf_ref srf = {0};
+    srf_set srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
     bool no_rows = false;
@@ -1561,22 +1710,15 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     uint32_t n_sort = sel->order_by.n;
     sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
     if (!items) return bind__nomem(err);
-    srf_ref outer_srf = {b->srf_node, b->srf_col, b->srf_type};
-    b->srf_node = srf.node;
-    b->srf_col = srf.col;
-    b->srf_type = srf.type;
     bind_wins wins = {.defs = &sel->windows};
     s->wins = &wins;
-    rc = bind_targets(b, s, &sel->targets, &t, err);
+    rc = bind_srf_targets(b, s, &sel->targets, &srf, &t, err);
     s->wins = NULL;
-    b->srf_node = outer_srf.node;
-    b->srf_col = outer_srf.col;
-    b->srf_type = outer_srf.type;
-    if (!rc && srf.node && g.aggs.n)
-        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+    if (!rc && srf.n && g.aggs.n)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
                        "a set-returning function next to aggregates is not supported");
-    if (!rc && srf.node && wins.n_f)
-        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.node->loc,
+    if (!rc && srf.n && wins.n_f)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
                        "a set-returning function next to window functions is not supported");
     if (!rc && sel->having) {
         b->clause = "HAVING";
@@ -1601,6 +1743,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if (no_rows && (rc = bind__empty_input(b, &p, err))) return rc;
     if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
+    if (srf.project_set && (rc = project_set_node(b, &srf, &p, err))) return rc;
     bool grouping = g.aggs.n || g.aggs.n_gfuncs || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
@@ -1629,6 +1772,7 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     plan_node *scan = p;
     p = project_node(b, p, t.exprs, t.names, t.n);
     if (!p) return bind__nomem(err);
+    if (distinct && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     if (n_don && (rc = distinct_on(b, sel, &p, items, n_sort, don, n_don, err))) return rc;
     if (!n_don && n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
@@ -1770,6 +1914,7 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
     p->children[0] = kids[0];
     p->children[1] = kids[1];
     p->est_rows = kids[0]->est_rows + kids[1]->est_rows;
+    if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
     if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
     return setop_tail(b, sel, p, out, err);
 }

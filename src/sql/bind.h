@@ -63,6 +63,10 @@ mice_status bind_type_name(const ast_node *type_name, sql_type *out, sql_error *
 
 enum { BIND_PARAMS_MAX = 1024 };
 
+enum { BIND_SRF_MAX = 16 }; /* set-returning items in one select list */
+
+enum { BIND_CTE_DEPTH_MAX = 32 }; /* CTE references nested inside CTE queries */
+
 typedef struct bind_ctx {
     mice_arena *arena;
     catalog_txn *ct;
@@ -89,6 +93,10 @@ typedef struct bind_ctx {
     int rec_phase;
     plan_node *rec_node;
     uint32_t rec_refs, rec_depth, sel_depth;
+    /* CTEs whose query is being bound, outermost first (a reference back to one of them
+     * is mutual recursion; without RECURSIVE it is not the CTE) */
+    const ast_node *cte_stack[BIND_CTE_DEPTH_MAX];
+    uint32_t n_cte_stack;
     /* Views (bind.c): how deeply view bodies are being bound; every table and view read
      * (ids, for CREATE VIEW's dependencies) */
     uint32_t view_depth;
@@ -96,10 +104,12 @@ typedef struct bind_ctx {
     uint32_t n_deps, cap_deps;
     /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
     bool no_fold;
-    /* A generate_series() target being bound as column srf_col of the current scope */
-    const ast_node *srf_node;
-    int32_t srf_col;
-    sql_type srf_type;
+    /* Set-returning select-list items being bound as columns srf_cols[i] of the current
+     * scope (a Function Scan's or a ProjectSet's) */
+    const ast_node *srf_nodes[BIND_SRF_MAX];
+    int32_t srf_cols[BIND_SRF_MAX];
+    sql_type srf_types[BIND_SRF_MAX];
+    uint32_t n_srf;
     uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
     /* Why window functions are refused where they are (bind_window.c): 0 the clause,
      * 1 inside an aggregate's arguments, 2 in a window definition, 3 in a window

@@ -139,6 +139,43 @@ static mice_status f_concat(const sql_datum *args, int nargs, func_ctx *ctx, sql
                        1, ctx->arena, out, err);
 }
 
+/* Whether x equals an element of a (NULL elements never equal anything). */
+static bool array_has(const sql_datum *a, const sql_datum *x, func_ctx *ctx)
+{
+    array_iter it;
+    sql_datum e;
+    array_iter_init(&it, a);
+    while (array_iter_next(&it, ctx->arena, &e))
+        if (!e.is_null && datum_cmp(&e, x, ctx->vctx) == 0) return true;
+    return false;
+}
+
+/* a @> b (args[2] 0), a <@ b (1), a && b (2): PostgreSQL's array_contain_compare. */
+static mice_status f_contain(const sql_datum *args, int nargs, func_ctx *ctx, sql_datum *out,
+                             sql_error *err)
+{
+    (void)nargs, (void)err;
+    int64_t form = args[2].v.i;
+    const sql_datum *outer = form == 1 ? &args[1] : &args[0], *inner = form == 1 ? &args[0] : &args[1];
+    bool overlap = form == 2, result = !overlap;
+    array_iter it;
+    sql_datum e;
+    array_iter_init(&it, inner);
+    while (array_iter_next(&it, ctx->arena, &e)) {
+        bool found = !e.is_null && array_has(outer, &e, ctx);
+        if (overlap && found) {
+            result = true;
+            break;
+        }
+        if (!overlap && !found) {
+            result = false;
+            break;
+        }
+    }
+    *out = datum_bool(result);
+    return MICE_OK;
+}
+
 static mice_status f_reg_text(const sql_datum *args, int nargs, func_ctx *ctx, sql_datum *out,
                               sql_error *err)
 {
@@ -170,6 +207,7 @@ static const func_desc ctor_desc = INTERNAL("array", 1, SQL_TYPE_INVALID, false,
 static const func_desc subscript_desc =
     INTERNAL("array_subscript", 2, SQL_TYPE_INVALID, true, f_subscript);
 static const func_desc concat_desc = INTERNAL("array_cat", 3, SQL_TYPE_INVALID, false, f_concat);
+static const func_desc contain_desc = INTERNAL("arraycontains", 3, SQL_TYPE_BOOL, true, f_contain);
 static const func_desc reg_text_desc = {.name = "text",
                                         .nargs = 1,
                                         .ret = SQL_TYPE_TEXT,
@@ -254,6 +292,15 @@ mice_status bind__any_all(bind_ctx *b, bind_scope *s, const ast_node *n, sql_exp
     if (!datum_types_comparable(args[0]->type.id, elem)) {
         rc = bind__coerce(b, &args[0], sql_type_make(elem, -1), SQL_CAST_IMPLICIT, NULL, err);
         if (rc) return rc;
+    }
+    if (bind__no_opclass(elem)) {
+        char tn[SQL_TYPE_NAME_MAX];
+        sql_type_format(sql_type_make(elem, -1), tn, sizeof tn);
+        bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc, "operator does not exist: %s %s %s", tn,
+                  opname, tn);
+        sqlerr_hint(err, "No operator matches the given name and argument types. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
     }
     return internal_call(b, &any_all_descs[aa->all][op], sql_type_make(SQL_TYPE_BOOL, -1), args, 2,
                          n->loc, out, err);
@@ -386,4 +433,37 @@ mice_status bind__array_concat(bind_ctx *b, sql_expr *l, sql_expr *r, int32_t lo
     sql_expr *args[3] = {l, r, int_const(b, form)};
     if (!args[2]) return bind__nomem(err);
     return internal_call(b, &concat_desc, sql_type_make(at.id, -1), args, 3, loc, out, err);
+}
+
+mice_status bind__array_contain(bind_ctx *b, const char *op, sql_expr *l, sql_expr *r, int32_t loc,
+                                sql_expr **out, bool *done, sql_error *err)
+{
+    int form = !strcmp(op, "@>") ? 0 : !strcmp(op, "<@") ? 1 : !strcmp(op, "&&") ? 2 : -1;
+    bool la = array_type_is(l->type.id), ra = array_type_is(r->type.id);
+    *done = form >= 0 && (la || ra);
+    if (!*done) return MICE_OK;
+    mice_status rc = MICE_OK;
+    if (la && r->type.id == SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, &r, l->type, SQL_CAST_IMPLICIT, NULL, err);
+    else if (ra && l->type.id == SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, &l, r->type, SQL_CAST_IMPLICIT, NULL, err);
+    if (rc) return rc;
+    sql_type_id le = sql_type_elem(l->type.id), re = sql_type_elem(r->type.id);
+    if (le == SQL_TYPE_INVALID || re == SQL_TYPE_INVALID ||
+        le != re) {
+        char lt[SQL_TYPE_NAME_MAX], rt[SQL_TYPE_NAME_MAX];
+        sql_type_format(l->type, lt, sizeof lt);
+        sql_type_format(r->type, rt, sizeof rt);
+        bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc, "operator does not exist: %s %s %s", lt, op,
+                  rt);
+        sqlerr_hint(err, "No operator matches the given name and argument types. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
+    if (bind__no_opclass(le))
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc,
+                         "could not identify an equality operator for type json");
+    sql_expr *args[3] = {l, r, int_const(b, form)};
+    if (!args[2]) return bind__nomem(err);
+    return internal_call(b, &contain_desc, sql_type_make(SQL_TYPE_BOOL, -1), args, 3, loc, out, err);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/array.h"
 #include "sql/bind_int.h"
 #include "sql/value_io.h"
 
@@ -247,6 +248,9 @@ bool bind__expr_equal(const sql_expr *a, const sql_expr *b)
         return false;
     if (a->kind == EXPR_CONST) {
         if (a->value.is_null || b->value.is_null) return a->value.is_null == b->value.is_null;
+        if (!datum_types_comparable(a->value.type, b->value.type)) /* json: the same text */
+            return a->value.type == b->value.type && a->value.type == SQL_TYPE_JSON &&
+                   mice_slice_cmp(a->value.v.s, b->value.v.s) == 0;
         return datum_cmp(&a->value, &b->value, NULL) == 0;
     }
     if (a->kind == EXPR_FUNC && a->fm->desc != b->fm->desc) return false;
@@ -380,6 +384,7 @@ static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char
                              sql_error *err)
 {
     sql_type_id a = (*l)->type.id, c = (*r)->type.id;
+    sql_type lt = (*l)->type, rt = (*r)->type;
     mice_status rc = MICE_OK;
     if (a == SQL_TYPE_UNKNOWN && c == SQL_TYPE_UNKNOWN) {
         rc = bind__coerce(b, l, sql_type_make(SQL_TYPE_TEXT, -1), SQL_CAST_IMPLICIT, NULL, err);
@@ -388,10 +393,22 @@ static mice_status unify_cmp(bind_ctx *b, sql_expr **l, sql_expr **r, const char
         return rc;
     }
     if (a == SQL_TYPE_UNKNOWN)
-        return bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
-    if (c == SQL_TYPE_UNKNOWN)
-        return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+        rc = bind__coerce(b, l, sql_type_make(c, -1), SQL_CAST_IMPLICIT, NULL, err);
+    else if (c == SQL_TYPE_UNKNOWN)
+        rc = bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
+    if (rc || a == SQL_TYPE_UNKNOWN || c == SQL_TYPE_UNKNOWN) {
+        if (!rc && (a == SQL_TYPE_JSON || c == SQL_TYPE_JSON)) /* json has no operators */
+            return op_missing(err, loc, op, lt, rt);
+        return rc;
+    }
     if (datum_types_comparable(a, c)) return MICE_OK;
+    if (a == SQL_TYPE_JSON || c == SQL_TYPE_JSON) return op_missing(err, loc, op, (*l)->type, (*r)->type);
+    if (a == c && array_type_is(a)) { /* json[]: its elements have no equality */
+        char tn[SQL_TYPE_NAME_MAX];
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, loc,
+                         "could not identify an equality operator for type %s",
+                         type_name(sql_type_make(sql_type_elem(a), -1), tn, sizeof tn));
+    }
     if (sql_cast_lookup(c, a) == SQL_CAST_IMPLICIT)
         return bind__coerce(b, r, sql_type_make(a, -1), SQL_CAST_IMPLICIT, NULL, err);
     if (sql_cast_lookup(a, c) == SQL_CAST_IMPLICIT)
@@ -482,6 +499,10 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
         bool done;
         rc = bind__array_concat(b, l, r, n->loc, out, &done, err);
         if (done || rc) return rc;
+    } else {
+        bool done;
+        rc = bind__array_contain(b, op, l, r, n->loc, out, &done, err);
+        if (done || rc) return rc;
     }
     if (func_operator_resolves(op, l->type.id, r->type.id))
         return bind_oper(b, op, l, r, n->loc, out, err);
@@ -497,10 +518,10 @@ static mice_status bind_op(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
 
 static int agg_fn_of(const char *name)
 {
-    static const char *const names[] = {"count", "count",    "sum",     "avg",       "min",
-                                        "max",   "bool_and", "bool_or", "string_agg"};
+    static const char *const names[] = {"count", "count",    "sum",     "avg",        "min",
+                                        "max",   "bool_and", "bool_or", "string_agg", "array_agg"};
     if (!strcasecmp(name, "every")) return PLAN_AGG_BOOL_AND;
-    for (int i = 1; i < 9; i++)
+    for (int i = 1; i < 10; i++)
         if (!strcasecmp(name, names[i])) return i;
     return -1;
 }
@@ -524,6 +545,9 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
         break;
     case PLAN_AGG_STRING_AGG:
         r = SQL_TYPE_TEXT;
+        break;
+    case PLAN_AGG_ARRAY_AGG:
+        r = sql_type_info_of(arg) ? sql_type_info_of(arg)->array : SQL_TYPE_INVALID;
         break;
     case PLAN_AGG_BOOL_AND:
     case PLAN_AGG_BOOL_OR:
@@ -578,6 +602,63 @@ static mice_status bind_string_agg_args(bind_ctx *b, bind_scope *s, const ast_no
     return rc;
 }
 
+/* array_agg(x [ORDER BY k [DESC] [NULLS FIRST|LAST], ...]): one-dimensional arrays of
+ * types that have an array type. */
+static mice_status bind_array_agg_args(bind_ctx *b, bind_scope *s, const ast_node *n,
+                                       sql_expr **arg, plan_agg *order, sql_error *err)
+{
+    const ast_func *f = &n->u.func;
+    agg_args_scope as;
+    agg_args_enter(b, s, &as);
+    mice_status rc = bind__expr(b, s, f->args.items[0], arg, err);
+    if (!rc && (*arg)->type.id == SQL_TYPE_UNKNOWN) {
+        agg_args_leave(b, s, &as);
+        bind__err(err, "42725", n->loc, "function array_agg(unknown) is not unique");
+        sqlerr_hint(err, "Could not choose a best candidate function. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
+    uint32_t k = f->agg_order.n;
+    if (!rc && k) {
+        order->n_order = k;
+        order->order = ARENA_NEW_ARRAY(b->arena, sql_expr *, k);
+        order->order_desc = ARENA_NEW_ARRAY(b->arena, bool, k);
+        order->order_nulls_first = ARENA_NEW_ARRAY(b->arena, bool, k);
+        if (!order->order || !order->order_desc || !order->order_nulls_first) rc = bind__nomem(err);
+    }
+    for (uint32_t i = 0; !rc && i < k; i++) {
+        const ast_sort_by *sb = &f->agg_order.items[i]->u.sort_by;
+        if (sb->dir == AST_SORT_USING) {
+            rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                           "ORDER BY USING is not supported");
+            break;
+        }
+        rc = bind__expr(b, s, sb->expr, &order->order[i], err);
+        if (!rc && order->order[i]->type.id == SQL_TYPE_UNKNOWN)
+            rc = bind__coerce(b, &order->order[i], sql_type_make(SQL_TYPE_TEXT, -1),
+                              SQL_CAST_IMPLICIT, NULL, err);
+        order->order_desc[i] = sb->dir == AST_SORT_DESC;
+        order->order_nulls_first[i] =
+            sb->nulls == AST_NULLS_DEFAULT ? sb->dir == AST_SORT_DESC : sb->nulls == AST_NULLS_FIRST;
+    }
+    agg_args_leave(b, s, &as);
+    if (rc) return rc;
+    sql_type_id at = (*arg)->type.id;
+    const sql_type_info *ti = sql_type_info_of(at);
+    if (array_type_is(at))
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "multidimensional arrays are not supported yet");
+    if (!ti || ti->array == SQL_TYPE_INVALID) {
+        char tn[SQL_TYPE_NAME_MAX];
+        bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc, "function array_agg(%s) does not exist",
+                  type_name((*arg)->type, tn, sizeof tn));
+        sqlerr_hint(err, "No function matches the given name and argument types. "
+                         "You might need to add explicit type casts.");
+        return MICE_INVALID;
+    }
+    return MICE_OK;
+}
+
 static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int fn, sql_expr **out,
                             sql_error *err)
 {
@@ -595,7 +676,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
         return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
                          "function %s with %u arguments does not exist", name, f->args.n);
-    if (f->agg_order.n || f->over)
+    if ((f->agg_order.n && fn != PLAN_AGG_ARRAY_AGG) || f->over)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "aggregate ORDER BY is not supported");
     sql_expr *filter = NULL;
@@ -611,7 +692,11 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         if (rc) return rc;
     }
     sql_expr *arg = NULL, *arg2 = NULL;
-    if (fn == PLAN_AGG_STRING_AGG) {
+    plan_agg order = {0};
+    if (fn == PLAN_AGG_ARRAY_AGG) {
+        mice_status rc = bind_array_agg_args(b, s, n, &arg, &order, err);
+        if (rc) return rc;
+    } else if (fn == PLAN_AGG_STRING_AGG) {
         mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
         if (rc) return rc;
     } else if (fn != PLAN_AGG_COUNT_STAR) {
@@ -630,7 +715,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         sql_type_id at = arg->type.id;
         /* PostgreSQL has no min/max for bool, bytea, uuid or jsonb */
         bool ordered = at != SQL_TYPE_BOOL && at != SQL_TYPE_BYTEA && at != SQL_TYPE_UUID &&
-                       at != SQL_TYPE_JSONB;
+                       !bind__no_opclass(at);
         bool ok = fn == PLAN_AGG_COUNT || ((fn == PLAN_AGG_MIN || fn == PLAN_AGG_MAX) && ordered) ||
                   ((fn == PLAN_AGG_SUM || fn == PLAN_AGG_AVG) &&
                    (sql_type_is_numeric_family(at) || at == SQL_TYPE_INTERVAL)) ||
@@ -644,6 +729,21 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
             return MICE_INVALID;
         }
     }
+    if (f->distinct && arg && bind__no_opclass(arg->type.id)) {
+        char tn[SQL_TYPE_NAME_MAX];
+        return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                         "could not identify an equality operator for type %s",
+                         type_name(arg->type, tn, sizeof tn));
+    }
+    for (uint32_t k = 0; k < order.n_order; k++)
+        if (bind__no_opclass(order.order[k]->type.id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
+                      "could not identify an ordering operator for type %s",
+                      type_name(order.order[k]->type, tn, sizeof tn));
+            sqlerr_hint(err, "Use an explicit ordering operator or modify the query.");
+            return MICE_INVALID;
+        }
     bind_aggs *ag = s->aggs;
     if (ag->n == ag->cap) {
         uint32_t cap = ag->cap ? ag->cap * 2 : 8;
@@ -659,6 +759,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
                      .arg2 = arg2,
                      .filter = filter,
                      .distinct = f->distinct,
+                     .n_order = order.n_order,
+                     .order = order.order,
+                     .order_desc = order.order_desc,
+                     .order_nulls_first = order.order_nulls_first,
                      .type = agg_type((plan_agg_fn)fn, arg ? arg->type.id : SQL_TYPE_INT8),
                      .name = arena_strdup(b->arena, name)};
     sql_expr *e = expr_new(b->arena, EXPR_AGG_REF, pa->type, 0);
@@ -759,10 +863,11 @@ static mice_status bind_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
     const ast_func *f = &n->u.func;
     const char *name = f->name.v[f->name.n - 1];
     if (!strcasecmp(name, "nextval")) return bind_nextval(b, n, out, err);
-    if (n == b->srf_node) {
-        *out = expr_col(b->arena, b->srf_col, b->srf_type, "generate_series");
-        return *out ? MICE_OK : bind__nomem(err);
-    }
+    for (uint32_t i = 0; i < b->n_srf; i++)
+        if (n == b->srf_nodes[i]) {
+            *out = expr_col(b->arena, b->srf_cols[i], b->srf_types[i], name);
+            return *out ? MICE_OK : bind__nomem(err);
+        }
     if (bind__is_srf(n))
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "set-returning functions are only supported in FROM or as one top-level "
@@ -900,6 +1005,8 @@ static mice_status bind_in(bind_ctx *b, bind_scope *s, const ast_node *n, sql_ex
             if (!is_var[i]) acc->args[k++] = items[i];
         sql_type t;
         rc = coerce_all(b, acc->args, acc->n_args, "IN", &t, err);
+        if (!rc && bind__no_opclass(t.id)) /* no equality */
+            return op_missing(err, n->loc, in->negated ? "<>" : "=", t, t);
         if (!rc) rc = bind__fold(b, &acc, err);
         if (rc) return rc;
     }

@@ -128,6 +128,16 @@ mice_status bind__targets_star(bind_ctx *b, bind_scope *s, const ast_list *targe
 /* generate_series(...) (bind_srf.c): is n such a call; its Function Scan (arguments bound
  * without the sibling FROM items); a FROM item (AST_RANGE_FUNC) added to s. */
 bool bind__is_srf(const ast_node *n);
+/* json, jsonb and arrays of them have no equality or ordering (no btree/hash opclass). */
+static inline bool bind__no_opclass(sql_type_id t)
+{
+    sql_type_id e = sql_type_elem(t);
+    return t == SQL_TYPE_JSON || t == SQL_TYPE_JSONB || e == SQL_TYPE_JSON || e == SQL_TYPE_JSONB;
+}
+/* A set-returning select-list item for a ProjectSet: its arguments bound in s (they may use
+ * the FROM items' columns) and its result type. */
+mice_status bind__srf_item(bind_ctx *b, bind_scope *s, const ast_node *call, plan_srf *out,
+                           sql_type *type, sql_error *err);
 /* bind_vtab.c: a pg_catalog / information_schema relation in FROM; a JOIN whose right side
  * is a simple LATERAL (SELECT exprs) over left (its relations start at first_rel). */
 mice_status bind__vtab_scan(bind_ctx *b, bind_scope *s, const ast_node *n, const catalog_desc *d,
@@ -146,6 +156,10 @@ mice_status bind__indirection(bind_ctx *b, bind_scope *s, const ast_node *n, sql
  * an ordinary cast. */
 mice_status bind__reg_cast(bind_ctx *b, sql_expr **e, sql_type t, bool *done, sql_error *err);
 /* array || array / element: *done false when neither side is an array. */
+/* array @> array, <@ and && (PostgreSQL's array containment and overlap): *done false when
+ * op is none of them or neither side is an array. */
+mice_status bind__array_contain(bind_ctx *b, const char *op, sql_expr *l, sql_expr *r, int32_t loc,
+                                sql_expr **out, bool *done, sql_error *err);
 mice_status bind__array_concat(bind_ctx *b, sql_expr *l, sql_expr *r, int32_t loc, sql_expr **out,
                                bool *done, sql_error *err);
 mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, plan_node **out,

@@ -112,6 +112,7 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
         walk_expr(w, p->aggs[i].arg, depth);
         walk_expr(w, p->aggs[i].arg2, depth);
         walk_expr(w, p->aggs[i].filter, depth);
+        walk_list(w, p->aggs[i].order, p->aggs[i].n_order, depth);
     }
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);
@@ -125,6 +126,8 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
         }
     }
     walk_plan(w, p->rec_term, depth);
+    for (uint32_t i = 0; p->srfs && i < p->n_srfs; i++)
+        walk_list(w, p->srfs[i].args, p->srfs[i].n_args, depth);
     for (uint32_t i = 0; p->children && i < p->n_children; i++)
         walk_plan(w, p->children[i], depth);
     walk_plan(w, p->child, depth);

@@ -1,6 +1,7 @@
 /* bind_srf.c - set-returning functions: generate_series(start, stop [, step]) and
- * unnest(array) as a FROM item (a Function Scan) and as the one set-returning target of a
- * simple select list. */
+ * unnest(array) as a FROM item (a Function Scan), and with generate_subscripts(array, dim
+ * [, reverse]) as set-returning items of a select list (a Function Scan for one item whose
+ * arguments do not use the FROM items, else a ProjectSet). */
 #include <string.h>
 #include <strings.h>
 
@@ -12,7 +13,14 @@ bool bind__is_srf(const ast_node *n)
     const ast_names *nm = &n->u.func.name;
     if (nm->n > 2 || (nm->n == 2 && strcmp(nm->v[0], "pg_catalog"))) return false;
     return !strcasecmp(nm->v[nm->n - 1], "generate_series") ||
-           !strcasecmp(nm->v[nm->n - 1], "unnest");
+           !strcasecmp(nm->v[nm->n - 1], "unnest") ||
+           !strcasecmp(nm->v[nm->n - 1], "generate_subscripts");
+}
+
+static bool is_subscripts(const ast_node *call)
+{
+    const ast_names *nm = &call->u.func.name;
+    return !strcasecmp(nm->v[nm->n - 1], "generate_subscripts");
 }
 
 /* unnest(array): one column of the array's element type. */
@@ -79,6 +87,9 @@ mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, pla
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
                          "generate_series(...) in this form is not supported");
     if (!strcasecmp(f->name.v[f->name.n - 1], "unnest")) return unnest_scan(b, s, call, out, err);
+    if (is_subscripts(call))
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "generate_subscripts() is only supported in the select list");
     if (f->args.n < 2 || f->args.n > 3)
         return bind__err(err, "42883", call->loc, "function generate_series with %u arguments "
                          "does not exist", f->args.n);
@@ -109,6 +120,59 @@ mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, pla
     p->cost_total = 10;
     *out = p;
     return MICE_OK;
+}
+
+mice_status bind__srf_item(bind_ctx *b, bind_scope *s, const ast_node *call, plan_srf *out,
+                           sql_type *type, sql_error *err)
+{
+    const ast_func *f = &call->u.func;
+    const char *name = f->name.v[f->name.n - 1];
+    if (f->over || f->star || f->distinct || f->filter || f->agg_order.n || f->variadic)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, call->loc,
+                         "%s(...) in this form is not supported", name);
+    bool unnest = !strcasecmp(name, "unnest"), subs = is_subscripts(call);
+    uint32_t n = f->args.n;
+    bool arity_ok = unnest ? n == 1 : subs ? n == 2 || n == 3 : n == 2 || n == 3;
+    if (!arity_ok)
+        return bind__err(err, "42883", call->loc, "function %s with %u arguments does not exist",
+                         name, n);
+    *out = (plan_srf){.kind = unnest ? PLAN_SRF_UNNEST : subs ? PLAN_SRF_SUBSCRIPTS : PLAN_SRF_SERIES,
+                      .n_args = n,
+                      .args = ARENA_NEW_ARRAY(b->arena, sql_expr *, n)};
+    if (!out->args) return bind__nomem(err);
+    bind_aggs *saved = s->aggs;
+    s->aggs = NULL;
+    mice_status rc = MICE_OK;
+    for (uint32_t i = 0; !rc && i < n; i++)
+        rc = bind__expr(b, s, f->args.items[i], &out->args[i], err);
+    s->aggs = saved;
+    if (rc) return rc;
+    if (out->kind == PLAN_SRF_SERIES) {
+        rc = srf_type(b, out->args, n, call->loc, type, err);
+        for (uint32_t i = 0; !rc && i < n; i++)
+            rc = bind__coerce(b, &out->args[i], *type, SQL_CAST_IMPLICIT, NULL, err);
+        return rc;
+    }
+    sql_type_id at = out->args[0]->type.id;
+    if (at == SQL_TYPE_UNKNOWN)
+        return bind__err(err, SQLSTATE_DATATYPE_MISMATCH, call->loc,
+                         "could not determine polymorphic type because input has type unknown");
+    if (sql_type_elem(at) == SQL_TYPE_INVALID) {
+        char tn[SQL_TYPE_NAME_MAX];
+        sql_type_format(out->args[0]->type, tn, sizeof tn);
+        return bind__err(err, "42883", call->loc, "function %s(%s%s) does not exist", name, tn,
+                         subs ? ", integer" : "");
+    }
+    if (!subs) {
+        *type = sql_type_make(sql_type_elem(at), -1);
+        return MICE_OK;
+    }
+    *type = sql_type_make(SQL_TYPE_INT4, -1);
+    rc = bind__coerce(b, &out->args[1], *type, SQL_CAST_IMPLICIT, NULL, err);
+    if (!rc && n == 3)
+        rc = bind__coerce(b, &out->args[2], sql_type_make(SQL_TYPE_BOOL, -1), SQL_CAST_IMPLICIT,
+                          NULL, err);
+    return rc;
 }
 
 mice_status bind__range_func(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,

@@ -48,10 +48,10 @@ bool bind__is_window_only(const char *name)
 
 static int agg_of(const char *name)
 {
-    static const char *const names[] = {"count", "count",    "sum",     "avg",       "min",
-                                        "max",   "bool_and", "bool_or", "string_agg"};
+    static const char *const names[] = {"count", "count",    "sum",     "avg",        "min",
+                                        "max",   "bool_and", "bool_or", "string_agg", "array_agg"};
     if (!strcasecmp(name, "every")) return PLAN_AGG_BOOL_AND;
-    for (int i = 1; i < 9; i++)
+    for (int i = 1; i < 10; i++)
         if (!strcasecmp(name, names[i])) return i;
     return -1;
 }

@@ -1093,6 +1093,9 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_UNIQUE:
         op->next = unique_next;
         break;
+    case PLAN_PROJECT_SET:
+        rc = exec__open_project_set(st, op, err);
+        break;
     }
     *out = op;
     return rc;

@@ -1,7 +1,9 @@
 /* exec_agg.c - hash aggregation and DISTINCT (see exec.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sql/array.h"
 #include "sql/exec_int.h"
 
 typedef struct agg_group {
@@ -72,13 +74,75 @@ static mice_status string_agg_add(exec_op *op, agg_acc *acc, const sql_datum *v,
     return rc ? rc : text_append(op, acc, v->v.s, err);
 }
 
+/* array_agg: keep the value (NULLs too) and its ORDER BY keys, copied into op->mem. */
+static mice_status array_agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
+                                 const sql_datum *keys, sql_error *err)
+{
+    uint32_t w = 1 + a->n_order;
+    if (acc->n_items == acc->cap_items) {
+        uint32_t cap = acc->cap_items ? acc->cap_items * 2 : 16;
+        sql_datum *items = arena_alloc(op->mem, sizeof(sql_datum) * w * cap);
+        if (!items) return sqlerr_nomem(err);
+        if (acc->n_items) memcpy(items, acc->items, sizeof(sql_datum) * w * acc->n_items);
+        acc->items = items;
+        acc->cap_items = cap;
+    }
+    sql_datum *it = &acc->items[(size_t)w * acc->n_items++];
+    if (!batch_datum_copy(op->mem, v, &it[0])) return sqlerr_nomem(err);
+    for (uint32_t k = 0; k < a->n_order; k++)
+        if (!batch_datum_copy(op->mem, &keys[k], &it[1 + k])) return sqlerr_nomem(err);
+    acc->count++;
+    return MICE_OK;
+}
+
+typedef struct agg_sort_ctx {
+    const plan_agg *a;
+    const sql_datum *items;
+    const sql_value_ctx *vctx;
+} agg_sort_ctx;
+
+static int item_cmp(const void *x, const void *y, void *arg)
+{
+    const agg_sort_ctx *c = arg;
+    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y, w = 1 + c->a->n_order;
+    const sql_datum *p = &c->items[(size_t)w * i + 1], *q = &c->items[(size_t)w * j + 1];
+    for (uint32_t k = 0; k < c->a->n_order; k++) {
+        int r;
+        if (p[k].is_null || q[k].is_null)
+            r = p[k].is_null == q[k].is_null ? 0 : (p[k].is_null == c->a->order_nulls_first[k]) ? -1 : 1;
+        else
+            r = c->a->order_desc[k] ? -datum_cmp(&p[k], &q[k], c->vctx) : datum_cmp(&p[k], &q[k], c->vctx);
+        if (r) return r;
+    }
+    return (i > j) - (i < j); /* input order among equal keys */
+}
+
+static mice_status array_agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc,
+                                   sql_datum *out, sql_error *err)
+{
+    uint32_t n = acc->n_items, w = 1 + a->n_order;
+    sql_datum *v = arena_alloc(op->mem, sizeof(sql_datum) * (n ? n : 1));
+    uint32_t *ord = arena_alloc(op->mem, sizeof(uint32_t) * (n ? n : 1));
+    if (!v || !ord) return sqlerr_nomem(err);
+    for (uint32_t i = 0; i < n; i++)
+        ord[i] = i;
+    if (a->n_order) {
+        agg_sort_ctx c = {a, acc->items, op->st->env->vctx};
+        qsort_r(ord, n, sizeof *ord, item_cmp, &c);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = acc->items[(size_t)w * ord[i]];
+    return array_build(a->type.id, v, n, 1, op->mem, out, err);
+}
+
 mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
-                          const sql_datum *v2, sql_error *err)
+                          const sql_datum *v2, const sql_datum *keys, sql_error *err)
 {
     if (a->fn == PLAN_AGG_COUNT_STAR) {
         acc->count++;
         return MICE_OK;
     }
+    if (a->fn == PLAN_AGG_ARRAY_AGG && !a->distinct) return array_agg_add(op, a, acc, v, keys, err);
     if (v->is_null) return MICE_OK;
     if (a->distinct) {
         bool seen;
@@ -124,6 +188,9 @@ mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sq
     }
     case PLAN_AGG_STRING_AGG:
         return string_agg_add(op, acc, v, v2, err);
+    case PLAN_AGG_ARRAY_AGG: /* DISTINCT: the distinct non-NULL values, in input order */
+        acc->count--;
+        return array_agg_add(op, a, acc, v, keys, err);
     case PLAN_AGG_BOOL_AND:
         acc->bval = acc->count == 1 ? v->v.b : (acc->bval && v->v.b);
         return MICE_OK;
@@ -174,6 +241,8 @@ mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, 
         return MICE_OK;
     }
     switch (a->fn) {
+    case PLAN_AGG_ARRAY_AGG:
+        return array_agg_final(op, a, acc, out, err);
     case PLAN_AGG_SUM:
         return sum_value(op, a, acc, out, err);
     case PLAN_AGG_AVG: {
@@ -271,9 +340,12 @@ static mice_status agg_consume(exec_op *op, sql_error *err)
                     if ((rc = expr_eval(pa->filter, &c, row, &fv, err))) return rc;
                     if (fv.is_null || !fv.v.b) continue;
                 }
+                sql_datum okeys[pa->n_order ? pa->n_order : 1];
                 if (pa->arg && (rc = expr_eval(pa->arg, &c, row, &v, err))) return rc;
                 if (pa->arg2 && (rc = expr_eval(pa->arg2, &c, row, &v2, err))) return rc;
-                if ((rc = exec__agg_add(op, pa, &g->accs[a], &v, &v2, err))) return rc;
+                for (uint32_t k = 0; k < pa->n_order; k++)
+                    if ((rc = expr_eval(pa->order[k], &c, row, &okeys[k], err))) return rc;
+                if ((rc = exec__agg_add(op, pa, &g->accs[a], &v, &v2, okeys, err))) return rc;
             }
         }
     }

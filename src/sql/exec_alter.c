@@ -4,13 +4,19 @@
  * every row to the new key inside the statement's transaction: every index of the table
  * gets a fresh id (catalog_set_primary; the old ids' spans are GC jobs, cleared after
  * commit as for TRUNCATE), then each row of the old primary index is written under the new
- * primary key (txn_insert: a duplicate is 23505 "could not create unique index", a NULL key
- * column 23502 "contains null values") with its secondary entries. Aborting the
- * transaction undoes all of it, so the table is never half rewritten. ADD UNIQUE builds a
+ * primary key (insert-if-absent: a duplicate is 23505 "could not create unique index", a
+ * NULL key column 23502 "contains null values") with its secondary entries. The entries go
+ * to txn_write_batch REKEY_BATCH_ROWS rows (or REKEY_BATCH_BYTES) at a time; the first
+ * failing one names the row, and a row's 23502 first writes the rows before it, so the
+ * errors are those of writing row by row. Aborting the transaction undoes all of it, so
+ * the table is never half rewritten. ADD UNIQUE builds a
  * constraint index like CREATE UNIQUE INDEX. Other ALTER TABLE forms are 0A000.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/check.h"
 
 #include "kv/keys.h"
 #include "sql/exec_int.h"
@@ -45,44 +51,114 @@ typedef struct rekey {
     rowenc_table old_layout, layout;
     rowenc_index *old_ixs, *ixs;
     int32_t *from_old; /* new column i = old column from_old[i] */
-    sql_datum *old_row, *row;
+    sql_datum *old_row;
     mice_buf key, val;
+    /* entries waiting for rekey_flush: key and value at offsets into bytes */
+    struct rekey_write *w;
+    txn_write *tw;
+    size_t n_w, cap_w, n_rows;
+    mice_buf bytes;
 } rekey;
 
-/* Write one row (decoded from the old primary index) under the new layout. */
-static mice_status rekey_row(rekey *r, sql_error *err)
+enum { REKEY_BATCH_ROWS = 256, REKEY_BATCH_BYTES = 1 << 20 };
+
+typedef struct rekey_write {
+    size_t key_off, key_len, val_off, val_len;
+    const sql_datum *row; /* in the scan batch's arena: for the 23505 text */
+    uint32_t pos;         /* index position */
+    bool insert;
+} rekey_write;
+
+static void rekey_add(rekey *r, const sql_datum *row, uint32_t pos, bool insert)
+{
+    if (r->n_w == r->cap_w) {
+        r->cap_w = r->cap_w ? 2 * r->cap_w : 256;
+        r->w = mice_realloc(r->w, r->cap_w * sizeof *r->w);
+    }
+    r->w[r->n_w++] = (rekey_write){.key_off = r->bytes.n,
+                                   .key_len = r->key.n,
+                                   .val_off = r->bytes.n + r->key.n,
+                                   .val_len = r->val.n,
+                                   .row = row,
+                                   .pos = pos,
+                                   .insert = insert};
+    buf_append_slice(&r->bytes, buf_slice(&r->key));
+    buf_append_slice(&r->bytes, buf_slice(&r->val));
+}
+
+/* Write the waiting entries; a duplicate names the row and index of the first one. */
+static mice_status rekey_flush(rekey *r, sql_error *err)
+{
+    mice_status rc = MICE_OK;
+    if (r->n_w) {
+        r->tw = mice_realloc(r->tw, r->n_w * sizeof *r->tw);
+        for (size_t i = 0; i < r->n_w; i++) {
+            const rekey_write *w = &r->w[i];
+            r->tw[i] = (txn_write){.kind = w->insert ? TXN_WRITE_INSERT : TXN_WRITE_PUT,
+                                   .key = mice_slice_of(r->bytes.p + w->key_off, w->key_len),
+                                   .value = mice_slice_of(r->bytes.p + w->val_off, w->val_len)};
+        }
+        size_t failed = r->n_w;
+        mice_err me;
+        rc = txn_write_batch(r->env->t, r->tw, r->n_w, &failed, &me);
+        if (rc == MICE_EXISTS && failed < r->n_w) {
+            const rekey_write *w = &r->w[failed];
+            const catalog_index *ix = &r->d->indexes[w->pos];
+            sqlerr_set(err, MICE_EXISTS, SQLSTATE_UNIQUE_VIOLATION,
+                       "could not create unique index \"%s\"", ix->name);
+            key_detail(r->env, r->d, ix, w->row, err);
+            sqlerr_object(err, NULL, r->d->name, NULL, ix->name);
+        } else if (rc) {
+            rc = exec_txn_error(rc, &me, err);
+        }
+    }
+    r->n_w = r->n_rows = 0;
+    buf_reset(&r->bytes);
+    return rc;
+}
+
+/* A row's own error: the rows before it are written first, and their 23505 wins. */
+static mice_status rekey_row_failed(rekey *r, mice_status rc, sql_error *err)
+{
+    sql_error ferr;
+    sqlerr_clear(&ferr);
+    mice_status frc = rekey_flush(r, &ferr);
+    if (frc == MICE_OK) return rc;
+    if (err) *err = ferr;
+    return frc;
+}
+
+/* Queue one row (decoded from the old primary index) under the new layout; the row's
+ * datums (in the scan batch's arena a) must stay until the next rekey_flush. */
+static mice_status rekey_row(rekey *r, mice_arena *a, sql_error *err)
 {
     const catalog_desc *d = r->d;
+    sql_datum *row = ARENA_NEW_ARRAY(a, sql_datum, d->n_columns + 1);
+    if (!row) return rekey_row_failed(r, sqlerr_nomem(err), err);
     for (uint32_t i = 0; i < d->n_columns; i++) {
-        r->row[i] = r->old_row[r->from_old[i]];
-        if (!r->row[i].is_null || !d->columns[i].not_null) continue;
+        row[i] = r->old_row[r->from_old[i]];
+        if (!row[i].is_null || !d->columns[i].not_null) continue;
         sqlerr_set(err, MICE_INVALID, SQLSTATE_NOT_NULL_VIOLATION,
                    "column \"%s\" of relation \"%s\" contains null values", d->columns[i].name,
                    d->name);
         sqlerr_object(err, NULL, d->name, d->columns[i].name, NULL);
-        return MICE_INVALID;
+        return rekey_row_failed(r, MICE_INVALID, err);
     }
-    mice_err me;
     for (uint32_t pos = 0; pos < d->n_indexes; pos++) {
         buf_reset(&r->key);
         buf_reset(&r->val);
-        mice_status rc =
-            pos == 0 ? rowenc_primary_key(&r->layout, r->row, &r->key)
-                     : rowenc_index_entry(&r->layout, &r->ixs[pos], r->row, &r->key, &r->val);
-        if (rc == MICE_OK && pos == 0) rc = rowenc_primary_value(&r->layout, r->row, &r->val);
-        if (rc) return sqlerr_set(err, rc, "XX000", "could not encode a row of \"%s\"", d->name);
-        rc = d->indexes[pos].unique
-                 ? txn_insert(r->env->t, buf_slice(&r->key), buf_slice(&r->val), &me)
-                 : txn_put(r->env->t, buf_slice(&r->key), buf_slice(&r->val), &me);
-        if (rc == MICE_EXISTS) {
-            sqlerr_set(err, MICE_EXISTS, SQLSTATE_UNIQUE_VIOLATION,
-                       "could not create unique index \"%s\"", d->indexes[pos].name);
-            key_detail(r->env, d, &d->indexes[pos], r->row, err);
-            sqlerr_object(err, NULL, d->name, NULL, d->indexes[pos].name);
-            return MICE_EXISTS;
+        mice_status rc = pos == 0
+                             ? rowenc_primary_key(&r->layout, row, &r->key)
+                             : rowenc_index_entry(&r->layout, &r->ixs[pos], row, &r->key, &r->val);
+        if (rc == MICE_OK && pos == 0) rc = rowenc_primary_value(&r->layout, row, &r->val);
+        if (rc) {
+            sqlerr_set(err, rc, "XX000", "could not encode a row of \"%s\"", d->name);
+            return rekey_row_failed(r, rc, err);
         }
-        if (rc) return exec_txn_error(rc, &me, err);
+        rekey_add(r, row, pos, d->indexes[pos].unique);
     }
+    if (++r->n_rows == REKEY_BATCH_ROWS || r->bytes.n >= REKEY_BATCH_BYTES)
+        return rekey_flush(r, err);
     return MICE_OK;
 }
 
@@ -117,8 +193,9 @@ static mice_status rewrite_rows(rekey *r, sql_error *err)
                 rc = sqlerr_set(err, rc, "XX001", "could not decode a row of \"%s\"", r->d->name);
                 break;
             }
-            rc = rekey_row(r, err);
+            rc = rekey_row(r, rows, err);
         }
+        if (rc == MICE_OK) rc = rekey_flush(r, err); /* before the rows' arena is reset */
     }
     txn_scan_close(s);
     buf_deinit(&start);
@@ -165,15 +242,18 @@ static mice_status add_primary_key(const exec_ddl_env *env, const catalog_desc *
         return sqlerr_nomem(err);
     r.from_old = ARENA_NEW_ARRAY(env->arena, int32_t, r.d->n_columns + 1);
     r.old_row = ARENA_NEW_ARRAY(env->arena, sql_datum, old->n_columns + 1);
-    r.row = ARENA_NEW_ARRAY(env->arena, sql_datum, r.d->n_columns + 1);
-    if (!r.from_old || !r.old_row || !r.row) return sqlerr_nomem(err);
+    if (!r.from_old || !r.old_row) return sqlerr_nomem(err);
     for (uint32_t i = 0; i < r.d->n_columns; i++)
         r.from_old[i] = catalog_column_pos(old, r.d->columns[i].id);
     buf_init(&r.key);
     buf_init(&r.val);
+    buf_init(&r.bytes);
     rc = rewrite_rows(&r, err);
     buf_deinit(&r.key);
     buf_deinit(&r.val);
+    buf_deinit(&r.bytes);
+    free(r.w);
+    free(r.tw);
     return rc;
 }
 

@@ -1,9 +1,24 @@
 /* exec_dml.c - INSERT, UPDATE, DELETE: constraint checks, index maintenance, ON CONFLICT
- * and RETURNING (see exec.h). */
+ * and RETURNING (see exec.h).
+ *
+ * INSERT without ON CONFLICT (COPY FROM included: it runs as such INSERTs) writes in
+ * batches: each row's entries (primary, then every secondary index, in index order; an
+ * entry of the primary or a unique index without NULLs as an insert-if-absent) are
+ * collected and sent DML_BATCH_ROWS rows or DML_BATCH_BYTES at a time through
+ * txn_write_batch, one kv request per range instead of one per entry. The first entry
+ * (in row order) that finds a live key names the row and index of the 23505, as the
+ * per-row checks did. An error of a later row (NOT NULL, CHECK, an expression) first
+ * flushes the rows before it, so an earlier row's 23505 still wins, as in PostgreSQL.
+ * INSERT ... ON CONFLICT (it reads each row's conflicts and decides per row), UPDATE and
+ * DELETE keep the per-row path. DML reads its whole input before writing (ENGINE.md), so
+ * deferring writes changes nothing that the statement itself could see. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/check.h"
 #include "base/keyset.h"
 #include "kv/keys.h"
+#include "sql/batch.h"
 #include "sql/exec_int.h"
 #include "sql/value_io.h"
 
@@ -24,7 +39,30 @@ typedef struct dml_ctx {
     mice_buf key, val, key2, val2;
     uint64_t expiry2;    /* the kv table: the expiry of the value kv_get read into val2 */
     mice_keyset touched; /* ON CONFLICT DO UPDATE: primary keys this statement wrote */
+    bool batched;        /* INSERT without ON CONFLICT: entries go to the batch below */
+    struct dml_batch *batch;
 } dml_ctx;
+
+enum { DML_BATCH_ROWS = 256, DML_BATCH_BYTES = 1 << 20 };
+
+/* One index entry waiting in the batch; key and value are offsets into bytes. */
+typedef struct dml_write {
+    size_t key_off, key_len, val_off, val_len;
+    uint64_t expiry_wall_ns;
+    txn_write_kind kind;
+    uint32_t row; /* in rows */
+    uint32_t pos; /* index position */
+} dml_write;
+
+typedef struct dml_batch {
+    mice_buf bytes;
+    dml_write *w;
+    txn_write *tw; /* built at flush time (bytes may move while collecting) */
+    size_t n_w, cap_w;
+    sql_datum *rows[DML_BATCH_ROWS]; /* copies, for the 23505 text */
+    size_t n_rows;
+    mice_arena *arena; /* the row copies; reset at each flush */
+} dml_batch;
 
 static void row_text(dml_ctx *x, const sql_datum *row, mice_buf *out)
 {
@@ -171,6 +209,15 @@ static mice_status kv_del(dml_ctx *x, mice_slice key, sql_error *err)
     return rc ? exec_txn_error(rc, &me, err) : MICE_OK;
 }
 
+/* A NULL in a unique key: the entry cannot conflict (NULLs are distinct). */
+static bool key_has_null(const dml_ctx *x, const catalog_index *ix, const sql_datum *row)
+{
+    bool has_null = false;
+    for (uint32_t k = 0; k < ix->n_cols; k++)
+        has_null |= row[catalog_column_pos(x->d, ix->col_ids[k])].is_null;
+    return has_null;
+}
+
 /* The first unique index (position) whose key row already has, or -1. */
 static mice_status find_conflict(dml_ctx *x, const sql_datum *row, int32_t *pos, sql_error *err)
 {
@@ -178,10 +225,7 @@ static mice_status find_conflict(dml_ctx *x, const sql_datum *row, int32_t *pos,
     for (uint32_t i = 0; i < x->d->n_indexes; i++) {
         const catalog_index *ix = &x->d->indexes[i];
         if (!ix->unique && !ix->primary) continue;
-        bool has_null = false;
-        for (uint32_t k = 0; k < ix->n_cols; k++)
-            has_null |= row[catalog_column_pos(x->d, ix->col_ids[k])].is_null;
-        if (has_null) continue;
+        if (key_has_null(x, ix, row)) continue;
         bool found;
         mice_status rc = index_key(x, i, row, &x->key2, &x->val2, err);
         if (!rc) rc = kv_get(x, buf_slice(&x->key2), &x->val2, &found, err);
@@ -366,10 +410,130 @@ static mice_status insert_row(dml_ctx *x, const sql_datum *src, sql_error *err)
     return rc;
 }
 
+/* --- batched INSERT ------------------------------------------------------------------ */
+
+static void batch_init(dml_batch *b, mice_arena *parent)
+{
+    memset(b, 0, sizeof *b);
+    buf_init(&b->bytes);
+    b->arena = arena_create(parent, "dml batch", 0);
+}
+
+static void batch_deinit(dml_batch *b)
+{
+    buf_deinit(&b->bytes);
+    free(b->w);
+    free(b->tw);
+    if (b->arena) arena_destroy(b->arena);
+}
+
+static void batch_add(dml_batch *b, txn_write_kind kind, mice_slice key, mice_slice val,
+                      uint64_t expiry_wall_ns, uint32_t pos)
+{
+    if (b->n_w == b->cap_w) {
+        b->cap_w = b->cap_w ? 2 * b->cap_w : 64;
+        b->w = mice_realloc(b->w, b->cap_w * sizeof *b->w);
+    }
+    dml_write *w = &b->w[b->n_w++];
+    *w = (dml_write){.key_off = b->bytes.n,
+                     .key_len = key.n,
+                     .expiry_wall_ns = expiry_wall_ns,
+                     .kind = kind,
+                     .row = (uint32_t)b->n_rows,
+                     .pos = pos};
+    buf_append_slice(&b->bytes, key);
+    w->val_off = b->bytes.n;
+    w->val_len = val.n;
+    buf_append_slice(&b->bytes, val);
+}
+
+/* Write the batch's entries; a 23505 names the row and index of the first failing one. */
+static mice_status batch_flush(dml_ctx *x, sql_error *err)
+{
+    dml_batch *b = x->batch;
+    mice_status rc = MICE_OK;
+    if (b->n_w) {
+        b->tw = mice_realloc(b->tw, b->n_w * sizeof *b->tw);
+        for (size_t i = 0; i < b->n_w; i++) {
+            const dml_write *w = &b->w[i];
+            b->tw[i] = (txn_write){.kind = w->kind,
+                                   .key = mice_slice_of(b->bytes.p + w->key_off, w->key_len),
+                                   .value = mice_slice_of(b->bytes.p + w->val_off, w->val_len),
+                                   .expiry_wall_ns = w->expiry_wall_ns};
+        }
+        size_t failed = b->n_w;
+        mice_err me;
+        rc = txn_write_batch(x->op->st->env->t, b->tw, b->n_w, &failed, &me);
+        if (rc == MICE_EXISTS && failed < b->n_w)
+            rc = unique_error(x, b->w[failed].pos, b->rows[b->w[failed].row], err);
+        else if (rc)
+            rc = exec_txn_error(rc, &me, err);
+    }
+    buf_reset(&b->bytes);
+    b->n_w = 0;
+    b->n_rows = 0;
+    arena_reset(b->arena);
+    return rc;
+}
+
+/* Errors that end the statement through the transaction: the batch is dropped unsent. */
+static bool txn_failure(mice_status rc)
+{
+    return rc == MICE_AGAIN || rc == MICE_CONFLICT || rc == MICE_ABORTED || rc == MICE_TIMEOUT ||
+           rc == MICE_CLOSED || rc == MICE_NOMEM;
+}
+
+/* A row's error: the rows collected before it are written first, and their 23505 wins. */
+static mice_status batch_row_failed(dml_ctx *x, mice_status rc, sql_error *err)
+{
+    if (txn_failure(rc) || !x->batch->n_w) return rc;
+    sql_error ferr;
+    sqlerr_clear(&ferr);
+    mice_status frc = batch_flush(x, &ferr);
+    if (frc == MICE_OK) return rc;
+    if (err) *err = ferr;
+    return frc;
+}
+
+static mice_status insert_row_batched(dml_ctx *x, const sql_datum *src, sql_error *err)
+{
+    const plan_node *p = x->op->p;
+    dml_batch *b = x->batch;
+    uint32_t n = x->d->n_columns;
+    sql_datum row[n ? n : 1];
+    expr_ctx c = x->op->st->ectx;
+    c.arena = x->row_arena;
+    mice_status rc = MICE_OK;
+    for (uint32_t i = 0; i < n && !rc; i++)
+        rc = expr_eval(p->col_values[i], &c, src, &row[i], err);
+    if (!rc) rc = check_row(x, row, err);
+    uint64_t expiry = 0;
+    if (!rc) rc = row_expiry(x, row, &expiry, err);
+    size_t mark_w = b->n_w, mark_bytes = b->bytes.n;
+    for (uint32_t i = 0; i < x->d->n_indexes && !rc; i++) {
+        const catalog_index *ix = &x->d->indexes[i];
+        if ((rc = index_key(x, i, row, &x->key, &x->val, err))) break;
+        bool check = (ix->unique || ix->primary) && !key_has_null(x, ix, row);
+        batch_add(b, check ? TXN_WRITE_INSERT : TXN_WRITE_PUT, buf_slice(&x->key),
+                  buf_slice(&x->val), i == 0 ? expiry : 0, i);
+    }
+    if (!rc && !(b->rows[b->n_rows] = batch_row_copy(b->arena, row, n))) rc = sqlerr_nomem(err);
+    if (rc) { /* none of this row's entries stay */
+        b->n_w = mark_w;
+        buf_truncate(&b->bytes, mark_bytes);
+        return batch_row_failed(x, rc, err);
+    }
+    b->n_rows++;
+    if ((rc = emit_returning(x, row, err))) return batch_row_failed(x, rc, err);
+    if (b->n_rows == DML_BATCH_ROWS || b->bytes.n >= DML_BATCH_BYTES) return batch_flush(x, err);
+    return MICE_OK;
+}
+
 static mice_status dml_row(dml_ctx *x, const sql_datum *in, sql_error *err)
 {
     const plan_node *p = x->op->p;
-    if (p->kind == PLAN_INSERT) return insert_row(x, in, err);
+    if (p->kind == PLAN_INSERT)
+        return x->batched ? insert_row_batched(x, in, err) : insert_row(x, in, err);
     if (p->kind == PLAN_DELETE) {
         mice_status rc = delete_row(x, in, err);
         return rc ? rc : emit_returning(x, in, err);
@@ -421,6 +585,13 @@ static mice_status dml_run(exec_op *op, sql_error *err)
     buf_init(&x.key2);
     buf_init(&x.val2);
     keyset_init(&x.touched);
+    dml_batch batch;
+    x.batched = op->p->kind == PLAN_INSERT && op->p->on_conflict == PLAN_CONFLICT_NONE;
+    if (x.batched) {
+        batch_init(&batch, op->st->arena);
+        if (!batch.arena) rc = sqlerr_nomem(err);
+        x.batch = &batch;
+    }
     for (uint64_t i = 0; i < n_input && !rc; i++) {
         if ((i & 1023) == 0 && (rc = exec__cancelled(op->st, err))) break;
         arena_reset(x.row_arena);
@@ -429,6 +600,10 @@ static mice_status dml_run(exec_op *op, sql_error *err)
             (rc = seen_target(op, input[i], &seen, err)))
             break;
         if (!seen) rc = dml_row(&x, input[i], err);
+    }
+    if (x.batched) {
+        if (!rc) rc = batch_flush(&x, err);
+        batch_deinit(&batch);
     }
     buf_deinit(&x.key);
     buf_deinit(&x.val);

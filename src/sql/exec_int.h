@@ -61,10 +61,12 @@ struct exec_op {
      * alternate between mem and mem2 */
     sql_datum srf_cur, srf_stop, srf_step;
     mice_arena *mem2;
+    void *state; /* ProjectSet: its run state (exec_vtab.c) */
 };
 
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols);
 mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_error *err);
+mice_status exec__open_project_set(exec_state *st, exec_op *op, sql_error *err);
 mice_status exec__cancelled(exec_state *st, sql_error *err);
 /* Append a copy of row to op->rows (in op->mem). */
 mice_status exec__keep_row(exec_op *op, const sql_datum *row, uint32_t n, sql_error *err);
@@ -107,9 +109,12 @@ typedef struct agg_acc {
     size_t text_len, text_cap;
     sql_datum *seen; /* DISTINCT: values so far */
     uint32_t n_seen, cap_seen;
+    sql_datum *items; /* array_agg: per input row the value, then its ORDER BY keys */
+    uint32_t n_items, cap_items;
 } agg_acc;
+/* keys: array_agg's ORDER BY keys for this row (a->n_order of them; NULL when none) */
 mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
-                          const sql_datum *v2, sql_error *err);
+                          const sql_datum *v2, const sql_datum *keys, sql_error *err);
 mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
                             sql_error *err);
 /* Window functions (exec_window.c). */

@@ -332,7 +332,7 @@ static mice_status agg_row(win_part *wp, exec_op *tmp, uint32_t f, agg_acc *acc,
     }
     sql_datum none = datum_null(SQL_TYPE_TEXT);
     return exec__agg_add(tmp, &fn->agg, acc, fn->n_args > 0 ? arg_of(wp, j, f, 0) : &none,
-                         fn->n_args > 1 ? arg_of(wp, j, f, 1) : &none, err);
+                         fn->n_args > 1 ? arg_of(wp, j, f, 1) : &none, NULL, err);
 }
 
 static mice_status set_result(win_part *wp, uint64_t i, uint32_t f, const sql_datum *v,
@@ -350,6 +350,7 @@ static bool order_free(const plan_agg *a)
     case PLAN_AGG_AVG:
         return !sql_type_is_float(a->arg->type.id);
     case PLAN_AGG_STRING_AGG:
+    case PLAN_AGG_ARRAY_AGG:
         return false;
     default:
         return true;

@@ -19,6 +19,7 @@ static const func_table tables[] = {
     {func__misc_table, &func__misc_count},     {func__interval_table, &func__interval_count},
     {func__bytea_table, &func__bytea_count},   {func__regex_table, &func__regex_count},
     {func__array_table, &func__array_count}, {func__catalog_table, &func__catalog_count},
+    {func__json_table, &func__json_count},
 };
 enum { TABLE_COUNT = sizeof tables / sizeof tables[0], REGISTRY_MAX = 2048 };
 

@@ -47,6 +47,8 @@ extern const func_desc func__bytea_table[];
 extern const int func__bytea_count;
 extern const func_desc func__regex_table[];
 extern const int func__regex_count;
+extern const func_desc func__json_table[];
+extern const int func__json_count;
 
 /* func_lookup over the union of the functions with these (normalized) names; errors
  * name names[0]. */

@@ -99,6 +99,33 @@ static const pgcat_pseudo *pseudo_by_name(const char *name)
     return NULL;
 }
 
+static const struct {
+    const char *name;
+    uint32_t oid;
+} io_procs[] = {
+    {"array_in", PGCAT_OID_ARRAY_IN},
+    {"array_out", PGCAT_OID_ARRAY_OUT},
+    {"array_recv", PGCAT_OID_ARRAY_RECV},
+    {"array_send", PGCAT_OID_ARRAY_SEND},
+};
+
+static const char *io_proc_name(uint32_t oid)
+{
+    for (size_t i = 0; i < sizeof io_procs / sizeof io_procs[0]; i++)
+        if (io_procs[i].oid == oid) return io_procs[i].name;
+    return NULL;
+}
+
+static bool io_proc_oid(const char *name, uint32_t *oid)
+{
+    for (size_t i = 0; i < sizeof io_procs / sizeof io_procs[0]; i++) {
+        if (strcasecmp(io_procs[i].name, name)) continue;
+        *oid = io_procs[i].oid;
+        return true;
+    }
+    return false;
+}
+
 /* --- synthesized OIDs ----------------------------------------------------------------- */
 
 enum { SUB_BITS = 10, TABLE_BITS = 20 };
@@ -510,7 +537,8 @@ mice_status pgcat_reg_out(const pgcat_ctx *c, sql_type_id type, uint32_t oid, mi
                                      oid - PGCAT_OID_PROC_BASE < (uint32_t)func_registry_count()
                                  ? func_registry_at((int)(oid - PGCAT_OID_PROC_BASE))
                                  : NULL;
-        return out_str(arena, f ? f->name : num, out, err);
+        const char *io = io_proc_name(oid);
+        return out_str(arena, f ? f->name : io ? io : num, out, err);
     }
     case SQL_TYPE_REGNAMESPACE: {
         if (oid == PGCAT_OID_NAMESPACE_CATALOG) return out_str(arena, "pg_catalog", out, err);
@@ -668,6 +696,7 @@ mice_status pgcat_reg_in(const pgcat_ctx *c, sql_type_id type, mice_slice text, 
         char *paren = strchr(buf, '(');
         if (paren) *paren = 0;
         const char *nm = strncmp(buf, "pg_catalog.", 11) ? buf : buf + 11;
+        if (io_proc_oid(nm, oid)) return MICE_OK;
         for (int i = 0; i < func_registry_count(); i++) {
             if (strcasecmp(func_registry_at(i)->name, nm)) continue;
             *oid = PGCAT_OID_PROC_BASE + (uint32_t)i;

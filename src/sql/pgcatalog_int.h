@@ -30,6 +30,16 @@ typedef struct pgcat_pseudo {
 /* The i-th pseudo-type; NULL past the end. */
 const pgcat_pseudo *pgcat__pseudo_at(size_t i);
 
+/* PostgreSQL's OIDs of the array I/O functions, which pg_type.typinput/typoutput/
+ * typreceive/typsend of every array type name (clients test typinput = 'array_in'::regproc
+ * to tell arrays); regproc reads and shows them by name. */
+enum {
+    PGCAT_OID_ARRAY_IN = 750,
+    PGCAT_OID_ARRAY_OUT = 751,
+    PGCAT_OID_ARRAY_RECV = 2400,
+    PGCAT_OID_ARRAY_SEND = 2401,
+};
+
 /* Start a row: every column NULL. */
 void pgcat__row(pgcat_out *o);
 /* Set a column of the current row by name (asserted to exist), converting to its type. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/array.h"
 #include "sql/deparse.h"
 #include "sql/func.h"
 #include "sql/pgcatalog_int.h"
@@ -431,10 +432,12 @@ static void fill_type(pgcat_out *o)
         pgcat__int(o, "typsubscript", 0);
         pgcat__int(o, "typelem", ti->elem);
         pgcat__int(o, "typarray", ti->array);
-        pgcat__int(o, "typinput", 0);
-        pgcat__int(o, "typoutput", 0);
-        pgcat__int(o, "typreceive", 0);
-        pgcat__int(o, "typsend", 0);
+        bool arr = array_type_is(ti->id) && ti->id != SQL_TYPE_INT2VECTOR &&
+                   ti->id != SQL_TYPE_OIDVECTOR;
+        pgcat__int(o, "typinput", arr ? PGCAT_OID_ARRAY_IN : 0);
+        pgcat__int(o, "typoutput", arr ? PGCAT_OID_ARRAY_OUT : 0);
+        pgcat__int(o, "typreceive", arr ? PGCAT_OID_ARRAY_RECV : 0);
+        pgcat__int(o, "typsend", arr ? PGCAT_OID_ARRAY_SEND : 0);
         pgcat__int(o, "typmodin", 0);
         pgcat__int(o, "typmodout", 0);
         pgcat__int(o, "typanalyze", 0);

@@ -62,6 +62,8 @@ const char *plan_node_name(const plan_node *p)
         return "WorkTable Scan";
     case PLAN_UNIQUE:
         return "Unique";
+    case PLAN_PROJECT_SET:
+        return "ProjectSet";
     }
     return "?";
 }

@@ -54,7 +54,22 @@ typedef enum plan_kind {
     PLAN_RECURSIVE, /* WITH RECURSIVE: child (non-recursive term) then rec_term repeated */
     PLAN_WORKSCAN,  /* the working table of the PLAN_RECURSIVE rec_union */
     PLAN_UNIQUE,    /* DISTINCT ON: the first of each run of rows equal in key_cols */
+    PLAN_PROJECT_SET, /* child's columns, then one per set-returning select-list item, the
+                         items' rows side by side, the shorter ones padded with NULLs */
 } plan_kind;
+
+typedef enum plan_srf_kind {
+    PLAN_SRF_SERIES,     /* generate_series(start, stop [, step]) */
+    PLAN_SRF_UNNEST,     /* unnest(array) */
+    PLAN_SRF_SUBSCRIPTS, /* generate_subscripts(array, dim [, reverse]) */
+} plan_srf_kind;
+
+/* A set-returning function of a ProjectSet; its arguments see the child's row. */
+typedef struct plan_srf {
+    plan_srf_kind kind;
+    uint32_t n_args;
+    sql_expr **args;
+} plan_srf;
 
 typedef enum plan_agg_fn {
     PLAN_AGG_COUNT_STAR,
@@ -66,6 +81,7 @@ typedef enum plan_agg_fn {
     PLAN_AGG_BOOL_AND,
     PLAN_AGG_BOOL_OR,
     PLAN_AGG_STRING_AGG, /* string_agg(text, delimiter) */
+    PLAN_AGG_ARRAY_AGG,  /* array_agg(x [ORDER BY ...]): NULLs included */
 } plan_agg_fn;
 
 typedef struct plan_agg {
@@ -74,6 +90,9 @@ typedef struct plan_agg {
     sql_expr *arg2; /* string_agg's delimiter */
     sql_expr *filter; /* FILTER (WHERE ...): rows where it is not true are skipped; NULL none */
     bool distinct;
+    uint32_t n_order; /* array_agg(x ORDER BY ...): the keys, per key DESC / NULLS FIRST */
+    sql_expr **order;
+    bool *order_desc, *order_nulls_first;
     sql_type type; /* result type */
     const char *name;
 } plan_agg;
@@ -199,6 +218,8 @@ struct plan_node {
     const char *func_name;
     uint32_t n_func_args;
     sql_expr **func_args;
+    uint32_t n_srfs; /* PLAN_PROJECT_SET */
+    plan_srf *srfs;
 
     /* VTSCAN: the relation and its rows, computed at the first scan of the statement and
      * kept (statement arena) for re-scans (correlated subqueries); filter as SCAN */

@@ -12,6 +12,7 @@
 #include "base/check.h"
 #include "base/varint.h"
 #include "kv/keys.h"
+#include "sql/array.h"
 
 enum value_tag {
     VTAG_FALSE = 1,
@@ -58,6 +59,12 @@ static bool type_supported(sql_type_id t)
     default:
         return is_bytes_type(t);
     }
+}
+
+/* Types a value pair can hold: the key types and arrays (their flat bytes, array.h). */
+static bool value_type_supported(sql_type_id t)
+{
+    return type_supported(t) || array_type_is(t) || t == SQL_TYPE_JSON;
 }
 
 /* Types whose key form loses something the value keeps (see rowenc.h). */
@@ -393,7 +400,9 @@ static bool tag_fits(uint32_t tag, sql_type_id type)
     case SQL_TYPE_INTERVAL: return tag == VTAG_INTERVAL;
     case SQL_TYPE_UUID: return tag == VTAG_UUID;
     case SQL_TYPE_TIMETZ: return tag == VTAG_TIMETZ;
-    default: return is_bytes_type(type) && tag == VTAG_BYTES;
+    default:
+        return (is_bytes_type(type) || array_type_is(type) || type == SQL_TYPE_JSON) &&
+               tag == VTAG_BYTES;
     }
 }
 
@@ -480,10 +489,12 @@ static mice_status values_put(const rowenc_table *t, const uint32_t *ordinals, u
     for (uint32_t k = 0; k < n; k++) {
         const rowenc_col *c = &t->cols[ordinals[k]];
         const sql_datum *d = &row[ordinals[k]];
-        if (!type_supported(c->type)) return MICE_UNSUPPORTED;
+        if (!value_type_supported(c->type)) return MICE_UNSUPPORTED;
         mice_assert(c->id > prev_id);
         if (d->is_null) continue;
-        if (!type_supported(d->type) || !tag_fits(tag_of(d), c->type)) return MICE_INVALID;
+        if (!value_type_supported(d->type) || !tag_fits(tag_of(d), c->type) ||
+            array_type_is(d->type) != array_type_is(c->type))
+            return MICE_INVALID;
         value_put(out, c->id - prev_id, d);
         prev_id = c->id;
     }

@@ -41,8 +41,9 @@
  * the caller sets it from the row's expiry. kv has no secondary indexes.
  *
  * Supported types: bool, int2/4/8, oid, float4/8, numeric, text, varchar, bpchar,
- * bytea, date, time, timestamp, timestamptz, interval, uuid (everything datum.h holds).
- * Others: MICE_UNSUPPORTED.
+ * bytea, date, time, timestamp, timestamptz, interval, uuid (everything datum.h holds);
+ * in values (not keys) also one-dimensional arrays, as their flat bytes (array.h) in a
+ * bytes pair. Others: MICE_UNSUPPORTED.
  *
  * Owns: nothing; encoders append to caller buffers, decoders put out-of-line bytes in
  * the caller's arena (datums never point into the input). Thread safety: pure functions

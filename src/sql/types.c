@@ -34,6 +34,7 @@ static const sql_type_info type_table[] = {
     T(NUMERIC, "numeric", "numeric", -1, false, 'N', false, NONE, E(NUMERIC_ARRAY))
     T(UUID, "uuid", "uuid", 16, false, 'U', false, NONE, E(UUID_ARRAY))
     T(JSONB, "jsonb", "jsonb", -1, false, 'U', false, NONE, E(JSONB_ARRAY))
+    T(JSON, "json", "json", -1, false, 'U', false, NONE, E(JSON_ARRAY))
     T(CHAR, "char", "\"char\"", 1, true, 'Z', false, NONE, E(CHAR_ARRAY))
     T(NAME, "name", "name", 64, false, 'S', false, NONE, E(NAME_ARRAY))
     T(INT2VECTOR, "int2vector", "int2vector", -1, false, 'A', false, E(INT2), NONE)
@@ -76,6 +77,7 @@ static const sql_type_info type_table[] = {
     T(NUMERIC_ARRAY, "_numeric", "numeric[]", -1, false, 'A', false, E(NUMERIC), NONE)
     T(UUID_ARRAY, "_uuid", "uuid[]", -1, false, 'A', false, E(UUID), NONE)
     T(JSONB_ARRAY, "_jsonb", "jsonb[]", -1, false, 'A', false, E(JSONB), NONE)
+    T(JSON_ARRAY, "_json", "json[]", -1, false, 'A', false, E(JSON), NONE)
 };
 #undef T
 #undef E
@@ -242,6 +244,7 @@ static const type_alias aliases[] = {
     {"dec", SQL_TYPE_NUMERIC, MODS_NUMERIC, -1},
     {"uuid", SQL_TYPE_UUID, MODS_NONE, -1},
     {"jsonb", SQL_TYPE_JSONB, MODS_NONE, -1},
+    {"json", SQL_TYPE_JSON, MODS_NONE, -1},
     {"\"char\"", SQL_TYPE_CHAR, MODS_NONE, -1}, /* the parser gives the quoted one as "char" */
     {"name", SQL_TYPE_NAME, MODS_NONE, -1},
     {"int2vector", SQL_TYPE_INT2VECTOR, MODS_NONE, -1},

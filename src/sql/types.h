@@ -49,6 +49,7 @@ typedef enum sql_type_id {
     SQL_TYPE_NUMERIC = 1700,
     SQL_TYPE_UUID = 2950,
     SQL_TYPE_JSONB = 3802,
+    SQL_TYPE_JSON = 114,
     /* system catalog types (pg_catalog columns, regclass casts; see pgcatalog.h) */
     SQL_TYPE_CHAR = 18, /* "char": one byte */
     SQL_TYPE_NAME = 19, /* name: an identifier of at most 63 bytes */
@@ -91,6 +92,7 @@ typedef enum sql_type_id {
     SQL_TYPE_NUMERIC_ARRAY = 1231,
     SQL_TYPE_UUID_ARRAY = 2951,
     SQL_TYPE_JSONB_ARRAY = 3807,
+    SQL_TYPE_JSON_ARRAY = 199,
 } sql_type_id;
 
 /* A column or expression type. */

@@ -10,6 +10,7 @@
 
 #include "base/check.h"
 #include "sql/array.h"
+#include "sql/sqljson.h"
 
 /* ---- floats ---- */
 
@@ -574,6 +575,9 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
     case SQL_TYPE_UUID:
         sqluuid_format(&d->v.uuid, out);
         return MICE_OK;
+    case SQL_TYPE_JSON:
+        buf_append_slice(out, d->v.s);
+        return MICE_OK;
     default:
         if (array_type_is(d->type)) return array_to_text(d, ctx, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -582,6 +586,16 @@ mice_status value_to_text(const sql_datum *d, const sql_value_ctx *ctx, mice_buf
 }
 
 /* ---- text input ---- */
+
+static mice_status json_in(mice_slice text, mice_arena *arena, sql_datum *out, sql_error *err)
+{
+    mice_status rc = sqljson_validate(text, err);
+    if (rc) return rc;
+    mice_slice s = arena_slice_dup(arena, text);
+    if (!s.p && text.n) return sqlerr_nomem(err);
+    *out = datum_bytes(SQL_TYPE_JSON, s);
+    return MICE_OK;
+}
 
 static mice_status string_in(sql_type t, mice_slice text, mice_arena *arena, sql_datum *out,
                              sql_error *err)
@@ -724,6 +738,8 @@ mice_status value_from_text(sql_type t, mice_slice text, const sql_value_ctx *ct
     case SQL_TYPE_UUID:
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_parse(text, &out->v.uuid, err);
+    case SQL_TYPE_JSON:
+        return json_in(text, arena, out, err);
     default:
         if (array_type_is(t.id)) return array_from_text(t, text, ctx, arena, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -785,6 +801,7 @@ mice_status value_send(const sql_datum *d, mice_buf *out, sql_error *err)
     case SQL_TYPE_TIME: sqltime_send(d->v.time, out); return MICE_OK;
     case SQL_TYPE_TIMETZ: sqltimetz_send(&d->v.ttz, out); return MICE_OK;
     case SQL_TYPE_UUID: buf_append(out, d->v.uuid.b, SQL_UUID_BYTES); return MICE_OK;
+    case SQL_TYPE_JSON: buf_append_slice(out, d->v.s); return MICE_OK;
     default:
         if (array_type_is(d->type)) return array_send(d, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
@@ -838,7 +855,6 @@ static mice_status check_datetime_range(const sql_datum *d, sql_error *err)
 mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
                        mice_arena *arena, sql_datum *out, sql_error *err)
 {
-    (void)ctx;
     mice_status rc;
     switch (t.id) {
     case SQL_TYPE_NUMERIC: {
@@ -899,7 +915,10 @@ mice_status value_recv(sql_type t, mice_slice bytes, const sql_value_ctx *ctx,
     case SQL_TYPE_UUID:
         *out = datum_uuid((sql_uuid){{0}});
         return sqluuid_recv(bytes, &out->v.uuid, err);
+    case SQL_TYPE_JSON:
+        return json_in(bytes, arena, out, err);
     default:
+        if (array_type_is(t.id)) return array_recv(t, bytes, ctx, arena, out, err);
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "type %u is not supported yet", (unsigned)t.id);
     }

@@ -2,19 +2,26 @@
  * sequence numbers, write set, SERIALIZABLE read spans) and turns each call into kv
  * requests; every decision about other transactions' locks is made by the replica.
  *
- * Commit: when every intent lives on one replica (today: always) one END_TXN request
- * writes all of them as versions and deletes them and the record in one synced batch
- * (1PC). The 2PC path (force_two_phase, and later: intents on several ranges) first
- * makes the COMMITTED record on the primary durable - the transaction is committed at
- * that instant - then resolves each intent with its own RESOLVE request, as it would on
- * each range, then drops the record. Resolution after the record is best effort: a
- * reader or writer that meets an unresolved intent finds the record and rolls it forward. */
+ * Commit: when every intent lives in one range (kv_sender_range_of; a single node: always)
+ * one END_TXN request writes all of them as versions and deletes them and the record in
+ * one synced batch (1PC). Otherwise (or with force_two_phase) the 2PC path first makes the
+ * COMMITTED record on the primary's range durable - the transaction is committed at that
+ * instant - with END_TXN naming only the intents of that range, then resolves the intents
+ * with RESOLVE requests (one batch per range; per key when forced on one range), then
+ * drops the record. Resolution after the record is best effort: a reader or writer that
+ * meets an unresolved intent finds the record and rolls it forward. An abort ends the
+ * record and the primary range's intents with END_TXN and sends RESOLVE ABORT to the other
+ * ranges. END_TXN never names a key of another range (its replica would write another
+ * range's keys through its own log), and SERIALIZABLE read spans are clipped to the
+ * primary's range: reads in other ranges are not validated at commit (a known gap of the
+ * multi-range path; a single range validates everything as before). */
 #include "txn/txn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/check.h"
+#include "base/keyset.h"
 #include "base/log.h"
 #include "txn/writeset.h"
 
@@ -169,7 +176,16 @@ mice_status txn_db_get(txn_db *db, mice_slice key, mice_buf *value, bool *found,
 mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
                                  mice_buf *resume, bool *more, size_t *n_purged, mice_err *err)
 {
-    /* One replica holds the whole key space today; with ranges this visits each in turn. */
+    /* A single node's one replica: tombstones written locally. Replicated ranges (a
+     * cluster's sender) must not write outside Raft, so there the purge waits for an
+     * expiry-aware delete proposed through each leaseholder; until then expired values
+     * stay invisible to every read and are only not reclaimed. */
+    if (!db->replica) {
+        *more = false;
+        *n_purged = 0;
+        buf_reset(resume);
+        return MICE_OK;
+    }
     return kv_replica_purge_expired(db->replica, start, end, max_rows, resume, more, n_purged, err);
 }
 
@@ -318,35 +334,155 @@ static mice_status send_txn(txn *t, const kv_op *ops, size_t n_ops, kv_response 
     return rc;
 }
 
-static mice_status end_txn(txn *t, bool commit, mice_slice *keys, size_t n_keys, kv_response *resp,
-                           mice_err *err)
+/* The transaction's live keys grouped by range: keys[0, n_primary) are in the primary's
+ * range [pstart, pend), the rest follow ordered by range (ranges[i] is key i's range). */
+typedef struct txn_keys {
+    mice_slice *keys;
+    uint64_t *ranges;
+    size_t n, n_primary;
+    mice_buf pstart, pend;
+    bool multi; /* intents in more than one range */
+} txn_keys;
+
+static void txn_keys_deinit(txn_keys *k)
+{
+    free(k->keys);
+    free(k->ranges);
+    buf_deinit(&k->pstart);
+    buf_deinit(&k->pend);
+}
+
+static mice_status txn_keys_collect(txn *t, txn_keys *k, mice_err *err)
+{
+    memset(k, 0, sizeof *k);
+    buf_init(&k->pstart);
+    buf_init(&k->pend);
+    k->keys = writeset_keys(&t->writes, &k->n);
+    k->ranges = mice_calloc(k->n ? k->n : 1, sizeof *k->ranges);
+    mice_buf s, e;
+    buf_init(&s);
+    buf_init(&e);
+    uint64_t primary_range = 0;
+    mice_status rc = kv_sender_range_of(t->db->sender, buf_slice(&t->primary), &primary_range,
+                                        &k->pstart, &k->pend, err);
+    for (size_t i = 0; rc == MICE_OK && i < k->n; i++)
+        rc = kv_sender_range_of(t->db->sender, k->keys[i], &k->ranges[i], &s, &e, err);
+    buf_deinit(&s);
+    buf_deinit(&e);
+    if (rc) return rc;
+    /* Stable: the primary's range first, then by range id, keys in write order inside. */
+    for (size_t i = 1; i < k->n; i++) {
+        mice_slice key = k->keys[i];
+        uint64_t r = k->ranges[i];
+        uint64_t rank = r == primary_range ? 0 : r;
+        size_t j = i;
+        for (; j > 0; j--) {
+            uint64_t prev = k->ranges[j - 1] == primary_range ? 0 : k->ranges[j - 1];
+            if (prev <= rank) break;
+            k->keys[j] = k->keys[j - 1];
+            k->ranges[j] = k->ranges[j - 1];
+        }
+        k->keys[j] = key;
+        k->ranges[j] = r;
+    }
+    while (k->n_primary < k->n && k->ranges[k->n_primary] == primary_range)
+        k->n_primary++;
+    k->multi = k->n_primary < k->n;
+    return MICE_OK;
+}
+
+/* SERIALIZABLE read spans clipped to [ps, pe) (empty pe: the end of the key space), into a
+ * malloc'ed array borrowing t's span bytes and ps/pe. */
+static kv_span *clip_spans(const txn *t, mice_slice ps, mice_slice pe, size_t *n_out)
+{
+    kv_span *out = mice_calloc(t->n_spans ? t->n_spans : 1, sizeof *out);
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_spans; i++) {
+        kv_span sp = t->read_spans[i];
+        bool point = !sp.end.n && !sp.to_end;
+        if (point) {
+            if (mice_slice_cmp(sp.start, ps) >= 0 && (!pe.n || mice_slice_cmp(sp.start, pe) < 0))
+                out[n++] = sp;
+            continue;
+        }
+        if (mice_slice_cmp(sp.start, ps) < 0) sp.start = ps;
+        if (pe.n && (sp.to_end || mice_slice_cmp(sp.end, pe) > 0)) {
+            sp.end = pe;
+            sp.to_end = false;
+        }
+        if (!sp.to_end && mice_slice_cmp(sp.start, sp.end) >= 0) continue;
+        out[n++] = sp;
+    }
+    *n_out = n;
+    return out;
+}
+
+static mice_status end_txn(txn *t, bool commit, bool one_phase, const txn_keys *k,
+                           kv_response *resp, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_END_TXN,
                 .commit = commit,
-                .one_phase = !t->db->force_two_phase,
-                .intents = keys,
-                .n_intents = n_keys};
+                .one_phase = one_phase,
+                .intents = k ? k->keys : NULL,
+                .n_intents = k ? k->n_primary : 0};
+    kv_span *spans = NULL;
     if (commit && t->meta.isolation == KV_SERIALIZABLE) {
-        op.read_spans = t->read_spans;
-        op.n_read_spans = t->n_spans;
+        spans = clip_spans(t, buf_slice(&k->pstart), buf_slice(&k->pend), &op.n_read_spans);
+        op.read_spans = spans;
     }
-    return send_txn(t, &op, 1, resp, err);
+    mice_status rc = send_txn(t, &op, 1, resp, err);
+    free(spans);
+    return rc;
+}
+
+/* RESOLVE keys[from, to) of k with one batch per range. */
+static mice_status resolve_ranges(txn *t, const txn_keys *k, size_t from, size_t to,
+                                  kv_resolve_kind how, mice_err *err)
+{
+    mice_status first = MICE_OK;
+    kv_op *ops = mice_calloc(to > from ? to - from : 1, sizeof *ops);
+    kv_response resp;
+    kv_response_init(&resp);
+    for (size_t i = from; i < to;) {
+        size_t j = i, n = 0;
+        for (; j < to && k->ranges[j] == k->ranges[i]; j++)
+            ops[n++] = (kv_op){.kind = KV_OP_RESOLVE,
+                               .key = k->keys[j],
+                               .resolve = how,
+                               .commit_ts = t->commit_ts};
+        mice_err e;
+        mice_status rc = send_txn(t, ops, n, &resp, &e);
+        if (rc && !first) {
+            first = rc;
+            if (err) *err = e;
+        }
+        i = j;
+    }
+    kv_response_deinit(&resp);
+    free(ops);
+    return first;
 }
 
 /* Release everything now (after an error, so waiters proceed); errors are only logged. */
 static void abort_now(txn *t)
 {
     if (t->tried_write) {
-        size_t n = 0;
-        mice_slice *keys = writeset_keys(&t->writes, &n);
+        txn_keys k;
+        mice_err err;
+        bool known = txn_keys_collect(t, &k, &err) == MICE_OK;
         kv_response resp;
         kv_response_init(&resp);
-        mice_err err;
-        if (end_txn(t, false, keys, n, &resp, &err))
+        /* Without the ranges, name no intent: the record goes, and whoever meets an
+         * intent finds no record and rolls it back. */
+        if (!known) k.n_primary = 0;
+        if (end_txn(t, false, false, &k, &resp, &err))
             log_warn("txn %016llx: rollback failed: %s", (unsigned long long)t->meta.id,
                      mice_err_msg(&err));
+        if (known && k.multi && resolve_ranges(t, &k, k.n_primary, k.n, KV_RESOLVE_ABORT, &err))
+            log_warn("txn %016llx: rollback of other ranges failed: %s",
+                     (unsigned long long)t->meta.id, mice_err_msg(&err));
         kv_response_deinit(&resp);
-        free(keys);
+        txn_keys_deinit(&k);
     }
     t->tried_write = false;
 }
@@ -531,6 +667,133 @@ mice_status txn_delete(txn *t, mice_slice key, mice_err *err)
     return write_key(t, (kv_op){.kind = KV_OP_DELETE, .key = key}, NULL, NULL, NULL, err);
 }
 
+/* --- batches of writes -------------------------------------------------------------------- */
+
+/* One kv request of a batch: the writes w[idx[0..n)], all on one replica, no key twice.
+ * Bookkeeping as write_key's. MICE_EXISTS: *failed_at is the position (in idx) of the
+ * insert that found a live key; nothing of the request was written. Other errors are
+ * returned as they came: the caller hands them to failed(). */
+static mice_status send_part(txn *t, const txn_write *w, const size_t *idx, size_t n, kv_op *ops,
+                             size_t *failed_at, mice_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const txn_write *x = &w[idx[i]];
+        ops[i] = (kv_op){.kind = x->kind == TXN_WRITE_DELETE ? KV_OP_DELETE : KV_OP_PUT,
+                         .key = x->key,
+                         .if_absent = x->kind == TXN_WRITE_INSERT};
+        if (x->kind != TXN_WRITE_DELETE) {
+            ops[i].value = x->value;
+            ops[i].has_expiry = x->expiry_wall_ns != 0;
+            ops[i].expiry_wall_ns = x->expiry_wall_ns;
+        }
+    }
+    if (!t->record_written) { /* the record goes with the first intent that lands */
+        buf_reset(&t->primary);
+        buf_append_slice(&t->primary, ops[0].key);
+    }
+    t->meta.seq++; /* one sequence number for the whole request */
+    t->tried_write = true;
+    kv_response resp;
+    kv_response_init(&resp);
+    mice_status rc = send_txn(t, ops, n, &resp, err);
+    size_t stop = resp.failed_op < n ? resp.failed_op : 0;
+    size_t applied = rc == MICE_OK ? n : rc == MICE_AGAIN ? stop : 0;
+    bool locked = rc == MICE_AGAIN && resp.n_results > stop && resp.results[stop].locked;
+    kv_response_deinit(&resp);
+    /* MICE_AGAIN: the writes before the locked one were applied; the restart undoes them */
+    for (size_t i = 0; i < applied; i++)
+        writeset_add(&t->writes, ops[i].key, t->meta.seq, t->stmt);
+    if (applied || locked) t->record_written = true;
+    if (locked) /* the row lock outlives the statement restart (request.h) */
+        writeset_add(&t->writes, ops[stop].key, t->meta.stmt_seq - 1, t->stmt - 1);
+    *failed_at = stop;
+    return rc;
+}
+
+/* Send the writes of w[pos, end) (no key twice) that are below *limit, one request per
+ * replica, in the order of each replica's first write. A MICE_EXISTS lowers *limit to the
+ * failing write (kept in *exists) and re-sends that replica's writes before it, so every
+ * write before the first failing one is applied and checked. */
+static mice_status send_run(txn *t, const txn_write *w, size_t pos, size_t end, size_t *limit,
+                            size_t *idx, kv_op *ops, kv_replica **route, bool *sent,
+                            mice_err *exists, mice_err *err)
+{
+    kv_sender *snd = t->db->sender;
+    bool one = kv_sender_replica_count(snd) <= 1;
+    for (size_t i = pos; i < end && !one; i++) {
+        route[i] = kv_sender_route(snd, w[i].key);
+        sent[i] = false;
+    }
+    for (size_t first = pos; first < end && first < *limit; first++) {
+        if (!one && sent[first]) continue; /* went with an earlier replica's request */
+        size_t n = 0;
+        for (size_t i = first; i < end && i < *limit; i++) {
+            if (one || route[i] == route[first]) {
+                idx[n++] = i;
+                sent[i] = true;
+            }
+        }
+        while (n) {
+            size_t at = 0;
+            mice_status rc = send_part(t, w, idx, n, ops, &at, err);
+            if (rc != MICE_EXISTS) {
+                if (rc) return rc;
+                break;
+            }
+            *limit = idx[at];
+            *exists = *err;
+            n = at;
+        }
+        if (one) break;
+    }
+    return MICE_OK;
+}
+
+mice_status txn_write_batch(txn *t, const txn_write *w, size_t n, size_t *failed_index,
+                            mice_err *err)
+{
+    if (failed_index) *failed_index = n;
+    mice_status rc = check_open(t, err);
+    if (rc || n == 0) return rc;
+    /* Runs are cut per replica of the sender's list. A sender without one (a routed
+     * sender: a cluster gateway, which splits a batch over ranges without atomicity
+     * between the parts) gets one write per request until runs are cut by its ranges
+     * and its answers carry failed_op. */
+    size_t run = n < TXN_BATCH_OPS_MAX ? n : TXN_BATCH_OPS_MAX;
+    if (kv_sender_replica_count(t->db->sender) == 0) run = 1;
+    size_t *idx = mice_calloc(run, sizeof *idx);
+    kv_op *ops = mice_calloc(run, sizeof *ops);
+    kv_replica **route = mice_calloc(n, sizeof *route);
+    bool *sent = mice_calloc(n, sizeof *sent);
+    mice_err local;
+    if (!err) err = &local;
+    size_t limit = n; /* the first write that failed with MICE_EXISTS, or n */
+    mice_err exists;
+    mice_err_clear(&exists);
+    mice_keyset seen;
+    for (size_t pos = 0; pos < limit && rc == MICE_OK;) {
+        /* a run without a repeated key: evaluation reads the engine, not its own batch */
+        keyset_init(&seen);
+        size_t end = pos;
+        for (bool was = false; end < limit && end - pos < run; end++) {
+            keyset_add(&seen, w[end].key, &was);
+            if (was) break;
+        }
+        keyset_deinit(&seen);
+        rc = send_run(t, w, pos, end, &limit, idx, ops, route, sent, &exists, err);
+        pos = end;
+    }
+    free(idx);
+    free(ops);
+    free(route);
+    free(sent);
+    if (rc) return failed(t, rc, err);
+    if (limit == n) return MICE_OK;
+    if (failed_index) *failed_index = limit;
+    *err = exists;
+    return MICE_EXISTS;
+}
+
 mice_status txn_run_statement(txn *t, txn_stmt_fn fn, void *ctx, mice_err *err)
 {
     for (int attempt = 0;; attempt++) {
@@ -607,17 +870,25 @@ void txn_scan_close(txn_scan *s)
 
 /* --- commit and rollback -------------------------------------------------------------------- */
 
-/* 2PC, after the COMMITTED record is durable: resolve each intent as its range would, then
- * drop the record. Failures only leave work for readers (they roll intents forward). */
-static void resolve_after_commit(txn *t, const mice_slice *keys, size_t n_keys)
+/* 2PC, after the COMMITTED record is durable: resolve the intents (per key when 2PC is
+ * forced on one range, as each range would; one batch per range otherwise), then drop the
+ * record. Failures only leave work for readers (they roll intents forward). */
+static void resolve_after_commit(txn *t, const txn_keys *k)
 {
     kv_response resp;
     kv_response_init(&resp);
     mice_err err;
     bool all = true;
-    for (size_t i = 0; i < n_keys; i++) {
+    if (k->multi) {
+        if (resolve_ranges(t, k, 0, k->n, KV_RESOLVE_COMMIT, &err)) {
+            log_warn("txn %016llx: resolve failed: %s", (unsigned long long)t->meta.id,
+                     mice_err_msg(&err));
+            all = false;
+        }
+    }
+    for (size_t i = 0; !k->multi && i < k->n; i++) {
         kv_op op = {.kind = KV_OP_RESOLVE,
-                    .key = keys[i],
+                    .key = k->keys[i],
                     .resolve = KV_RESOLVE_COMMIT,
                     .commit_ts = t->commit_ts};
         if (send_txn(t, &op, 1, &resp, &err)) {
@@ -641,20 +912,21 @@ mice_status txn_commit(txn *t, mice_err *err)
         return mice_err_setf(err, MICE_CLOSED, "transaction was aborted; rolled back");
     }
     if (t->state == TXN_DONE) return mice_err_setf(err, MICE_CLOSED, "transaction already ended");
-    size_t n = 0;
-    mice_slice *keys = writeset_keys(&t->writes, &n);
     mice_status rc = MICE_OK;
     t->commit_ts = t->meta.read_ts;
     if (t->tried_write) { /* a read-only transaction has nothing to commit or validate */
+        txn_keys k;
+        rc = txn_keys_collect(t, &k, err);
+        bool two_phase = t->db->force_two_phase || k.multi;
         kv_response resp;
         kv_response_init(&resp);
-        rc = end_txn(t, true, keys, n, &resp, err);
+        if (rc == MICE_OK) rc = end_txn(t, true, !two_phase, &k, &resp, err);
         if (rc == MICE_OK) t->commit_ts = resp.results[0].commit_ts;
         kv_response_deinit(&resp);
         if (rc) abort_now(t);
-        if (rc == MICE_OK && t->db->force_two_phase) resolve_after_commit(t, keys, n);
+        if (rc == MICE_OK && two_phase) resolve_after_commit(t, &k);
+        txn_keys_deinit(&k);
     }
-    free(keys);
     t->tried_write = false;
     t->state = TXN_DONE;
     return rc;

@@ -113,7 +113,8 @@ mice_status txn_db_get_with_expiry(txn_db *db, mice_slice key, mice_buf *value, 
                                    uint64_t *expiry_wall_ns, mice_err *err);
 /* One bounded step of the TTL's background purge over [start, end) (kv/replica.h's
  * kv_replica_purge_expired on every replica): visits at most max_rows keys, tombstones the
- * expired ones (unsynced), says where the next step starts (*resume, when *more). */
+ * expired ones (unsynced), says where the next step starts (*resume, when *more). Over a
+ * cluster's sender it does nothing yet (replicas may not write outside Raft). */
 mice_status txn_db_purge_expired(txn_db *db, mice_slice start, mice_slice end, size_t max_rows,
                                  mice_buf *resume, bool *more, size_t *n_purged, mice_err *err);
 /* Remove every version and lock of [start, end) at once, synced, without MVCC history:
@@ -152,6 +153,35 @@ mice_status txn_get_for_update_with_expiry(txn *t, mice_slice key, mice_buf *val
  * the transaction usable (ON CONFLICT DO NOTHING); the executor decides what it means. */
 mice_status txn_insert(txn *t, mice_slice key, mice_slice value, mice_err *err);
 mice_status txn_delete(txn *t, mice_slice key, mice_err *err);
+
+/* Many writes at once (INSERT and COPY): the same as calling txn_put / txn_insert /
+ * txn_delete for each write in order, but sent as few kv requests as possible - one per
+ * range per run of writes without a repeated key - each evaluated under one latch set and
+ * written as one batch (one Raft proposal on a replicated range). Lock waits, deadlocks,
+ * write-too-old and READ COMMITTED's MICE_AGAIN behave as for single writes (after
+ * MICE_AGAIN the statement's writes, this batch's included, are undone).
+ * MICE_EXISTS: *failed_index (if not NULL) is the first TXN_WRITE_INSERT, in the order
+ * given, whose key had a live value; every write before it is applied, and so may be some
+ * after it (when the batch spans several ranges): the caller fails the statement, as
+ * INSERT does. The transaction stays usable, as for txn_insert. *failed_index is n when
+ * no write failed. */
+typedef enum txn_write_kind {
+    TXN_WRITE_PUT,    /* txn_put_with_expiry */
+    TXN_WRITE_INSERT, /* txn_insert: MICE_EXISTS if the key has a live value */
+    TXN_WRITE_DELETE, /* txn_delete */
+} txn_write_kind;
+
+typedef struct txn_write {
+    txn_write_kind kind;
+    mice_slice key;
+    mice_slice value;        /* PUT, INSERT */
+    uint64_t expiry_wall_ns; /* PUT, INSERT: KV TTL (wall-clock ns); 0 = never */
+} txn_write;
+
+enum { TXN_BATCH_OPS_MAX = 4096 }; /* writes per kv request; longer batches are cut */
+
+mice_status txn_write_batch(txn *t, const txn_write *w, size_t n, size_t *failed_index,
+                            mice_err *err);
 
 /* Scans of [start, end) (empty end = to the end of the key space), largest key first
  * with reverse, at most limit rows (0 = all). The executor pulls batches. */

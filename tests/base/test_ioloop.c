@@ -119,6 +119,7 @@ typedef struct server {
     atomic_int drains;           /* on_drain calls */
     atomic_int after_half;       /* bytes read after "HALF" shut our writing side */
     atomic_bool half_shut;
+    atomic_int nodelay; /* accepted connections with TCP_NODELAY on */
 } server;
 
 enum {
@@ -133,6 +134,7 @@ static void echo_open(ioloop_conn *c, void *ctx)
     mice_assert(ioloop_on_loop_thread(s->loop));
     mice_assert(ioloop_conn_loop(c) == s->loop);
     ioloop_conn_set_data(c, s);
+    if (ioloop_conn_nodelay(c)) atomic_fetch_add(&s->nodelay, 1);
     if (atomic_load(&s->no_read_pause)) ioloop_conn_set_read_pause(c, false);
     if (atomic_exchange(&s->hold_next, false)) {
         ioloop_conn_ref(c);
@@ -665,6 +667,7 @@ typedef struct dialer {
     mice_future *closed;
     mice_buf got;
     size_t want;
+    atomic_bool nodelay; /* the connected socket had TCP_NODELAY on */
 } dialer;
 
 static void dial_data(ioloop_conn *c, mice_slice bytes)
@@ -691,6 +694,7 @@ static void dial_done(ioloop_conn *c, mice_status status, const mice_err *err, v
         return;
     }
     ioloop_conn_set_data(c, d);
+    atomic_store(&d->nodelay, ioloop_conn_nodelay(c));
     mice_assert(ioloop_conn_write(c, MICE_SLICE_LIT("ping")) == MICE_OK);
     future_complete(d->connected, c, NULL);
 }
@@ -732,6 +736,9 @@ static void test_connect_and_echo(void **state)
     assert_int_equal(future_wait(d.echoed, 10ull * MICE_NS_PER_S, NULL, NULL), MICE_OK);
     assert_memory_equal(d.got.p, "ping", 4);
     assert_int_equal(ioloop_get_stats(s->loop).conns_connected, 1);
+    /* both ends have Nagle's algorithm off */
+    assert_true(atomic_load(&d.nodelay));
+    assert_int_equal(atomic_load(&s->nodelay), 1);
     /* Stopping the loop closes our side with MICE_ABORTED. */
     ioloop_stop(s->loop);
     void *why = NULL;

@@ -100,12 +100,40 @@ static void test_waiting_victim_is_woken(void **state)
     locktable_destroy(lt);
 }
 
+/* A split: the right-hand table inherits the live transactions, and a kick ends the
+ * waits in progress on the left one (they re-evaluate). */
+static void test_split_handoff_kick_and_copy(void **state)
+{
+    (void)state;
+    locktable *left = locktable_create(mice_env_real());
+    locktable *right = locktable_create(mice_env_real());
+    locktable_txn_begin(left, 1, (hlc_ts){1, 0});
+    locktable_txn_begin(left, 3, (hlc_ts){3, 0});
+    locktable_txn_finish(left, 3);
+    waiter w = {left, 2, 1, {2, 0}, MICE_INTERNAL};
+    pthread_t th;
+    pthread_create(&th, NULL, wait_main, &w);
+    await_waiting(left, 1);
+    locktable_copy_live(right, left);
+    assert_true(locktable_txn_live(right, 1));
+    assert_false(locktable_txn_live(right, 3)); /* finished: not copied */
+    locktable_kick_all(left);
+    pthread_join(th, NULL);
+    assert_int_equal(w.rc, MICE_OK);
+    assert_true(locktable_txn_live(left, 1)); /* the holder itself is untouched */
+    /* A wait begun after the kick waits again. */
+    assert_int_equal(locktable_wait(left, 2, (hlc_ts){2, 0}, 1, 20), MICE_TIMEOUT);
+    locktable_destroy(left);
+    locktable_destroy(right);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wait_until_finish_and_timeout),
         cmocka_unit_test(test_three_cycle_aborts_youngest_closing_waiter),
         cmocka_unit_test(test_waiting_victim_is_woken),
+        cmocka_unit_test(test_split_handoff_kick_and_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for kv/replica and kv/sender, below the transaction layer: routing, the
  * proposer seam (intents unsynced, commits synced), readers ignoring pending intents with
- * commits landing above them, 2PC roll-forward by others, and abandoned intents. */
+ * commits landing above them, 2PC roll-forward by others, abandoned intents, and a
+ * many-write request (one proposal; failed_op names the failing if_absent PUT). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,54 @@ static void test_routing_and_sync_contract(void **state)
     fixture_close(&f);
 }
 
+/* A request with many writes is one evaluation and one proposal; an if_absent PUT that
+ * finds a live value fails the whole request and failed_op names it. */
+static void test_multi_op_batch_and_failed_op(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f, 0);
+    kv_response resp;
+    kv_response_init(&resp);
+    kv_op one = {.kind = KV_OP_PUT, .key = MICE_SLICE_LIT("b"), .value = MICE_SLICE_LIT("0")};
+    assert_int_equal(send1(&f, NULL, one, &resp), MICE_OK);
+    int before = f.proposals;
+    kv_txn_meta t = txn_meta(&f, 9, "a");
+    kv_op ops[4] = {
+        {.kind = KV_OP_PUT, .key = MICE_SLICE_LIT("a"), .value = MICE_SLICE_LIT("1")},
+        {.kind = KV_OP_PUT,
+         .key = MICE_SLICE_LIT("c"),
+         .value = MICE_SLICE_LIT("1"),
+         .if_absent = true},
+        {.kind = KV_OP_PUT,
+         .key = MICE_SLICE_LIT("b"),
+         .value = MICE_SLICE_LIT("1"),
+         .if_absent = true},
+        {.kind = KV_OP_PUT, .key = MICE_SLICE_LIT("d"), .value = MICE_SLICE_LIT("1")},
+    };
+    kv_request req = {.txn = &t, .ops = ops, .n_ops = 4};
+    mice_err err;
+    assert_int_equal(kv_sender_send(f.s, &req, &resp, &err), MICE_EXISTS);
+    assert_int_equal(resp.failed_op, 2);
+    assert_int_equal(f.proposals, before); /* nothing of the request was written */
+    ops[2].key = MICE_SLICE_LIT("e");
+    assert_int_equal(kv_sender_send(f.s, &req, &resp, &err), MICE_OK);
+    assert_int_equal(resp.failed_op, 4);       /* n_results: no op failed */
+    assert_int_equal(f.proposals, before + 1); /* four intents, one proposal */
+    mice_slice keys[] = {MICE_SLICE_LIT("a"), MICE_SLICE_LIT("c"), MICE_SLICE_LIT("e"),
+                         MICE_SLICE_LIT("d")};
+    kv_op commit = {
+        .kind = KV_OP_END_TXN, .commit = true, .one_phase = true, .intents = keys, .n_intents = 4};
+    assert_int_equal(send1(&f, &t, commit, &resp), MICE_OK);
+    char v[16];
+    assert_true(get_now(&f, "e", v, sizeof v));
+    assert_string_equal(v, "1");
+    assert_true(get_now(&f, "b", v, sizeof v));
+    assert_string_equal(v, "0");
+    kv_response_deinit(&resp);
+    fixture_close(&f);
+}
+
 static void test_reader_ignores_pending_and_commit_lands_above(void **state)
 {
     (void)state;
@@ -226,6 +275,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routing_and_sync_contract),
+        cmocka_unit_test(test_multi_op_batch_and_failed_op),
         cmocka_unit_test(test_reader_ignores_pending_and_commit_lands_above),
         cmocka_unit_test(test_committed_intent_rolled_forward_by_others),
         cmocka_unit_test(test_abandoned_intent_rolled_back),

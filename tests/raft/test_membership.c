@@ -204,6 +204,20 @@ static void test_conf_change_values(void **state)
     assert_int_equal(raft_conf_change_decode(b.p, b.n - 1, &back), MICE_CORRUPT);
     b.p[3] = 9; /* bad op */
     assert_int_equal(raft_conf_change_decode(b.p, b.n, &back), MICE_CORRUPT);
+    /* An application context travels behind the items and comes back as it went. */
+    const uint8_t ctx[] = {0xAA, 0xBB, 0xCC};
+    cc.context = ctx;
+    cc.context_len = sizeof ctx;
+    buf_reset(&b);
+    raft_conf_change_encode(&cc, &b);
+    assert_int_equal(raft_conf_change_decode(b.p, b.n, &back), MICE_OK);
+    assert_int_equal(back.n_changes, 2);
+    assert_int_equal(back.context_len, 3);
+    assert_memory_equal(back.context, ctx, 3);
+    assert_int_equal(raft_conf_change_decode(b.p, b.n - 1, &back), MICE_CORRUPT);
+    assert_int_equal(raft_conf_change_decode(b.p, b.n - 4, &back), MICE_CORRUPT);
+    b.p[b.n - 4] = 0xFF; /* length byte past the end */
+    assert_int_equal(raft_conf_change_decode(b.p, b.n, &back), MICE_CORRUPT);
     buf_deinit(&b);
 
     raft_conf_state cs = {.voters = {1, 2, 3}, .n_voters = 3}, out;

@@ -265,6 +265,8 @@ static void test_startup_refusals(void **state)
     expect_startup_fatal(t, empty_user, PGW_PROTOCOL_3_0, "28000");
     const char *latin1[] = {"user", "u", "client_encoding", "LATIN1", NULL};
     expect_startup_fatal(t, latin1, PGW_PROTOCOL_3_0, "22023");
+    const char *utf80[] = {"user", "u", "client_encoding", "utf80", NULL};
+    expect_startup_fatal(t, utf80, PGW_PROTOCOL_3_0, "22023");
     const char *repl[] = {"user", "u", "replication", "database", NULL};
     expect_startup_fatal(t, repl, PGW_PROTOCOL_3_0, "0A000");
     /* Insecure mode refuses non-loopback peers. */
@@ -284,7 +286,7 @@ static void test_negotiate_protocol_version(void **state)
 {
     t_conn *t = *state;
     const char *kv[] = {
-        "user",  "u", "_pq_.compression", "on", "client_encoding", "utf-8", "replication",
+        "user",  "u", "_pq_.compression", "on", "client_encoding", "'utf-8'", "replication",
         "false", NULL};
     fe_startup(&t->in, PGW_PROTOCOL_3_0 | 2, kv);
     send_in(t);
@@ -513,6 +515,23 @@ static void test_error_discards_until_sync(void **state)
     assert_string_equal(out_types(t), "E");
     assert_true(pgw_conn_closing(t->c));
     assert_string_equal(pgw_conn_close_reason(t->c), "");
+}
+
+/* asyncpg prepares with Parse, Describe, Flush and waits: an error is sent at once, not held
+ * until a Sync the client has not sent. */
+static void test_error_is_flushed_before_sync(void **state)
+{
+    t_conn *t = *state;
+    connect_as(t, "u", "d");
+    out_types(t);
+    fe_parse(&t->in, "s", "bad syntax", NULL, 0);
+    fe_describe(&t->in, 'S', "s");
+    fe_flush(&t->in);
+    send_in(t);
+    assert_string_equal(out_types(t), "E");
+    fe_sync(&t->in);
+    send_in(t);
+    assert_string_equal(out_types(t), "Z");
 }
 
 static void test_flush_and_output_threshold(void **state)
@@ -928,6 +947,7 @@ int main(void)
         T(test_malformed_streams),
         T(test_malformed_body_is_error_in_simple_query),
         T(test_malformed_body_skips_to_sync_in_extended_query),
+        T(test_error_is_flushed_before_sync),
         T(test_malformed_body_during_copy_in),
         T(test_bad_length_closes),
         T(test_async_session),

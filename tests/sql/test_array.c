@@ -1,5 +1,5 @@
 /* Unit tests for sql/array: text input and output (PostgreSQL 15's array_in/array_out,
- * captured with "select 'x'::t[]"), the vector types, order, casts, subscripts, and garbage
+ * captured with "select 'x'::t[]"), binary send and receive, the vector types, order, casts, subscripts, and garbage
  * input that must fail cleanly. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +185,59 @@ static void test_binary_send(void **state)
     buf_deinit(&b);
 }
 
+/* array_recv reads what array_send writes (and what psycopg 3 and asyncpg send), and
+ * refuses what PostgreSQL's array_recv refuses with its SQLSTATEs. */
+static void test_binary_recv(void **state)
+{
+    (void)state;
+    static const char *const lits[][2] = {
+        {"int4", "{5,NULL,-7}"}, {"text", "{a,\"b c\",NULL,\"\"}"}, {"int8", "{}"},
+        {"numeric", "{1.50,-2,NULL}"}, {"bool", "{t,f}"}, {"date", "{2024-02-29}"}};
+    static const sql_type_id types[] = {SQL_TYPE_INT4_ARRAY, SQL_TYPE_TEXT_ARRAY, SQL_TYPE_INT8_ARRAY,
+                                        SQL_TYPE_NUMERIC_ARRAY, SQL_TYPE_BOOL_ARRAY,
+                                        SQL_TYPE_DATE_ARRAY};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        sql_datum a = in(types[i], lits[i][1]), back;
+        mice_buf b;
+        buf_init(&b);
+        assert_int_equal(value_send(&a, &b, NULL), MICE_OK);
+        sql_error err;
+        mice_status rc =
+            value_recv(sql_type_make(types[i], -1), buf_slice(&b), NULL, arena, &back, &err);
+        if (rc) fail_msg("%s[]: %s", lits[i][0], err.message);
+        assert_int_equal(back.type, types[i]);
+        assert_string_equal(out(&back), lits[i][1]);
+        /* one byte more or less is a bad format */
+        buf_append_u8(&b, 0);
+        assert_int_equal(value_recv(sql_type_make(types[i], -1), buf_slice(&b), NULL, arena, &back,
+                                    &err), MICE_INVALID);
+        assert_string_equal(err.sqlstate, "22P03");
+        b.n -= 2;
+        assert_int_equal(value_recv(sql_type_make(types[i], -1), buf_slice(&b), NULL, arena, &back,
+                                    &err), MICE_INVALID);
+        buf_deinit(&b);
+    }
+    /* element type of another array type: 42804; two dimensions: 0A000; flags: 22P03 */
+    static const uint8_t int8elem[] = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t twodim[] = {0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 0, 0, 0, 0, 1,
+                                     0, 0, 0, 0, 0, 0, 0, 1};
+    static const uint8_t flags[] = {0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 23};
+    sql_datum d;
+    sql_error err;
+    sql_type t = sql_type_make(SQL_TYPE_INT4_ARRAY, -1);
+    value_recv(t, mice_slice_of(int8elem, sizeof int8elem), NULL, arena, &d, &err);
+    assert_string_equal(err.sqlstate, "42804");
+    value_recv(t, mice_slice_of(twodim, sizeof twodim), NULL, arena, &d, &err);
+    assert_string_equal(err.sqlstate, "0A000");
+    value_recv(t, mice_slice_of(flags, sizeof flags), NULL, arena, &d, &err);
+    assert_string_equal(err.sqlstate, "22P03");
+    /* ndim 0 is the empty array */
+    static const uint8_t empty[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23};
+    assert_int_equal(value_recv(t, mice_slice_of(empty, sizeof empty), NULL, arena, &d, &err),
+                     MICE_OK);
+    assert_string_equal(out(&d), "{}");
+}
+
 /* Not-an-array bytes (a badly typed argument) read as empty, never crash. */
 static void test_garbage_is_safe(void **state)
 {
@@ -219,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_text_round_trip),  cmocka_unit_test(test_malformed_literals),
         cmocka_unit_test(test_order_and_access), cmocka_unit_test(test_casts),
         cmocka_unit_test(test_binary_send),      cmocka_unit_test(test_garbage_is_safe),
+        cmocka_unit_test(test_binary_recv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

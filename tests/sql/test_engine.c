@@ -683,11 +683,13 @@ static void test_generate_series(void **state)
     assert_string_equal(run_in(NULL, "SELECT generate_series(1, 2), 'a' AS c", true, NULL),
                         "generate_series|c\n1|a\n2|a\n");
     EQ("SELECT a, generate_series(1, 2) FROM gs WHERE a < 3 ORDER BY 1, 2", "1|1\n1|2\n2|1\n2|2\n");
-    EQ("SELECT generate_series(1, a) FROM gs",
-       "ERROR 0A000: set-returning function arguments referencing the FROM clause are not supported"
-       " @8");
-    EQ("SELECT generate_series(1, 2), generate_series(1, 3)",
-       "ERROR 0A000: more than one set-returning function in the select list is not supported @31");
+    /* a ProjectSet: arguments from the FROM row, several items side by side */
+    EQ("SELECT a, generate_series(1, a) FROM gs WHERE a <= 3 ORDER BY 1, 2",
+       "1|1\n2|1\n2|2\n3|1\n3|2\n3|3\n");
+    EQ("SELECT generate_series(1, 2), generate_series(1, 3)", "1|1\n2|2\nNULL|3\n");
+    assert_string_equal(
+        run_in(NULL, "EXPLAIN (COSTS OFF) SELECT generate_series(1, a) FROM gs", false, NULL),
+        "ProjectSet\n  ->  Seq Scan on gs\n");
     assert_string_equal(run_in(NULL, "EXPLAIN (COSTS OFF) SELECT * FROM generate_series(1, 3) g",
                                false, NULL),
                         "Function Scan on generate_series g\n");

@@ -13,6 +13,7 @@
 
 #include "base/prng.h"
 #include "kv/keys.h"
+#include "sql/array.h"
 #include "sql/rowenc.h"
 
 static mice_arena *arena;
@@ -468,6 +469,43 @@ static void test_schema_evolution(void **state)
     buf_deinit(&v);
 }
 
+/* Array columns live in values (their flat bytes), never in keys. */
+static void test_array_values(void **state)
+{
+    (void)state;
+    rowenc_col cols[3] = {{1, SQL_TYPE_INT8}, {2, SQL_TYPE_INT4_ARRAY}, {3, SQL_TYPE_TEXT_ARRAY}};
+    uint32_t pk_cols[1] = {0};
+    keyenc_dir pk_dirs[1] = {KEYENC_ASC};
+    rowenc_index pk = {.id = 1, .n_cols = 1, .cols = pk_cols, .dirs = pk_dirs};
+    rowenc_table t = {.table_id = 71, .n_cols = 3, .cols = cols, .primary = &pk};
+    sql_datum elems[3] = {datum_int4(5), datum_null(SQL_TYPE_INT4), datum_int4(-9)};
+    sql_datum row[3] = {datum_int8(1)}, back[3];
+    sql_error err;
+    assert_int_equal(array_build(SQL_TYPE_INT4_ARRAY, elems, 3, 1, arena, &row[1], &err), MICE_OK);
+    assert_int_equal(array_build(SQL_TYPE_TEXT_ARRAY, NULL, 0, 1, arena, &row[2], &err), MICE_OK);
+    mice_buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    assert_int_equal(rowenc_primary_key(&t, row, &k), MICE_OK);
+    assert_int_equal(rowenc_primary_value(&t, row, &v), MICE_OK);
+    assert_int_equal(rowenc_primary_decode(&t, buf_slice(&k), buf_slice(&v), arena, back), MICE_OK);
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(back[i].type, row[i].type);
+        assert_int_equal(back[i].v.s.n, row[i].v.s.n);
+        assert_memory_equal(back[i].v.s.p, row[i].v.s.p, row[i].v.s.n);
+    }
+    /* an array is not a key */
+    buf_reset(&k);
+    assert_int_equal(rowenc_key_put(&k, &row[1], KEYENC_ASC), MICE_UNSUPPORTED);
+    /* an int[] datum does not go into a text column */
+    rowenc_col text_cols[3] = {{1, SQL_TYPE_INT8}, {2, SQL_TYPE_TEXT}, {3, SQL_TYPE_TEXT_ARRAY}};
+    rowenc_table t2 = {.table_id = 71, .n_cols = 3, .cols = text_cols, .primary = &pk};
+    buf_reset(&v);
+    assert_int_equal(rowenc_primary_value(&t2, row, &v), MICE_INVALID);
+    buf_deinit(&k);
+    buf_deinit(&v);
+}
+
 /* Truncated or flipped bytes decode to MICE_CORRUPT (or a valid row), never a crash. */
 static void test_corrupt_input(void **state)
 {
@@ -625,7 +663,7 @@ int main(void)
         cmocka_unit_test(test_numeric_key_ladder),
         cmocka_unit_test(test_canonical_keys),
         cmocka_unit_test(test_unique_index_null_rule),
-        cmocka_unit_test(test_schema_evolution),
+        cmocka_unit_test(test_schema_evolution), cmocka_unit_test(test_array_values),
         cmocka_unit_test(test_corrupt_input),
         cmocka_unit_test(test_rowid_monotone),
         cmocka_unit_test(test_unsupported_type),

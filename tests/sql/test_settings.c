@@ -64,6 +64,7 @@ typedef struct default_case {
 
 static const default_case defaults[] = {
     {"application_name", ""},
+    {"block_size", "8192"},
     {"bytea_output", "hex"},
     {"client_encoding", "UTF8"},
     {"client_min_messages", "notice"},
@@ -97,6 +98,9 @@ static const default_case defaults[] = {
     {"lc_time", "C"},
     {"lock_timeout", "0"},
     {"max_connections", "100"},
+    {"max_function_args", "100"},
+    {"max_identifier_length", "63"},
+    {"max_index_keys", "32"},
     {"max_parallel_workers_per_gather", "2"},
     {"plan_cache_mode", "auto"},
     {"row_security", "on"},
@@ -277,6 +281,7 @@ static const refuse_case refused[] = {
      "Custom parameter names must be two or more simple identifiers separated by dots.", ""},
     {"server_version", "1", "55P02", "parameter \"server_version\" cannot be changed", "", ""},
     {"server_version", NULL, "55P02", "parameter \"server_version\" cannot be changed", "", ""},
+    {"max_index_keys", "64", "55P02", "parameter \"max_index_keys\" cannot be changed", "", ""},
     {"server_version_num", "1", "55P02", "parameter \"server_version_num\" cannot be changed", "",
      ""},
     {"server_encoding", "UTF8", "55P02", "parameter \"server_encoding\" cannot be changed", "", ""},

@@ -49,3 +49,19 @@ def _time_limit(request):
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture(scope="module")
+def target():
+    """The server a driver test talks to: a fresh micedb, or PostgreSQL 15 with
+    MICE_SQL_TARGET=postgres (to prove the test against the real thing), or, with
+    MICE_CLIENTS_PORT=n, whatever already listens on 127.0.0.1:n (for debugging; not stopped)."""
+    port = os.environ.get("MICE_CLIENTS_PORT")
+    if port:
+        t = sqltarget.Target(sqltarget.KIND)
+        t.port = int(port)
+        yield t
+        return
+    t = _start(sqltarget.KIND)
+    yield t
+    t.stop()

@@ -1,9 +1,15 @@
 """COPY through psql's \\copy: TO STDOUT in text and CSV (compared byte for byte with what
 PostgreSQL 15 writes for the same rows), FROM STDIN in text and CSV (round trips, quoted
-newlines, HEADER, NULL markers), errors, and COPY inside a rolled-back transaction."""
+newlines, HEADER, NULL markers), errors, and COPY inside a rolled-back transaction. Binary
+COPY FROM STDIN through psycopg (the format pgx's CopyFrom sends): every type, and its
+errors, compared with PostgreSQL 15."""
+import datetime as dt
 import os
 import textwrap
+import uuid
+from decimal import Decimal
 
+import psycopg
 import pytest
 
 TABLE = ("create table ct (id int primary key, t text, v varchar(10), n numeric(8,2), "
@@ -128,3 +134,91 @@ def test_copy_in_transaction(mice):
         """)
     r = mice.psql("-A", "-t", "-q", input=script, check=True)
     assert r.stdout == "2\n0\n3\n", r.stdout
+
+
+BIN_TABLE = ("create table bt (id int primary key, s smallint, b bigint, f real, d double "
+             "precision, n numeric(12,3), ok boolean, t text, v varchar(5), by bytea, dt date, "
+             "ts timestamp, tz timestamptz, iv interval, u uuid, ia int[])")
+BIN_TYPES = ["int4", "int2", "int8", "float4", "float8", "numeric", "bool", "text", "varchar",
+             "bytea", "date", "timestamp", "timestamptz", "interval", "uuid", "int4[]"]
+BIN_ROWS = [
+    (1, -32768, 2 ** 63 - 1, 1.5, -1e300, Decimal("-123456789.125"), True, "tab\tnl\n ✓",
+     "abc", b"\x00\xff\\", dt.date(2024, 2, 29), dt.datetime(1999, 12, 31, 23, 59, 59, 999999),
+     dt.datetime(2021, 6, 15, 10, 20, 30, 500000, tzinfo=dt.timezone.utc),
+     dt.timedelta(days=-3, microseconds=7), uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+     [1, None, -2]),
+    (2,) + (None,) * 15,
+    (3, 0, 0, float("inf"), float("nan"), Decimal("0.000"), False, "", "", b"",
+     dt.date(1, 1, 1), dt.datetime(1970, 1, 1), dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc),
+     dt.timedelta(0), uuid.UUID(int=0), []),
+]
+
+
+def copy_binary_rows(target, rows, table="bt"):
+    with target.connect() as c:
+        cur = c.cursor()
+        with cur.copy(f"copy {table} from stdin (format binary)") as cp:
+            cp.set_types(BIN_TYPES)
+            for row in rows:
+                cp.write_row(row)
+        n = cur.rowcount
+        got = c.execute(f"select * from {table} order by id").fetchall()
+        cur = c.execute(f"select * from {table} limit 0")
+        cols = ", ".join(f"{d.name}::text" for d in cur.description)
+        text = c.execute(f"select {cols} from {table} order by id").fetchall()
+    return n, got, text
+
+
+def test_copy_from_binary_matches_postgres(mice, pg):
+    """psycopg's binary COPY (as pgx's CopyFrom sends it): every type, NULLs, batches."""
+    many = [(100 + i, i, i * i, i / 4, i / 3, Decimal(i) / 8, i % 2 == 0, f"row {i}", "v",
+             bytes([i % 256]), dt.date(2000, 1, 1) + dt.timedelta(days=i),
+             dt.datetime(2000, 1, 1) + dt.timedelta(seconds=i), None, None, None, [i])
+            for i in range(600)]  # more than one INSERT batch
+    results = []
+    for t in (mice, pg):
+        with t.connect() as c:
+            c.execute("set timezone = 'UTC'")
+            c.execute(BIN_TABLE)
+        n, got, text = copy_binary_rows(t, BIN_ROWS + many)
+        assert n == len(BIN_ROWS) + len(many)
+        results.append((got, text))
+    (mg, mt), (pgot, pt) = results
+    assert mg[:3] == BIN_ROWS[:2] + [mg[2]] and mg[2][4] != mg[2][4]  # NaN
+    assert mt == pt
+    assert [r[:4] + r[5:] for r in mg] == [r[:4] + r[5:] for r in pgot]
+
+
+def raw_copy(target, sql, data):
+    with target.connect() as c:
+        try:
+            with c.cursor().copy(sql) as cp:
+                cp.write(data)
+        except psycopg.Error as e:
+            return e.sqlstate, str(e).splitlines()[0]
+        return None, None
+
+
+SIG = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+
+
+@pytest.mark.parametrize("sql,data", [
+    ("copy bterr from stdin (format binary)", b"PGCOPY\n\xff\r\n\x01" + b"\0" * 8),
+    ("copy bterr from stdin (format binary)", SIG + b"\x00\x01" + b"\x00\x00\x00\x04\0\0\0\1"),
+    ("copy bterr from stdin (format binary)", SIG + b"\x00\x02\x00\x00\x00\x04\0\0"),
+    ("copy bterr from stdin (format binary)",
+     SIG + b"\x00\x02\x00\x00\x00\x06" + b"\0" * 6 + b"\xff" * 4),
+    ("copy bterr from stdin (format binary)", SIG[:11] + b"\x00\x01\x00\x00" + b"\0" * 4),
+    ("copy bterr from stdin (format binary, delimiter ',')", b""),
+    ("copy bterr from stdin (format binary, null 'x')", b""),
+], ids=["signature", "field-count", "eof-in-field", "long-int4", "oids-flag",
+        "delimiter", "null"])
+def test_copy_from_binary_errors_match_postgres(mice, pg, sql, data):
+    got = []
+    for t in (mice, pg):
+        with t.connect() as c:
+            c.execute("create table if not exists bterr (a int, b text)")
+        got.append(raw_copy(t, sql, data))
+        with t.connect() as c:
+            assert c.execute("select count(*) from bterr").fetchone()[0] == 0
+    assert got[0] == got[1] and got[0][0] is not None, got

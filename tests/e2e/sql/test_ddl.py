@@ -215,3 +215,27 @@ def test_ddl_in_transaction_is_transactional(target):
         with pytest.raises(psycopg.errors.UndefinedTable):
             c.execute("select * from ddl_txn")
         c.rollback()
+
+
+def test_add_primary_key_over_many_rows(conn):
+    """ALTER TABLE ADD PRIMARY KEY rewrites the rows in batches: a duplicate among 600
+    rows (or a NULL) is still reported with its key, and a clean table gets its key."""
+    conn.execute("create table ddl_apk (id int, v text, w int)")
+    conn.execute("create index ddl_apk_w on ddl_apk (w)")
+    conn.execute("insert into ddl_apk select g, 'v' || g, g % 7 from generate_series(1, 600) g")
+    conn.execute("insert into ddl_apk values (450, 'dup', 1)")
+    e = expect_error(conn, "alter table ddl_apk add primary key (id)", "23505")
+    assert e.diag.message_primary == 'could not create unique index "ddl_apk_pkey"'
+    assert e.diag.message_detail == "Key (id)=(450) is duplicated."
+    conn.execute("delete from ddl_apk where v = 'dup'")
+    conn.execute("insert into ddl_apk values (null, 'null', 2)")
+    e = expect_error(conn, "alter table ddl_apk add primary key (id)", "23502")
+    assert e.diag.message_primary == 'column "id" of relation "ddl_apk" contains null values'
+    conn.execute("delete from ddl_apk where v = 'null'")
+    conn.execute("alter table ddl_apk add primary key (id)")
+    assert rows(conn, "select count(*), sum(id), sum(w) from ddl_apk") == [
+        (600, 180300, sum(g % 7 for g in range(1, 601)))]
+    assert rows(conn, "select id, v from ddl_apk where id in (1, 450, 600) order by id") == [
+        (1, "v1"), (450, "v450"), (600, "v600")]
+    assert rows(conn, "select count(*) from ddl_apk where w = 3") == [(86,)]
+    expect_error(conn, "insert into ddl_apk values (600, 'again', 0)", "23505")

@@ -170,3 +170,50 @@ def test_dml_errors_leave_table_unchanged(conn):
     expect_error(conn, "insert into dml_err (id, nosuch) values (3, 1)", "42703")
     expect_error(conn, "insert into dml_err values (3, 'c', 1, 'extra')", "42601")
     assert rows(conn, "select * from dml_err order by id") == [(1, "a", 1), (2, "b", 2)]
+
+
+def _values(ids_names):
+    return ", ".join(f"({i}, {'null' if u is None else u}, {'null' if n is None else repr(n)})"
+                     for i, u, n in ids_names)
+
+
+def test_insert_many_rows_reports_the_first_failing_row(conn):
+    """Rows are written in batches (hundreds per request): the error must still be the
+    one of the first failing row, with that row's key, whatever fails later."""
+    conn.execute("create table dml_bat (id int primary key, u int unique, name text not null)")
+    conn.execute("insert into dml_bat values (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')")
+    rows_ok = [(i, 1000 + i, "n") for i in range(10, 610)]
+    cur = conn.execute("insert into dml_bat values " + _values(rows_ok))
+    assert cur.statusmessage == "INSERT 0 600"
+    # a duplicate primary key at row 400 of 600, a NULL name later: 23505 on row 400
+    bad = [(i, 5000 + i, "n") for i in range(1000, 1600)]
+    bad[399] = (3, 9999, "n")
+    bad[450] = (2000, 9998, None)
+    e = expect_error(conn, "insert into dml_bat values " + _values(bad), "23505")
+    assert e.diag.message_primary == 'duplicate key value violates unique constraint "dml_bat_pkey"'
+    assert e.diag.message_detail == "Key (id)=(3) already exists."
+    # a unique column repeated inside the statement (row 300 repeats row 2), a duplicate
+    # primary key after it: the unique index of row 300 is reported
+    bad = [(i, 7000 + i, "n") for i in range(3000, 3600)]
+    bad[299] = (3299, 10001, "n")
+    bad[500] = (1, 9997, "n")
+    e = expect_error(conn, "insert into dml_bat values " + _values(bad), "23505")
+    assert e.diag.message_primary == 'duplicate key value violates unique constraint "dml_bat_u_key"'
+    assert e.diag.message_detail == "Key (u)=(10001) already exists."
+    # a NULL name at row 100, a duplicate at row 200: 23502 on row 100
+    bad = [(i, 8000 + i, "n") for i in range(4000, 4300)]
+    bad[99] = (4099, 8099, None)
+    bad[199] = (1, 9996, "n")
+    e = expect_error(conn, "insert into dml_bat values " + _values(bad), "23502")
+    assert e.diag.message_detail == "Failing row contains (4099, 8099, null)."
+    # a duplicate at row 280 (a later batch) of a key inserted at row 5 of the statement
+    bad = [(i, None, "n") for i in range(5000, 5300)]
+    bad[279] = (5004, None, "n")
+    e = expect_error(conn, "insert into dml_bat values " + _values(bad), "23505")
+    assert e.diag.message_detail == "Key (id)=(5004) already exists."
+    # NULLs in a unique column never conflict
+    cur = conn.execute("insert into dml_bat values " +
+                       _values([(i, None, "z") for i in range(6000, 6300)]))
+    assert cur.statusmessage == "INSERT 0 300"
+    assert rows(conn, "select count(*), count(u), min(id), max(id) from dml_bat") == [
+        (903, 603, 1, 6299)]

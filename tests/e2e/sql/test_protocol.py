@@ -521,3 +521,41 @@ def test_psycopg_pipeline_mode(connect):
             c.execute("insert into proto_pipe values (1)")
             c.execute("insert into proto_pipe values (100)")
     assert c.execute("select count(*) from proto_pipe").fetchone() == (10,)
+
+
+def test_sql_prepare_execute_deallocate(target):
+    """SQL PREPARE/EXECUTE (what psycopg2 users write for server-side reuse): the statement
+    is the extended protocol's named one, EXECUTE takes constants (with casts) and returns
+    rows through the simple protocol; error SQLSTATEs as PostgreSQL 15's."""
+    with target.wire() as w:
+        w.simple("create table proto_sql_prepare (a int primary key, b text)")
+        msgs = w.simple("prepare pp_ins (int, text) as "
+                        "insert into proto_sql_prepare values ($1, $2)")
+        assert [m.command_tag() for m in msgs if m.type == "C"] == ["PREPARE"]
+        for sql in ("execute pp_ins (1, 'one')", "execute pp_ins (2, NULL)",
+                    "execute pp_ins ('3', 'x'::varchar)"):
+            msgs = w.simple(sql)
+            assert not errors_of(msgs), msgs
+            assert [m.command_tag() for m in msgs if m.type == "C"] == ["INSERT 0 1"]
+        w.simple("prepare pp_sel as select b, a + 1 from proto_sql_prepare where a = $1")
+        msgs = w.simple("execute pp_sel (1)")
+        assert types_of(msgs) == "TDCZ"
+        (desc,) = [m.row_description() for m in msgs if m.type == "T"]
+        assert [(c["name"], c["type_oid"]) for c in desc] == [("b", TEXT), ("?column?", INT4)]
+        assert rows_of(msgs) == [[b"one", b"2"]]
+        assert [m.command_tag() for m in msgs if m.type == "C"] == ["SELECT 1"]
+        # the same name through the extended protocol
+        w.bind("", "pp_sel", ["2"])
+        w.execute()
+        w.sync()
+        assert rows_of(w.read_until("Z")) == [[None, b"3"]]
+        for sql, code in [("execute pp_sel", "42601"), ("execute nope (1)", "26000"),
+                          ("prepare pp_sel as select 1", "42P05"),
+                          ("execute pp_ins (1, 'dup')", "23505"),
+                          ("execute pp_sel ('x')", "22P02")]:
+            (e,) = errors_of(w.simple(sql))
+            assert e.code == code, (sql, e)
+        w.simple("deallocate pp_ins")
+        (e,) = errors_of(w.simple("execute pp_ins (9, 'x')"))
+        assert e.code == "26000"
+        w.simple("drop table proto_sql_prepare")

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import psycopg
+from psycopg.types.numeric import Int4
 import pytest
 
 from helpers import expect_error, text_of
@@ -114,6 +115,10 @@ ROUND_TRIP = [
                    dt.datetime(1999, 12, 31, 23, 59, 59, 999999)]),
     ("timestamptz", [dt.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
                      dt.datetime(2000, 6, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))]),
+    # arrays: stored in rows, bound as binary parameters (array_recv) and text ones
+    ("int[]", [[Int4(1), Int4(-2), None, Int4(2147483647)], [Int4(7)], []]),
+    ("bigint[]", [[-9223372036854775808, None]]),
+    ("text[]", [["a", "b c", None, "", 'q"uote,comma{}\\'], ["only"]]),
 ]
 
 
@@ -134,6 +139,20 @@ def test_parameter_round_trip_text_and_binary(conn, case, fmt):
         for v in values:
             n = cur.execute(f"select count(*) from {table} where v = %{fmt}", (v,)).fetchone()
             assert n[0] == 1, (v, binary)
+
+
+def test_array_types_name_the_array_io_functions(conn):
+    """pgjdbc tells arrays from other types by typinput = 'pg_catalog.array_in'::regproc."""
+    rows = conn.execute(
+        "select typname, typinput = 'pg_catalog.array_in'::regproc, typinput::text, "
+        "typoutput::text, typreceive::text, typsend::text, 'array_in'::regproc::oid::int "
+        "from pg_catalog.pg_type where typname in ('_int4', '_text', '_numeric') "
+        "order by typname").fetchall()
+    assert rows == [(n, True, "array_in", "array_out", "array_recv", "array_send", 750)
+                    for n in ("_int4", "_numeric", "_text")]
+    n = conn.execute("select count(*) from pg_catalog.pg_type where typname = 'int4' "
+                     "and typinput = 'array_in'::regproc").fetchone()[0]
+    assert n == 0
 
 
 def test_char_n_pads_compares_without_trailing_spaces(conn):

@@ -1,4 +1,4 @@
--- Differential script 6: WITH RECURSIVE (issue 8 item 3). An endless recursion runs until
+-- Differential script 10: WITH RECURSIVE (issue 8 item 3). An endless recursion runs until
 -- cancelled in PostgreSQL and micedb alike; statement_timeout stops it with 57014.
 create table d6_emp (id int primary key, name text, mgr int);
 insert into d6_emp values (1, 'root', null), (2, 'a', 1), (3, 'b', 1), (4, 'a1', 2),
@@ -79,5 +79,18 @@ with recursive t(n) as (select 1 union all (select n + 1 from t where n < 3 unio
     select n + 10 from t where n < 2)) select * from t order by n;
 with recursive t(n) as (select 1::int2 union all select n + 1 from t where n < 3) select * from t;
 with recursive t(n) as (select 1 union all select n, n from t) select * from t;
+with recursive a(n) as (select 1 union all select n + 1 from b where n < 3),
+    b(n) as (select n from a) select * from a;
+with recursive t(j) as (select '[1]'::json union select j from t) select * from t;
+with recursive t(j) as (select '[1]'::json union all select j from t limit 2) select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3 order by n desc, 1) select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3 offset 1) select * from t;
+-- without RECURSIVE a CTE's own name inside it is not the CTE
+create table d6_self (n int);
+insert into d6_self values (7);
+with d6_self as (select n + 1 as n from d6_self) select * from d6_self;
+with d6_x as (select 1 as n), d6_y as (with d6_x as (select n * 10 as n from d6_x) select * from d6_x) select * from d6_y;
+with d6_z as (select * from d6_z) select * from d6_z;
+drop table d6_self;
 drop table d6_emp;
 drop table d6_edge;

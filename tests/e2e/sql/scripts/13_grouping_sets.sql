@@ -1,4 +1,4 @@
--- Differential script 9: GROUPING SETS, ROLLUP, CUBE and GROUPING() (issue 8 item 3).
+-- Differential script 13: GROUPING SETS, ROLLUP, CUBE and GROUPING() (issue 8 item 3).
 create table d9_sales (region text, city text, product text, qty int);
 insert into d9_sales values ('eu', 'paris', 'tea', 3), ('eu', 'paris', 'coffee', 5),
     ('eu', 'rome', 'tea', 2), ('us', 'nyc', 'coffee', 7), ('us', 'nyc', 'tea', 1),
@@ -40,6 +40,13 @@ select count(*) filter (where sum(b) > 1) from d9_ff;
 select count(*) filter (where row_number() over () > 1) from d9_ff;
 select a, count(distinct b) filter (where b > 5) from d9_ff group by a order by a;
 select a from d9_ff group by a having count(*) filter (where b > 10) > 0 order by a;
+-- FILTER with array_agg's ORDER BY, in groups, grouping sets and windows
+select a, array_agg(b order by b desc nulls first) filter (where b is distinct from 20) from d9_ff group by a order by a;
+select a, array_agg(b order by b) filter (where b > 5) from d9_ff group by rollup (a) order by a;
+select a, b, array_agg(b) over (order by a, b nulls first rows between current row and unbounded following) from d9_ff order by a, b nulls first;
+select a, array_agg(b) filter (where b < 25) over (partition by a order by b) from d9_ff order by a, b;
+select a, array_agg(count(*)) over (order by a) from d9_ff group by a order by a;
+select array_agg(b order by b) over () from d9_ff;
 drop table d9_ff;
 -- more grouping sets
 create table d9_g (a int, b text, c int);

@@ -1,4 +1,4 @@
--- Differential script 5: window functions (issue 8 item 3). Every query has an ORDER BY
+-- Differential script 9: window functions (issue 8 item 3). Every query has an ORDER BY
 -- that fixes the row order, so the transcript does not depend on the plan.
 create table d5_emp (id int primary key, name text, dept text, salary int, bonus numeric(8,2),
     score float8, hired date);

@@ -1,4 +1,4 @@
--- Differential script 8: SELECT DISTINCT ON (issue 8 item 3).
+-- Differential script 12: SELECT DISTINCT ON (issue 8 item 3).
 create table d8_t (a int, b int, c text);
 insert into d8_t values (1, 1, 'x'), (1, 2, 'y'), (2, 5, 'z'), (2, 3, 'w'), (null, 1, 'n'),
     (null, 0, 'm'), (3, 7, 'q');

@@ -1,4 +1,4 @@
--- Differential script 7: views (issue 8 item 3), also INSERT/UPDATE/DELETE through
+-- Differential script 11: views (issue 8 item 3), also INSERT/UPDATE/DELETE through
 -- automatically updatable views. The stored definition text differs from
 -- PostgreSQL's (micedb keeps the query as written; PostgreSQL prints it from the parse
 -- tree), so pg_views.definition / pg_get_viewdef are not compared here.
