@@ -522,7 +522,6 @@ typedef struct ast_cte {
     ast_names cols;
     ast_cte_mat materialized;
     ast_node *query;
-    bool recursive; /* in a WITH RECURSIVE list */
 } ast_cte;
 
 /* SELECT, VALUES, and set operations (set_op != NONE: larg/rarg set, the SELECT-list
@@ -839,6 +838,7 @@ typedef struct ast_create_view {
     bool replace;
     ast_list options;
     int32_t check_option; /* 0 none, 1 LOCAL, 2 CASCADED CHECK OPTION */
+    const char *query_text; /* the query as written (to the statement's end) */
 } ast_create_view;
 
 typedef struct ast_sequence {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sql/bind_int.h"
+#include "sql/parse.h"
 
 /* --- scopes ---------------------------------------------------------------------------- */
 
@@ -57,7 +58,8 @@ static mice_status resolve_rel(bind_ctx *b, const ast_node *rv, bool allow_virtu
         if (err && rv->loc >= 0) err->position = rv->loc + 1;
         return rc;
     }
-    if ((*out)->kind == CATALOG_VIRTUAL && allow_virtual) return MICE_OK;
+    if (((*out)->kind == CATALOG_VIRTUAL || (*out)->kind == CATALOG_VIEW) && allow_virtual)
+        return MICE_OK;
     if ((*out)->kind == CATALOG_VIRTUAL)
         return bind__err(err, SQLSTATE_INSUFFICIENT_PRIVILEGE, rv->loc,
                          "permission denied: \"%s\" is a system catalog", r->rel);
@@ -345,13 +347,26 @@ static mice_status bind_subselect(bind_ctx *b, bind_scope *s, const ast_node *n,
     return MICE_OK;
 }
 
-static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv)
+static bool cte_in_progress(const bind_ctx *b, const ast_node *cte)
+{
+    for (uint32_t i = 0; i < b->n_cte_stack; i++)
+        if (b->cte_stack[i] == cte) return true;
+    return false;
+}
+
+/* The CTE rv names, if any. Without RECURSIVE a CTE's own name inside its query is not
+ * the CTE (an outer CTE or a table of that name is). */
+static const ast_node *find_cte(const bind_ctx *b, const ast_node *rv, bool *recursive)
 {
     if (rv->u.range_var.schema) return NULL;
     for (uint32_t k = b->n_ctes; k-- > 0;)
         for (uint32_t i = 0; i < b->ctes[k]->n; i++) {
             const ast_node *c = b->ctes[k]->items[i];
-            if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) return c;
+            if (!b->ctes_recursive[k] && cte_in_progress(b, c)) continue;
+            if (!strcmp(c->u.cte.name, rv->u.range_var.rel)) {
+                *recursive = b->ctes_recursive[k];
+                return c;
+            }
         }
     return NULL;
 }
@@ -369,130 +384,197 @@ static mice_status check_equality(const sql_type *types, uint32_t n, sql_error *
     return MICE_OK;
 }
 
-static plan_node *same_cols(bind_ctx *b, plan_kind kind, plan_node *child);
-static mice_status setop_coerce(bind_ctx *b, const char *what, plan_node **kids,
-                                sql_error *err);
+static plan_node *same_cols(bind_ctx *b, plan_kind k, plan_node *child);
+static plan_node *project_node(bind_ctx *b, plan_node *child, sql_expr **exprs, const char **names,
+                               uint32_t n);
 
-static bool cte_in_progress(const bind_ctx *b, const ast_node *cte)
+/* The recursive CTE's reference inside its own query: the working table. */
+static mice_status worktable_ref(bind_ctx *b, const ast_node *rv, const ast_node *cte,
+                                 plan_node **out, sql_error *err)
 {
-    for (uint32_t i = 0; i < b->n_cte_stack; i++)
-        if (b->cte_stack[i] == cte) return true;
-    return false;
-}
-
-/* The recursive term's reference to its CTE: the working table. */
-static mice_status worktable_node(bind_ctx *b, const ast_node *cte, plan_node **out,
-                                  sql_error *err)
-{
-    const plan_node *u = b->rec_node;
-    plan_node *w = plan_new(b->arena, PLAN_WORKTABLE, u->n_cols);
-    if (!w) return bind__nomem(err);
-    memcpy(w->col_names, u->col_names, sizeof(char *) * u->n_cols);
-    memcpy(w->col_types, u->col_types, sizeof(sql_type) * u->n_cols);
-    w->wt_owner = b->rec_node;
-    w->cte_name = w->alias = cte->u.cte.name;
-    w->est_rows = 10;
-    w->cost_total = 1;
-    b->rec_refs++;
-    *out = w;
+    const char *name = cte->u.cte.name;
+    if (b->rec_phase == 3)
+        return bind__err(err, "42P19", cte->loc,
+                         "recursive query \"%s\" does not have the form non-recursive-term UNION "
+                         "[ALL] recursive-term",
+                         name);
+    if (b->rec_phase == 1)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear within its "
+                         "non-recursive term",
+                         name);
+    if (b->sel_depth != b->rec_depth)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear within a subquery",
+                         name);
+    if (b->rec_refs++)
+        return bind__err(err, "42P19", rv->loc,
+                         "recursive reference to query \"%s\" must not appear more than once",
+                         name);
+    plan_node *r = b->rec_node;
+    plan_node *p = plan_new(b->arena, PLAN_WORKSCAN, r->n_cols);
+    if (!p) return bind__nomem(err);
+    memcpy(p->col_names, r->col_names, sizeof(char *) * r->n_cols);
+    memcpy(p->col_types, r->col_types, sizeof(sql_type) * r->n_cols);
+    p->rec_union = r;
+    p->alias = rv->u.range_var.alias ? rv->u.range_var.alias->u.alias.name : name;
+    p->func_name = name; /* EXPLAIN: "WorkTable Scan on t" */
+    p->est_rows = 100;
+    p->cost_total = 100;
+    *out = p;
     return MICE_OK;
 }
 
-/* WITH RECURSIVE x AS (non-recursive term UNION [ALL] recursive term): the first term
- * gives the column types, the second is bound with x as the working table. A second term
- * that does not refer to x makes an ordinary UNION. */
-static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *outer, const ast_node *cte,
-                                      plan_node **out, bool *corr, sql_error *err)
+/* Where column c of the non-recursive term is written (errors about it point there). */
+static int32_t nonrec_col_loc(const ast_select *q, uint32_t c)
 {
-    const ast_select *sel = &cte->u.cte.query->u.select;
-    plan_node *kids[2];
-    mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
-    if (rc) return rc;
-    plan_node *u = plan_new(b->arena, PLAN_RECURSIVE_UNION, kids[0]->n_cols);
-    plan_node **children = ARENA_NEW_ARRAY(b->arena, plan_node *, 1);
-    if (!u || !children) return bind__nomem(err);
-    memcpy(u->col_names, kids[0]->col_names, sizeof(char *) * u->n_cols);
-    memcpy(u->col_types, kids[0]->col_types, sizeof(sql_type) * u->n_cols);
-    const ast_names *cols = &cte->u.cte.cols;
-    for (uint32_t i = 0; i < cols->n && i < u->n_cols; i++)
-        u->col_names[i] = cols->v[i];
+    const ast_node *l = q->larg;
+    while (l->kind == AST_SELECT && l->u.select.set_op != AST_SETOP_NONE)
+        l = l->u.select.larg;
+    if (l->kind != AST_SELECT || c >= l->u.select.targets.n) return -1;
+    const ast_node *v = l->u.select.targets.items[c]->u.res_target.val;
+    int32_t loc = v->loc; /* a cast starts where its argument does */
+    for (; v->kind == AST_CAST; v = v->u.cast.arg)
+        if (v->u.cast.arg->loc >= 0 && v->u.cast.arg->loc < loc) loc = v->u.cast.arg->loc;
+    return loc;
+}
+
+/* Give the recursive term the non-recursive term's column types (42804 when the UNION's
+ * common type differs from the non-recursive term's, as in PostgreSQL). */
+static mice_status recursive_types(bind_ctx *b, const ast_node *cte, const ast_select *q,
+                                   plan_node *nonrec, plan_node **term, sql_error *err)
+{
+    const char *name = cte->u.cte.name;
+    if (nonrec->n_cols != (*term)->n_cols) {
+        const ast_select *rs = &q->rarg->u.select;
+        int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : q->rarg->loc;
+        return bind__err(err, SQLSTATE_SYNTAX_ERROR, loc,
+                         "each UNION query must have the same number of columns");
+    }
+    plan_node *in = *term;
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, in->n_cols ? in->n_cols : 1);
+    if (!ex) return bind__nomem(err);
+    bool cast = false;
+    for (uint32_t c = 0; c < in->n_cols; c++) {
+        if (!(ex[c] = expr_col(b->arena, (int32_t)c, in->col_types[c], in->col_names[c])))
+            return bind__nomem(err);
+        sql_expr a = {.kind = EXPR_COL, .type = nonrec->col_types[c], .loc = -1};
+        sql_expr d = {.kind = EXPR_COL, .type = in->col_types[c], .loc = -1};
+        sql_expr *v[2] = {&a, &d};
+        sql_type t;
+        mice_status rc = bind__common_type(b, v, 2, "UNION", &t, err);
+        if (rc) return rc;
+        if (t.id != nonrec->col_types[c].id) {
+            char t1[SQL_TYPE_NAME_MAX], t2[SQL_TYPE_NAME_MAX];
+            sql_type_format(sql_type_make(nonrec->col_types[c].id, -1), t1, sizeof t1);
+            sql_type_format(sql_type_make(t.id, -1), t2, sizeof t2);
+            bind__err(err, "42804", nonrec_col_loc(q, c),
+                      "recursive query \"%s\" column %u has type %s in non-recursive term but type "
+                      "%s overall",
+                      name, c + 1, t1, t2);
+            sqlerr_hint(err, "Cast the output of the non-recursive term to the correct type.");
+            return MICE_INVALID;
+        }
+        if (in->col_types[c].id != t.id) {
+            if ((rc = bind__coerce(b, &ex[c], nonrec->col_types[c], SQL_CAST_IMPLICIT, NULL, err)))
+                return rc;
+            cast = true;
+        }
+    }
+    if (cast && !(*term = project_node(b, in, ex, in->col_names, in->n_cols)))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
+/* A CTE of WITH RECURSIVE: non-recursive-term UNION [ALL] recursive-term becomes a
+ * Recursive Union whose recursive term reads the working table; a CTE that does not refer
+ * to itself is an ordinary one (*plain). */
+static mice_status bind_recursive_cte(bind_ctx *b, bind_scope *s, const ast_node *cte,
+                                      plan_node **out, bool *plain, bool *corr, sql_error *err)
+{
+    const ast_node *q = cte->u.cte.query;
+    const ast_select *sel = q->kind == AST_SELECT ? &q->u.select : NULL;
     const ast_node *saved_cte = b->rec_cte;
+    int saved_phase = b->rec_phase;
     plan_node *saved_node = b->rec_node;
-    uint32_t saved_refs = b->rec_refs;
+    uint32_t saved_refs = b->rec_refs, saved_depth = b->rec_depth;
     b->rec_cte = cte;
-    b->rec_node = u;
+    mice_status rc;
+    *plain = false;
+    if (!sel || sel->set_op != AST_SETOP_UNION || sel->with) {
+        b->rec_phase = 3;
+        rc = bind__select(b, s->parent, q, out, corr, err);
+        goto done;
+    }
+    plan_node *nonrec, *term;
+    b->rec_phase = 1;
+    rc = bind__select(b, s->parent, sel->larg, &nonrec, corr, err);
+    if (rc) goto done;
+    plan_node *r = same_cols(b, PLAN_RECURSIVE, nonrec);
+    if (!r) {
+        rc = bind__nomem(err);
+        goto done;
+    }
+    for (uint32_t i = 0; i < cte->u.cte.cols.n && i < r->n_cols; i++)
+        r->col_names[i] = cte->u.cte.cols.v[i];
+    b->rec_phase = 2;
+    b->rec_node = r;
     b->rec_refs = 0;
-    rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
-    uint32_t refs = b->rec_refs;
+    b->rec_depth = b->sel_depth + 1;
+    rc = bind__select(b, s->parent, sel->rarg, &term, corr, err);
+    if (rc) goto done;
+    if (!b->rec_refs) { /* not recursive after all */
+        *plain = true;
+        goto done;
+    }
+    if (sel->order_by.n || sel->limit || sel->offset) {
+        const ast_node *at = sel->order_by.n ? sel->order_by.items[0]->u.sort_by.expr
+                             : sel->offset   ? sel->offset
+                                             : sel->limit;
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, at->loc,
+                       "%s in a recursive query is not implemented",
+                       sel->order_by.n ? "ORDER BY" : sel->offset ? "OFFSET" : "LIMIT");
+        goto done;
+    }
+    if ((rc = recursive_types(b, cte, sel, nonrec, &term, err))) goto done;
+    for (uint32_t c = 0; !sel->all && c < r->n_cols; c++) /* UNION compares rows */
+        if (bind__no_opclass(r->col_types[c].id)) {
+            char tn[SQL_TYPE_NAME_MAX];
+            sql_type_format(r->col_types[c], tn, sizeof tn);
+            rc = bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, nonrec_col_loc(sel, c),
+                           "could not identify an equality operator for type %s", tn);
+            goto done;
+        }
+    r->rec_term = term;
+    r->rec_all = sel->all;
+    r->est_rows = nonrec->est_rows * 10;
+    *out = r;
+done:
     b->rec_cte = saved_cte;
+    b->rec_phase = saved_phase;
     b->rec_node = saved_node;
     b->rec_refs = saved_refs;
-    if (rc) return rc;
-    if (kids[0]->n_cols != kids[1]->n_cols)
-        return bind__err(err, SQLSTATE_SYNTAX_ERROR, sel->rarg->loc,
-                         "each UNION query must have the same number of columns");
-    for (uint32_t c = 0; refs && c < u->n_cols; c++) {
-        if (kids[1]->col_types[c].id == u->col_types[c].id) continue;
-        char t0[SQL_TYPE_NAME_MAX], t1[SQL_TYPE_NAME_MAX];
-        sql_type_format(u->col_types[c], t0, sizeof t0);
-        sql_type_format(kids[1]->col_types[c], t1, sizeof t1);
-        bind__err(err, "42804", sel->rarg->loc,
-                  "recursive query \"%s\" column %u has type %s in non-recursive term but "
-                  "type %s overall", cte->u.cte.name, c + 1, t0, t1);
-        sqlerr_hint(err, "Cast the output of the non-recursive term to the correct type.");
-        return MICE_INVALID;
-    }
-    if (!refs) { /* not recursive after all: an ordinary UNION */
-        if ((rc = setop_coerce(b, "UNION", kids, err))) return rc;
-        plan_node *p = same_cols(b, PLAN_APPEND, kids[0]);
-        plan_node **two = ARENA_NEW_ARRAY(b->arena, plan_node *, 2);
-        if (!p || !two) return bind__nomem(err);
-        p->child = NULL;
-        p->n_children = 2;
-        p->children = two;
-        two[0] = kids[0];
-        two[1] = kids[1];
-        if (!sel->all && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
-        if (!sel->all && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
-        *out = p;
-        return MICE_OK;
-    }
-    if (!sel->all && (rc = check_equality(u->col_types, u->n_cols, err))) return rc;
-    u->child = kids[0];
-    u->n_children = 1;
-    u->children = children;
-    children[0] = kids[1];
-    u->setop_all = sel->all;
-    u->est_rows = kids[0]->est_rows * 10;
-    u->cost_total = kids[0]->cost_total + kids[1]->cost_total * 10;
-    *out = u;
-    return MICE_OK;
+    b->rec_depth = saved_depth;
+    return rc;
 }
 
-/* A non-recursive CTE is planned like a subquery in FROM at each reference; a recursive
- * one as a Recursive Union at each reference from outside its query. */
+/* A CTE is planned like a subquery in FROM at each reference. */
 static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, const ast_node *cte,
-                                plan_node **out, sql_error *err)
+                                bool recursive, plan_node **out, sql_error *err)
 {
-    bool corr = false;
-    mice_status rc;
-    const ast_node *q = cte->u.cte.query;
-    bool in_progress = cte_in_progress(b, cte);
-    if (cte == b->rec_cte) {
-        rc = worktable_node(b, cte, out, err);
-    } else if (in_progress) {
-        return bind__err(err, "42P19", cte->loc,
-                         "recursive query \"%s\" does not have the form non-recursive-term "
-                         "UNION [ALL] recursive-term", cte->u.cte.name);
-    } else if (b->n_cte_stack == 8) {
+    bool corr = false, plain = true;
+    mice_status rc = MICE_OK;
+    if (recursive && b->rec_cte == cte) {
+        rc = worktable_ref(b, rv, cte, out, err);
+    } else if (cte_in_progress(b, cte)) { /* a CTE of the list referring back to this one */
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, cte->loc,
+                         "mutual recursion between WITH items is not implemented");
+    } else if (b->n_cte_stack == BIND_CTE_DEPTH_MAX) {
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc, "WITH nested too deep");
     } else {
         b->cte_stack[b->n_cte_stack++] = cte;
-        bool rec_form = cte->u.cte.recursive && q->kind == AST_SELECT &&
-                        q->u.select.set_op == AST_SETOP_UNION && !q->u.select.order_by.n &&
-                        !q->u.select.limit && !q->u.select.offset && !q->u.select.with;
-        rc = rec_form ? bind_recursive_cte(b, s->parent, cte, out, &corr, err)
-                      : bind__select(b, s->parent, q, out, &corr, err);
+        if (recursive) rc = bind_recursive_cte(b, s, cte, out, &plain, &corr, err);
+        if (!rc && plain) rc = bind__select(b, s->parent, cte->u.cte.query, out, &corr, err);
         b->n_cte_stack--;
     }
     if (rc) return rc;
@@ -508,19 +590,105 @@ static mice_status bind_cte_ref(bind_ctx *b, bind_scope *s, const ast_node *rv, 
     return MICE_OK;
 }
 
+static mice_status add_dep(bind_ctx *b, uint32_t id, sql_error *err)
+{
+    for (uint32_t i = 0; i < b->n_deps; i++)
+        if (b->deps[i] == id) return MICE_OK;
+    if (b->n_deps == b->cap_deps) {
+        uint32_t cap = b->cap_deps ? b->cap_deps * 2 : 8;
+        uint32_t *v = ARENA_NEW_ARRAY(b->arena, uint32_t, cap);
+        if (!v) return bind__nomem(err);
+        if (b->n_deps) memcpy(v, b->deps, sizeof(uint32_t) * b->n_deps);
+        b->deps = v;
+        b->cap_deps = cap;
+    }
+    b->deps[b->n_deps++] = id;
+    return MICE_OK;
+}
+
+enum { BIND_VIEW_DEPTH_MAX = 32 };
+
+/* A view in FROM: its stored query, parsed and bound as a subquery of its own (no outer
+ * references, no CTEs of the referencing query), keeps the columns the view was created
+ * with. */
+static mice_status bind_view(bind_ctx *b, bind_scope *s, const ast_node *n, const catalog_desc *d,
+                             plan_node **out, sql_error *err)
+{
+    if (b->view_depth >= BIND_VIEW_DEPTH_MAX)
+        return bind__err(err, "42P17", n->loc, "infinite recursion detected in rules for relation \"%s\"",
+                         d->name);
+    sql_parse_result pr;
+    const char *text = d->view_query ? d->view_query : "";
+    mice_status rc = sql_parse(b->arena, text, strlen(text), &pr, err);
+    if (!rc && (pr.n_stmts != 1 || pr.stmts[0].stmt->kind != AST_SELECT))
+        rc = bind__err(err, SQLSTATE_DATA_CORRUPTED, -1, "view \"%s\" has a bad definition",
+                       d->name);
+    if (rc) {
+        if (err) err->position = n->loc + 1;
+        return rc;
+    }
+    uint32_t n_ctes = b->n_ctes, n_deps = b->n_deps;
+    b->n_ctes = 0;
+    b->view_depth++;
+    bool corr = false;
+    rc = bind__select(b, NULL, pr.stmts[0].stmt, out, &corr, err);
+    b->view_depth--;
+    b->n_ctes = n_ctes;
+    b->n_deps = n_deps; /* a view depends on the views it reads, not on what they read */
+    if (rc) {
+        if (err) err->position = n->loc + 1;
+        return rc;
+    }
+    plan_node *p = *out;
+    uint32_t nc = d->n_columns < p->n_cols ? d->n_columns : p->n_cols;
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, nc ? nc : 1);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, nc ? nc : 1);
+    if (!ex || !names) return bind__nomem(err);
+    for (uint32_t i = 0; i < nc; i++) {
+        names[i] = d->columns[i].name;
+        if (!(ex[i] = expr_col(b->arena, (int32_t)i, p->col_types[i], names[i])))
+            return bind__nomem(err);
+    }
+    if (!(p = *out = project_node(b, p, ex, names, nc))) return bind__nomem(err);
+    const ast_range_var *rv = &n->u.range_var;
+    const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
+    for (uint32_t i = 0; i < s->n_rels; i++) /* PostgreSQL gives no position here */
+        if (s->rels[i].name && !strcmp(s->rels[i].name, alias))
+            return bind__err(err, "42712", -1, "table name \"%s\" specified more than once",
+                             alias);
+    if (rv->alias)
+        for (uint32_t i = 0; i < rv->alias->u.alias.cols.n && i < nc; i++)
+            p->col_names[i] = rv->alias->u.alias.cols.v[i];
+    if (bind__scope_add(b, s, alias, NULL, nc, p->col_names, p->col_types, NULL))
+        return bind__nomem(err);
+    return MICE_OK;
+}
+
 static mice_status bind_from_item(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
                                   sql_error *err)
 {
     switch (n->kind) {
     case AST_RANGE_VAR: {
-        const ast_node *cte = find_cte(b, n);
-        /* without RECURSIVE a CTE's own name inside its query is not the CTE */
-        if (cte && !cte->u.cte.recursive && cte_in_progress(b, cte)) cte = NULL;
-        if (cte) return bind_cte_ref(b, s, n, cte, out, err);
+        bool recursive = false;
+        const ast_node *cte = find_cte(b, n, &recursive);
+        if (cte) return bind_cte_ref(b, s, n, cte, recursive, out, err);
         catalog_desc *d;
         mice_status rc = resolve_rel(b, n, true, &d, err);
+        if (rc && !strcmp(err->sqlstate, "42P01") && !n->u.range_var.schema)
+            for (uint32_t i = 0; i < b->n_cte_stack; i++)
+                if (!strcmp(b->cte_stack[i]->u.cte.name, n->u.range_var.rel)) {
+                    sqlerr_detail(err,
+                                  "There is a WITH item named \"%s\", but it cannot be "
+                                  "referenced from this part of the query.",
+                                  n->u.range_var.rel);
+                    sqlerr_hint(err, "Use WITH RECURSIVE, or re-order the WITH items to remove "
+                                     "forward references.");
+                    break;
+                }
         if (rc) return rc;
         if (d->kind == CATALOG_VIRTUAL) return bind__vtab_scan(b, s, n, d, out, err);
+        if ((rc = add_dep(b, d->id, err))) return rc;
+        if (d->kind == CATALOG_VIEW) return bind_view(b, s, n, d, out, err);
         const ast_range_var *rv = &n->u.range_var;
         const char *alias = rv->alias ? rv->alias->u.alias.name : rv->rel;
         for (uint32_t i = 0; i < s->n_rels; i++)
@@ -604,6 +772,9 @@ static int figure_colname(const ast_node *v, const char **name)
         return 2;
     case AST_FUNC:
         *name = v->u.func.name.v[v->u.func.name.n - 1];
+        return 2;
+    case AST_GROUPING_FUNC:
+        *name = "grouping";
         return 2;
     case AST_CAST: {
         int strength = figure_colname(v->u.cast.arg, name);
@@ -751,6 +922,11 @@ typedef struct agg_state {
     sql_expr **group;
     uint32_t n_group;
     bind_aggs aggs;
+    /* GROUPING SETS / ROLLUP / CUBE (or GROUPING() calls): the sets as bit masks over
+     * group[], and for each GROUPING() call the group[] index of each argument */
+    uint64_t *sets;
+    uint32_t n_sets;
+    uint32_t **gf_args;
 } agg_state;
 
 static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_error *err)
@@ -765,8 +941,8 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
         }
     }
     if (e->kind == EXPR_AGG_REF) {
-        sql_expr *c =
-            expr_col(b->arena, (int32_t)(g->n_group + (uint32_t)e->index), e->type, e->name);
+        uint32_t col = g->n_group + (uint32_t)e->index + (e->op == 1 ? g->aggs.n : 0);
+        sql_expr *c = expr_col(b->arena, (int32_t)col, e->type, e->name);
         if (!c) return bind__nomem(err);
         c->name = arena_sprintf(b->arena, "%s(...)", e->name);
         *ep = c;
@@ -786,41 +962,220 @@ static mice_status over_agg(bind_ctx *b, const agg_state *g, sql_expr **ep, sql_
     return MICE_OK;
 }
 
+static mice_status over_agg_cb(bind_ctx *b, const void *g, sql_expr **ep, sql_error *err)
+{
+    return over_agg(b, g, ep, err);
+}
+
+/* One GROUP BY item: an output column position or name, or an expression. */
+static mice_status bind_group_item(bind_ctx *b, bind_scope *s, const tlist *t, const ast_node *n,
+                                   sql_expr **out, sql_error *err)
+{
+    if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
+        int32_t k = n->u.konst.ival;
+        if (k < 1 || (uint32_t)k > t->n)
+            return bind__err(err, "42P10", n->loc, "GROUP BY position %d is not in select list", k);
+        *out = t->exprs[k - 1];
+        return MICE_OK;
+    }
+    b->clause = "GROUP BY";
+    mice_status rc = bind__expr(b, s, n, out, err);
+    b->clause = NULL;
+    if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
+        for (uint32_t k = 0; k < t->n; k++)
+            if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
+                *out = t->exprs[k];
+                sqlerr_clear(err);
+                return MICE_OK;
+            }
+    }
+    return rc;
+}
+
+enum { BIND_GROUPING_SETS_MAX = 4096, BIND_GROUP_EXPRS_MAX = 64 };
+
+typedef struct gset_list {
+    uint64_t *v;
+    uint32_t n, cap;
+} gset_list;
+
+static mice_status gset_push(bind_ctx *b, gset_list *l, uint64_t m, int32_t loc, sql_error *err)
+{
+    if (l->n == BIND_GROUPING_SETS_MAX)
+        return bind__err(err, "54001", loc, "too many grouping sets present (maximum 4096)");
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 8;
+        uint64_t *v = ARENA_NEW_ARRAY(b->arena, uint64_t, cap);
+        if (!v) return bind__nomem(err);
+        if (l->n) memcpy(v, l->v, sizeof(uint64_t) * l->n);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = m;
+    return MICE_OK;
+}
+
+/* The group[] bit of a leaf (bound, de-duplicated into g->group). */
+static mice_status gset_leaf(bind_ctx *b, bind_scope *s, const tlist *t, agg_state *g,
+                             const ast_node *n, uint64_t *mask, sql_error *err)
+{
+    if (n->kind == AST_ROW) { /* (a, b) inside ROLLUP/CUBE/SETS: one element */
+        *mask = 0;
+        for (uint32_t i = 0; i < n->u.row.args.n; i++) {
+            uint64_t m;
+            mice_status rc = gset_leaf(b, s, t, g, n->u.row.args.items[i], &m, err);
+            if (rc) return rc;
+            *mask |= m;
+        }
+        return MICE_OK;
+    }
+    sql_expr *e;
+    mice_status rc = bind_group_item(b, s, t, n, &e, err);
+    if (rc) return rc;
+    for (uint32_t i = 0; i < g->n_group; i++)
+        if (bind__expr_equal(g->group[i], e)) {
+            *mask = 1ull << i;
+            return MICE_OK;
+        }
+    if (g->n_group == BIND_GROUP_EXPRS_MAX)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
+                         "more than 64 distinct grouping expressions");
+    g->group[g->n_group] = e;
+    *mask = 1ull << g->n_group++;
+    return MICE_OK;
+}
+
+/* The sets one GROUP BY item stands for (PostgreSQL's expand_grouping_sets). */
+static mice_status gset_expand(bind_ctx *b, bind_scope *s, const tlist *t, agg_state *g,
+                               const ast_node *n, gset_list *out, sql_error *err)
+{
+    mice_status rc;
+    uint64_t m;
+    if (n->kind != AST_GROUPING_SET) {
+        if ((rc = gset_leaf(b, s, t, g, n, &m, err))) return rc;
+        return gset_push(b, out, m, n->loc, err);
+    }
+    const ast_grouping_set *gs = &n->u.grouping_set;
+    uint32_t k = gs->content.n;
+    uint64_t el[BIND_GROUP_EXPRS_MAX];
+    if (gs->gk != AST_GSET_SETS && k > BIND_GROUP_EXPRS_MAX)
+        return bind__err(err, "54001", n->loc, "too many grouping sets present (maximum 4096)");
+    switch (gs->gk) {
+    case AST_GSET_EMPTY:
+        return gset_push(b, out, 0, n->loc, err);
+    case AST_GSET_SIMPLE:
+        m = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[0], err))) return rc;
+            m |= el[0];
+        }
+        return gset_push(b, out, m, n->loc, err);
+    case AST_GSET_ROLLUP:
+        for (uint32_t i = 0; i < k; i++)
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[i], err))) return rc;
+        for (uint32_t len = k + 1; len-- > 0;) {
+            m = 0;
+            for (uint32_t i = 0; i < len; i++)
+                m |= el[i];
+            if ((rc = gset_push(b, out, m, n->loc, err))) return rc;
+        }
+        return MICE_OK;
+    case AST_GSET_CUBE:
+        if (k > 12) return bind__err(err, "54001", n->loc, "too many grouping sets present (maximum 4096)");
+        for (uint32_t i = 0; i < k; i++)
+            if ((rc = gset_leaf(b, s, t, g, gs->content.items[i], &el[i], err))) return rc;
+        for (uint64_t sub = (1ull << k); sub-- > 0;) {
+            m = 0;
+            for (uint32_t i = 0; i < k; i++) /* element i present when its bit (from the left) */
+                if (sub & (1ull << (k - 1 - i))) m |= el[i];
+            if ((rc = gset_push(b, out, m, n->loc, err))) return rc;
+        }
+        return MICE_OK;
+    case AST_GSET_SETS:
+        for (uint32_t i = 0; i < k; i++) {
+            const ast_node *c = gs->content.items[i];
+            if (c->kind == AST_ROW) {
+                if ((rc = gset_leaf(b, s, t, g, c, &m, err))) return rc;
+                if ((rc = gset_push(b, out, m, c->loc, err))) return rc;
+            } else if ((rc = gset_expand(b, s, t, g, c, out, err))) {
+                return rc;
+            }
+        }
+        return MICE_OK;
+    }
+    return MICE_OK;
+}
+
+/* GROUP BY with grouping sets (or GROUPING() calls): g->sets is the cross product of the
+ * items' sets; GROUPING() arguments must be grouping expressions (42803). */
+static mice_status bind_grouping_sets(bind_ctx *b, bind_scope *s, const ast_select *sel,
+                                      const tlist *t, agg_state *g, sql_error *err)
+{
+    gset_list acc = {0};
+    mice_status rc = gset_push(b, &acc, 0, -1, err);
+    for (uint32_t i = 0; !rc && i < sel->group_by.n; i++) {
+        gset_list item = {0}, next = {0};
+        if ((rc = gset_expand(b, s, t, g, sel->group_by.items[i], &item, err))) break;
+        for (uint32_t x = 0; !rc && x < acc.n; x++)
+            for (uint32_t y = 0; !rc && y < item.n; y++)
+                rc = gset_push(b, &next, acc.v[x] | item.v[y], sel->group_by.items[i]->loc, err);
+        acc = next;
+    }
+    if (rc) return rc;
+    if (sel->group_distinct) { /* GROUP BY DISTINCT: drop repeated sets */
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < acc.n; i++) {
+            bool dup = false;
+            for (uint32_t j = 0; j < k && !dup; j++)
+                dup = acc.v[j] == acc.v[i];
+            if (!dup) acc.v[k++] = acc.v[i];
+        }
+        acc.n = k;
+    }
+    g->sets = acc.v;
+    g->n_sets = acc.n;
+    uint32_t nf = g->aggs.n_gfuncs;
+    g->gf_args = ARENA_NEW_ARRAY(b->arena, uint32_t *, nf ? nf : 1);
+    if (!g->gf_args) return bind__nomem(err);
+    for (uint32_t f = 0; f < nf; f++) {
+        const ast_list *args = &g->aggs.gfuncs[f]->u.grouping_func.args;
+        if (!(g->gf_args[f] = ARENA_NEW_ARRAY(b->arena, uint32_t, args->n ? args->n : 1)))
+            return bind__nomem(err);
+        for (uint32_t a = 0; a < args->n; a++) {
+            sql_expr *e;
+            if ((rc = bind__expr(b, s, args->items[a], &e, err))) return rc;
+            uint32_t i = 0;
+            while (i < g->n_group && !bind__expr_equal(g->group[i], e))
+                i++;
+            if (i == g->n_group)
+                return bind__err(err, SQLSTATE_GROUPING_ERROR, args->items[a]->loc,
+                                 "arguments to GROUPING must be grouping expressions of the "
+                                 "associated query level");
+            g->gf_args[f][a] = i;
+        }
+    }
+    return MICE_OK;
+}
+
 static mice_status bind_group(bind_ctx *b, bind_scope *s, const ast_select *sel, const tlist *t,
                               agg_state *g, sql_error *err)
 {
-    g->n_group = sel->group_by.n;
-    g->group = ARENA_NEW_ARRAY(b->arena, sql_expr *, g->n_group ? g->n_group : 1);
+    bool sets = g->aggs.n_gfuncs > 0;
+    for (uint32_t i = 0; i < sel->group_by.n; i++)
+        sets = sets || sel->group_by.items[i]->kind == AST_GROUPING_SET;
+    g->n_group = sets ? 0 : sel->group_by.n;
+    uint32_t cap = sets ? BIND_GROUP_EXPRS_MAX : g->n_group;
+    g->group = ARENA_NEW_ARRAY(b->arena, sql_expr *, cap ? cap : 1);
     if (!g->group) return bind__nomem(err);
     bind_aggs *saved = s->aggs;
     s->aggs = NULL;
-    for (uint32_t i = 0; i < sel->group_by.n; i++) {
-        const ast_node *n = sel->group_by.items[i];
-        if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
-            int32_t k = n->u.konst.ival;
-            if (k < 1 || (uint32_t)k > t->n)
-                return bind__err(err, "42P10", n->loc, "GROUP BY position %d is not in select list",
-                                 k);
-            g->group[i] = t->exprs[k - 1];
-            continue;
-        }
-        if (n->kind == AST_GROUPING_SET)
-            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                             "grouping sets are not supported");
-        mice_status rc = bind__expr(b, s, n, &g->group[i], err);
-        if (rc == MICE_INVALID && n->kind == AST_COLUMN_REF && n->u.column_ref.names.n == 1) {
-            for (uint32_t k = 0; k < t->n; k++)
-                if (t->names[k] && !strcmp(t->names[k], n->u.column_ref.names.v[0])) {
-                    g->group[i] = t->exprs[k];
-                    rc = MICE_OK;
-                    sqlerr_clear(err);
-                    break;
-                }
-        }
-        if (rc) return rc;
-    }
+    mice_status rc = MICE_OK;
+    if (sets)
+        rc = bind_grouping_sets(b, s, sel, t, g, err);
+    for (uint32_t i = 0; !sets && !rc && i < sel->group_by.n; i++)
+        rc = bind_group_item(b, s, t, sel->group_by.items[i], &g->group[i], err);
     s->aggs = saved;
-    return MICE_OK;
+    return rc;
 }
 
 static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, plan_node **out,
@@ -850,6 +1205,69 @@ static mice_status agg_node(bind_ctx *b, plan_node *child, const agg_state *g, p
     return MICE_OK;
 }
 
+/* Grouping sets: one aggregation per set over the same input, each projected to every
+ * grouping column (NULL where the set does not group by it), the aggregates and the
+ * GROUPING() values of the set, appended. */
+static mice_status gsets_node(bind_ctx *b, plan_node *child, const agg_state *g, plan_node **out,
+                              sql_error *err)
+{
+    uint32_t na = g->aggs.n, nf = g->aggs.n_gfuncs, width = g->n_group + na + nf;
+    plan_node **kids = ARENA_NEW_ARRAY(b->arena, plan_node *, g->n_sets);
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, width ? width : 1);
+    if (!kids || !names) return bind__nomem(err);
+    for (uint32_t i = 0; i < g->n_group; i++)
+        names[i] = g->group[i]->name;
+    for (uint32_t j = 0; j < na; j++)
+        names[g->n_group + j] = g->aggs.v[j].name;
+    for (uint32_t f = 0; f < nf; f++)
+        names[g->n_group + na + f] = "grouping";
+    for (uint32_t k = 0; k < g->n_sets; k++) {
+        uint64_t m = g->sets[k];
+        agg_state sub = {.aggs = g->aggs};
+        sub.group = ARENA_NEW_ARRAY(b->arena, sql_expr *, g->n_group ? g->n_group : 1);
+        sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, width ? width : 1);
+        int32_t *pos = ARENA_NEW_ARRAY(b->arena, int32_t, g->n_group ? g->n_group : 1);
+        if (!sub.group || !ex || !pos) return bind__nomem(err);
+        for (uint32_t i = 0; i < g->n_group; i++) {
+            pos[i] = (m >> i) & 1 ? (int32_t)sub.n_group : -1;
+            if (pos[i] >= 0) sub.group[sub.n_group++] = g->group[i];
+        }
+        plan_node *a;
+        mice_status rc = agg_node(b, child, &sub, &a, err);
+        if (rc) return rc;
+        for (uint32_t i = 0; i < g->n_group; i++)
+            ex[i] = pos[i] >= 0 ? expr_col(b->arena, pos[i], g->group[i]->type, names[i])
+                                : expr_const(b->arena, datum_null(g->group[i]->type.id),
+                                             g->group[i]->type);
+        for (uint32_t j = 0; j < na; j++)
+            ex[g->n_group + j] = expr_col(b->arena, (int32_t)(sub.n_group + j),
+                                          g->aggs.v[j].type, names[g->n_group + j]);
+        for (uint32_t f = 0; f < nf; f++) {
+            const ast_list *args = &g->aggs.gfuncs[f]->u.grouping_func.args;
+            int32_t v = 0;
+            for (uint32_t x = 0; x < args->n; x++)
+                v = v << 1 | !((m >> g->gf_args[f][x]) & 1);
+            ex[g->n_group + na + f] =
+                expr_const(b->arena, datum_int4(v), sql_type_make(SQL_TYPE_INT4, -1));
+        }
+        for (uint32_t i = 0; i < width; i++)
+            if (!ex[i]) return bind__nomem(err);
+        if (!(kids[k] = project_node(b, a, ex, names, width))) return bind__nomem(err);
+    }
+    if (g->n_sets == 1) {
+        *out = kids[0];
+        return MICE_OK;
+    }
+    plan_node *p = same_cols(b, PLAN_APPEND, kids[0]);
+    if (!p) return bind__nomem(err);
+    p->child = NULL;
+    p->n_children = g->n_sets;
+    p->children = kids;
+    p->est_rows = kids[0]->est_rows * g->n_sets;
+    *out = p;
+    return MICE_OK;
+}
+
 /* --- ORDER BY, LIMIT -------------------------------------------------------------------------- */
 
 typedef struct sort_item {
@@ -858,11 +1276,16 @@ typedef struct sort_item {
     bool desc, nulls_first;
 } sort_item;
 
-static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *order,
-                                   const tlist *t, sort_item *items, sql_error *err)
+/* ORDER BY items, or DISTINCT ON's expressions (what = "DISTINCT ON": plain expressions,
+ * ascending). */
+static mice_status bind_sort_items_of(bind_ctx *b, bind_scope *s, const ast_list *order,
+                                      const tlist *t, sort_item *items, const char *what,
+                                      sql_error *err)
 {
     for (uint32_t i = 0; i < order->n; i++) {
-        const ast_sort_by *sb = &order->items[i]->u.sort_by;
+        ast_sort_by plain = {.expr = order->items[i]};
+        const ast_sort_by *sb =
+            order->items[i]->kind == AST_SORT_BY ? &order->items[i]->u.sort_by : &plain;
         sort_item *it = &items[i];
         if (sb->dir == AST_SORT_USING)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, order->items[i]->loc,
@@ -874,8 +1297,8 @@ static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *o
         if (n->kind == AST_CONST && n->u.konst.ck == AST_CONST_INT) {
             int32_t k = n->u.konst.ival;
             if (k < 1 || (uint32_t)k > t->n)
-                return bind__err(err, "42P10", n->loc, "ORDER BY position %d is not in select list",
-                                 k);
+                return bind__err(err, "42P10", n->loc, "%s position %d is not in select list",
+                                 what, k);
             it->col = k - 1;
             continue;
         }
@@ -892,6 +1315,70 @@ static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *o
         mice_status rc = bind__expr(b, s, n, &it->expr, err);
         if (rc) return rc;
     }
+    return MICE_OK;
+}
+
+static mice_status bind_sort_items(bind_ctx *b, bind_scope *s, const ast_list *order,
+                                   const tlist *t, sort_item *items, sql_error *err)
+{
+    return bind_sort_items_of(b, s, order, t, items, "ORDER BY", err);
+}
+
+static mice_status sort_node(bind_ctx *b, plan_node **p, const sort_item *items, uint32_t n,
+                             sql_error *err);
+
+/* SELECT DISTINCT ON (don) ... ORDER BY items: the sort (the ORDER BY's leading DISTINCT ON
+ * items, the other DISTINCT ON items, the rest of the ORDER BY) and a Unique on the DISTINCT
+ * ON columns; 42P10 as PostgreSQL's transformDistinctOnClause when the ORDER BY does not
+ * start with them. */
+static mice_status distinct_on(bind_ctx *b, const ast_select *sel, plan_node **p,
+                               const sort_item *items, uint32_t n_sort, const sort_item *don,
+                               uint32_t n_don, sql_error *err)
+{
+    sort_item *keys = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort + n_don + 1);
+    if (!keys) return bind__nomem(err);
+    uint32_t nk = 0, prefix = 0;
+    bool skipped = false;
+    for (uint32_t i = 0; i < n_sort; i++) {
+        int32_t match = -1;
+        for (uint32_t k = 0; k < n_don && match < 0; k++)
+            if (don[k].col == items[i].col) match = (int32_t)k;
+        if (match < 0) {
+            skipped = true;
+            continue;
+        }
+        if (skipped)
+            return bind__err(err, "42P10", sel->distinct_on.items[match]->loc,
+                             "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                             "expressions");
+        keys[nk++] = items[i];
+        prefix = i + 1;
+    }
+    for (uint32_t k = 0; k < n_don; k++) {
+        bool in_order = false;
+        for (uint32_t i = 0; i < n_sort && !in_order; i++)
+            in_order = items[i].col == don[k].col;
+        if (in_order) continue;
+        if (skipped)
+            return bind__err(err, "42P10", sel->distinct_on.items[k]->loc,
+                             "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                             "expressions");
+        bool dup = false;
+        for (uint32_t i = 0; i < nk && !dup; i++)
+            dup = keys[i].col == don[k].col;
+        if (!dup) keys[nk++] = don[k];
+    }
+    for (uint32_t i = prefix; i < n_sort; i++)
+        keys[nk++] = items[i];
+    mice_status rc = sort_node(b, p, keys, nk, err);
+    if (rc) return rc;
+    plan_node *u = same_cols(b, PLAN_UNIQUE, *p);
+    if (!u) return bind__nomem(err);
+    u->key_cols = ARENA_NEW_ARRAY(b->arena, uint32_t, n_don);
+    if (!u->key_cols) return bind__nomem(err);
+    for (uint32_t k = 0; k < n_don; k++)
+        u->key_cols[u->n_keys++] = (uint32_t)don[k].col;
+    *p = u;
     return MICE_OK;
 }
 
@@ -1083,6 +1570,18 @@ static mice_status srf_scan_target(bind_ctx *b, bind_scope *s, const ast_select 
     return *p ? MICE_OK : bind__nomem(err);
 }
 
+/* Drop the columns ORDER BY / DISTINCT ON added after the select list's n_visible. */
+static mice_status strip_hidden(bind_ctx *b, plan_node **p, const tlist *t, uint32_t n_visible,
+                                sql_error *err)
+{
+    sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, n_visible ? n_visible : 1);
+    if (!ex) return bind__nomem(err);
+    for (uint32_t i = 0; i < n_visible; i++)
+        if (!(ex[i] = expr_col(b->arena, (int32_t)i, t->exprs[i]->type, t->names[i])))
+            return bind__nomem(err);
+    return (*p = project_node(b, *p, ex, t->names, n_visible)) ? MICE_OK : bind__nomem(err);
+}
+
 static mice_status srf_target(bind_ctx *b, bind_scope *s, const ast_select *sel, plan_node **p,
                               srf_set *set, sql_error *err)
 {
@@ -1155,14 +1654,41 @@ static mice_status project_set_node(bind_ctx *b, const srf_set *set, plan_node *
     return MICE_OK;
 }
 
+/* The select list, srf's items bound as the scope's columns (the enclosing SELECT's
+ * set-returning items are restored after). */
+static mice_status bind_srf_targets(bind_ctx *b, bind_scope *s, const ast_list *targets,
+                                    const srf_set *srf, tlist *t, sql_error *err)
+{
+    uint32_t outer_n_srf = b->n_srf;
+    const ast_node *outer_nodes[BIND_SRF_MAX];
+    int32_t outer_cols[BIND_SRF_MAX];
+    sql_type outer_types[BIND_SRF_MAX];
+    memcpy(outer_nodes, b->srf_nodes, sizeof outer_nodes);
+    memcpy(outer_cols, b->srf_cols, sizeof outer_cols);
+    memcpy(outer_types, b->srf_types, sizeof outer_types);
+    b->n_srf = srf->n;
+    memcpy(b->srf_nodes, srf->nodes, sizeof srf->nodes);
+    memcpy(b->srf_cols, srf->cols, sizeof srf->cols);
+    memcpy(b->srf_types, srf->types, sizeof srf->types);
+    mice_status rc = bind_targets(b, s, targets, t, err);
+    b->n_srf = outer_n_srf;
+    memcpy(b->srf_nodes, outer_nodes, sizeof outer_nodes);
+    memcpy(b->srf_cols, outer_cols, sizeof outer_cols);
+    memcpy(b->srf_types, outer_types, sizeof outer_types);
+    return rc;
+}
+
 static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_select *sel,
                                       plan_node **out, sql_error *err)
 {
-    if (sel->distinct_on.n || sel->into || sel->windows.n || sel->locking.n)
+    if (sel->into || sel->locking.n)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
-                         "DISTINCT ON, INTO, WINDOW, WITH and FOR UPDATE are not supported yet");
+                         "INTO and FOR UPDATE are not supported yet");
+    uint32_t n_don = sel->distinct_on.n;
+    bool distinct = sel->distinct && !n_don; /* plain DISTINCT */
     plan_node *p;
     mice_status rc = bind_from(b, s, &sel->from, &p, err);
+    if (!rc && sel->windows.n) rc = bind__window_defs(b, &sel->windows, err);
     srf_set srf = {0};
     if (!rc) rc = srf_target(b, s, sel, &p, &srf, err);
     if (rc) return rc;
@@ -1184,28 +1710,29 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     uint32_t n_sort = sel->order_by.n;
     sort_item *items = ARENA_NEW_ARRAY(b->arena, sort_item, n_sort ? n_sort : 1);
     if (!items) return bind__nomem(err);
-    uint32_t outer_n_srf = b->n_srf;
-    const ast_node *outer_nodes[BIND_SRF_MAX];
-    int32_t outer_cols[BIND_SRF_MAX];
-    sql_type outer_types[BIND_SRF_MAX];
-    memcpy(outer_nodes, b->srf_nodes, sizeof outer_nodes);
-    memcpy(outer_cols, b->srf_cols, sizeof outer_cols);
-    memcpy(outer_types, b->srf_types, sizeof outer_types);
-    b->n_srf = srf.n;
-    memcpy(b->srf_nodes, srf.nodes, sizeof srf.nodes);
-    memcpy(b->srf_cols, srf.cols, sizeof srf.cols);
-    memcpy(b->srf_types, srf.types, sizeof srf.types);
-    rc = bind_targets(b, s, &sel->targets, &t, err);
-    b->n_srf = outer_n_srf;
-    memcpy(b->srf_nodes, outer_nodes, sizeof outer_nodes);
-    memcpy(b->srf_cols, outer_cols, sizeof outer_cols);
-    memcpy(b->srf_types, outer_types, sizeof outer_types);
+    bind_wins wins = {.defs = &sel->windows};
+    s->wins = &wins;
+    rc = bind_srf_targets(b, s, &sel->targets, &srf, &t, err);
+    s->wins = NULL;
     if (!rc && srf.n && g.aggs.n)
         rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
                        "a set-returning function next to aggregates is not supported");
-    if (!rc && sel->having) rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+    if (!rc && srf.n && wins.n_f)
+        rc = bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, srf.nodes[0]->loc,
+                       "a set-returning function next to window functions is not supported");
+    if (!rc && sel->having) {
+        b->clause = "HAVING";
+        rc = bind__cond(b, s, sel->having, "HAVING", &having, err);
+        b->clause = NULL;
+    }
     if (!rc && having) rc = bind__canon_qual(b, &having, err);
+    s->wins = &wins;
     if (!rc) rc = bind_sort_items(b, s, &sel->order_by, &t, items, err);
+    sort_item *don = ARENA_NEW_ARRAY(b->arena, sort_item, n_don ? n_don : 1);
+    if (!don) return bind__nomem(err);
+    if (!rc && n_don)
+        rc = bind_sort_items_of(b, s, &sel->distinct_on, &t, don, "DISTINCT ON", err);
+    s->wins = NULL;
     if (rc) return rc;
     /* the FROM plan is complete once HAVING has given what belongs to WHERE */
     sql_expr *moved;
@@ -1217,13 +1744,13 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
     if ((rc = bind__order_joins(b, &p, err))) return rc;
     bind__choose_indexes(b, p);
     if (srf.project_set && (rc = project_set_node(b, &srf, &p, err))) return rc;
-    bool grouping = g.aggs.n || sel->group_by.n || had_having;
+    bool grouping = g.aggs.n || g.aggs.n_gfuncs || sel->group_by.n || had_having;
     if (grouping) {
         rc = bind_group(b, s, sel, &t, &g, err);
         for (uint32_t i = 0; !rc && i < t.n; i++)
             rc = over_agg(b, &g, &t.exprs[i], err);
         if (!rc && having) rc = over_agg(b, &g, &having, err);
-        if (!rc) rc = agg_node(b, p, &g, &p, err);
+        if (!rc) rc = g.n_sets ? gsets_node(b, p, &g, &p, err) : agg_node(b, p, &g, &p, err);
         if (!rc && having) rc = bind__push_filter(b, &p, having, err);
         if (rc) return rc;
     }
@@ -1234,29 +1761,28 @@ static mice_status bind_simple_select(bind_ctx *b, bind_scope *s, const ast_sele
                                NULL, err)))
             return rc;
     uint32_t n_visible;
-    rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, sel->distinct, &n_visible, err);
+    rc = finish_sort_items(b, &g, grouping, &t, items, n_sort, distinct, &n_visible, err);
+    uint32_t n_visible_don;
+    if (!rc && n_don)
+        rc = finish_sort_items(b, &g, grouping, &t, don, n_don, false, &n_visible_don, err);
+    if (!rc && wins.n_f)
+        rc = bind__window_nodes(b, &wins, grouping ? over_agg_cb : NULL, &g, &p, t.exprs, t.n, err);
     if (rc) return rc;
     bool sorted = !grouping && !sel->distinct && order_by_index(p, &t, items, n_sort);
     plan_node *scan = p;
     p = project_node(b, p, t.exprs, t.names, t.n);
     if (!p) return bind__nomem(err);
-    if (sel->distinct && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
-    if (sel->distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
-    if (n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
+    if (distinct && (rc = check_equality(p->col_types, p->n_cols, err))) return rc;
+    if (distinct && !(p = same_cols(b, PLAN_DISTINCT, p))) return bind__nomem(err);
+    if (n_don && (rc = distinct_on(b, sel, &p, items, n_sort, don, n_don, err))) return rc;
+    if (!n_don && n_sort && !sorted && (rc = sort_node(b, &p, items, n_sort, err))) return rc;
     if ((rc = limit_node(b, sel, &p, err))) return rc;
     if (p->kind == PLAN_LIMIT && p->limit && p->limit->kind == EXPR_CONST &&
-        scan->kind == PLAN_SCAN && !scan->filter && (sorted || !n_sort)) {
+        scan->kind == PLAN_SCAN && !scan->filter && !sel->distinct && (sorted || !n_sort)) {
         int64_t off = p->offset && p->offset->kind == EXPR_CONST ? p->offset->value.v.i : 0;
         scan->limit_hint = (uint64_t)(p->limit->value.v.i + off);
     }
-    if (n_visible < t.n) {
-        sql_expr **ex = ARENA_NEW_ARRAY(b->arena, sql_expr *, n_visible ? n_visible : 1);
-        if (!ex) return bind__nomem(err);
-        for (uint32_t i = 0; i < n_visible; i++)
-            if (!(ex[i] = expr_col(b->arena, (int32_t)i, t.exprs[i]->type, t.names[i])))
-                return bind__nomem(err);
-        if (!(p = project_node(b, p, ex, t.names, n_visible))) return bind__nomem(err);
-    }
+    if (n_visible < t.n && (rc = strip_hidden(b, &p, &t, n_visible, err))) return rc;
     bind__order_quals(b, p);
     *out = p;
     return MICE_OK;
@@ -1285,7 +1811,10 @@ static mice_status bind_values(bind_ctx *b, bind_scope *s, const ast_select *sel
                 p->rows[r][c] = NULL; /* INSERT fills in the column default */
                 continue;
             }
+            const char *clause = b->clause;
+            b->clause = "VALUES"; /* where aggregates and window functions are refused */
             mice_status rc = bind__expr(b, s, l->items[c], &p->rows[r][c], err);
+            b->clause = clause;
             if (rc) return rc;
         }
     }
@@ -1359,8 +1888,10 @@ static mice_status bind_setop(bind_ctx *b, bind_scope *outer, const ast_select *
                        : sel->set_op == AST_SETOP_INTERSECT ? "INTERSECT"
                                                             : "EXCEPT";
     plan_node *kids[2];
+    b->sel_depth--; /* the branches are at the set operation's level (WITH RECURSIVE) */
     mice_status rc = bind__select(b, outer, sel->larg, &kids[0], corr, err);
     if (!rc) rc = bind__select(b, outer, sel->rarg, &kids[1], corr, err);
+    b->sel_depth++;
     if (rc) return rc;
     const ast_select *rs = &sel->rarg->u.select;
     int32_t loc = rs->targets.n ? rs->targets.items[0]->u.res_target.val->loc : sel->rarg->loc;
@@ -1397,7 +1928,9 @@ mice_status bind__select(bind_ctx *b, bind_scope *outer, const ast_node *n, plan
 {
     uint32_t depth = b->expr_depth;
     b->expr_depth = 0;
+    b->sel_depth++;
     mice_status rc = bind_select_any(b, outer, n, out, corr, err);
+    b->sel_depth--;
     b->expr_depth = depth;
     return rc;
 }
@@ -1414,6 +1947,7 @@ static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_nod
         if (b->n_ctes == 8)
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sel->with->loc,
                              "WITH nested too deep");
+        b->ctes_recursive[b->n_ctes] = w->recursive;
         b->ctes[b->n_ctes++] = &w->ctes;
         ast_node copy = *n;
         copy.u.select.with = NULL;

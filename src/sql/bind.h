@@ -65,6 +65,8 @@ enum { BIND_PARAMS_MAX = 1024 };
 
 enum { BIND_SRF_MAX = 16 }; /* set-returning items in one select list */
 
+enum { BIND_CTE_DEPTH_MAX = 32 }; /* CTE references nested inside CTE queries */
+
 typedef struct bind_ctx {
     mice_arena *arena;
     catalog_txn *ct;
@@ -82,7 +84,24 @@ typedef struct bind_ctx {
     uint32_t n_params_given;
     const char *clause;      /* "WHERE", "JOIN conditions": where aggregates are refused */
     const ast_list *ctes[8]; /* WITH lists in scope, innermost last (AST_CTE items) */
+    bool ctes_recursive[8];  /* ... of WITH RECURSIVE */
     uint32_t n_ctes;
+    /* WITH RECURSIVE (bind.c): the CTE being bound, its term (1 non-recursive, 2
+     * recursive, 3 not of the UNION form), its Recursive Union node, the references to it
+     * so far, and the SELECT nesting (sel_depth) of its recursive term. */
+    const ast_node *rec_cte;
+    int rec_phase;
+    plan_node *rec_node;
+    uint32_t rec_refs, rec_depth, sel_depth;
+    /* CTEs whose query is being bound, outermost first (a reference back to one of them
+     * is mutual recursion; without RECURSIVE it is not the CTE) */
+    const ast_node *cte_stack[BIND_CTE_DEPTH_MAX];
+    uint32_t n_cte_stack;
+    /* Views (bind.c): how deeply view bodies are being bound; every table and view read
+     * (ids, for CREATE VIEW's dependencies) */
+    uint32_t view_depth;
+    uint32_t *deps;
+    uint32_t n_deps, cap_deps;
     /* Keep the tree as written: no constant folding (deparse.h prints stored expressions) */
     bool no_fold;
     /* Set-returning select-list items being bound as columns srf_cols[i] of the current
@@ -92,14 +111,14 @@ typedef struct bind_ctx {
     sql_type srf_types[BIND_SRF_MAX];
     uint32_t n_srf;
     uint32_t expr_depth; /* bind__expr nesting: 0 outside an expression being bound */
-    /* CTEs whose query is being bound (a reference to one of them is recursion); the
-     * recursive CTE whose recursive term is being bound, its Recursive Union node, and how
-     * often the term referred to it */
-    const ast_node *cte_stack[8];
-    uint32_t n_cte_stack;
-    const ast_node *rec_cte;
-    plan_node *rec_node;
-    uint32_t rec_refs;
+    /* Why window functions are refused where they are (bind_window.c): 0 the clause,
+     * 1 inside an aggregate's arguments, 2 in a window definition, 3 in a window
+     * function's arguments. */
+    int win_ctx;
+    /* bind_window.c binds a window aggregate's call through the aggregate binder: its
+     * arguments may hold aggregates (collected in win_agg_args) but no window functions */
+    bool win_agg;
+    void *win_agg_args; /* bind_aggs * */
 } bind_ctx;
 
 /* Bind and plan one SELECT / INSERT / UPDATE / DELETE. */

@@ -77,11 +77,17 @@ static plan_node *dml_node(bind_ctx *b, plan_kind k, const catalog_desc *d, cons
     return p;
 }
 
-static mice_status bind_returning(bind_ctx *b, plan_node *p, const ast_list *ret, sql_error *err)
+typedef struct view_target view_target;
+static mice_status view_scope(bind_ctx *b, bind_scope *s, const char *alias, const catalog_desc *d,
+                              const view_target *vt, sql_error *err);
+
+static mice_status bind_returning(bind_ctx *b, plan_node *p, const view_target *vt,
+                                  const ast_list *ret, sql_error *err)
 {
     if (!ret->n) return MICE_OK;
     bind_scope s = {0};
-    if (bind__scope_add_table(b, &s, p->alias, p->table)) return bind__nomem(err);
+    mice_status rc0 = view_scope(b, &s, p->alias, p->table, vt, err);
+    if (rc0) return rc0;
     sql_expr **exprs;
     const char **names;
     uint32_t n;
@@ -155,7 +161,9 @@ static mice_status insert_values(bind_ctx *b, const catalog_desc *d, const ast_s
             if (l->items[c]->kind == AST_SET_TO_DEFAULT) {
                 rc = column_default(b, d, (uint32_t)pos[c], &p->rows[r][c], err);
             } else {
+                b->clause = "VALUES"; /* where aggregates and window functions are refused */
                 rc = bind__expr(b, &s, l->items[c], &p->rows[r][c], err);
+                b->clause = NULL;
                 if (!rc)
                     rc = bind__coerce(b, &p->rows[r][c], col->type, SQL_CAST_ASSIGNMENT, col->name,
                                       err);
@@ -329,11 +337,236 @@ mice_status bind__set_clauses(bind_ctx *b, bind_scope *s, const catalog_desc *d,
             return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, set->items[i]->loc,
                              "SET (columns) = (subquery) is not supported yet");
         for (uint32_t k = 0; k < sc->cols.n; k++) {
+            const char *clause = b->clause;
+            b->clause = "UPDATE"; /* where aggregates and window functions are refused */
             mice_status rc = set_one(b, s, d, sc->cols.items[k], row ? v->u.row.args.items[k] : v,
                                      values, col_set, err);
+            b->clause = clause;
             if (rc) return rc;
         }
     }
+    return MICE_OK;
+}
+
+/* --- DML through a view ----------------------------------------------------------------
+ * PostgreSQL's automatically updatable views: a view over one table, without DISTINCT,
+ * GROUP BY, HAVING, LIMIT/OFFSET, set operations, WITH, aggregates, window functions or
+ * set-returning functions, writes its table; its columns that are plain columns of the
+ * table are updatable, the others are not (0A000); UPDATE and DELETE see only the rows of
+ * the view (its WHERE). Not yet: views over views, RETURNING *, ON CONFLICT. */
+
+typedef struct view_target {
+    const catalog_desc *view; /* NULL: the target is a table */
+    int32_t *base_col;        /* per view column: the table's column, -1 not updatable */
+    const ast_node *where;    /* the view's WHERE, over the table named rel_name */
+    const char *rel_name;
+} view_target;
+
+static mice_status not_updatable(const ast_node *n, const char *view, const char *detail,
+                                 sql_error *err)
+{
+    const char *what = n->kind == AST_INSERT   ? "insert into"
+                       : n->kind == AST_UPDATE ? "update"
+                                               : "delete from";
+    const char *verb = n->kind == AST_INSERT   ? "inserting into"
+                       : n->kind == AST_UPDATE ? "updating"
+                                               : "deleting from";
+    const char *op = n->kind == AST_INSERT ? "INSERT" : n->kind == AST_UPDATE ? "UPDATE" : "DELETE";
+    bind__err(err, "55000", -1, "cannot %s view \"%s\"", what, view);
+    sqlerr_detail(err, "%s", detail);
+    sqlerr_hint(err,
+                "To enable %s the view, provide an INSTEAD OF %s trigger or an unconditional ON %s "
+                "DO INSTEAD rule.",
+                verb, op, op);
+    return MICE_INVALID;
+}
+
+static bool plan_has(const plan_node *p, plan_kind k)
+{
+    if (!p) return false;
+    if (p->kind == k) return true;
+    for (uint32_t i = 0; p->children && i < p->n_children; i++)
+        if (plan_has(p->children[i], k)) return true;
+    return plan_has(p->child, k) || plan_has(p->right, k);
+}
+
+/* The DML target rv: a table (*d), or an updatable view (vt->view) over table *d. */
+static mice_status dml_target(bind_ctx *b, const ast_node *stmt, const ast_node *rv,
+                              catalog_desc **d, view_target *vt, sql_error *err)
+{
+    *vt = (view_target){0};
+    const ast_range_var *r = &rv->u.range_var;
+    catalog_desc *v;
+    sql_error probe;
+    if (catalog_resolve_relation(b->ct, b->database_id, b->sp, r->schema, r->rel, b->arena, &v,
+                                 &probe) != MICE_OK ||
+        v->kind != CATALOG_VIEW)
+        return bind__resolve_table(b, rv, d, err);
+    sql_parse_result pr;
+    const char *text = v->view_query ? v->view_query : "";
+    mice_status rc = sql_parse(b->arena, text, strlen(text), &pr, err);
+    if (rc) return rc;
+    const ast_select *q = pr.n_stmts == 1 && pr.stmts[0].stmt->kind == AST_SELECT
+                              ? &pr.stmts[0].stmt->u.select
+                              : NULL;
+    const char *why = NULL;
+    if (!q || q->values.n || q->from.n != 1 || q->from.items[0]->kind != AST_RANGE_VAR)
+        why = "Views that do not select from a single table or view are not automatically "
+              "updatable.";
+    else if (q->set_op != AST_SETOP_NONE)
+        why = "Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.";
+    else if (q->with)
+        why = "Views containing WITH are not automatically updatable.";
+    else if (q->distinct)
+        why = "Views containing DISTINCT are not automatically updatable.";
+    else if (q->group_by.n)
+        why = "Views containing GROUP BY are not automatically updatable.";
+    else if (q->having)
+        why = "Views containing HAVING are not automatically updatable.";
+    else if (q->limit || q->offset)
+        why = "Views containing LIMIT or OFFSET are not automatically updatable.";
+    if (why) return not_updatable(stmt, v->name, why, err);
+    const ast_node *base_rv = q->from.items[0];
+    catalog_desc *base;
+    if (catalog_resolve_relation(b->ct, b->database_id, b->sp, base_rv->u.range_var.schema,
+                                 base_rv->u.range_var.rel, b->arena, &base, &probe) == MICE_OK &&
+        base->kind == CATALOG_VIEW)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, rv->loc,
+                         "writing through a view over a view is not supported yet");
+    /* bind the view's query to see what its columns are */
+    uint32_t n_ctes = b->n_ctes;
+    b->n_ctes = 0;
+    bool corr = false;
+    plan_node *p;
+    rc = bind__select(b, NULL, pr.stmts[0].stmt, &p, &corr, err);
+    b->n_ctes = n_ctes;
+    if (rc) return rc;
+    if (plan_has(p, PLAN_AGG))
+        return not_updatable(
+            stmt, v->name, "Views that return aggregate functions are not automatically updatable.",
+            err);
+    if (plan_has(p, PLAN_WINDOW))
+        return not_updatable(stmt, v->name,
+                             "Views that return window functions are not automatically updatable.",
+                             err);
+    if (plan_has(p, PLAN_FUNCSCAN))
+        return not_updatable(
+            stmt, v->name,
+            "Views that return set-returning functions are not automatically updatable.", err);
+    if (p->kind == PLAN_SORT) p = p->child;
+    const plan_node *below = p->kind == PLAN_PROJECT ? p->child : NULL;
+    while (below && below->kind == PLAN_FILTER)
+        below = below->child;
+    if (!below || below->kind != PLAN_SCAN)
+        return not_updatable(stmt, v->name,
+                             "Views that do not select from a single table or view are not "
+                             "automatically updatable.",
+                             err);
+    if ((rc = bind__resolve_table(b, base_rv, d, err))) return rc;
+    vt->view = v;
+    vt->where = q->where;
+    vt->rel_name =
+        base_rv->u.range_var.alias ? base_rv->u.range_var.alias->u.alias.name : (*d)->name;
+    vt->base_col = ARENA_NEW_ARRAY(b->arena, int32_t, v->n_columns + 1);
+    if (!vt->base_col) return bind__nomem(err);
+    for (uint32_t i = 0; i < v->n_columns; i++) {
+        const sql_expr *e = i < p->n_cols ? p->exprs[i] : NULL;
+        vt->base_col[i] = e && e->kind == EXPR_COL ? e->index : -1;
+    }
+    return MICE_OK;
+}
+
+/* The view column named name: its table column (42703 / 0A000 as PostgreSQL). */
+static mice_status view_column(const ast_node *stmt, const view_target *vt, const ast_node *t,
+                               int32_t *out, sql_error *err)
+{
+    const char *name = t->u.res_target.name;
+    for (uint32_t i = 0; i < vt->view->n_columns; i++) {
+        if (strcmp(vt->view->columns[i].name, name)) continue;
+        *out = vt->base_col[i];
+        if (*out >= 0) return MICE_OK;
+        bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, /* PostgreSQL gives no position */
+                  "cannot %s column \"%s\" of view \"%s\"",
+                  stmt->kind == AST_INSERT ? "insert into" : "update", name, vt->view->name);
+        sqlerr_detail(err, "View columns that are not columns of their base relation are not "
+                           "updatable.");
+        return MICE_INVALID;
+    }
+    return bind__err(err, SQLSTATE_UNDEFINED_COLUMN, t->loc,
+                     "column \"%s\" of relation \"%s\" does not exist", name, vt->view->name);
+}
+
+/* INSERT's target list through a view: the table's columns (all the view's without one). */
+static mice_status view_insert_cols(bind_ctx *b, const ast_node *stmt, const view_target *vt,
+                                    const ast_list *cols, int32_t **pos, uint32_t *n,
+                                    sql_error *err)
+{
+    const catalog_desc *v = vt->view;
+    *pos = ARENA_NEW_ARRAY(b->arena, int32_t, v->n_columns + cols->n + 1);
+    if (!*pos) return bind__nomem(err);
+    *n = 0;
+    for (uint32_t i = 0; i < (cols->n ? cols->n : v->n_columns); i++) {
+        int32_t k;
+        if (cols->n) {
+            mice_status rc = view_column(stmt, vt, cols->items[i], &k, err);
+            if (rc) return rc;
+        } else if ((k = vt->base_col[i]) < 0) {
+            bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
+                      "cannot insert into column \"%s\" of view \"%s\"", v->columns[i].name,
+                      v->name);
+            sqlerr_detail(err, "View columns that are not columns of their base relation are "
+                               "not updatable.");
+            return MICE_INVALID;
+        }
+        for (uint32_t j = 0; j < *n; j++)
+            if ((*pos)[j] == k)
+                return bind__err(err, "42701", cols->n ? cols->items[i]->loc : -1,
+                                 "column \"%s\" specified more than once",
+                                 cols->n ? cols->items[i]->u.res_target.name : v->columns[i].name);
+        (*pos)[(*n)++] = k;
+    }
+    return MICE_OK;
+}
+
+/* UPDATE's SET list with the view's column names replaced by the table's. */
+static mice_status view_set_list(bind_ctx *b, const ast_node *stmt, const view_target *vt,
+                                 const catalog_desc *d, const ast_list *set, ast_list *out,
+                                 sql_error *err)
+{
+    *out = (ast_list){0};
+    for (uint32_t i = 0; i < set->n; i++) {
+        ast_node *sc = arena_memdup(b->arena, set->items[i], sizeof *set->items[i]);
+        if (!sc) return bind__nomem(err);
+        ast_list cols = {0};
+        const ast_list *old = &set->items[i]->u.set_clause.cols;
+        for (uint32_t k = 0; k < old->n; k++) {
+            int32_t c;
+            mice_status rc = view_column(stmt, vt, old->items[k], &c, err);
+            if (rc) return rc;
+            ast_node *t = arena_memdup(b->arena, old->items[k], sizeof *old->items[k]);
+            if (!t) return bind__nomem(err);
+            t->u.res_target.name = d->columns[c].name;
+            if (ast_list_push(b->arena, &cols, t)) return bind__nomem(err);
+        }
+        sc->u.set_clause.cols = cols;
+        if (ast_list_push(b->arena, out, sc)) return bind__nomem(err);
+    }
+    return MICE_OK;
+}
+
+static mice_status view_dml_check(const view_target *vt, const ast_list *returning,
+                                  const ast_node *on_conflict, sql_error *err)
+{
+    if (!vt->view) return MICE_OK;
+    for (uint32_t i = 0; i < returning->n; i++) {
+        const ast_node *v = returning->items[i]->u.res_target.val;
+        if (v->kind == AST_COLUMN_REF && v->u.column_ref.star)
+            return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, v->loc,
+                             "RETURNING * through a view is not supported yet");
+    }
+    if (on_conflict)
+        return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, on_conflict->loc,
+                         "ON CONFLICT through a view is not supported yet");
     return MICE_OK;
 }
 
@@ -343,17 +576,20 @@ static mice_status bind_insert(bind_ctx *b, const ast_node *n, plan_node **out, 
     if (ins->with)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc, "WITH is not supported yet");
     catalog_desc *d;
-    mice_status rc = bind__resolve_table(b, ins->table, &d, err);
+    view_target vt;
+    mice_status rc = dml_target(b, n, ins->table, &d, &vt, err);
+    if (!rc) rc = view_dml_check(&vt, &ins->returning, ins->on_conflict, err);
     if (rc) return rc;
     const ast_range_var *rv = &ins->table->u.range_var;
     int32_t *pos = NULL;
     uint32_t n_target = 0;
     plan_node *src = NULL;
-    rc = target_columns(b, d, &ins->cols, &pos, &n_target, err);
+    rc = vt.view ? view_insert_cols(b, n, &vt, &ins->cols, &pos, &n_target, err)
+                 : target_columns(b, d, &ins->cols, &pos, &n_target, err);
     if (!rc) rc = insert_source(b, d, ins, pos, &n_target, &src, err);
     if (rc) return rc;
-    plan_node *p =
-        dml_node(b, PLAN_INSERT, d, rv->alias ? rv->alias->u.alias.name : d->name, src, err);
+    const char *alias = rv->alias ? rv->alias->u.alias.name : vt.view ? vt.view->name : d->name;
+    plan_node *p = dml_node(b, PLAN_INSERT, d, alias, src, err);
     if (!p) return err && err->code ? err->code : bind__nomem(err);
     for (uint32_t c = 0; c < d->n_columns; c++) {
         int32_t k = -1;
@@ -366,19 +602,45 @@ static mice_status bind_insert(bind_ctx *b, const ast_node *n, plan_node **out, 
         if (!p->col_values[c]) return bind__nomem(err);
     }
     if (ins->on_conflict && (rc = bind_on_conflict(b, p, ins->on_conflict, err))) return rc;
-    rc = bind_returning(b, p, &ins->returning, err);
+    rc = bind_returning(b, p, &vt, &ins->returning, err);
     *out = p;
     return rc;
 }
 
-static mice_status target_scan(bind_ctx *b, const ast_node *table, const ast_list *from,
-                               const ast_node *where, catalog_desc **d, plan_node **scan,
-                               bind_scope *s, sql_error *err)
+/* The target's scope: the table's columns, named as the view names them (the table's
+ * columns the view does not show are hidden). */
+static mice_status view_scope(bind_ctx *b, bind_scope *s, const char *alias, const catalog_desc *d,
+                              const view_target *vt, sql_error *err)
 {
-    mice_status rc = bind__resolve_table(b, table, d, err);
+    if (!vt || !vt->view) return bind__scope_add_table(b, s, alias, d) ? bind__nomem(err) : MICE_OK;
+    const char **names = ARENA_NEW_ARRAY(b->arena, const char *, d->n_columns + 1);
+    sql_type *types = ARENA_NEW_ARRAY(b->arena, sql_type, d->n_columns + 1);
+    bool *hidden = ARENA_NEW_ARRAY(b->arena, bool, d->n_columns + 1);
+    if (!names || !types || !hidden) return bind__nomem(err);
+    for (uint32_t j = 0; j < d->n_columns; j++) {
+        names[j] = d->columns[j].name;
+        types[j] = d->columns[j].type;
+        hidden[j] = true;
+        for (uint32_t i = 0; i < vt->view->n_columns && hidden[j]; i++)
+            if (vt->base_col[i] == (int32_t)j) {
+                names[j] = vt->view->columns[i].name;
+                hidden[j] = false;
+            }
+    }
+    return bind__scope_add(b, s, alias, d, d->n_columns, names, types, hidden) ? bind__nomem(err)
+                                                                               : MICE_OK;
+}
+
+static mice_status target_scan(bind_ctx *b, const ast_node *stmt, const ast_node *table,
+                               const ast_list *from, const ast_node *where, catalog_desc **d,
+                               view_target *vt, plan_node **scan, bind_scope *s, sql_error *err)
+{
+    mice_status rc = dml_target(b, stmt, table, d, vt, err);
     if (rc) return rc;
     const ast_range_var *rv = &table->u.range_var;
-    const char *alias = rv->alias ? rv->alias->u.alias.name : (*d)->name;
+    const char *alias = rv->alias  ? rv->alias->u.alias.name
+                        : vt->view ? vt->view->name
+                                   : (*d)->name;
     plan_node *p = plan_new(b->arena, PLAN_SCAN, (*d)->n_columns);
     if (!p) return bind__nomem(err);
     for (uint32_t i = 0; i < (*d)->n_columns; i++) {
@@ -390,9 +652,17 @@ static mice_status target_scan(bind_ctx *b, const ast_node *table, const ast_lis
     p->est_rows = 1000;
     p->cost_total = 1000;
     if ((rc = bind__table_layout(b, p, *d, err))) return rc;
-    if (bind__scope_add_table(b, s, alias, *d)) return bind__nomem(err);
+    if ((rc = view_scope(b, s, alias, *d, vt, err))) return rc;
     /* The target's columns stay first in the row: DML reads them from there. */
     if ((rc = bind__join_from(b, s, from, &p, err))) return rc;
+    if (vt->view && vt->where) { /* only the view's rows */
+        bind_scope vs = {0};
+        sql_expr *w;
+        if (bind__scope_add_table(b, &vs, vt->rel_name, *d)) return bind__nomem(err);
+        rc = bind__cond(b, &vs, vt->where, "WHERE", &w, err);
+        if (!rc) rc = bind__push_filter(b, &p, w, err);
+        if (rc) return rc;
+    }
     if (where) {
         sql_expr *w;
         b->clause = "WHERE";
@@ -414,12 +684,16 @@ static mice_status bind_update(bind_ctx *b, const ast_node *n, plan_node **out, 
     catalog_desc *d;
     plan_node *scan;
     bind_scope s = {0};
-    mice_status rc = target_scan(b, up->table, &up->from, up->where, &d, &scan, &s, err);
+    view_target vt;
+    mice_status rc = target_scan(b, n, up->table, &up->from, up->where, &d, &vt, &scan, &s, err);
+    if (!rc) rc = view_dml_check(&vt, &up->returning, NULL, err);
     if (rc) return rc;
+    ast_list set = up->set;
+    if (vt.view && (rc = view_set_list(b, n, &vt, d, &up->set, &set, err))) return rc;
     plan_node *p = dml_node(b, PLAN_UPDATE, d, s.rels[0].name, scan, err);
     if (!p) return err && err->code ? err->code : bind__nomem(err);
-    rc = bind__set_clauses(b, &s, d, &up->set, p->col_values, p->col_set, err);
-    if (!rc) rc = bind_returning(b, p, &up->returning, err);
+    rc = bind__set_clauses(b, &s, d, &set, p->col_values, p->col_set, err);
+    if (!rc) rc = bind_returning(b, p, &vt, &up->returning, err);
     *out = p;
     return rc;
 }
@@ -433,11 +707,14 @@ static mice_status bind_delete(bind_ctx *b, const ast_node *n, plan_node **out, 
     catalog_desc *d;
     plan_node *scan;
     bind_scope s = {0};
-    mice_status rc = target_scan(b, del->table, &del->using_, del->where, &d, &scan, &s, err);
+    view_target vt;
+    mice_status rc =
+        target_scan(b, n, del->table, &del->using_, del->where, &d, &vt, &scan, &s, err);
+    if (!rc) rc = view_dml_check(&vt, &del->returning, NULL, err);
     if (rc) return rc;
     plan_node *p = dml_node(b, PLAN_DELETE, d, s.rels[0].name, scan, err);
     if (!p) return err && err->code ? err->code : bind__nomem(err);
-    rc = bind_returning(b, p, &del->returning, err);
+    rc = bind_returning(b, p, &vt, &del->returning, err);
     *out = p;
     return rc;
 }

@@ -559,14 +559,38 @@ static sql_type agg_type(plan_agg_fn fn, sql_type_id arg)
     return sql_type_make(r, -1);
 }
 
+/* An aggregate's arguments: no nested aggregates (but a window aggregate's arguments may
+ * hold plain ones, bind_window.c) and no window functions. */
+typedef struct agg_args_scope {
+    bind_aggs *aggs;
+    bind_wins *wins;
+    int win_ctx;
+} agg_args_scope;
+
+static void agg_args_enter(bind_ctx *b, bind_scope *s, agg_args_scope *as)
+{
+    *as = (agg_args_scope){s->aggs, s->wins, b->win_ctx};
+    s->aggs = b->win_agg ? b->win_agg_args : NULL;
+    s->wins = NULL;
+    if (!b->win_agg) b->win_ctx = 1;
+    b->win_agg = false;
+}
+
+static void agg_args_leave(bind_ctx *b, bind_scope *s, const agg_args_scope *as)
+{
+    s->aggs = as->aggs;
+    s->wins = as->wins;
+    b->win_ctx = as->win_ctx;
+}
+
 static mice_status bind_string_agg_args(bind_ctx *b, bind_scope *s, const ast_node *n,
                                         sql_expr **arg, sql_expr **arg2, sql_error *err)
 {
-    bind_aggs *saved = s->aggs;
-    s->aggs = NULL; /* no nested aggregates */
+    agg_args_scope as;
+    agg_args_enter(b, s, &as);
     mice_status rc = bind__expr(b, s, n->u.func.args.items[0], arg, err);
     if (!rc) rc = bind__expr(b, s, n->u.func.args.items[1], arg2, err);
-    s->aggs = saved;
+    agg_args_leave(b, s, &as);
     sql_type text = sql_type_make(SQL_TYPE_TEXT, -1);
     for (int i = 0; i < 2 && !rc; i++) {
         sql_expr **e = i ? arg2 : arg;
@@ -584,11 +608,11 @@ static mice_status bind_array_agg_args(bind_ctx *b, bind_scope *s, const ast_nod
                                        sql_expr **arg, plan_agg *order, sql_error *err)
 {
     const ast_func *f = &n->u.func;
-    bind_aggs *saved = s->aggs;
-    s->aggs = NULL; /* no nested aggregates */
+    agg_args_scope as;
+    agg_args_enter(b, s, &as);
     mice_status rc = bind__expr(b, s, f->args.items[0], arg, err);
     if (!rc && (*arg)->type.id == SQL_TYPE_UNKNOWN) {
-        s->aggs = saved;
+        agg_args_leave(b, s, &as);
         bind__err(err, "42725", n->loc, "function array_agg(unknown) is not unique");
         sqlerr_hint(err, "Could not choose a best candidate function. "
                          "You might need to add explicit type casts.");
@@ -617,7 +641,7 @@ static mice_status bind_array_agg_args(bind_ctx *b, bind_scope *s, const ast_nod
         order->order_nulls_first[i] =
             sb->nulls == AST_NULLS_DEFAULT ? sb->dir == AST_SORT_DESC : sb->nulls == AST_NULLS_FIRST;
     }
-    s->aggs = saved;
+    agg_args_leave(b, s, &as);
     if (rc) return rc;
     sql_type_id at = (*arg)->type.id;
     const sql_type_info *ti = sql_type_info_of(at);
@@ -644,13 +668,29 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         return bind__err(err, SQLSTATE_GROUPING_ERROR, n->loc,
                          "aggregate functions are not allowed in %s",
                          b->clause ? b->clause : "this context");
+    if (b->rec_phase == 2 && b->sel_depth == b->rec_depth)
+        return bind__err(err, "42P19", n->loc,
+                         "aggregate functions are not allowed in a recursive query's recursive "
+                         "term");
     if (f->star) fn = PLAN_AGG_COUNT_STAR;
     if (fn != PLAN_AGG_COUNT_STAR && f->args.n != (fn == PLAN_AGG_STRING_AGG ? 2u : 1u))
         return bind__err(err, SQLSTATE_UNDEFINED_FUNCTION, n->loc,
                          "function %s with %u arguments does not exist", name, f->args.n);
-    if (f->filter || (f->agg_order.n && fn != PLAN_AGG_ARRAY_AGG) || f->over)
+    if ((f->agg_order.n && fn != PLAN_AGG_ARRAY_AGG) || f->over)
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
-                         "aggregate FILTER, ORDER BY and window functions are not supported");
+                         "aggregate ORDER BY is not supported");
+    sql_expr *filter = NULL;
+    if (f->filter) { /* over the input rows, like the arguments */
+        agg_args_scope as;
+        const char *clause = b->clause;
+        agg_args_enter(b, s, &as);
+        b->clause = "FILTER";
+        b->win_ctx = 0; /* "window functions are not allowed in FILTER" */
+        mice_status rc = bind__cond(b, s, f->filter, "FILTER", &filter, err);
+        b->clause = clause;
+        agg_args_leave(b, s, &as);
+        if (rc) return rc;
+    }
     sql_expr *arg = NULL, *arg2 = NULL;
     plan_agg order = {0};
     if (fn == PLAN_AGG_ARRAY_AGG) {
@@ -660,10 +700,10 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
         mice_status rc = bind_string_agg_args(b, s, n, &arg, &arg2, err);
         if (rc) return rc;
     } else if (fn != PLAN_AGG_COUNT_STAR) {
-        bind_aggs *saved = s->aggs;
-        s->aggs = NULL; /* no nested aggregates */
+        agg_args_scope as;
+        agg_args_enter(b, s, &as);
         mice_status rc = bind__expr(b, s, f->args.items[0], &arg, err);
-        s->aggs = saved;
+        agg_args_leave(b, s, &as);
         if (rc) return rc;
         sql_type want = sql_type_make(SQL_TYPE_INVALID, -1);
         if (arg->type.id == SQL_TYPE_UNKNOWN)
@@ -717,6 +757,7 @@ static mice_status bind_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int f
     *pa = (plan_agg){.fn = (plan_agg_fn)fn,
                      .arg = arg,
                      .arg2 = arg2,
+                     .filter = filter,
                      .distinct = f->distinct,
                      .n_order = order.n_order,
                      .order = order.order,
@@ -831,6 +872,7 @@ static mice_status bind_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_
         return bind__err(err, SQLSTATE_FEATURE_NOT_SUPPORTED, n->loc,
                          "set-returning functions are only supported in FROM or as one top-level "
                          "select-list item");
+    if (f->over || bind__is_window_only(name)) return bind__window_func(b, s, n, out, err);
     int fn = agg_fn_of(name);
     if (fn >= 0 && (f->name.n == 1 || !strcmp(f->name.v[0], "pg_catalog")))
         return bind_agg(b, s, n, fn, out, err);
@@ -1269,6 +1311,37 @@ mice_status bind__expr(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr *
     return rc;
 }
 
+/* GROUPING(args): registered with the aggregates; bind.c evaluates it per grouping set. */
+static mice_status bind_grouping_func(bind_ctx *b, bind_scope *s, const ast_node *n,
+                                      sql_expr **out, sql_error *err)
+{
+    bind_aggs *ag = s->aggs;
+    if (!ag)
+        return bind__err(err, SQLSTATE_GROUPING_ERROR, n->loc,
+                         "grouping operations are not allowed in %s",
+                         b->clause ? b->clause : "this context");
+    if (n->u.grouping_func.args.n > 31)
+        return bind__err(err, SQLSTATE_PROGRAM_LIMIT_EXCEEDED, n->loc,
+                         "GROUPING must have fewer than 32 arguments");
+    if (ag->n_gfuncs == ag->cap_gfuncs) {
+        uint32_t cap = ag->cap_gfuncs ? ag->cap_gfuncs * 2 : 4;
+        const ast_node **v = ARENA_NEW_ARRAY(b->arena, const ast_node *, cap);
+        if (!v) return bind__nomem(err);
+        if (ag->n_gfuncs) memcpy(v, ag->gfuncs, sizeof(*v) * ag->n_gfuncs);
+        ag->gfuncs = v;
+        ag->cap_gfuncs = cap;
+    }
+    sql_expr *e = expr_new(b->arena, EXPR_AGG_REF, sql_type_make(SQL_TYPE_INT4, -1), 0);
+    if (!e) return bind__nomem(err);
+    e->op = 1;
+    e->index = (int32_t)ag->n_gfuncs;
+    ag->gfuncs[ag->n_gfuncs++] = n;
+    e->name = "grouping";
+    e->loc = n->loc;
+    *out = e;
+    return MICE_OK;
+}
+
 static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
                                   sql_error *err)
 {
@@ -1305,6 +1378,8 @@ static mice_status bind_expr_node(bind_ctx *b, bind_scope *s, const ast_node *n,
         return bind_nullif(b, s, n, out, err);
     case AST_CAST:
         return bind_cast(b, s, n, out, err);
+    case AST_GROUPING_FUNC:
+        return bind_grouping_func(b, s, n, out, err);
     case AST_FUNC:
         return bind_func(b, s, n, out, err);
     case AST_SUBLINK:

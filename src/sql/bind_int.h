@@ -18,7 +18,20 @@ typedef struct bind_rel {
 typedef struct bind_aggs {
     plan_agg *v;
     uint32_t n, cap;
+    /* GROUPING(...) calls (AST), bound as EXPR_AGG_REF with op 1 and their index here */
+    const ast_node **gfuncs;
+    uint32_t n_gfuncs, cap_gfuncs;
 } bind_aggs;
+
+/* The windows and window functions of one SELECT (bind_window.c). */
+typedef struct bind_wins {
+    const ast_list *defs; /* the WINDOW clause (AST_WINDOW_DEF with names) */
+    plan_window *w;       /* distinct windows; their funcs collected in f (by win) */
+    uint32_t n_w, cap_w;
+    plan_wfunc *f;
+    uint32_t *f_win; /* window of each function */
+    uint32_t n_f, cap_f;
+} bind_wins;
 
 typedef struct bind_scope bind_scope;
 struct bind_scope {
@@ -28,6 +41,7 @@ struct bind_scope {
     bind_scope *parent;
     bool has_outer;  /* something here referenced an enclosing scope */
     bind_aggs *aggs; /* non-NULL: aggregates allowed (collected here) */
+    bind_wins *wins; /* non-NULL: window functions allowed (collected here) */
 };
 
 mice_status bind__err(sql_error *err, const char *state, int32_t loc, const char *fmt, ...)
@@ -152,5 +166,18 @@ mice_status bind__srf_scan(bind_ctx *b, bind_scope *s, const ast_node *call, pla
                            sql_error *err);
 mice_status bind__range_func(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
                              sql_error *err);
+
+/* bind_window.c: a function call with OVER (or a window-only function without it) as an
+ * EXPR_WIN_REF collected in s->wins; the WINDOW clause's names checked; window nodes over
+ * *p for the collected functions (grouped: their expressions rewritten over the
+ * aggregation by over_agg first), and every EXPR_WIN_REF in v[0..n) replaced by the
+ * column holding its result. */
+bool bind__is_window_only(const char *name);
+mice_status bind__window_func(bind_ctx *b, bind_scope *s, const ast_node *n, sql_expr **out,
+                              sql_error *err);
+mice_status bind__window_defs(bind_ctx *b, const ast_list *defs, sql_error *err);
+typedef mice_status (*bind_over_agg_fn)(bind_ctx *b, const void *g, sql_expr **ep, sql_error *err);
+mice_status bind__window_nodes(bind_ctx *b, bind_wins *w, bind_over_agg_fn over, const void *g,
+                               plan_node **p, sql_expr **v, uint32_t n, sql_error *err);
 
 #endif

@@ -111,11 +111,21 @@ static void walk_plan(ref_walk *w, plan_node *p, int32_t depth)
     for (uint32_t i = 0; p->aggs && i < p->n_aggs; i++) {
         walk_expr(w, p->aggs[i].arg, depth);
         walk_expr(w, p->aggs[i].arg2, depth);
+        walk_expr(w, p->aggs[i].filter, depth);
         walk_list(w, p->aggs[i].order, p->aggs[i].n_order, depth);
     }
     walk_list(w, p->left_keys, p->n_hash_keys, depth);
     walk_list(w, p->right_keys, p->n_hash_keys, depth);
     walk_list(w, p->func_args, p->n_func_args, depth);
+    if (p->win) {
+        walk_list(w, p->win->part, p->win->n_part, depth);
+        walk_list(w, p->win->order, p->win->n_order, depth);
+        for (uint32_t i = 0; i < p->win->n_funcs; i++) {
+            walk_list(w, p->win->funcs[i].args, p->win->funcs[i].n_args, depth);
+            walk_expr(w, p->win->funcs[i].filter, depth);
+        }
+    }
+    walk_plan(w, p->rec_term, depth);
     for (uint32_t i = 0; p->srfs && i < p->n_srfs; i++)
         walk_list(w, p->srfs[i].args, p->srfs[i].n_args, depth);
     for (uint32_t i = 0; p->children && i < p->n_children; i++)

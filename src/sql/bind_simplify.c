@@ -310,7 +310,8 @@ bool bind__const_false(const sql_expr *e)
 
 static bool movable(const sql_expr *e)
 {
-    if (e->kind == EXPR_AGG_REF || e->kind == EXPR_SUBQUERY || e->kind == EXPR_NEXTVAL)
+    if (e->kind == EXPR_AGG_REF || e->kind == EXPR_WIN_REF || e->kind == EXPR_SUBQUERY ||
+        e->kind == EXPR_NEXTVAL)
         return false;
     if (e->kind == EXPR_FUNC && e->fm->desc->volatility == FUNC_VOLATILE) return false;
     for (uint32_t i = 0; i < e->n_args; i++)

@@ -179,8 +179,11 @@ typedef struct catalog_desc {
     uint32_t next_index_id;
     uint32_t n_checks;
     catalog_check *checks;
-    /* views */
+    /* views: the query's text (as written), the relations it reads (ids; DROP of one of
+     * them answers 2BP01 or, with CASCADE, drops the view too) */
     const char *view_query;
+    uint32_t n_view_deps;
+    uint32_t *view_deps;
     /* sequences */
     catalog_sequence_opts seq;
 } catalog_desc;

@@ -20,7 +20,7 @@ enum { CATDESC_FORMAT = 1, WT_VARINT = 0, WT_BYTES = 2 };
 enum {
     D_KIND = 1, D_ID = 2, D_PARENT = 3, D_DATABASE = 4, D_NAME = 5, D_OWNER = 6, D_VERSION = 7,
     D_COLUMN = 8, D_NEXT_COLUMN = 9, D_INDEX = 10, D_NEXT_INDEX = 11, D_CHECK = 12,
-    D_VIEW_QUERY = 13, D_SEQ = 14, D_FOREIGN_KEY = 15 /* reserved */,
+    D_VIEW_QUERY = 13, D_SEQ = 14, D_FOREIGN_KEY = 15 /* reserved */, D_VIEW_DEP = 16,
 };
 enum { C_ID = 1, C_NAME = 2, C_TYPE = 3, C_TYPMOD = 4, C_NOT_NULL = 5, C_HIDDEN = 6,
        C_DEFAULT = 7, C_SEQUENCE = 8, C_IDENTITY = 9 };
@@ -133,6 +133,8 @@ void catalog_desc_encode(const catalog_desc *d, mice_buf *out)
         put_msg(out, D_CHECK, &m);
     }
     put_str(out, D_VIEW_QUERY, d->view_query);
+    for (uint32_t i = 0; i < d->n_view_deps; i++)
+        put_u(out, D_VIEW_DEP, d->view_deps[i]);
     if (d->kind == CATALOG_SEQUENCE) {
         buf_reset(&m);
         encode_seq(&d->seq, &m);
@@ -347,7 +349,9 @@ static mice_status decode_seq(mice_slice in, catalog_sequence_opts *s)
 static mice_status desc_alloc(mice_slice in, mice_arena *a, catalog_desc *d)
 {
     uint32_t nc = count_fields(in, D_COLUMN), ni = count_fields(in, D_INDEX);
-    uint32_t nk = count_fields(in, D_CHECK);
+    uint32_t nk = count_fields(in, D_CHECK), nv = count_fields(in, D_VIEW_DEP);
+    d->view_deps = ARENA_NEW_ARRAY(a, uint32_t, nv + 1);
+    if (!d->view_deps) return MICE_NOMEM;
     d->columns = ARENA_NEW_ARRAY(a, catalog_column, nc + 1);
     d->indexes = ARENA_NEW_ARRAY(a, catalog_index, ni + 1);
     d->checks = ARENA_NEW_ARRAY(a, catalog_check, nk + 1);
@@ -373,6 +377,7 @@ static mice_status desc_field(const field *f, mice_arena *a, catalog_desc *d)
     case D_NEXT_COLUMN: return get_u32(f, &d->next_column_id);
     case D_NEXT_INDEX: return get_u32(f, &d->next_index_id);
     case D_VIEW_QUERY: return get_str(f, a, &d->view_query);
+    case D_VIEW_DEP: return get_u32(f, &d->view_deps[d->n_view_deps++]);
     case D_COLUMN:
         if (f->wt != WT_BYTES) return MICE_CORRUPT;
         return decode_column(f->s, a, &d->columns[d->n_columns++]);

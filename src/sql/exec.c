@@ -625,6 +625,45 @@ static mice_status sort_next(exec_op *op, sql_batch **out, sql_error *err)
     return emit_rows(op, out);
 }
 
+/* --- unique (DISTINCT ON) ------------------------------------------------------------------ */
+
+/* The input is sorted on the keys: a row passes when its keys differ from the previous
+ * row's, whose copy alternates between op->mem and op->mem2 (the previous batch is gone). */
+static mice_status unique_next(exec_op *op, sql_batch **out, sql_error *err)
+{
+    const plan_node *p = op->p;
+    sql_batch *b = op->out;
+    b->n_rows = 0;
+    *out = b;
+    const sql_value_ctx *vctx = op->st->env->vctx;
+    if (!op->mem) {
+        op->mem = arena_create(op->st->arena, "unique", 0);
+        op->mem2 = arena_create(op->st->arena, "unique", 0);
+        op->rows = ARENA_NEW_ARRAY(op->st->arena, sql_datum *, 1);
+        if (!op->mem || !op->mem2 || !op->rows) return sqlerr_nomem(err);
+    }
+    sql_datum keys[p->n_keys ? p->n_keys : 1];
+    for (;;) {
+        sql_batch *in;
+        mice_status rc = exec_next(op->child, &in, err);
+        if (rc || !in->n_rows) return rc;
+        for (uint32_t r = 0; r < in->n_rows; r++) {
+            for (uint32_t k = 0; k < p->n_keys; k++)
+                keys[k] = in->cols[p->key_cols[k]][r];
+            if (op->n_rows && exec__rows_equal(op->rows[0], keys, p->n_keys, vctx)) continue;
+            mice_arena *a = op->matched ? op->mem : op->mem2;
+            op->matched = !op->matched;
+            arena_reset(a);
+            if (!(op->rows[0] = batch_row_copy(a, keys, p->n_keys))) return sqlerr_nomem(err);
+            op->n_rows = 1;
+            for (uint32_t k = 0; k < b->n_cols; k++)
+                b->cols[k][b->n_rows] = in->cols[k][r];
+            b->n_rows++;
+        }
+        if (b->n_rows) return MICE_OK;
+    }
+}
+
 /* --- limit --------------------------------------------------------------------------------- */
 
 static mice_status limit_value(exec_op *op, sql_expr *e, int64_t dflt, const char *state,
@@ -1042,14 +1081,20 @@ mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_err
     case PLAN_VTSCAN:
         op->next = exec__vtscan_next;
         break;
+    case PLAN_WINDOW:
+        op->next = exec__window_next;
+        break;
+    case PLAN_RECURSIVE:
+        op->next = exec__recursive_next;
+        break;
+    case PLAN_WORKSCAN:
+        op->next = exec__workscan_next;
+        break;
+    case PLAN_UNIQUE:
+        op->next = unique_next;
+        break;
     case PLAN_PROJECT_SET:
         rc = exec__open_project_set(st, op, err);
-        break;
-    case PLAN_RECURSIVE_UNION:
-        rc = exec__open_recursive_union(st, op, err);
-        break;
-    case PLAN_WORKTABLE:
-        op->next = exec__worktable_next;
         break;
     }
     *out = op;

@@ -6,22 +6,6 @@
 #include "sql/array.h"
 #include "sql/exec_int.h"
 
-typedef struct agg_acc {
-    int64_t count;
-    __int128 isum;
-    double fsum;
-    const sql_numeric *nsum;
-    sql_datum best;
-    bool has;
-    bool bval;
-    uint8_t *text; /* string_agg: the result so far (in op->mem) */
-    size_t text_len, text_cap;
-    sql_datum *seen; /* DISTINCT: values so far */
-    uint32_t n_seen, cap_seen;
-    sql_datum *items; /* array_agg: per input row the value, then its ORDER BY keys */
-    uint32_t n_items, cap_items;
-} agg_acc;
-
 typedef struct agg_group {
     sql_datum *keys;
     agg_acc *accs;
@@ -151,8 +135,8 @@ static mice_status array_agg_final(exec_op *op, const plan_agg *a, const agg_acc
     return array_build(a->type.id, v, n, 1, op->mem, out, err);
 }
 
-static mice_status agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
-                           const sql_datum *v2, const sql_datum *keys, sql_error *err)
+mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
+                          const sql_datum *v2, const sql_datum *keys, sql_error *err)
 {
     if (a->fn == PLAN_AGG_COUNT_STAR) {
         acc->count++;
@@ -245,8 +229,8 @@ static mice_status sum_value(exec_op *op, const plan_agg *a, const agg_acc *acc,
     return MICE_OK;
 }
 
-static mice_status agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
-                             sql_error *err)
+mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
+                            sql_error *err)
 {
     if (a->fn == PLAN_AGG_COUNT_STAR || a->fn == PLAN_AGG_COUNT) {
         *out = datum_int8(acc->count);
@@ -351,12 +335,17 @@ static mice_status agg_consume(exec_op *op, sql_error *err)
             for (uint32_t a = 0; a < p->n_aggs; a++) {
                 sql_datum v = datum_null(SQL_TYPE_INT8), v2 = v;
                 const plan_agg *pa = &p->aggs[a];
+                if (pa->filter) {
+                    sql_datum fv;
+                    if ((rc = expr_eval(pa->filter, &c, row, &fv, err))) return rc;
+                    if (fv.is_null || !fv.v.b) continue;
+                }
                 sql_datum okeys[pa->n_order ? pa->n_order : 1];
                 if (pa->arg && (rc = expr_eval(pa->arg, &c, row, &v, err))) return rc;
                 if (pa->arg2 && (rc = expr_eval(pa->arg2, &c, row, &v2, err))) return rc;
                 for (uint32_t k = 0; k < pa->n_order; k++)
                     if ((rc = expr_eval(pa->order[k], &c, row, &okeys[k], err))) return rc;
-                if ((rc = agg_add(op, pa, &g->accs[a], &v, &v2, okeys, err))) return rc;
+                if ((rc = exec__agg_add(op, pa, &g->accs[a], &v, &v2, okeys, err))) return rc;
             }
         }
     }
@@ -384,7 +373,7 @@ static mice_status agg_next(exec_op *op, sql_batch **out, sql_error *err)
         for (uint32_t k = 0; k < ng; k++)
             row[k] = g->keys[k];
         for (uint32_t a = 0; a < p->n_aggs; a++)
-            if ((rc = agg_final(op, &p->aggs[a], &g->accs[a], &row[ng + a], err))) return rc;
+            if ((rc = exec__agg_final(op, &p->aggs[a], &g->accs[a], &row[ng + a], err))) return rc;
         batch_append_row(b, row);
     }
     return MICE_OK;

@@ -716,23 +716,41 @@ static mice_status drop(const exec_ddl_env *env, const ast_node *n, char *tag, s
                         sql_error *err)
 {
     const ast_drop *dr = &n->u.drop;
-    bool seq = dr->obj == AST_OBJ_SEQUENCE, table = dr->obj == AST_OBJ_TABLE || seq;
-    catalog_kind want = seq ? CATALOG_SEQUENCE : CATALOG_TABLE;
-    const char *what = seq ? "sequence" : table ? "table" : "index";
+    bool seq = dr->obj == AST_OBJ_SEQUENCE, view = dr->obj == AST_OBJ_VIEW;
+    bool table = dr->obj == AST_OBJ_TABLE || seq || view;
+    catalog_kind want = seq ? CATALOG_SEQUENCE : view ? CATALOG_VIEW : CATALOG_TABLE;
+    const char *what = seq ? "sequence" : view ? "view" : table ? "table" : "index";
     if (!table && dr->obj != AST_OBJ_INDEX)
         return sqlerr_set(err, MICE_UNSUPPORTED, SQLSTATE_FEATURE_NOT_SUPPORTED,
                           "this DROP is not supported yet");
-    snprintf(tag, cap, seq ? "DROP SEQUENCE" : table ? "DROP TABLE" : "DROP INDEX");
-    for (uint32_t i = 0; i < dr->names.n; i++) {
+    snprintf(tag, cap, "DROP %s", seq ? "SEQUENCE" : view ? "VIEW" : table ? "TABLE" : "INDEX");
+    uint32_t nn = dr->names.n;
+    catalog_desc **descs = ARENA_NEW_ARRAY(env->arena, catalog_desc *, nn ? nn : 1);
+    uint32_t *pos = ARENA_NEW_ARRAY(env->arena, uint32_t, nn ? nn : 1);
+    uint32_t *ids = ARENA_NEW_ARRAY(env->arena, uint32_t, nn ? nn : 1);
+    if (!descs || !pos || !ids) return sqlerr_nomem(err);
+    uint32_t n_ids = 0;
+    /* resolve every name first: views named in the same DROP do not block each other */
+    for (uint32_t i = 0; i < nn; i++) {
         const char *schema, *name;
         qname_parts(dr->names.items[i], &schema, &name);
         catalog_desc *d;
-        uint32_t pos = 0;
         sql_error probe;
+        pos[i] = 0;
+        descs[i] = NULL;
         mice_status rc = table ? catalog_resolve_relation(env->ct, env->database_id, env->sp,
                                                           schema, name, env->arena, &d, &probe)
                                : catalog_resolve_index(env->ct, env->database_id, env->sp, schema,
-                                                       name, env->arena, &d, &pos, &probe);
+                                                       name, env->arena, &d, &pos[i], &probe);
+        if (rc == MICE_OK && table && d->kind != want &&
+            (d->kind == CATALOG_VIEW || d->kind == CATALOG_TABLE) &&
+            (want == CATALOG_VIEW || want == CATALOG_TABLE)) {
+            sqlerr_set(err, MICE_INVALID, "42809", "\"%s\" is not a %s", name, what);
+            sqlerr_hint(err, "Use DROP %s to remove a %s.",
+                        d->kind == CATALOG_VIEW ? "VIEW" : "TABLE",
+                        d->kind == CATALOG_VIEW ? "view" : "table");
+            return MICE_INVALID;
+        }
         if (rc == MICE_NOTFOUND || (rc == MICE_OK && table && d->kind != want)) {
             if (dr->missing_ok) {
                 rc = ddl_notice(env, err, SQLSTATE_SUCCESS, what, name,
@@ -748,12 +766,19 @@ static mice_status drop(const exec_ddl_env *env, const ast_node *n, char *tag, s
             *err = probe;
             return rc;
         }
-        if (!table && d->indexes[pos].primary)
+        if (!table && d->indexes[pos[i]].primary)
             return sqlerr_set(err, MICE_INVALID, "2BP01",
                               "cannot drop index %s because constraint %s on table %s requires it",
                               name, name, d->name);
-        rc = table ? catalog_drop_relation(env->ct, d->id, err)
-                   : catalog_drop_index(env->ct, d->id, d->indexes[pos].id, err);
+        descs[i] = d;
+        if (table) ids[n_ids++] = d->id;
+    }
+    for (uint32_t i = 0; i < nn; i++) {
+        catalog_desc *d = descs[i];
+        if (!d) continue;
+        mice_status rc =
+            table ? exec__drop_relation(env, d, dr->behavior == AST_DROP_CASCADE, ids, n_ids, err)
+                  : catalog_drop_index(env->ct, d->id, d->indexes[pos[i]].id, err);
         if (rc) return rc;
     }
     return MICE_OK;
@@ -880,6 +905,9 @@ mice_status exec_ddl(const exec_ddl_env *env, const ast_node *stmt, char *tag, s
         return create_schema(env, stmt, err);
     case AST_DROP:
         return drop(env, stmt, tag, tag_cap, err);
+    case AST_CREATE_VIEW:
+        snprintf(tag, tag_cap, "CREATE VIEW");
+        return exec__create_view(env, stmt, err);
     case AST_TRUNCATE:
         snprintf(tag, tag_cap, "TRUNCATE TABLE");
         return truncate(env, stmt, err);

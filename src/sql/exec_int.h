@@ -61,14 +61,12 @@ struct exec_op {
      * alternate between mem and mem2 */
     sql_datum srf_cur, srf_stop, srf_step;
     mice_arena *mem2;
-    void *state; /* ProjectSet, Recursive Union: their run state (exec_vtab.c) */
+    void *state; /* ProjectSet: its run state (exec_vtab.c) */
 };
 
 exec_op *exec__new_op(exec_state *st, plan_node *p, uint32_t out_cols);
 mice_status exec__open_node(exec_state *st, plan_node *p, exec_op **out, sql_error *err);
 mice_status exec__open_project_set(exec_state *st, exec_op *op, sql_error *err);
-mice_status exec__open_recursive_union(exec_state *st, exec_op *op, sql_error *err);
-mice_status exec__worktable_next(exec_op *op, sql_batch **out, sql_error *err);
 mice_status exec__cancelled(exec_state *st, sql_error *err);
 /* Append a copy of row to op->rows (in op->mem). */
 mice_status exec__keep_row(exec_op *op, const sql_datum *row, uint32_t n, sql_error *err);
@@ -88,8 +86,42 @@ mice_status exec__unnest_next(exec_op *op, sql_batch **out, sql_error *err);
 /* CREATE INDEX's backfill: entries of index index_id for every row of the table. */
 mice_status exec__backfill(const exec_ddl_env *env, uint32_t table_id, uint32_t index_id,
                            sql_error *err);
+/* Views (exec_view.c): CREATE [OR REPLACE] VIEW; DROP of a table, view or sequence that
+ * first handles the views depending on it (2BP01, or CASCADE); also: ids dropped by the
+ * same statement, whose dependence does not count. */
+mice_status exec__create_view(const exec_ddl_env *env, const ast_node *n, sql_error *err);
+mice_status exec__drop_relation(const exec_ddl_env *env, const catalog_desc *d, bool cascade,
+                                const uint32_t *also, uint32_t n_also, sql_error *err);
 /* ALTER TABLE (exec_alter.c). */
 mice_status exec__alter_table(const exec_ddl_env *env, const ast_node *n, sql_error *err);
+
+/* An aggregate's running state (exec_agg.c); zeroed = no rows yet. Memory it needs comes
+ * from op->mem. */
+typedef struct agg_acc {
+    int64_t count;
+    __int128 isum;
+    double fsum;
+    const sql_numeric *nsum;
+    sql_datum best;
+    bool has;
+    bool bval;
+    uint8_t *text; /* string_agg: the result so far (in op->mem) */
+    size_t text_len, text_cap;
+    sql_datum *seen; /* DISTINCT: values so far */
+    uint32_t n_seen, cap_seen;
+    sql_datum *items; /* array_agg: per input row the value, then its ORDER BY keys */
+    uint32_t n_items, cap_items;
+} agg_acc;
+/* keys: array_agg's ORDER BY keys for this row (a->n_order of them; NULL when none) */
+mice_status exec__agg_add(exec_op *op, const plan_agg *a, agg_acc *acc, const sql_datum *v,
+                          const sql_datum *v2, const sql_datum *keys, sql_error *err);
+mice_status exec__agg_final(exec_op *op, const plan_agg *a, const agg_acc *acc, sql_datum *out,
+                            sql_error *err);
+/* Window functions (exec_window.c). */
+mice_status exec__window_next(exec_op *op, sql_batch **out, sql_error *err);
+/* WITH RECURSIVE (exec_recursive.c). */
+mice_status exec__recursive_next(exec_op *op, sql_batch **out, sql_error *err);
+mice_status exec__workscan_next(exec_op *op, sql_batch **out, sql_error *err);
 
 mice_status exec__open_agg(exec_state *st, plan_node *p, exec_op *op, sql_error *err);
 mice_status exec__open_setop(exec_state *st, plan_node *p, exec_op *op, sql_error *err);

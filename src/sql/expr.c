@@ -347,6 +347,7 @@ mice_status expr_eval(sql_expr *e, const expr_ctx *ctx, const sql_datum *row, sq
         return MICE_OK;
     }
     case EXPR_AGG_REF:
+    case EXPR_WIN_REF:
         break;
     }
     return sqlerr_set(err, MICE_INTERNAL, SQLSTATE_INTERNAL_ERROR, "unexpected expression kind %d",
@@ -415,6 +416,7 @@ bool expr_is_constant(const sql_expr *e)
     case EXPR_OUTER:
     case EXPR_SUBQUERY:
     case EXPR_AGG_REF:
+    case EXPR_WIN_REF:
     case EXPR_NEXTVAL:
         return false;
     case EXPR_FUNC:
@@ -572,6 +574,7 @@ void expr_print(const sql_expr *e, const sql_value_ctx *vctx, mice_buf *out)
     case EXPR_NULLIF:
     case EXPR_MINMAX:
     case EXPR_CASE:
+    case EXPR_WIN_REF:
     case EXPR_AGG_REF: {
         const char *name = e->kind == EXPR_FUNC       ? e->fm->desc->name
                            : e->kind == EXPR_COALESCE ? "COALESCE"

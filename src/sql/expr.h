@@ -61,6 +61,7 @@ typedef enum expr_kind {
     EXPR_IN_LIST,  /* args[0] IN (args[1..]); negated: NOT IN */
     EXPR_SUBQUERY, /* sub_kind, args[0] = test expr for ANY/ALL; plan */
     EXPR_AGG_REF,  /* only inside the binder (replaced before planning finishes) */
+    EXPR_WIN_REF,  /* a window function (index): only inside the binder, like EXPR_AGG_REF */
     EXPR_NEXTVAL,  /* nextval of the sequence in plan (catalog_desc *); NULL plan: unique_rowid() */
 } expr_kind;
 

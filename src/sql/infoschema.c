@@ -176,7 +176,7 @@ static void fill_columns(pgcat_out *o)
     if (!objects(o, &objs)) return;
     for (uint32_t i = 0; i < objs.n_rels; i++) {
         const catalog_desc *d = objs.rels[i];
-        if (d->kind != CATALOG_TABLE) continue;
+        if (d->kind != CATALOG_TABLE && d->kind != CATALOG_VIEW) continue;
         const char *schema = pgcat__schema_name(&objs, d->parent_id);
         for (uint32_t c = 0; c < d->n_columns; c++) {
             const catalog_column *col = &d->columns[c];

@@ -15,6 +15,7 @@
 #include "sql/parse.h"
 
 #include <pg_query.h>
+#include <ctype.h>
 #include <pg_query/pg_query.pb-c.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,9 +33,12 @@ typedef struct tr_ctx {
     const char *sql;
     size_t len;
     int depth;
+    size_t stmt_from, stmt_to; /* the statement being translated */
 } tr_ctx;
 
 typedef mice_status (*tr_fn)(tr_ctx *c, const pnode *n, ast_node **out);
+
+static bool is_space(char ch);
 
 static mice_status tr(tr_ctx *c, const pnode *n, ast_node **out);
 
@@ -845,10 +849,7 @@ static mice_status tr_with_p(tr_ctx *c, const PgQuery__WithClause *w, ast_node *
     mice_status rc = new_node(c, AST_WITH, w->location, out);
     if (rc) return rc;
     (*out)->u.with.recursive = w->recursive;
-    rc = tr_list(c, w->n_ctes, w->ctes, &(*out)->u.with.ctes);
-    for (uint32_t i = 0; rc == MICE_OK && i < (*out)->u.with.ctes.n; i++)
-        (*out)->u.with.ctes.items[i]->u.cte.recursive = w->recursive;
-    return rc;
+    return tr_list(c, w->n_ctes, w->ctes, &(*out)->u.with.ctes);
 }
 
 static mice_status tr_cte(tr_ctx *c, const pnode *n, ast_node **out)
@@ -1395,6 +1396,48 @@ static mice_status tr_truncate(tr_ctx *c, const pnode *n, ast_node **out)
     return tr_list(c, s->n_relations, s->relations, &(*out)->u.truncate.tables);
 }
 
+/* The text of CREATE VIEW's query: what follows the first AS outside parentheses, quotes
+ * and comments (NULL when not found). */
+static const char *view_query_text(tr_ctx *c)
+{
+    const char *q = c->sql;
+    size_t i = c->stmt_from, end = c->stmt_to;
+    int depth = 0;
+    while (i < end) {
+        char ch = q[i];
+        if (ch == '\'' || ch == '"') {
+            for (i++; i < end && !(q[i] == ch && (i + 1 >= end || q[i + 1] != ch)); i++)
+                if (q[i] == ch) i++; /* a doubled quote */
+            i++;
+        } else if (ch == '-' && i + 1 < end && q[i + 1] == '-') {
+            while (i < end && q[i] != '\n')
+                i++;
+        } else if (ch == '/' && i + 1 < end && q[i + 1] == '*') {
+            for (i += 2; i + 1 < end && !(q[i] == '*' && q[i + 1] == '/'); i++)
+                ;
+            i += 2;
+        } else if (ch == '(') {
+            depth++, i++;
+        } else if (ch == ')') {
+            depth--, i++;
+        } else if (depth == 0 && (ch == 'a' || ch == 'A') && i + 1 < end &&
+                   (q[i + 1] == 's' || q[i + 1] == 'S') && i > 0 &&
+                   !(isalnum((unsigned char)q[i - 1]) || q[i - 1] == '_') &&
+                   (i + 2 >= end || !(isalnum((unsigned char)q[i + 2]) || q[i + 2] == '_'))) {
+            i += 2;
+            while (i < end && is_space(q[i]))
+                i++;
+            return arena_strndup(c->a, q + i, end - i);
+        } else if (isalnum((unsigned char)ch) || ch == '_') {
+            while (i < end && (isalnum((unsigned char)q[i]) || q[i] == '_' || q[i] == '$'))
+                i++;
+        } else {
+            i++;
+        }
+    }
+    return NULL;
+}
+
 static mice_status tr_create_view(tr_ctx *c, const pnode *n, ast_node **out)
 {
     const PgQuery__ViewStmt *s = n->view_stmt;
@@ -1408,6 +1451,7 @@ static mice_status tr_create_view(tr_ctx *c, const pnode *n, ast_node **out)
     if ((rc = tr_range_var_p(c, s->view, &v->view))) return rc;
     if ((rc = tr_names(c, s->n_aliases, s->aliases, &v->cols))) return rc;
     if ((rc = tr_list(c, s->n_options, s->options, &v->options))) return rc;
+    v->query_text = view_query_text(c);
     return tr(c, s->query, &v->query);
 }
 
@@ -2143,6 +2187,8 @@ static mice_status translate(tr_ctx *c, const PgQuery__ParseResult *tree, sql_pa
         stmt_span(r, c->len, s);
         trim_span(c->sql, s);
         c->depth = 0;
+        c->stmt_from = s->offset;
+        c->stmt_to = (size_t)s->offset + s->len;
         mice_status rc = tr(c, r->stmt, &s->stmt);
         if (rc) return rc;
         if (!s->stmt) return pb_bad(c->err);

@@ -124,7 +124,8 @@ static void fill_class(pgcat_out *o)
         const catalog_desc *d = objs.rels[i];
         char kind = d->kind == CATALOG_TABLE ? 'r' : d->kind == CATALOG_VIEW ? 'v' : 'S';
         class_row(o, d->id, d->name, d->parent_id, d->owner_id, kind,
-                  kind == 'r' ? PGCAT_OID_HEAP_AM : 0, kind == 'r' ? visible_columns(d) : 3);
+                  kind == 'r' ? PGCAT_OID_HEAP_AM : 0,
+                  kind == 'r' || kind == 'v' ? visible_columns(d) : 3);
         if (d->kind != CATALOG_TABLE) continue;
         pgcat__bool(o, "relhasindex", has_index(d));
         pgcat__int(o, "relchecks", d->n_checks);
@@ -181,7 +182,7 @@ static void fill_attribute(pgcat_out *o)
     if (!objects(o, &objs)) return;
     for (uint32_t i = 0; i < objs.n_rels; i++) {
         const catalog_desc *d = objs.rels[i];
-        if (d->kind != CATALOG_TABLE) continue;
+        if (d->kind != CATALOG_TABLE && d->kind != CATALOG_VIEW) continue;
         for (uint32_t c = 0; c < d->n_columns; c++) {
             const catalog_column *col = &d->columns[c];
             if (!pgcat__column_visible(d, c)) continue;

@@ -54,12 +54,16 @@ const char *plan_node_name(const plan_node *p)
         return "Function Scan";
     case PLAN_VTSCAN:
         return "Seq Scan";
+    case PLAN_WINDOW:
+        return "WindowAgg";
+    case PLAN_RECURSIVE:
+        return "Recursive Union";
+    case PLAN_WORKSCAN:
+        return "WorkTable Scan";
+    case PLAN_UNIQUE:
+        return "Unique";
     case PLAN_PROJECT_SET:
         return "ProjectSet";
-    case PLAN_RECURSIVE_UNION:
-        return "Recursive Union";
-    case PLAN_WORKTABLE:
-        return "WorkTable Scan";
     }
     return "?";
 }
@@ -94,10 +98,7 @@ static void node_title(const plan_node *p, mice_buf *out)
     } else if (p->kind == PLAN_VTSCAN) {
         buf_printf(out, " on %s", p->vtab->name);
         if (p->alias && strcmp(p->alias, p->vtab->name)) buf_printf(out, " %s", p->alias);
-    } else if (p->kind == PLAN_WORKTABLE) {
-        buf_printf(out, " on %s", p->cte_name);
-        if (p->alias && strcmp(p->alias, p->cte_name)) buf_printf(out, " %s", p->alias);
-    } else if (p->kind == PLAN_FUNCSCAN) {
+    } else if (p->kind == PLAN_FUNCSCAN || p->kind == PLAN_WORKSCAN) {
         buf_printf(out, " on %s", p->func_name);
         if (p->alias && strcmp(p->alias, p->func_name)) buf_printf(out, " %s", p->alias);
     }
@@ -213,13 +214,9 @@ static void explain_node(const plan_node *p, int level_ind, bool arrow,
             explain_node(p->children[i], child_ind, true, opts, vctx, out);
         return;
     }
-    if (p->kind == PLAN_RECURSIVE_UNION) {
-        explain_node(p->child, child_ind, true, opts, vctx, out);
-        explain_node(p->children[0], child_ind, true, opts, vctx, out);
-        return;
-    }
     if (p->child) explain_node(p->child, child_ind, true, opts, vctx, out);
     if (p->right) explain_node(p->right, child_ind, true, opts, vctx, out);
+    if (p->rec_term) explain_node(p->rec_term, child_ind, true, opts, vctx, out);
 }
 
 void plan_explain(const plan_node *p, const plan_explain_opts *opts, const sql_value_ctx *vctx,

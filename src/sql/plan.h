@@ -50,13 +50,12 @@ typedef enum plan_kind {
     PLAN_SETOP,    /* INTERSECT / EXCEPT [ALL] of child and right */
     PLAN_FUNCSCAN, /* generate_series(start, stop [, step]) or unnest(array): one column */
     PLAN_VTSCAN,   /* a pg_catalog / information_schema relation (pgcatalog.h) */
+    PLAN_WINDOW,   /* window functions of one window over the child (exec_window.c) */
+    PLAN_RECURSIVE, /* WITH RECURSIVE: child (non-recursive term) then rec_term repeated */
+    PLAN_WORKSCAN,  /* the working table of the PLAN_RECURSIVE rec_union */
+    PLAN_UNIQUE,    /* DISTINCT ON: the first of each run of rows equal in key_cols */
     PLAN_PROJECT_SET, /* child's columns, then one per set-returning select-list item, the
                          items' rows side by side, the shorter ones padded with NULLs */
-    PLAN_RECURSIVE_UNION, /* WITH RECURSIVE: child (the non-recursive term), then
-                             children[0] (the recursive term) run again over the rows the
-                             previous run produced until it produces none */
-    PLAN_WORKTABLE,       /* the recursive term's reference to its CTE: wt_owner's rows of
-                             the previous run */
 } plan_kind;
 
 typedef enum plan_srf_kind {
@@ -89,6 +88,7 @@ typedef struct plan_agg {
     plan_agg_fn fn;
     sql_expr *arg;  /* NULL for count(*) */
     sql_expr *arg2; /* string_agg's delimiter */
+    sql_expr *filter; /* FILTER (WHERE ...): rows where it is not true are skipped; NULL none */
     bool distinct;
     uint32_t n_order; /* array_agg(x ORDER BY ...): the keys, per key DESC / NULLS FIRST */
     sql_expr **order;
@@ -96,6 +96,50 @@ typedef struct plan_agg {
     sql_type type; /* result type */
     const char *name;
 } plan_agg;
+
+/* Window functions (PLAN_WINDOW). Aggregates are PLAN_WIN_AGG with agg set. */
+typedef enum plan_win_fn {
+    PLAN_WIN_AGG,
+    PLAN_WIN_ROW_NUMBER,
+    PLAN_WIN_RANK,
+    PLAN_WIN_DENSE_RANK,
+    PLAN_WIN_PERCENT_RANK,
+    PLAN_WIN_CUME_DIST,
+    PLAN_WIN_NTILE,
+    PLAN_WIN_LAG,
+    PLAN_WIN_LEAD,
+    PLAN_WIN_FIRST_VALUE,
+    PLAN_WIN_LAST_VALUE,
+    PLAN_WIN_NTH_VALUE,
+} plan_win_fn;
+
+enum { PLAN_WIN_ARGS_MAX = 3 };
+
+typedef struct plan_wfunc {
+    plan_win_fn fn;
+    plan_agg agg; /* PLAN_WIN_AGG: the aggregate (its arg/arg2 are args[0]/args[1]) */
+    uint32_t n_args;
+    sql_expr *args[PLAN_WIN_ARGS_MAX]; /* over the input row */
+    sql_expr *filter;                  /* aggregate FILTER (WHERE ...); NULL none */
+    sql_type type;
+    const char *name;
+} plan_wfunc;
+
+/* One window: rows are sorted by the partition keys (ascending, NULLs last) then the
+ * order keys; frame holds PostgreSQL's FRAMEOPTION_* bits (ast.h AST_FRAME_*), the offsets
+ * are constant expressions (int8 for ROWS/GROUPS, the order key's type for RANGE). */
+typedef struct plan_window {
+    uint32_t n_part;
+    sql_expr **part;
+    uint32_t n_order;
+    sql_expr **order;
+    bool *order_desc;
+    bool *order_nulls_first;
+    int32_t frame;
+    sql_expr *start_off, *end_off;
+    uint32_t n_funcs;
+    plan_wfunc *funcs;
+} plan_window;
 
 /* One key span: the equality prefix values, then an optional range on the next column. */
 typedef struct plan_span {
@@ -184,16 +228,21 @@ struct plan_node {
     uint64_t vt_n_rows;
     bool vt_ready;
 
-    /* APPEND; RECURSIVE_UNION: children[0] is the recursive term (opened per run) */
+    /* WINDOW: output = the child's columns, then one per window function */
+    const plan_window *win;
+
+    /* RECURSIVE: the recursive term, planned once and run per iteration over the working
+     * table (the previous iteration's new rows, wt_rows: set by the executor); rec_all:
+     * UNION ALL, else duplicates of rows already produced are dropped. WORKSCAN:
+     * rec_union is the RECURSIVE node whose working table it reads. */
+    plan_node *rec_term, *rec_union;
+    bool rec_all;
+    sql_datum **wt_rows;
+    uint64_t wt_n;
+
+    /* APPEND */
     uint32_t n_children;
     plan_node **children;
-
-    /* RECURSIVE_UNION (setop_all: UNION ALL): the working table, set by the executor before
-     * each run of the recursive term; WORKTABLE: the union it reads it from */
-    sql_datum **wt_rows;
-    uint64_t wt_n_rows;
-    plan_node *wt_owner;
-    const char *cte_name;
 
     /* INSERT / UPDATE: per table column, the value over the input row (INSERT: the
      * source row; UPDATE: the old table row) */

@@ -386,14 +386,23 @@ static void test_error_codes(void **state)
     assert_err(&s, resolve(&s, "full", "t", &r), "3F000", NULL);
     assert_err(&s, catalog_rename(&s.ct, d->id, "t", &s.err), "42P07", NULL);
     /* views share the relation namespace and keep their query text */
+    /* ... their columns and the relations they read (view_deps) */
+    uint32_t deps[2] = {d->id, 77};
+    catalog_column vcol = {.id = 1, .name = "a", .type = {SQL_TYPE_INT4, -1}};
     catalog_desc v = {.kind = CATALOG_VIEW, .parent_id = d->parent_id, .name = "t",
-                      .view_query = "SELECT a FROM t"};
+                      .view_query = "SELECT a FROM t", .n_columns = 1, .columns = &vcol,
+                      .n_view_deps = 2, .view_deps = deps};
     assert_err(&s, catalog_create_relation(&s.ct, &v, s.a, &s.err), "42P07", NULL);
     v.name = "v";
     assert_int_equal(catalog_create_relation(&s.ct, &v, s.a, &s.err), MICE_OK);
     assert_int_equal(resolve(&s, NULL, "v", &r), MICE_OK);
     assert_int_equal(r->kind, CATALOG_VIEW);
     assert_string_equal(r->view_query, "SELECT a FROM t");
+    assert_int_equal(r->n_columns, 1);
+    assert_string_equal(r->columns[0].name, "a");
+    assert_int_equal(r->n_view_deps, 2);
+    assert_int_equal(r->view_deps[0], d->id);
+    assert_int_equal(r->view_deps[1], 77);
     end(&s, false);
     env_close(&c);
 }
