@@ -67,6 +67,7 @@ struct cluster {
     kv_gateway *gw;
     kv_rpc_server *ksrv;
     _Atomic(txn_db *) db;
+    atomic_bool quiesced; /* cluster_quiesce ran: long waits give up */
     uint64_t started_wall_ns;
     uint64_t last_heartbeat_ms;
 };
@@ -673,6 +674,31 @@ static void change_task(void *ctx, mice_status st)
     free(pt);
 }
 
+/* rpc_call, waited for in short steps so that a stopping node gives up at once. */
+static mice_status call_interruptible(cluster *c, uint64_t node, uint32_t method,
+                                      mice_slice payload, uint64_t timeout_ms, mice_buf *out,
+                                      mice_err *err)
+{
+    mice_future *f = rpc_call(c->rpc, node, method, payload, timeout_ms);
+    void *value = NULL;
+    mice_status st;
+    for (;;) {
+        st = future_wait(f, (uint64_t)WAIT_STEP_MS * MICE_NS_PER_MS, &value, err);
+        if (st != MICE_TIMEOUT || future_is_done(f)) break;
+        if (stopping(c) || atomic_load(&c->quiesced)) {
+            st = mice_err_setf(err, MICE_CLOSED, "the node is stopping");
+            break;
+        }
+    }
+    future_release(f);
+    if (st == MICE_OK && value) {
+        mice_buf *b = value;
+        buf_append(out, b->p, b->n);
+    }
+    if (value) rpc_payload_free(value);
+    return st;
+}
+
 /* Ask node to carry out the change (it must hold the range's lease). */
 static mice_status change_remote(cluster *c, uint64_t node, const placement_change *ch,
                                  range_desc *out, mice_err *err)
@@ -685,8 +711,8 @@ static mice_status change_remote(cluster *c, uint64_t node, const placement_chan
     buf_init(&payload);
     buf_init(&resp);
     rpc_pack(&cr.base, &payload);
-    mice_status st = rpc_call_wait(c->rpc, node, RPCPB__METHOD__METHOD_CHANGE_REPLICAS,
-                                   buf_slice(&payload), 60000, &resp, err);
+    mice_status st = call_interruptible(c, node, RPCPB__METHOD__METHOD_CHANGE_REPLICAS,
+                                        buf_slice(&payload), 60000, &resp, err);
     if (!st && out) {
         mice_slice in = buf_slice(&resp);
         if (rangedesc_decode(&in, out) != MICE_OK)
@@ -1112,6 +1138,16 @@ static void place_replicas(cluster *c, const record_list *l)
             .live = live,
             .down_ms = live || now < since ? 0 : (now - since) / MICE_NS_PER_MS};
     }
+    /* A member whose record is not readable yet (it is starting, or its first heartbeat
+     * has not landed) is not dead: missing from the list it would count as dead. */
+    size_t n = l->n;
+    pthread_mutex_lock(&c->mu);
+    for (size_t m = 0; m < c->n_members && n < CLUSTER_MEMBERS_MAX; m++) {
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++) known = nodes[i].node_id == c->members[m].id;
+        if (!known) nodes[n++] = (placement_node){.node_id = c->members[m].id, .live = false};
+    }
+    pthread_mutex_unlock(&c->mu);
     placement_config pc;
     placement_config_init(&pc);
     pc.replication_factor = CLUSTER_REPLICATION;
@@ -1120,7 +1156,7 @@ static void place_replicas(cluster *c, const record_list *l)
         placement_change done;
         mice_err err;
         mice_err_clear(&err);
-        mice_status st = store_placement_step(c->st, nodes, l->n, &pc, change_replicas, c, &done, &err);
+        mice_status st = store_placement_step(c->st, nodes, n, &pc, change_replicas, c, &done, &err);
         if (st == MICE_OK && done.op == PLACEMENT_NONE) return;
         mice_buf what;
         buf_init(&what);
@@ -1304,6 +1340,7 @@ mice_status cluster_ranges_json(cluster *c, json_t **out, mice_err *err)
 void cluster_quiesce(cluster *c)
 {
     if (!c) return;
+    atomic_store(&c->quiesced, true);
     kv_gateway_close(c->gw);
     if (c->st) store_stop(c->st);
 }

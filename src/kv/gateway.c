@@ -267,12 +267,21 @@ static mice_status lookup(kv_gateway *g, mice_slice key, bool before, uint64_t d
                           range_desc *out, uint64_t *leader, mice_err *err)
 {
     *leader = 0;
-    if (local_lookup(g, key, before, out, leader)) return MICE_OK;
-    if (cache_lookup(g, key, before, out, leader)) return MICE_OK;
-    mice_status rc = directory_lookup(g, key, before, deadline, err);
-    if (rc) return rc;
-    if (cache_lookup(g, key, before, out, leader)) return MICE_OK;
-    return mice_err_setf(err, MICE_NOTFOUND, "gateway: no range holds the key");
+    /* A split being applied here shrinks the left range before the right one is added,
+     * and the directory learns the right one a moment later: a miss is retried until the
+     * deadline. */
+    uint64_t backoff = KV_GATEWAY_BACKOFF_MIN_MS;
+    for (;;) {
+        if (local_lookup(g, key, before, out, leader)) return MICE_OK;
+        if (cache_lookup(g, key, before, out, leader)) return MICE_OK;
+        mice_status rc = directory_lookup(g, key, before, deadline, err);
+        if (rc) return rc;
+        if (cache_lookup(g, key, before, out, leader)) return MICE_OK;
+        if (expired(g, deadline))
+            return mice_err_setf(err, MICE_NOTFOUND, "gateway: no range holds the key");
+        env_sleep_ns(g->env, backoff * MICE_NS_PER_MS);
+        if (backoff < KV_GATEWAY_BACKOFF_MAX_MS) backoff *= 2;
+    }
 }
 
 /* --- one range: finding its leaseholder ----------------------------------------------------- */
