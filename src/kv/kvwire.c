@@ -177,7 +177,7 @@ mice_status kvwire_decode_request(mice_slice bytes, kvwire_request *out, mice_er
     for (size_t i = 0; i < m->n_ops; i++) {
         const Rpcpb__KvOp *p = m->ops[i];
         kv_op *o = &out->ops[i];
-        if (p->kind > KV_OP_PUSH_TXN) {
+        if (p->kind > KV_OP_VALIDATE) {
             rc = mice_err_setf(err, MICE_CORRUPT, "kv batch: op kind %u", p->kind);
             goto fail;
         }

@@ -235,6 +235,23 @@ mice_status kv__commit_ts(kv_replica *r, hlc_ts floor, hlc_ts *out, mice_err *er
     return r->ts_guard ? kv_ts_guard_admit(r->ts_guard, ts, err) : MICE_OK;
 }
 
+mice_status kv__commit_ts_bounded(kv_replica *r, hlc_ts floor, hlc_ts bound, hlc_ts *out,
+                                  mice_err *err)
+{
+    pthread_mutex_lock(&r->ts_mu);
+    hlc_ts ts = hlc_ts_next(r->read_ts_max);
+    pthread_mutex_unlock(&r->ts_mu);
+    if (hlc_ts_less(ts, floor)) ts = floor;
+    if (hlc_ts_less(bound, ts)) {
+        *out = ts;
+        return MICE_RANGE;
+    }
+    ts = bound; /* above every read served here and at most where the reads were validated */
+    hlc_forward(r->clock, ts);
+    *out = ts;
+    return r->ts_guard ? kv_ts_guard_admit(r->ts_guard, ts, err) : MICE_OK;
+}
+
 /* --- latches ---------------------------------------------------------------------- */
 
 /* Latch keys live in one byte space shared by user keys ('I' + key, the intent key) and
@@ -325,6 +342,15 @@ static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, con
     case KV_OP_CLEAR_RANGE:
         latch_add_scan(s, r, op->key, op->end);
         s->spans[s->n - 1].write = true;
+        break;
+    case KV_OP_VALIDATE:
+        for (size_t i = 0; i < op->n_read_spans; i++) {
+            const kv_span *sp = &op->read_spans[i];
+            if (sp->to_end || sp->end.n)
+                latch_add_scan(s, r, sp->start, sp->to_end ? (mice_slice){0} : sp->end);
+            else
+                latch_add(s, sp->start, sp->end, false);
+        }
         break;
     case KV_OP_PUSH_TXN: { /* the pushee's record: ordered against its END_TXN */
         mice_buf *k = latch_key(s);

@@ -737,6 +737,32 @@ static void abort_intents(kv__eval *ev, const kv_op *op)
     }
 }
 
+/* VALIDATE: a SERIALIZABLE transaction's reads in this range, checked for its commit on
+ * another range (request.h). Every span must lie in this replica's span: one cut by a
+ * split since the caller looked is refused, and the caller's gateway routes again. */
+static mice_status eval_validate(kv__eval *ev, const kv_op *op, mice_err *err)
+{
+    const kv_txn_meta *txn = ev->req->txn;
+    if (!txn) return mice_err_setf(err, MICE_INVALID, "VALIDATE needs a transaction");
+    for (size_t i = 0; i < op->n_read_spans; i++) {
+        const kv_span *sp = &op->read_spans[i];
+        bool inside = kv_replica_contains(ev->r, sp->start);
+        if (inside && (sp->to_end || sp->end.n)) {
+            mice_slice last = sp->end;
+            pthread_mutex_lock(&ev->r->span_mu);
+            mice_slice rend = buf_slice(&ev->r->end);
+            inside = rend.n == 0 || (!sp->to_end && mice_slice_cmp(last, rend) <= 0);
+            pthread_mutex_unlock(&ev->r->span_mu);
+        }
+        if (!inside)
+            return mice_err_setf(err, MICE_NOT_LEADER, "key outside the range (it was split); retry");
+        mice_status rc = validate_span(ev, sp, txn->read_ts, err);
+        if (rc) return rc;
+    }
+    kv__note_read(ev->r, op->commit_ts);
+    return MICE_OK;
+}
+
 static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv_result *res,
                                mice_err *err)
 {
@@ -746,7 +772,17 @@ static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv
         rc = validate_span(ev, &op->read_spans[i], txn->read_ts, err);
     if (rc) return rc;
     hlc_ts commit_ts;
-    rc = kv__commit_ts(ev->r, max_ts(txn->write_ts, hlc_ts_next(txn->read_ts)), &commit_ts, err);
+    hlc_ts floor = max_ts(txn->write_ts, hlc_ts_next(txn->read_ts));
+    if (hlc_ts_is_zero(op->commit_ts))
+        rc = kv__commit_ts(ev->r, floor, &commit_ts, err);
+    else /* reads in other ranges were validated up to op->commit_ts (VALIDATE) */
+        rc = kv__commit_ts_bounded(ev->r, floor, op->commit_ts, &commit_ts, err);
+    if (rc == MICE_RANGE) {
+        res->commit_ts = commit_ts; /* the caller may validate up to here and try again */
+        return mice_err_setf(err, MICE_CONFLICT,
+                             "could not serialize access due to read/write dependencies among "
+                             "transactions (the commit timestamp passed the reads' validation)");
+    }
     if (rc) return rc;
     /* SERIALIZABLE: the reads are now valid at commit_ts; later writers commit above it. */
     if (op->n_read_spans) kv__note_read(ev->r, commit_ts);
@@ -907,6 +943,8 @@ static mice_status eval_op(kv__eval *ev, const kv_op *op, kv_result *res, mice_e
         return eval_clear_range(ev, op, err);
     case KV_OP_PUSH_TXN:
         return eval_push_txn(ev, op, res, err);
+    case KV_OP_VALIDATE:
+        return eval_validate(ev, op, err);
     }
     return mice_err_setf(err, MICE_INVALID, "unknown kv operation %d", (int)op->kind);
 }

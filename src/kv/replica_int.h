@@ -88,5 +88,10 @@ void kv__note_read(kv_replica *r, hlc_ts ts);
 /* A commit timestamp: above floor, above every read served, not behind the clock, and
  * admitted by the store's timestamp guard. */
 mice_status kv__commit_ts(kv_replica *r, hlc_ts floor, hlc_ts *out, mice_err *err);
+/* The same with an upper bound (a SERIALIZABLE commit whose reads in other ranges were
+ * validated up to bound): commits at bound; MICE_RANGE with *out = the lowest timestamp
+ * possible when that is above bound. */
+mice_status kv__commit_ts_bounded(kv_replica *r, hlc_ts floor, hlc_ts bound, hlc_ts *out,
+                                  mice_err *err);
 
 #endif

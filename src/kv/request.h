@@ -74,6 +74,12 @@ typedef enum kv_op_kind {
                         * (the old data of a TRUNCATEd or DROPped table) */
     KV_OP_PUSH_TXN,    /* one-shot, on the range of key = the pushee's primary: where does
                         * transaction push_id stand (its record there)? See below. */
+    KV_OP_VALIDATE,    /* SERIALIZABLE commit, on a range other than the primary's: nothing
+                        * committed in read_spans (all inside this range; key = the first
+                        * span's start) after the transaction's read timestamp; on success
+                        * the range's timestamp cache rises to commit_ts (the commit's upper
+                        * bound, which END_TXN then may not exceed), so no later write lands
+                        * below the commit. MICE_CONFLICT (40001) otherwise. */
 } kv_op_kind;
 
 /* PUSH_TXN (CockroachDB's PushTxn/QueryTxn): a replica that meets an intent whose record

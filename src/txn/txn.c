@@ -418,13 +418,14 @@ static kv_span *clip_spans(const txn *t, mice_slice ps, mice_slice pe, size_t *n
 }
 
 static mice_status end_txn(txn *t, bool commit, bool one_phase, const txn_keys *k,
-                           kv_response *resp, mice_err *err)
+                           hlc_ts bound, kv_response *resp, mice_err *err)
 {
     kv_op op = {.kind = KV_OP_END_TXN,
                 .commit = commit,
                 .one_phase = one_phase,
                 .intents = k ? k->keys : NULL,
-                .n_intents = k ? k->n_primary : 0};
+                .n_intents = k ? k->n_primary : 0,
+                .commit_ts = commit ? bound : HLC_TS_ZERO};
     kv_span *spans = NULL;
     if (commit && t->meta.isolation == KV_SERIALIZABLE) {
         spans = clip_spans(t, buf_slice(&k->pstart), buf_slice(&k->pend), &op.n_read_spans);
@@ -432,6 +433,130 @@ static mice_status end_txn(txn *t, bool commit, bool one_phase, const txn_keys *
     }
     mice_status rc = send_txn(t, &op, 1, resp, err);
     free(spans);
+    return rc;
+}
+
+enum { TXN_VALIDATE_ROUNDS = 3 };
+
+static hlc_ts max_ts_of(hlc_ts a, hlc_ts b)
+{
+    return hlc_ts_less(a, b) ? b : a;
+}
+
+/* A piece of a SERIALIZABLE read span that lies in one range other than the primary's. */
+typedef struct span_piece {
+    uint64_t range_id;
+    mice_buf start, end;
+    bool to_end;
+} span_piece;
+
+static void add_piece(span_piece **pc, size_t *n, size_t *cap, uint64_t range_id, mice_slice start,
+                      mice_slice end, bool to_end)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *pc = mice_realloc(*pc, *cap * sizeof **pc);
+    }
+    span_piece *p = &(*pc)[(*n)++];
+    p->range_id = range_id;
+    buf_init(&p->start);
+    buf_init(&p->end);
+    buf_append_slice(&p->start, start);
+    buf_append_slice(&p->end, end);
+    p->to_end = to_end;
+}
+
+/* Cut read span sp at range boundaries, keeping the pieces outside the primary's range. */
+static mice_status cut_span(kv_sender *snd, const kv_span *sp, uint64_t primary_range,
+                            span_piece **pc, size_t *n, size_t *cap, mice_err *err)
+{
+    bool point = !sp->end.n && !sp->to_end;
+    mice_buf cur, rs, re;
+    buf_init(&cur);
+    buf_init(&rs);
+    buf_init(&re);
+    buf_append_slice(&cur, sp->start);
+    mice_status rc = MICE_OK;
+    for (;;) {
+        uint64_t rid = 0;
+        if ((rc = kv_sender_range_of(snd, buf_slice(&cur), &rid, &rs, &re, err))) break;
+        bool last = point || re.n == 0 || (!sp->to_end && mice_slice_cmp(sp->end, buf_slice(&re)) <= 0);
+        if (rid != primary_range) {
+            if (point)
+                add_piece(pc, n, cap, rid, buf_slice(&cur), (mice_slice){0}, false);
+            else if (!last)
+                add_piece(pc, n, cap, rid, buf_slice(&cur), buf_slice(&re), false);
+            else
+                add_piece(pc, n, cap, rid, buf_slice(&cur), sp->to_end ? (mice_slice){0} : sp->end,
+                          sp->to_end);
+        }
+        if (last) break;
+        buf_reset(&cur);
+        buf_append_slice(&cur, buf_slice(&re));
+    }
+    buf_deinit(&cur);
+    buf_deinit(&rs);
+    buf_deinit(&re);
+    return rc;
+}
+
+/* SERIALIZABLE: the reads outside the primary's range (END_TXN validates the ones inside)
+ * are validated where they were made, one VALIDATE per range, each raising that range's
+ * timestamp cache to *bound, the highest timestamp the commit may then take (zero when
+ * nothing was validated elsewhere). */
+static mice_status validate_elsewhere(txn *t, hlc_ts *bound, mice_err *err)
+{
+    hlc_ts at_least = *bound; /* a retry: the primary's commit timestamp */
+    *bound = HLC_TS_ZERO;
+    kv_sender *snd = t->db->sender;
+    if (t->meta.isolation != KV_SERIALIZABLE || t->n_spans == 0 ||
+        kv_sender_replica_count(snd) == 1)
+        return MICE_OK;
+    uint64_t primary_range = 0;
+    mice_buf rs, re;
+    buf_init(&rs);
+    buf_init(&re);
+    mice_status rc = kv_sender_range_of(snd, buf_slice(&t->primary), &primary_range, &rs, &re, err);
+    buf_deinit(&rs);
+    buf_deinit(&re);
+    span_piece *pc = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; rc == MICE_OK && i < t->n_spans; i++)
+        rc = cut_span(snd, &t->read_spans[i], primary_range, &pc, &n, &cap, err);
+    if (rc == MICE_OK && n > 0) {
+        hlc_ts b = hlc_now(t->db->clock);
+        b = max_ts_of(b, t->meta.write_ts);
+        b = max_ts_of(b, hlc_ts_next(t->meta.read_ts));
+        b = max_ts_of(b, at_least);
+        kv_span *spans = mice_calloc(n, sizeof *spans);
+        bool *done = mice_calloc(n, sizeof *done);
+        kv_response resp;
+        kv_response_init(&resp);
+        for (size_t i = 0; i < n && rc == MICE_OK; i++) {
+            if (done[i]) continue;
+            size_t m = 0;
+            for (size_t j = i; j < n; j++) {
+                if (done[j] || pc[j].range_id != pc[i].range_id) continue;
+                spans[m++] = (kv_span){buf_slice(&pc[j].start), buf_slice(&pc[j].end), pc[j].to_end};
+                done[j] = true;
+            }
+            kv_op op = {.kind = KV_OP_VALIDATE,
+                        .key = spans[0].start,
+                        .read_spans = spans,
+                        .n_read_spans = m,
+                        .commit_ts = b};
+            rc = send_txn(t, &op, 1, &resp, err);
+        }
+        kv_response_deinit(&resp);
+        free(spans);
+        free(done);
+        if (rc == MICE_OK) *bound = b;
+    }
+    for (size_t i = 0; i < n; i++) {
+        buf_deinit(&pc[i].start);
+        buf_deinit(&pc[i].end);
+    }
+    free(pc);
     return rc;
 }
 
@@ -475,7 +600,7 @@ static void abort_now(txn *t)
         /* Without the ranges, name no intent: the record goes, and whoever meets an
          * intent finds no record and rolls it back. */
         if (!known) k.n_primary = 0;
-        if (end_txn(t, false, false, &k, &resp, &err))
+        if (end_txn(t, false, false, &k, HLC_TS_ZERO, &resp, &err))
             log_warn("txn %016llx: rollback failed: %s", (unsigned long long)t->meta.id,
                      mice_err_msg(&err));
         if (known && k.multi && resolve_ranges(t, &k, k.n_primary, k.n, KV_RESOLVE_ABORT, &err))
@@ -933,7 +1058,18 @@ mice_status txn_commit(txn *t, mice_err *err)
         bool two_phase = t->db->force_two_phase || k.multi;
         kv_response resp;
         kv_response_init(&resp);
-        if (rc == MICE_OK) rc = end_txn(t, true, !two_phase, &k, &resp, err);
+        hlc_ts bound = HLC_TS_ZERO;
+        for (int round = 0; rc == MICE_OK; round++) {
+            if ((rc = validate_elsewhere(t, &bound, err))) break;
+            rc = end_txn(t, true, !two_phase, &k, bound, &resp, err);
+            /* The primary needed a higher timestamp than the other ranges' reads were
+             * validated to: validate up to that one and try again (a few times). */
+            if (rc != MICE_CONFLICT || hlc_ts_is_zero(bound) || resp.n_results == 0 ||
+                !hlc_ts_less(bound, resp.results[0].commit_ts) || round == TXN_VALIDATE_ROUNDS)
+                break;
+            bound = resp.results[0].commit_ts;
+            rc = MICE_OK;
+        }
         if (rc == MICE_OK) t->commit_ts = resp.results[0].commit_ts;
         kv_response_deinit(&resp);
         if (rc) abort_now(t);

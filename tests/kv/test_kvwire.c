@@ -77,6 +77,11 @@ static void test_request_round_trip(void **state)
          .push_start_ts = {11, 1},
          .push_read_ts = {22, 2},
          .push_abort = true},
+        {.kind = KV_OP_VALIDATE,
+         .key = mice_slice_str("s1"),
+         .read_spans = spans,
+         .n_read_spans = 2,
+         .commit_ts = {777, 3}},
     };
     size_t n = sizeof ops / sizeof ops[0];
     kv_request req = {.txn = &meta, .ts = {7, 8}, .ops = ops, .n_ops = n};
@@ -225,7 +230,7 @@ static void test_out_of_range_values(void **state)
         uint32_t kind, resolve, isolation;
         uint64_t txn_id;
     } cases[] = {
-        {99, 0, 0, 1}, {KV_OP_PUSH_TXN + 1, 0, 0, 1}, {0, 7, 0, 1}, {0, 0, 9, 1},
+        {99, 0, 0, 1}, {KV_OP_VALIDATE + 1, 0, 0, 1}, {0, 7, 0, 1}, {0, 0, 9, 1},
         {0, 0, 0, 0}, /* a transaction id 0 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
