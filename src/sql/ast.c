@@ -41,6 +41,13 @@ ast_node *ast_new(mice_arena *a, ast_kind k, int32_t loc)
     return n;
 }
 
+void ast_node_copy(ast_node *dst, const ast_node *src)
+{
+    mice_assert((unsigned)src->kind < AST_KIND_COUNT);
+    memset(dst, 0, sizeof *dst);
+    memcpy(dst, src, kind_sizes[src->kind]); /* a node is allocated only that long */
+}
+
 enum { LIST_CAP_MIN = 4 };
 
 static void *grow(mice_arena *a, void *old, uint32_t n, uint32_t *cap, size_t elem_bytes)

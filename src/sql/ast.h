@@ -979,6 +979,9 @@ const char *ast_kind_name(ast_kind k);
 /* A zeroed node of kind k with just the room its payload needs; NULL when the arena's
  * budget is exhausted. */
 ast_node *ast_new(mice_arena *a, ast_kind k, int32_t loc);
+/* A shallow copy of src into a whole node (nodes are allocated only as long as their kind
+ * needs: never copy one with `*n`). */
+void ast_node_copy(ast_node *dst, const ast_node *src);
 
 /* Append n to l, growing it in the arena; MICE_NOMEM when over budget. */
 mice_status ast_list_push(mice_arena *a, ast_list *l, ast_node *n);

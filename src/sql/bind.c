@@ -1949,7 +1949,8 @@ static mice_status bind_select_any(bind_ctx *b, bind_scope *outer, const ast_nod
                              "WITH nested too deep");
         b->ctes_recursive[b->n_ctes] = w->recursive;
         b->ctes[b->n_ctes++] = &w->ctes;
-        ast_node copy = *n;
+        ast_node copy;
+        ast_node_copy(&copy, n);
         copy.u.select.with = NULL;
         mice_status rc = bind__select(b, outer, &copy, out, corr, err);
         b->n_ctes--;

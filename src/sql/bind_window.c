@@ -397,7 +397,8 @@ static mice_status check_agg(bind_ctx *b, bind_scope *s, const ast_node *n, int 
     bind_aggs tmp = {0};
     bind_aggs *saved = s->aggs;
     s->aggs = &tmp;
-    ast_node copy = *n;
+    ast_node copy;
+    ast_node_copy(&copy, n);
     copy.u.func.over = NULL;
     copy.u.func.filter = NULL;
     int saved_ctx = b->win_ctx;
