@@ -307,6 +307,18 @@ static void latch_add_record(latch_set *s, const kv_txn_meta *txn)
     s->spans[s->n++] = (latch_span){.write = true};
 }
 
+/* Read latches on a SERIALIZABLE commit's read spans (END_TXN, VALIDATE). */
+static void latch_add_read_spans(latch_set *s, kv_replica *r, const kv_op *op)
+{
+    for (size_t i = 0; i < op->n_read_spans; i++) {
+        const kv_span *sp = &op->read_spans[i];
+        if (sp->to_end || sp->end.n)
+            latch_add_scan(s, r, sp->start, sp->to_end ? (mice_slice){0} : sp->end);
+        else
+            latch_add(s, sp->start, sp->end, false);
+    }
+}
+
 static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, const kv_op *op)
 {
     const kv_txn_meta *txn = req->txn;
@@ -327,13 +339,7 @@ static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, con
     case KV_OP_END_TXN:
         for (size_t i = 0; i < op->n_intents; i++)
             latch_add(s, op->intents[i], (mice_slice){0}, true);
-        for (size_t i = 0; i < op->n_read_spans; i++) {
-            const kv_span *sp = &op->read_spans[i];
-            if (sp->to_end || sp->end.n)
-                latch_add_scan(s, r, sp->start, sp->to_end ? (mice_slice){0} : sp->end);
-            else
-                latch_add(s, sp->start, sp->end, false);
-        }
+        latch_add_read_spans(s, r, op);
         if (txn) latch_add_record(s, txn);
         break;
     case KV_OP_GC_TXN:
@@ -344,13 +350,7 @@ static void latch_add_op(latch_set *s, kv_replica *r, const kv_request *req, con
         s->spans[s->n - 1].write = true;
         break;
     case KV_OP_VALIDATE:
-        for (size_t i = 0; i < op->n_read_spans; i++) {
-            const kv_span *sp = &op->read_spans[i];
-            if (sp->to_end || sp->end.n)
-                latch_add_scan(s, r, sp->start, sp->to_end ? (mice_slice){0} : sp->end);
-            else
-                latch_add(s, sp->start, sp->end, false);
-        }
+        latch_add_read_spans(s, r, op);
         break;
     case KV_OP_PUSH_TXN: { /* the pushee's record: ordered against its END_TXN */
         mice_buf *k = latch_key(s);

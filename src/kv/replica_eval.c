@@ -800,19 +800,30 @@ static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv
     return rc;
 }
 
+/* Read transaction txn_id's record stored under primary into *rec (status PENDING and
+ * *found false when there is none); rkey gets the record's key. */
+static mice_status read_record(kv__eval *ev, mice_slice primary, uint64_t txn_id, mice_buf *rkey,
+                               txn_record *rec, bool *found, mice_err *err)
+{
+    txn_record_key(rkey, primary, txn_id);
+    *found = false;
+    *rec = (txn_record){.status = TXN_PENDING};
+    mice_status rc =
+        engine_get(ev->r->e, STORE_CF_LOCKS, NULL, buf_slice(rkey), &ev->raw_record, found, err);
+    if (!rc && *found && txn_record_decode(buf_slice(&ev->raw_record), rec))
+        rc = mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
+    return rc;
+}
+
 static mice_status eval_end_txn(kv__eval *ev, const kv_op *op, kv_result *res, mice_err *err)
 {
     const kv_txn_meta *txn = ev->req->txn;
     if (!txn) return mice_err_setf(err, MICE_INVALID, "END_TXN needs a transaction");
     mice_buf rkey;
     buf_init(&rkey);
-    txn_record_key(&rkey, txn->primary, txn->id);
     bool found = false;
-    txn_record rec = {.status = TXN_PENDING};
-    mice_status rc =
-        engine_get(ev->r->e, STORE_CF_LOCKS, NULL, buf_slice(&rkey), &ev->raw_record, &found, err);
-    if (!rc && found && txn_record_decode(buf_slice(&ev->raw_record), &rec))
-        rc = mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
+    txn_record rec;
+    mice_status rc = read_record(ev, txn->primary, txn->id, &rkey, &rec, &found, err);
     if (!rc && op->commit && rec.status == TXN_ABORTED)
         rc = mice_err_setf(err, MICE_CONFLICT, "transaction was aborted");
     if (!rc && op->commit) {
@@ -852,13 +863,9 @@ static mice_status eval_push_txn(kv__eval *ev, const kv_op *op, kv_result *res, 
     if (!hlc_ts_is_zero(op->push_read_ts)) kv__note_read(ev->r, op->push_read_ts);
     mice_buf rkey;
     buf_init(&rkey);
-    txn_record_key(&rkey, op->key, op->push_id);
     bool found = false;
-    txn_record rec = {.status = TXN_PENDING};
-    mice_status rc =
-        engine_get(ev->r->e, STORE_CF_LOCKS, NULL, buf_slice(&rkey), &ev->raw_record, &found, err);
-    if (!rc && found && txn_record_decode(buf_slice(&ev->raw_record), &rec))
-        rc = mice_err_setf(err, MICE_CORRUPT, "malformed transaction record");
+    txn_record rec;
+    mice_status rc = read_record(ev, op->key, op->push_id, &rkey, &rec, &found, err);
     if (rc) {
         buf_deinit(&rkey);
         return rc;
