@@ -48,6 +48,12 @@ void ast_node_copy(ast_node *dst, const ast_node *src)
     memcpy(dst, src, kind_sizes[src->kind]); /* a node is allocated only that long */
 }
 
+ast_node *ast_node_dup(mice_arena *a, const ast_node *src)
+{
+    mice_assert((unsigned)src->kind < AST_KIND_COUNT);
+    return arena_memdup(a, src, kind_sizes[src->kind]);
+}
+
 enum { LIST_CAP_MIN = 4 };
 
 static void *grow(mice_arena *a, void *old, uint32_t n, uint32_t *cap, size_t elem_bytes)

@@ -982,6 +982,8 @@ ast_node *ast_new(mice_arena *a, ast_kind k, int32_t loc);
 /* A shallow copy of src into a whole node (nodes are allocated only as long as their kind
  * needs: never copy one with `*n`). */
 void ast_node_copy(ast_node *dst, const ast_node *src);
+/* A shallow copy of src in a, as long as its kind needs (NULL when out of memory). */
+ast_node *ast_node_dup(mice_arena *a, const ast_node *src);
 
 /* Append n to l, growing it in the arena; MICE_NOMEM when over budget. */
 mice_status ast_list_push(mice_arena *a, ast_list *l, ast_node *n);

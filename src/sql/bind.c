@@ -141,7 +141,7 @@ static mice_status bind_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan
 static mice_status bind_right_join(bind_ctx *b, bind_scope *s, const ast_node *n, plan_node **out,
                                    sql_error *err)
 {
-    ast_node *sw = arena_memdup(b->arena, n, sizeof *n);
+    ast_node *sw = ast_node_dup(b->arena, n);
     if (!sw) return bind__nomem(err);
     sw->u.join.jt = AST_JOIN_LEFT;
     sw->u.join.l = n->u.join.r;

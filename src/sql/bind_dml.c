@@ -535,7 +535,7 @@ static mice_status view_set_list(bind_ctx *b, const ast_node *stmt, const view_t
 {
     *out = (ast_list){0};
     for (uint32_t i = 0; i < set->n; i++) {
-        ast_node *sc = arena_memdup(b->arena, set->items[i], sizeof *set->items[i]);
+        ast_node *sc = ast_node_dup(b->arena, set->items[i]);
         if (!sc) return bind__nomem(err);
         ast_list cols = {0};
         const ast_list *old = &set->items[i]->u.set_clause.cols;
@@ -543,7 +543,7 @@ static mice_status view_set_list(bind_ctx *b, const ast_node *stmt, const view_t
             int32_t c;
             mice_status rc = view_column(stmt, vt, old->items[k], &c, err);
             if (rc) return rc;
-            ast_node *t = arena_memdup(b->arena, old->items[k], sizeof *old->items[k]);
+            ast_node *t = ast_node_dup(b->arena, old->items[k]);
             if (!t) return bind__nomem(err);
             t->u.res_target.name = d->columns[c].name;
             if (ast_list_push(b->arena, &cols, t)) return bind__nomem(err);
