@@ -350,12 +350,17 @@ static mice_status span_bounds(exec_op *op, uint32_t i, bool *empty, sql_error *
     return rc;
 }
 
-static int span_order;
-
-static int span_cmp(const void *x, const void *y)
+/* qsort comparators by start key, ascending and descending (no shared state: statements
+ * on several workers sort at once). */
+static int span_cmp_asc(const void *x, const void *y)
 {
     const mice_buf *a = *(mice_buf *const *)x, *b = *(mice_buf *const *)y;
-    return span_order * mice_slice_cmp(buf_slice(a), buf_slice(b));
+    return mice_slice_cmp(buf_slice(a), buf_slice(b));
+}
+
+static int span_cmp_desc(const void *x, const void *y)
+{
+    return span_cmp_asc(y, x);
 }
 
 /* Evaluate every span once, drop empty ones, order them by start key in scan direction
@@ -392,8 +397,7 @@ static mice_status prepare_spans(exec_op *op, sql_error *err)
         order[op->n_ready++] = pair;
     }
     if (op->n_ready < 2) return MICE_OK;
-    span_order = p->reverse ? -1 : 1;
-    qsort(order, op->n_ready, sizeof *order, span_cmp);
+    qsort(order, op->n_ready, sizeof *order, p->reverse ? span_cmp_desc : span_cmp_asc);
     mice_buf *st = ARENA_NEW_ARRAY(op->st->arena, mice_buf, 2 * op->n_ready);
     if (!st) return sqlerr_nomem(err);
     uint32_t k = 0;
