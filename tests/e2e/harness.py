@@ -11,6 +11,7 @@ MICE_TEST_CLUSTER=N (N >= 2) turns every Node that a test starts without its own
 into node 1 of an N-node cluster: the node and N-1 companions start with one --join list,
 `micedb init` bootstraps them, and the test talks to node 1 as usual while every write is
 replicated through Raft. `MICE_TEST_CLUSTER=3 ctest -R e2e/sql` runs the SQL suite that way.
+Tests that kill and restart node 1 itself (test_start.py) stay single-node tests.
 """
 import os
 import signal
@@ -98,8 +99,15 @@ class Node:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self, sig=signal.SIGTERM, grace_s=20):
+        failed = None
         for m in getattr(self, "companions", []):
-            m.stop(sig, grace_s)
+            try:
+                m.stop(sig, grace_s)
+            except AssertionError as e:  # stop the others too (a companion was SIGKILLed)
+                failed = failed or e
+        if failed:
+            self.stop(sig, grace_s)
+            raise failed
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
