@@ -46,6 +46,10 @@ static inline bool hlc_ts_less(hlc_ts a, hlc_ts b)
 {
     return hlc_ts_cmp(a, b) < 0;
 }
+static inline hlc_ts hlc_ts_max(hlc_ts a, hlc_ts b)
+{
+    return hlc_ts_less(a, b) ? b : a;
+}
 static inline bool hlc_ts_is_zero(hlc_ts t)
 {
     return t.wall_ns == 0 && t.logical == 0;

@@ -12,7 +12,6 @@
 #include "base/buf.h"
 #include "base/check.h"
 #include "base/crc32c.h"
-#include "base/keyenc.h"
 #include "base/log.h"
 #include "kv/gateway.h"
 #include "kv/keys.h"
@@ -70,6 +69,8 @@ struct cluster {
     atomic_bool quiesced; /* cluster_quiesce ran: long waits give up */
     uint64_t started_wall_ns;
     uint64_t last_heartbeat_ms;
+    mice_buf split_catver; /* maintenance thread: the catalog version splits were made for */
+    bool splits_settled;   /* ... and no split was left waiting then */
 };
 
 /* ---------------------------------------------------------------- small helpers */
@@ -849,6 +850,7 @@ mice_status cluster_start(const cluster_config *cfg, cluster **out, mice_err *er
     c->resp_addr = strdup(cfg->resp_addr ? cfg->resp_addr : "");
     if (!c->cfg.dead_after_ms) c->cfg.dead_after_ms = CLUSTER_DEAD_AFTER_MS;
     pthread_mutex_init(&c->mu, NULL);
+    buf_init(&c->split_catver);
     atomic_init(&c->db, NULL);
     mice_status st = parse_join(c->join, c->initial, &c->n_initial, err);
     bool found = false;
@@ -1076,46 +1078,75 @@ static mice_status put_directory(txn_db *db, uint64_t range_id, store *st, mice_
     return rc;
 }
 
-/* Where this node holds the lease of the range holding a table's first key and that
- * range starts before it: split there, so every table is its own range. */
+/* Give table id its own range if it has none yet: split the range holding its first key
+ * where this node holds that range's lease. True when nothing is left to do here (the
+ * range exists, or the node has no replica to look at); false while the split waits for
+ * its leaseholder or failed. */
+static bool split_for_table(cluster *c, txn_db *db, uint32_t id, const char *name)
+{
+    mice_buf key;
+    buf_init(&key);
+    keys_table_prefix(&key, id);
+    bool settled = true;
+    uint64_t rid = store_range_for_key(c->st, buf_slice(&key));
+    store_range_info info;
+    if (rid && store_range_info_get(c->st, rid, &info) == MICE_OK) {
+        bool needed = !mice_slice_eq(buf_slice(&info.desc.start), buf_slice(&key));
+        bool mine = info.lease_valid;
+        rangedesc_deinit(&info.desc);
+        settled = !needed;
+        mice_err err;
+        mice_err_clear(&err);
+        uint64_t new_id = 0;
+        if (!needed || !mine) {
+            /* nothing to do here */
+        } else if (next_id(db, keys_range_id_gen, CLUSTER_FIRST_SPLIT_RANGE_ID - 1, &new_id,
+                           &err)) {
+            log_warn("cluster: cannot allocate a range id: %s", mice_err_msg(&err));
+        } else if (store_split(c->st, buf_slice(&key), new_id, &err)) {
+            log_warn("cluster: split for table %u: %s", id, mice_err_msg(&err));
+        } else {
+            log_info("cluster: split range %" PRIu64 " for table %s (id %u): new range %" PRIu64,
+                     rid, name, id, new_id);
+            if (put_directory(db, rid, c->st, &err) || put_directory(db, new_id, c->st, &err))
+                log_warn("cluster: range directory update after split: %s", mice_err_msg(&err));
+            settled = true;
+        }
+    }
+    buf_deinit(&key);
+    return settled;
+}
+
+/* Every table its own range. The catalog is listed again only after a DDL changed its
+ * version, or while a split it needs has not been seen here yet. */
 static void split_tables(cluster *c, txn_db *db)
 {
-    table_ids t = {.arena = arena_create(NULL, "cluster", 0)};
     mice_err err;
     mice_err_clear(&err);
-    if (load_tables(db, &t, &err)) {
-        log_warn("cluster: cannot list tables for splitting: %s", mice_err_msg(&err));
-        table_ids_free(&t);
+    mice_buf key, ver;
+    buf_init(&key);
+    buf_init(&ver);
+    keys_catalog_version(&key);
+    bool found = false;
+    mice_status rc = txn_db_get(db, buf_slice(&key), &ver, &found, &err);
+    buf_deinit(&key);
+    if (!rc && c->splits_settled && mice_slice_eq(buf_slice(&ver), buf_slice(&c->split_catver))) {
+        buf_deinit(&ver);
         return;
     }
-    for (size_t i = 0; i < t.n && !stopping(c); i++) {
-        mice_buf key;
-        buf_init(&key);
-        keys_table_prefix(&key, t.ids[i]);
-        uint64_t rid = store_range_for_key(c->st, buf_slice(&key));
-        store_range_info info;
-        if (rid && store_range_info_get(c->st, rid, &info) == MICE_OK) {
-            bool needed = !mice_slice_eq(buf_slice(&info.desc.start), buf_slice(&key));
-            bool mine = info.lease_valid;
-            rangedesc_deinit(&info.desc);
-            uint64_t new_id = 0;
-            if (needed && mine &&
-                next_id(db, keys_range_id_gen, CLUSTER_FIRST_SPLIT_RANGE_ID - 1, &new_id, &err) == MICE_OK) {
-                if (store_split(c->st, buf_slice(&key), new_id, &err) == MICE_OK) {
-                    log_info("cluster: split range %" PRIu64 " for table %s (id %u): new range %" PRIu64,
-                             rid, t.names[i], t.ids[i], new_id);
-                    if (put_directory(db, rid, c->st, &err) || put_directory(db, new_id, c->st, &err))
-                        log_warn("cluster: range directory update after split: %s", mice_err_msg(&err));
-                } else {
-                    log_warn("cluster: split for table %u: %s", t.ids[i], mice_err_msg(&err));
-                }
-            } else if (needed && mine) {
-                log_warn("cluster: cannot allocate a range id: %s", mice_err_msg(&err));
-            }
-        }
-        buf_deinit(&key);
+    table_ids t = {.arena = arena_create(NULL, "cluster", 0)};
+    bool settled = rc == MICE_OK;
+    if (load_tables(db, &t, &err)) {
+        log_warn("cluster: cannot list tables for splitting: %s", mice_err_msg(&err));
+        settled = false;
     }
+    for (size_t i = 0; i < t.n && !stopping(c); i++)
+        settled &= split_for_table(c, db, t.ids[i], t.names[i]);
     table_ids_free(&t);
+    c->splits_settled = settled;
+    buf_reset(&c->split_catver);
+    buf_append_slice(&c->split_catver, buf_slice(&ver));
+    buf_deinit(&ver);
 }
 
 /* Where this node holds range 1's lease: the placement driver, a few changes per call,
@@ -1218,11 +1249,8 @@ mice_status cluster_nodes_json(cluster *c, json_t **out, mice_err *err)
 /* The table a key starts (a table's first key, /t/<id>), or 0. */
 static uint64_t key_table(mice_slice k)
 {
-    if (k.n < 2 || k.p[0] != KEYS_NS_TABLE) return 0;
-    mice_slice rest = {.p = k.p + 1, .n = k.n - 1};
     uint64_t id = 0;
-    if (keyenc_get_uvarint(&rest, KEYENC_ASC, &id) != MICE_OK) return 0;
-    return id;
+    return keys_decode_table_id(k, &id) == MICE_OK ? id : 0;
 }
 
 /* "/min" (the start of the key space), "/max" (its end), "/sys", "/t", "/t/<id>", "/kv",
@@ -1365,6 +1393,7 @@ void cluster_destroy(cluster *c)
     kv_transport_rpc_destroy(c->ktr);
     hlc_destroy(c->clock);
     pthread_mutex_destroy(&c->mu);
+    buf_deinit(&c->split_catver);
     free(c->join);
     free(c->rpc_addr);
     free(c->sql_addr);

@@ -515,11 +515,6 @@ static void append_rows(kv_result *dst, kv_result *src)
                           src->rows[i].expiry_wall_ns);
 }
 
-static hlc_ts ts_max(hlc_ts a, hlc_ts b)
-{
-    return hlc_ts_less(a, b) ? b : a;
-}
-
 static mice_status send_batch(kv_gateway *g, const kv_request *req, kv_response *resp,
                               uint64_t deadline, mice_err *err);
 
@@ -563,14 +558,14 @@ static mice_status send_span_op(kv_gateway *g, const kv_request *req, const kv_o
             continue;
         }
         if (part.n_results) {
-            *write_ts = ts_max(*write_ts, part.write_ts);
+            *write_ts = hlc_ts_max(*write_ts, part.write_ts);
             if (part.conflict) *conflict = part.conflict;
         }
         if (rc) break;
         kv_result *pr = &part.results[0];
         append_rows(res, pr);
         if (op->kind != KV_OP_SCAN) {
-            res->commit_ts = ts_max(res->commit_ts, pr->commit_ts);
+            res->commit_ts = hlc_ts_max(res->commit_ts, pr->commit_ts);
         } else if (remaining) {
             remaining -= pr->n_rows < remaining ? pr->n_rows : remaining;
         }
@@ -642,7 +637,7 @@ static mice_status send_split(kv_gateway *g, const kv_request *req, kv_response 
                 move_result(&resp->results[idx[j]], &part.results[j]);
         }
         if (rc && part.failed_op < k) resp->failed_op = idx[part.failed_op];
-        resp->write_ts = ts_max(resp->write_ts, part.write_ts);
+        resp->write_ts = hlc_ts_max(resp->write_ts, part.write_ts);
         if (part.conflict) resp->conflict = part.conflict;
     }
     kv_response_deinit(&part);

@@ -98,13 +98,25 @@ void keys_index_prefix(mice_buf *out, uint64_t table_id, uint64_t index_id)
     keyenc_put_uvarint(out, index_id, KEYENC_ASC);
 }
 
+static mice_status table_id_of(mice_slice *in, mice_slice key, uint64_t *table_id)
+{
+    if (key.n < 1 || key.p[0] != KEYS_NS_TABLE) return MICE_CORRUPT;
+    *in = (mice_slice){key.p + 1, key.n - 1};
+    return keyenc_get_uvarint(in, KEYENC_ASC, table_id) ? MICE_CORRUPT : MICE_OK;
+}
+
+mice_status keys_decode_table_id(mice_slice key, uint64_t *table_id)
+{
+    mice_slice in;
+    return table_id_of(&in, key, table_id);
+}
+
 mice_status keys_decode_index_key(mice_slice key, uint64_t *table_id, uint64_t *index_id,
                                   mice_slice *rest)
 {
-    if (key.n < 1 || key.p[0] != KEYS_NS_TABLE) return MICE_CORRUPT;
-    mice_slice in = {key.p + 1, key.n - 1};
-    mice_status rc = keyenc_get_uvarint(&in, KEYENC_ASC, table_id);
-    if (rc) return MICE_CORRUPT;
+    mice_slice in;
+    mice_status rc = table_id_of(&in, key, table_id);
+    if (rc) return rc;
     rc = keyenc_get_uvarint(&in, KEYENC_ASC, index_id);
     if (rc) return MICE_CORRUPT;
     *rest = in;

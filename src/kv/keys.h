@@ -76,6 +76,9 @@ void keys_index_prefix(mice_buf *out, uint64_t table_id, uint64_t index_id);
  * borrowed from key). MICE_CORRUPT when key is not a table key. */
 mice_status keys_decode_index_key(mice_slice key, uint64_t *table_id, uint64_t *index_id,
                                   mice_slice *rest);
+/* The table id a table key (or a table's prefix, /t/<id>) starts with; MICE_CORRUPT when
+ * key is not one. */
+mice_status keys_decode_table_id(mice_slice key, uint64_t *table_id);
 
 /* --- the KV namespace ------------------------------------------------------------------- */
 

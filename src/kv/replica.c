@@ -160,11 +160,7 @@ mice_slice kv_replica_end(const kv_replica *r)
 
 bool kv_replica_contains(kv_replica *r, mice_slice key)
 {
-    pthread_mutex_lock(&r->span_mu);
-    bool in = mice_slice_cmp(key, buf_slice(&r->start)) >= 0 &&
-              (r->end.n == 0 || mice_slice_cmp(key, buf_slice(&r->end)) < 0);
-    pthread_mutex_unlock(&r->span_mu);
-    return in;
+    return kv_replica_contains_span(r, key, (mice_slice){0}, false);
 }
 
 void kv_replica_set_span(kv_replica *r, mice_slice start, mice_slice end)
@@ -250,6 +246,17 @@ mice_status kv__commit_ts_bounded(kv_replica *r, hlc_ts floor, hlc_ts bound, hlc
     hlc_forward(r->clock, ts);
     *out = ts;
     return r->ts_guard ? kv_ts_guard_admit(r->ts_guard, ts, err) : MICE_OK;
+}
+
+bool kv_replica_contains_span(kv_replica *r, mice_slice start, mice_slice end, bool to_end)
+{
+    pthread_mutex_lock(&r->span_mu);
+    mice_slice rs = buf_slice(&r->start), re = buf_slice(&r->end);
+    bool in = mice_slice_cmp(start, rs) >= 0 && (re.n == 0 || mice_slice_cmp(start, re) < 0);
+    if (in && (to_end || end.n))
+        in = re.n == 0 || (!to_end && mice_slice_cmp(end, re) <= 0);
+    pthread_mutex_unlock(&r->span_mu);
+    return in;
 }
 
 /* --- latches ---------------------------------------------------------------------- */

@@ -127,6 +127,9 @@ mice_status kv_replica_send(kv_replica *r, const kv_request *req, kv_response *r
 mice_slice kv_replica_start(const kv_replica *r);
 mice_slice kv_replica_end(const kv_replica *r);
 bool kv_replica_contains(kv_replica *r, mice_slice key);
+/* Whether [start, end) lies in the replica's span (end empty: the point start; to_end: up
+ * to the end of the key space). */
+bool kv_replica_contains_span(kv_replica *r, mice_slice start, mice_slice end, bool to_end);
 /* Change the span (a range split or a snapshot changed the range's descriptor). Any
  * thread; keys leaving the span must be latched by the caller or not be served here
  * (a follower), since requests in flight on them would now be out of range. */

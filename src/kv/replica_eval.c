@@ -28,11 +28,6 @@
 
 static const char WRITE_TOO_OLD_MSG[] = "could not serialize access due to concurrent update";
 
-static hlc_ts max_ts(hlc_ts a, hlc_ts b)
-{
-    return hlc_ts_less(a, b) ? b : a;
-}
-
 static uint64_t wall_now(const kv__eval *ev)
 {
     return env_wall_ns(ev->r->env);
@@ -183,7 +178,7 @@ static mice_status settle_foreign(kv__eval *ev, mice_slice key, const intent *in
     if (st == TXN_COMMITTED) {
         rc = put_version(ev->effects, key, in, commit_ts, err);
         if (rc) return rc;
-        if (in->kind != INTENT_LOCK) *rolled_ts = max_ts(*rolled_ts, commit_ts);
+        if (in->kind != INTENT_LOCK) *rolled_ts = hlc_ts_max(*rolled_ts, commit_ts);
     }
     delete_intent(ev, key);
     /* Its own RESOLVE will find nothing here now: end it in the lock table (waiters that
@@ -442,7 +437,7 @@ static mice_status newest_ts(kv__eval *ev, mice_slice key, hlc_ts rolled, hlc_ts
     bool exists = false;
     mvcc_meta meta;
     mice_status rc = mvcc_newest(ev->r->e, NULL, key, &exists, &meta, err);
-    *out = exists ? max_ts(meta.ts, rolled) : rolled;
+    *out = exists ? hlc_ts_max(meta.ts, rolled) : rolled;
     return rc;
 }
 
@@ -746,15 +741,7 @@ static mice_status eval_validate(kv__eval *ev, const kv_op *op, mice_err *err)
     if (!txn) return mice_err_setf(err, MICE_INVALID, "VALIDATE needs a transaction");
     for (size_t i = 0; i < op->n_read_spans; i++) {
         const kv_span *sp = &op->read_spans[i];
-        bool inside = kv_replica_contains(ev->r, sp->start);
-        if (inside && (sp->to_end || sp->end.n)) {
-            mice_slice last = sp->end;
-            pthread_mutex_lock(&ev->r->span_mu);
-            mice_slice rend = buf_slice(&ev->r->end);
-            inside = rend.n == 0 || (!sp->to_end && mice_slice_cmp(last, rend) <= 0);
-            pthread_mutex_unlock(&ev->r->span_mu);
-        }
-        if (!inside)
+        if (!kv_replica_contains_span(ev->r, sp->start, sp->end, sp->to_end))
             return mice_err_setf(err, MICE_NOT_LEADER, "key outside the range (it was split); retry");
         mice_status rc = validate_span(ev, sp, txn->read_ts, err);
         if (rc) return rc;
@@ -772,7 +759,7 @@ static mice_status eval_commit(kv__eval *ev, const kv_op *op, mice_buf *rkey, kv
         rc = validate_span(ev, &op->read_spans[i], txn->read_ts, err);
     if (rc) return rc;
     hlc_ts commit_ts;
-    hlc_ts floor = max_ts(txn->write_ts, hlc_ts_next(txn->read_ts));
+    hlc_ts floor = hlc_ts_max(txn->write_ts, hlc_ts_next(txn->read_ts));
     if (hlc_ts_is_zero(op->commit_ts))
         rc = kv__commit_ts(ev->r, floor, &commit_ts, err);
     else /* reads in other ranges were validated up to op->commit_ts (VALIDATE) */

@@ -341,6 +341,7 @@ typedef struct txn_keys {
     uint64_t *ranges;
     size_t n, n_primary;
     mice_buf pstart, pend;
+    uint64_t primary_range;
     bool multi; /* intents in more than one range */
 } txn_keys;
 
@@ -362,9 +363,9 @@ static mice_status txn_keys_collect(txn *t, txn_keys *k, mice_err *err)
     mice_buf s, e;
     buf_init(&s);
     buf_init(&e);
-    uint64_t primary_range = 0;
-    mice_status rc = kv_sender_range_of(t->db->sender, buf_slice(&t->primary), &primary_range,
+    mice_status rc = kv_sender_range_of(t->db->sender, buf_slice(&t->primary), &k->primary_range,
                                         &k->pstart, &k->pend, err);
+    uint64_t primary_range = k->primary_range;
     for (size_t i = 0; rc == MICE_OK && i < k->n; i++)
         rc = kv_sender_range_of(t->db->sender, k->keys[i], &k->ranges[i], &s, &e, err);
     buf_deinit(&s);
@@ -438,11 +439,6 @@ static mice_status end_txn(txn *t, bool commit, bool one_phase, const txn_keys *
 
 enum { TXN_VALIDATE_ROUNDS = 3 };
 
-static hlc_ts max_ts_of(hlc_ts a, hlc_ts b)
-{
-    return hlc_ts_less(a, b) ? b : a;
-}
-
 /* A piece of a SERIALIZABLE read span that lies in one range other than the primary's. */
 typedef struct span_piece {
     uint64_t range_id;
@@ -504,7 +500,7 @@ static mice_status cut_span(kv_sender *snd, const kv_span *sp, uint64_t primary_
  * are validated where they were made, one VALIDATE per range, each raising that range's
  * timestamp cache to *bound, the highest timestamp the commit may then take (zero when
  * nothing was validated elsewhere). */
-static mice_status validate_elsewhere(txn *t, hlc_ts *bound, mice_err *err)
+static mice_status validate_elsewhere(txn *t, const txn_keys *k, hlc_ts *bound, mice_err *err)
 {
     hlc_ts at_least = *bound; /* a retry: the primary's commit timestamp */
     *bound = HLC_TS_ZERO;
@@ -512,22 +508,16 @@ static mice_status validate_elsewhere(txn *t, hlc_ts *bound, mice_err *err)
     if (t->meta.isolation != KV_SERIALIZABLE || t->n_spans == 0 ||
         kv_sender_replica_count(snd) == 1)
         return MICE_OK;
-    uint64_t primary_range = 0;
-    mice_buf rs, re;
-    buf_init(&rs);
-    buf_init(&re);
-    mice_status rc = kv_sender_range_of(snd, buf_slice(&t->primary), &primary_range, &rs, &re, err);
-    buf_deinit(&rs);
-    buf_deinit(&re);
+    mice_status rc = MICE_OK;
     span_piece *pc = NULL;
     size_t n = 0, cap = 0;
     for (size_t i = 0; rc == MICE_OK && i < t->n_spans; i++)
-        rc = cut_span(snd, &t->read_spans[i], primary_range, &pc, &n, &cap, err);
+        rc = cut_span(snd, &t->read_spans[i], k->primary_range, &pc, &n, &cap, err);
     if (rc == MICE_OK && n > 0) {
         hlc_ts b = hlc_now(t->db->clock);
-        b = max_ts_of(b, t->meta.write_ts);
-        b = max_ts_of(b, hlc_ts_next(t->meta.read_ts));
-        b = max_ts_of(b, at_least);
+        b = hlc_ts_max(b, t->meta.write_ts);
+        b = hlc_ts_max(b, hlc_ts_next(t->meta.read_ts));
+        b = hlc_ts_max(b, at_least);
         kv_span *spans = mice_calloc(n, sizeof *spans);
         bool *done = mice_calloc(n, sizeof *done);
         kv_response resp;
@@ -1060,7 +1050,7 @@ mice_status txn_commit(txn *t, mice_err *err)
         kv_response_init(&resp);
         hlc_ts bound = HLC_TS_ZERO;
         for (int round = 0; rc == MICE_OK; round++) {
-            if ((rc = validate_elsewhere(t, &bound, err))) break;
+            if ((rc = validate_elsewhere(t, &k, &bound, err))) break;
             rc = end_txn(t, true, !two_phase, &k, bound, &resp, err);
             /* The primary needed a higher timestamp than the other ranges' reads were
              * validated to: validate up to that one and try again (a few times). */

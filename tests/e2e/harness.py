@@ -105,9 +105,12 @@ class Node:
                 m.stop(sig, grace_s)
             except AssertionError as e:  # stop the others too (a companion was SIGKILLed)
                 failed = failed or e
+        rc = self._stop_own(sig, grace_s)
         if failed:
-            self.stop(sig, grace_s)
             raise failed
+        return rc
+
+    def _stop_own(self, sig, grace_s):
         if not self.proc or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
