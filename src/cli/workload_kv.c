@@ -23,6 +23,7 @@ static const char *const kv_op_names[] = {"read", "write"};
 typedef struct kv_state {
     char *value;      /* value_size + 1 */
     char (*keys)[24]; /* batch decimal keys */
+    uint64_t *nums;   /* the same keys as numbers */
     const char **params;
     mice_buf body, resp, path;
 } kv_state;
@@ -64,6 +65,7 @@ static mice_status kv_worker_open(wl_worker *w, mice_err *err)
         s = mice_calloc(1, sizeof *s);
         s->value = mice_malloc((size_t)w->o->value_size + 1);
         s->keys = mice_calloc((size_t)w->o->batch, sizeof *s->keys);
+        s->nums = mice_calloc((size_t)w->o->batch, sizeof *s->nums);
         s->params = mice_calloc((size_t)w->o->batch * 2, sizeof *s->params);
         buf_init(&s->body);
         buf_init(&s->resp);
@@ -79,6 +81,7 @@ static void kv_worker_close(wl_worker *w)
     if (!s) return;
     free(s->value);
     free(s->keys);
+    free(s->nums);
     free(s->params);
     buf_deinit(&s->body);
     buf_deinit(&s->resp);
@@ -96,19 +99,31 @@ static uint64_t kv_key(wl_worker *w, bool write)
     return written ? prng_below(&w->rng, written) : 0;
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
 static void kv_op_sql(wl_worker *w, bool write, wl_outcome *out)
 {
     kv_state *s = w->state;
     int b = w->o->batch;
+    uint64_t *ks = s->nums;
     for (int i = 0; i < b; i++) {
         /* one statement must not upsert a key twice (PostgreSQL refuses it): draw again */
         bool dup;
         do {
-            snprintf(s->keys[i], sizeof s->keys[i], "%llu", (unsigned long long)kv_key(w, write));
+            ks[i] = kv_key(w, write);
             dup = false;
             for (int j = 0; write && j < i && !dup; j++)
-                dup = !strcmp(s->keys[i], s->keys[j]);
+                dup = ks[i] == ks[j];
         } while (dup);
+    }
+    /* Writers lock a batch's rows in key order, so two batches cannot deadlock. */
+    if (write) qsort(ks, (size_t)b, sizeof ks[0], cmp_u64);
+    for (int i = 0; i < b; i++) {
+        snprintf(s->keys[i], sizeof s->keys[i], "%llu", (unsigned long long)ks[i]);
         if (write) {
             s->params[2 * i] = s->keys[i];
             s->params[2 * i + 1] = s->value;
