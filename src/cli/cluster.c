@@ -64,7 +64,7 @@ struct cluster {
     void *ktr; /* kv/transport_rpc.h */
     store *st;
     kv_gateway *gw;
-    kv_rpc_server *ksrv;
+    _Atomic(kv_rpc_server *) ksrv; /* set once serving; read by the io thread's handler */
     _Atomic(txn_db *) db;
     atomic_bool quiesced; /* cluster_quiesce ran: long waits give up */
     uint64_t started_wall_ns;
@@ -764,8 +764,9 @@ static void on_request(void *ctx, rpc_request *req)
     mice_err err;
     switch (rpc_request_method(req)) {
     case RPCPB__METHOD__METHOD_KV_BATCH:
-        if (c->ksrv) {
-            kv_rpc_server_on_request(c->ksrv, req);
+        kv_rpc_server *ksrv = atomic_load(&c->ksrv);
+        if (ksrv) {
+            kv_rpc_server_on_request(ksrv, req);
             return;
         }
         mice_err_setf(&err, MICE_UNAVAILABLE, "node %" PRIu64 " is starting", c->node_id);
@@ -828,7 +829,9 @@ static mice_status start_running(cluster *c, mice_err *err)
         if (c->members[i].id != c->node_id) kv_gateway_add_seed(c->gw, c->members[i].id);
     }
     pthread_mutex_unlock(&c->mu);
-    if ((st = kv_rpc_server_start(c->rpc, c->st, c->cfg.pool, &c->ksrv, err))) return st;
+    kv_rpc_server *ksrv = NULL;
+    if ((st = kv_rpc_server_start(c->rpc, c->st, c->cfg.pool, &ksrv, err))) return st;
+    atomic_store(&c->ksrv, ksrv);
     /* The kv server answers METHOD_KV_BATCH; membership calls come here first. */
     rpc_set_request_handler(c->rpc, on_request, c);
     c->started_wall_ns = env_wall_ns(c->cfg.env);
@@ -1379,8 +1382,7 @@ void cluster_stop(cluster *c)
     cluster_quiesce(c);
     atomic_store(&c->db, NULL);
     if (c->rpc) rpc_set_request_handler(c->rpc, on_request_stopped, c);
-    kv_rpc_server_stop(c->ksrv);
-    c->ksrv = NULL;
+    kv_rpc_server_stop(atomic_exchange(&c->ksrv, NULL));
     rpc_transport_destroy(c->rpc);
     c->rpc = NULL;
 }
